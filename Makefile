@@ -1,0 +1,76 @@
+# Recourse: build the Kore module and tools, run the service, run the tests.
+#   make run    install what is missing, start PostgreSQL under var/, migrate, serve
+#   make test   every test layer against a throwaway cluster and server
+#   make test-asan   unit and HTTP tests under AddressSanitizer + UBSan
+#   make bench  durable intake throughput and latency against pgbench
+
+CC	?= cc
+BUILD	?= build
+KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
+WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
+	   -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -fstack-protector-strong \
+	   -D_FORTIFY_SOURCE=2 -I/usr/include/postgresql
+SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+
+# Pure modules: no Kore, no libpq; linked into the unit tests as well.
+PURE	:= sbuf utf8 html formdata intake vault
+# Modules that need Kore (and through it libpq).
+KOREMOD	:= recourse assets db db_case complaint rt_util rt_public rt_api \
+	   apijson page view_public
+PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
+MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+.PHONY: all deps run test test-unit test-asan bench clean
+
+all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen
+
+deps:
+	@sh src/tools/deps.sh runtime
+
+$(BUILD)/%.o: src/%.c src/recourse.h src/app.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(KORE_FEATURES) -c $< -o $@
+
+$(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -ljansson -lpq
+
+$(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lsodium
+
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CFLAGS) -Isrc -o $@ $^ -lsodium -lcmocka
+
+run: deps all
+	@sh src/tools/run.sh
+
+test-unit: $(UNIT_BIN)
+	@sh tests/unit/run.sh $(UNIT_BIN)
+
+test:
+	@sh src/tools/deps.sh test
+	@$(MAKE) --no-print-directory all test-unit-bins
+	@sh tests/run.sh all
+
+test-unit-bins: $(UNIT_BIN)
+
+# The same unit and HTTP tests, with every object built under the sanitizers
+# into a separate tree, and the sanitizer runtime preloaded into Kore.
+test-asan:
+	@sh src/tools/deps.sh test
+	@$(MAKE) --no-print-directory BUILD=build/asan \
+	    CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all test-unit-bins
+	@RECOURSE_BUILD=build/asan sh tests/run.sh asan
+
+bench:
+	@sh src/tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

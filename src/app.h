@@ -1,0 +1,196 @@
+/*
+ * Recourse: declarations of the modules that run inside Kore, grouped by
+ * file.  Pure modules are declared in recourse.h.
+ */
+
+#ifndef RECOURSE_APP_H
+#define RECOURSE_APP_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#include <jansson.h>
+
+#include "recourse.h"
+
+/* recourse.c: configuration read once in the parent, shared by workers. */
+struct app_config {
+	char		*conninfo;
+	int		 track_limit;	/* receipt lookups per client per hour */
+	int		 cookie_secure;	/* add Secure to cookies (behind TLS) */
+	struct vault_keys keys;
+};
+
+extern struct app_config app;
+
+/* assets.c: the files under assets/, read into memory at start. */
+int	 assets_load(const char *dir);
+int	 rt_asset(struct http_request *);
+
+/* db.c: one asynchronous statement per call, with errors mapped. */
+enum db_status {
+	DB_PENDING,		/* not finished: return KORE_RESULT_RETRY */
+	DB_OK,
+	DB_UNAVAILABLE,		/* cannot reach PostgreSQL now: 503 */
+	DB_FAILED,		/* a bug or a broken invariant: 500 */
+};
+
+struct db_query {
+	struct kore_pgsql	 sql;
+	PGresult		*res;
+	int			 phase;
+	int			 retries;
+};
+
+void		 db_init(struct db_query *);
+enum db_status	 db_run(struct db_query *, struct http_request *,
+		    const char *sql, int nparams, const char *const *values,
+		    const int *lengths, const int *formats);
+void		 db_done(struct db_query *);
+const char	*db_value(const struct db_query *, int row, int col);
+int		 db_isnull(const struct db_query *, int row, int col);
+int		 db_rows(const struct db_query *);
+unsigned char	*db_bytea(const struct db_query *, int row, int col,
+		    size_t *len);
+
+/* db_case.c: the statements of intake and tracking. */
+struct taxon {
+	char	*code;
+	char	*label;
+	char	*hint;
+};
+
+struct taxonomy {
+	struct taxon	*category;
+	size_t		 ncategory;
+	struct taxon	*channel;
+	size_t		 nchannel;
+};
+
+struct intake_result {
+	enum { INTAKE_CREATED, INTAKE_REPLAY, INTAKE_CONFLICT,
+	    INTAKE_BAD_CATEGORY, INTAKE_BAD_CHANNEL } outcome;
+	char		*reference;
+	char		*state;
+	unsigned char	*receipt_box;	/* NULL when expired */
+	size_t		 receipt_box_len;
+};
+
+struct track_result {
+	enum { TRACK_FOUND, TRACK_UNKNOWN, TRACK_LIMITED } outcome;
+	char		*reference;
+	char		*state;
+	char		*received_at;
+	char		*updated_at;
+	json_t		*events;	/* [{"at": ..., "kind": ...}] */
+};
+
+struct intake_request {
+	const struct intake	*in;
+	unsigned char		 token_hash[VAULT_HASHBYTES];
+	unsigned char		 body_hash[VAULT_HASHBYTES];
+	unsigned char		 receipt_hash[VAULT_HASHBYTES];
+	struct sbuf		 receipt_box;
+	struct vault_sealed	 sealed;
+};
+
+enum db_status	 db_taxonomy(struct db_query *, struct http_request *);
+void		 db_taxonomy_read(const struct db_query *, struct taxonomy *);
+void		 taxonomy_free(struct taxonomy *);
+enum db_status	 db_intake(struct db_query *, struct http_request *,
+		    const struct intake_request *);
+void		 db_intake_read(const struct db_query *,
+		    struct intake_result *);
+void		 intake_result_free(struct intake_result *);
+enum db_status	 db_track(struct db_query *, struct http_request *,
+		    const unsigned char *client_hash,
+		    const unsigned char *receipt_hash);
+void		 db_track_read(const struct db_query *, struct track_result *);
+void		 track_result_free(struct track_result *);
+enum db_status	 db_ping(struct db_query *, struct http_request *);
+
+/* complaint.c: turning a validated complaint into a stored case. */
+struct filing {
+	struct intake		 in;
+	struct intake_request	 rq;
+	struct sbuf		 canonical;
+	char			 token[256];	/* form token or API key */
+	char			 receipt[VAULT_RECEIPT_TEXT + 1];
+	struct db_query		 q;
+	struct intake_result	 result;
+	int			 prepared;
+};
+
+void	 filing_init(struct filing *);
+void	 filing_prepare(struct filing *, const char *scope, const char *token);
+int	 filing_receipt(struct filing *);
+void	 filing_free(struct filing *);
+void	 today_utc(char out[11]);
+
+/* rt_util.c: responses, security headers, errors, request plumbing. */
+#define RT_BODY_MAX	(64 * 1024)	/* largest form or JSON body we read */
+
+void	*rt_ctx(struct http_request *, size_t, void (*)(void *));
+void	 rt_security_headers(struct http_request *);
+void	 rt_send_html(struct http_request *, int, struct sbuf *);
+void	 rt_send_json(struct http_request *, int, json_t *);
+void	 rt_error(struct http_request *, int, const char *title,
+	    const char *message);
+void	 rt_unavailable(struct http_request *);
+int	 rt_method(struct http_request *, int allowed);
+int	 rt_body(struct http_request *, struct sbuf *);
+int	 rt_is_api(struct http_request *);
+const char *rt_client_address(struct http_request *);
+int	 rt_csrf_issue(struct http_request *, char *token, size_t);
+int	 rt_csrf_valid(struct http_request *, const char *token);
+int	 rt_not_found(struct http_request *);
+int	 rt_healthz(struct http_request *);
+int	 rt_readyz(struct http_request *);
+
+/* rt_public.c: the complainant's pages. */
+int	 rt_home(struct http_request *);
+int	 rt_privacy(struct http_request *);
+int	 rt_complaint_form(struct http_request *);
+int	 rt_complaint_post(struct http_request *);
+int	 rt_track(struct http_request *);
+void	 rt_track_keys(struct http_request *, const char *norm,
+	    unsigned char *client, unsigned char *receipt);
+
+/* rt_api.c: the JSON API. */
+int	 rt_api_complaints(struct http_request *);
+int	 rt_api_track(struct http_request *);
+int	 rt_api_taxonomy(struct http_request *);
+
+/* apijson.c: the API's JSON in and out, through jansson. */
+int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
+json_t	*apijson_field_errors(const struct intake *);
+json_t	*apijson_error(const char *code, const char *message);
+
+/* page.c: the frame every public page shares. */
+void	 page_begin(struct sbuf *, const char *title);
+void	 page_end(struct sbuf *);
+
+/* view_public.c: the complainant's pages rendered from plain structs. */
+struct form_view {
+	const struct taxonomy	*tax;
+	const struct intake	*in;		/* NULL for an empty form */
+	const char		*csrf;
+	const char		*token;
+	int			 errors;
+};
+
+void	 view_home(struct sbuf *);
+void	 view_privacy(struct sbuf *);
+void	 view_form(struct sbuf *, const struct form_view *);
+void	 view_receipt(struct sbuf *, const char *reference,
+	    const char *receipt, const struct intake *);
+void	 view_receipt_gone(struct sbuf *, const char *reference, int conflict);
+void	 view_track_form(struct sbuf *, const char *csrf, const char *error);
+void	 view_track_result(struct sbuf *, const struct track_result *);
+void	 view_message(struct sbuf *, const char *title, const char *message);
+void	 view_unavailable(struct sbuf *);
+const char *view_state_label(const char *state);
+const char *view_event_label(const char *kind);
+
+#endif

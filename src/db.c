@@ -1,0 +1,182 @@
+/*
+ * Runs one parameterised statement asynchronously on Kore's pgsql layer and
+ * reports how it ended: the caller's handler returns KORE_RESULT_RETRY while
+ * db_run() says DB_PENDING, and maps DB_UNAVAILABLE to 503.
+ */
+
+#include <string.h>
+
+#include "app.h"
+
+#define DB_NAME		"db"
+/*
+ * After PostgreSQL restarts, each pooled connection fails one statement
+ * before Kore replaces it; retrying on a fresh connection hides that from
+ * users.  Every statement we run is safe to repeat (intake is idempotent).
+ */
+#define DB_RETRIES	4
+
+enum { PHASE_NEW, PHASE_SETUP, PHASE_WAIT, PHASE_DONE };
+
+void
+db_init(struct db_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->phase = PHASE_NEW;
+}
+
+void
+db_done(struct db_query *q)
+{
+	if (q->phase != PHASE_NEW)
+		kore_pgsql_cleanup(&q->sql);
+	if (q->res != NULL)
+		PQclear(q->res);
+	db_init(q);
+}
+
+/*
+ * Class 08 (connection), 53 (resources), 57P0x (shutdown, starting up),
+ * 40001/40P01 (serialisation, deadlock) and 57014 (statement timeout) are
+ * passing conditions: the request may be retried later.  No SQLSTATE at all
+ * means the connection broke.
+ */
+static int
+db_transient(const char *st)
+{
+	if (st == NULL || *st == '\0')
+		return (1);
+	return (strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 ||
+	    strncmp(st, "57P0", 4) == 0 || strcmp(st, "40001") == 0 ||
+	    strcmp(st, "40P01") == 0 || strcmp(st, "57014") == 0);
+}
+
+static enum db_status
+db_fail(struct db_query *q, const char *what)
+{
+	const char	*st = NULL;
+	int		 transient;
+
+	if (q->sql.result != NULL)
+		st = PQresultErrorField(q->sql.result, PG_DIAG_SQLSTATE);
+	transient = db_transient(st);
+	/* Error texts from libpq hold no request data: our SQL is fixed. */
+	kore_log(LOG_NOTICE, "could not %s: %s%s%s", what,
+	    st ? st : "no sqlstate", q->sql.error ? ": " : "",
+	    q->sql.error ? q->sql.error : "");
+	kore_pgsql_cleanup(&q->sql);
+	q->phase = PHASE_DONE;
+	return (transient ? DB_UNAVAILABLE : DB_FAILED);
+}
+
+enum db_status
+db_run(struct db_query *q, struct http_request *req, const char *sql,
+    int nparams, const char *const *values, const int *lengths,
+    const int *formats)
+{
+	enum db_status	 st;
+
+	for (;;) {
+		switch (q->phase) {
+		case PHASE_NEW:
+			kore_pgsql_init(&q->sql);
+			kore_pgsql_bind_request(&q->sql, req);
+			q->phase = PHASE_SETUP;
+			/* FALLTHROUGH */
+		case PHASE_SETUP:
+			if (!kore_pgsql_setup(&q->sql, DB_NAME,
+			    KORE_PGSQL_ASYNC)) {
+				/* Queued for a free connection: woken later. */
+				if (q->sql.state == KORE_PGSQL_STATE_INIT)
+					return (DB_PENDING);
+				return (db_fail(q, "connect to the database"));
+			}
+/* Kore's prototype lacks const; it only reads the arrays. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual"
+			if (!kore_pgsql_query_param_fields(&q->sql, sql, 0,
+			    nparams, (const char **)values, (int *)lengths,
+			    (int *)formats))
+				goto failed;
+#pragma GCC diagnostic pop
+			q->phase = PHASE_WAIT;
+			return (DB_PENDING);
+		case PHASE_WAIT:
+			switch (q->sql.state) {
+			case KORE_PGSQL_STATE_WAIT:
+				return (DB_PENDING);
+			case KORE_PGSQL_STATE_RESULT:
+				/* Keep the first result set; the caller reads it. */
+				if (q->res == NULL) {
+					q->res = q->sql.result;
+					q->sql.result = NULL;
+				}
+				kore_pgsql_continue(&q->sql);
+				continue;
+			case KORE_PGSQL_STATE_DONE:
+				kore_pgsql_continue(&q->sql);
+				continue;
+			case KORE_PGSQL_STATE_COMPLETE:
+				kore_pgsql_cleanup(&q->sql);
+				q->phase = PHASE_DONE;
+				return (DB_OK);
+			case KORE_PGSQL_STATE_ERROR:
+				goto failed;
+			default:
+				return (DB_PENDING);
+			}
+		case PHASE_DONE:
+			return (q->res != NULL ? DB_OK : DB_FAILED);
+		}
+	}
+
+failed:
+	st = db_fail(q, "run a statement");
+	if (st == DB_UNAVAILABLE && q->retries < DB_RETRIES) {
+		q->retries++;
+		if (q->res != NULL) {
+			PQclear(q->res);
+			q->res = NULL;
+		}
+		q->phase = PHASE_NEW;
+		return (db_run(q, req, sql, nparams, values, lengths, formats));
+	}
+	return (st);
+}
+
+int
+db_rows(const struct db_query *q)
+{
+	return (q->res != NULL ? PQntuples(q->res) : 0);
+}
+
+const char *
+db_value(const struct db_query *q, int row, int col)
+{
+	return (PQgetvalue(q->res, row, col));
+}
+
+int
+db_isnull(const struct db_query *q, int row, int col)
+{
+	return (PQgetisnull(q->res, row, col));
+}
+
+/* A bytea column (text format, hex) as newly allocated bytes, or NULL. */
+unsigned char *
+db_bytea(const struct db_query *q, int row, int col, size_t *len)
+{
+	unsigned char	*tmp, *out;
+
+	*len = 0;
+	if (PQgetisnull(q->res, row, col))
+		return (NULL);
+	tmp = PQunescapeBytea((const unsigned char *)PQgetvalue(q->res, row,
+	    col), len);
+	if (tmp == NULL)
+		return (NULL);
+	out = kore_malloc(*len + 1);
+	memcpy(out, tmp, *len);
+	PQfreemem(tmp);
+	return (out);
+}

@@ -1,0 +1,221 @@
+/*
+ * The statements of the complainant's side, each beside its parameter list:
+ * the taxonomy, filing a complaint, tracking a case, and a readiness ping.
+ */
+
+#include <string.h>
+
+#include "app.h"
+
+#define TS_UTC(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+static const char sql_taxonomy[] =
+	"SELECT 'category', code, label, hint, position"
+	" FROM concern_categories WHERE active"
+	" UNION ALL"
+	" SELECT 'channel', code, label, '', position FROM channels WHERE active"
+	" ORDER BY 1, 5";
+
+static const char sql_intake[] =
+	"SELECT outcome, reference, state, receipt_box FROM intake_complaint("
+	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
+	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17)";
+
+static const char sql_track[] =
+	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
+	TS_UTC("updated_at") ", events FROM track_case($1, $2, $3::integer)";
+
+static const char sql_ping[] = "SELECT 1";
+
+enum db_status
+db_taxonomy(struct db_query *q, struct http_request *req)
+{
+	return (db_run(q, req, sql_taxonomy, 0, NULL, NULL, NULL));
+}
+
+static char *
+dup_value(const struct db_query *q, int row, int col)
+{
+	return (db_isnull(q, row, col) ? NULL :
+	    kore_strdup(db_value(q, row, col)));
+}
+
+void
+db_taxonomy_read(const struct db_query *q, struct taxonomy *t)
+{
+	struct taxon	*x;
+	int		 i, n;
+
+	memset(t, 0, sizeof(*t));
+	n = db_rows(q);
+	t->category = kore_calloc((size_t)n + 1, sizeof(struct taxon));
+	t->channel = kore_calloc((size_t)n + 1, sizeof(struct taxon));
+	for (i = 0; i < n; i++) {
+		if (strcmp(db_value(q, i, 0), "category") == 0)
+			x = &t->category[t->ncategory++];
+		else
+			x = &t->channel[t->nchannel++];
+		x->code = dup_value(q, i, 1);
+		x->label = dup_value(q, i, 2);
+		x->hint = dup_value(q, i, 3);
+	}
+}
+
+void
+taxonomy_free(struct taxonomy *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->ncategory; i++) {
+		kore_free(t->category[i].code);
+		kore_free(t->category[i].label);
+		kore_free(t->category[i].hint);
+	}
+	for (i = 0; i < t->nchannel; i++) {
+		kore_free(t->channel[i].code);
+		kore_free(t->channel[i].label);
+		kore_free(t->channel[i].hint);
+	}
+	kore_free(t->category);
+	kore_free(t->channel);
+	memset(t, 0, sizeof(*t));
+}
+
+enum db_status
+db_intake(struct db_query *q, struct http_request *req,
+    const struct intake_request *r)
+{
+	const struct intake	*in = r->in;
+	const char		*v[17];
+	int			 len[17], fmt[17];
+	int			 i;
+
+	for (i = 0; i < 17; i++) {
+		v[i] = NULL;
+		len[i] = 0;
+		fmt[i] = 0;
+	}
+#define BIN(i, p, n)	do { v[i] = (const char *)(p); len[i] = (int)(n); \
+			    fmt[i] = 1; } while (0)
+#define TXT(i, s)	do { v[i] = (s); len[i] = (s) ? (int)strlen(s) : 0; \
+			    } while (0)
+	BIN(0, r->token_hash, VAULT_HASHBYTES);
+	BIN(1, r->body_hash, VAULT_HASHBYTES);
+	BIN(2, r->receipt_box.data, r->receipt_box.len);
+	TXT(3, in->category);
+	TXT(4, in->channel);
+	TXT(5, in->occurred_on);
+	TXT(6, in->brand);
+	TXT(7, in->vulnerable ? "t" : "f");
+	TXT(8, in->consent_contact ? "t" : "f");
+	TXT(9, in->consent_publish ? "t" : "f");
+	TXT(10, in->consent_demographics ? "t" : "f");
+	BIN(11, r->receipt_hash, VAULT_HASHBYTES);
+	BIN(12, r->sealed.complainant_pk, sizeof(r->sealed.complainant_pk));
+	BIN(13, r->sealed.complainant_salt,
+	    sizeof(r->sealed.complainant_salt));
+	BIN(14, r->sealed.data_key_sealed, r->sealed.data_key_sealed_len);
+	BIN(15, r->sealed.description, r->sealed.description_len);
+	if (r->sealed.contact != NULL)
+		BIN(16, r->sealed.contact, r->sealed.contact_len);
+#undef BIN
+#undef TXT
+	return (db_run(q, req, sql_intake, 17, v, len, fmt));
+}
+
+void
+db_intake_read(const struct db_query *q, struct intake_result *r)
+{
+	static const struct { const char *name; int outcome; } outcomes[] = {
+		{ "created", INTAKE_CREATED },
+		{ "replay", INTAKE_REPLAY },
+		{ "conflict", INTAKE_CONFLICT },
+		{ "bad_category", INTAKE_BAD_CATEGORY },
+		{ "bad_channel", INTAKE_BAD_CHANNEL },
+	};
+	const char	*o;
+	size_t		 i;
+
+	memset(r, 0, sizeof(*r));
+	r->outcome = INTAKE_CONFLICT;
+	if (db_rows(q) != 1)
+		return;
+	o = db_value(q, 0, 0);
+	for (i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+		if (strcmp(o, outcomes[i].name) == 0)
+			r->outcome = outcomes[i].outcome;
+	r->reference = dup_value(q, 0, 1);
+	r->state = dup_value(q, 0, 2);
+	r->receipt_box = db_bytea(q, 0, 3, &r->receipt_box_len);
+}
+
+void
+intake_result_free(struct intake_result *r)
+{
+	kore_free(r->reference);
+	kore_free(r->state);
+	kore_free(r->receipt_box);
+	memset(r, 0, sizeof(*r));
+}
+
+enum db_status
+db_track(struct db_query *q, struct http_request *req,
+    const unsigned char *client_hash, const unsigned char *receipt_hash)
+{
+	char		 limit[16];
+	const char	*v[3];
+	int		 len[3], fmt[3] = { 1, 1, 0 };
+
+	(void)snprintf(limit, sizeof(limit), "%d", app.track_limit);
+	v[0] = (const char *)client_hash;
+	len[0] = VAULT_HASHBYTES;
+	v[1] = (const char *)receipt_hash;
+	len[1] = VAULT_HASHBYTES;
+	v[2] = limit;
+	len[2] = (int)strlen(limit);
+	return (db_run(q, req, sql_track, 3, v, len, fmt));
+}
+
+void
+db_track_read(const struct db_query *q, struct track_result *r)
+{
+	const char	*o;
+
+	memset(r, 0, sizeof(*r));
+	r->outcome = TRACK_UNKNOWN;
+	if (db_rows(q) != 1)
+		return;
+	o = db_value(q, 0, 0);
+	if (strcmp(o, "limited") == 0)
+		r->outcome = TRACK_LIMITED;
+	if (strcmp(o, "found") != 0)
+		return;
+	r->outcome = TRACK_FOUND;
+	r->reference = dup_value(q, 0, 1);
+	r->state = dup_value(q, 0, 2);
+	r->received_at = dup_value(q, 0, 3);
+	r->updated_at = dup_value(q, 0, 4);
+	r->events = json_loads(db_value(q, 0, 5), 0, NULL);
+	if (r->events == NULL || !json_is_array(r->events)) {
+		json_decref(r->events);
+		r->events = json_array();
+	}
+}
+
+void
+track_result_free(struct track_result *r)
+{
+	kore_free(r->reference);
+	kore_free(r->state);
+	kore_free(r->received_at);
+	kore_free(r->updated_at);
+	json_decref(r->events);
+	memset(r, 0, sizeof(*r));
+}
+
+enum db_status
+db_ping(struct db_query *q, struct http_request *req)
+{
+	return (db_run(q, req, sql_ping, 0, NULL, NULL, NULL));
+}

@@ -1,0 +1,355 @@
+/*
+ * The complaint form's fields and every rule they must meet, with one plain
+ * message per field; shared by the HTML form and the JSON API.
+ */
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recourse.h"
+
+const char *const intake_field_name[IF__MAX] = {
+	[IF_CATEGORY] = "category",
+	[IF_CHANNEL] = "channel",
+	[IF_OCCURRED_ON] = "occurred_on",
+	[IF_BRAND] = "brand",
+	[IF_DESCRIPTION] = "description",
+	[IF_VULNERABLE] = "vulnerable",
+	[IF_CONTACT_NAME] = "contact_name",
+	[IF_CONTACT_EMAIL] = "contact_email",
+	[IF_CONSENT_CONTACT] = "consent_contact",
+	[IF_CONSENT_PUBLISH] = "consent_publish",
+	[IF_CONSENT_DEMOGRAPHICS] = "consent_demographics",
+};
+
+void
+intake_init(struct intake *in)
+{
+	memset(in, 0, sizeof(*in));
+}
+
+void
+intake_free(struct intake *in)
+{
+	free(in->category);
+	free(in->channel);
+	free(in->occurred_on);
+	free(in->brand);
+	free(in->description);
+	free(in->contact_name);
+	free(in->contact_email);
+	intake_init(in);
+}
+
+/* A copy with surrounding white space removed; NULL when nothing is left. */
+static char *
+trimmed(const char *v, size_t len)
+{
+	char	*s;
+
+	while (len > 0 && isspace((unsigned char)*v)) {
+		v++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)v[len - 1]))
+		len--;
+	if (len == 0)
+		return (NULL);
+	if ((s = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(s, v, len);
+	s[len] = '\0';
+	return (s);
+}
+
+static int
+flag_value(const char *v, size_t len, int *out)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1" };
+	static const char *const no[] = { "", "no", "off", "false", "0" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (len == strlen(yes[i]) && strncmp(v, yes[i], len) == 0) {
+			*out = 1;
+			return (1);
+		}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (len == strlen(no[i]) && strncmp(v, no[i], len) == 0) {
+			*out = 0;
+			return (1);
+		}
+	return (0);
+}
+
+/*
+ * Stores one submitted value.  Text fields keep their bytes exactly (the
+ * description is never trimmed inside); a NUL byte or malformed UTF-8 is
+ * an error that intake_validate() reports on the field.
+ */
+void
+intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
+{
+	char	**slot = NULL;
+	int	 *flag = NULL;
+
+	switch (f) {
+	case IF_CATEGORY: slot = &in->category; break;
+	case IF_CHANNEL: slot = &in->channel; break;
+	case IF_OCCURRED_ON: slot = &in->occurred_on; break;
+	case IF_BRAND: slot = &in->brand; break;
+	case IF_CONTACT_NAME: slot = &in->contact_name; break;
+	case IF_CONTACT_EMAIL: slot = &in->contact_email; break;
+	case IF_DESCRIPTION: slot = &in->description; break;
+	case IF_VULNERABLE: flag = &in->vulnerable; break;
+	case IF_CONSENT_CONTACT: flag = &in->consent_contact; break;
+	case IF_CONSENT_PUBLISH: flag = &in->consent_publish; break;
+	case IF_CONSENT_DEMOGRAPHICS: flag = &in->consent_demographics; break;
+	case IF__MAX: return;
+	}
+
+	if (memchr(v, '\0', len) != NULL || !utf8_valid(v, len)) {
+		in->error[f] = "This contains characters that are not text "
+		    "(a NUL byte or invalid UTF-8). Please retype it.";
+		return;
+	}
+	if (flag != NULL) {
+		if (!flag_value(v, len, flag))
+			in->error[f] = "Answer yes or no.";
+		return;
+	}
+	free(*slot);
+	if (f == IF_DESCRIPTION) {
+		/* Keep the text exactly as typed; blank text counts as none. */
+		*slot = trimmed(v, len);
+		if (*slot != NULL) {
+			free(*slot);
+			if ((*slot = malloc(len + 1)) == NULL)
+				abort();
+			memcpy(*slot, v, len);
+			(*slot)[len] = '\0';
+		}
+	} else
+		*slot = trimmed(v, len);
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return (1);
+	return (0);
+}
+
+static int
+leap(int y)
+{
+	return ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
+}
+
+/* A real calendar date written YYYY-MM-DD. */
+int
+intake_date_valid(const char *s)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	 i, y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return (0);
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return (0);
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return (0);
+	return (d <= days[m - 1] + (m == 2 && leap(y)));
+}
+
+/*
+ * A deliberately plain check: one @, a dot-atom local part of at most 64
+ * bytes, a domain of at least two labels of letters, digits and hyphens.
+ * It refuses what cannot be delivered, not every exotic valid address.
+ */
+int
+intake_email_valid(const char *s)
+{
+	const char	*at, *p, *label;
+	size_t		 len;
+
+	len = strlen(s);
+	if (len < 3 || len > INTAKE_EMAIL_MAX)
+		return (0);
+	if ((at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL)
+		return (0);
+	if (at == s || at - s > 64 || s[0] == '.' || at[-1] == '.')
+		return (0);
+	for (p = s; p < at; p++) {
+		if (isalnum((unsigned char)*p) ||
+		    strchr("!#$%&'*+/=?^_`{|}~-", *p) != NULL)
+			continue;
+		if (*p == '.' && p[1] != '.')
+			continue;
+		return (0);
+	}
+	label = at + 1;
+	if (strchr(label, '.') == NULL)
+		return (0);
+	for (p = label; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || label[0] == '-' || p[-1] == '-' ||
+			    p - label > 63)
+				return (0);
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return (0);
+	}
+	/* The top-level label is letters only. */
+	for (p = strrchr(at, '.') + 1; *p != '\0'; p++)
+		if (!isalpha((unsigned char)*p))
+			return (0);
+	return (1);
+}
+
+/* Taxonomy codes: lower-case words, optionally dotted (privacy.consent). */
+int
+intake_code_valid(const char *s)
+{
+	size_t	 i, len;
+
+	len = strlen(s);
+	if (len == 0 || len > INTAKE_CODE_MAX || !islower((unsigned char)s[0]))
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (islower((unsigned char)s[i]) || s[i] == '_')
+			continue;
+		if (s[i] == '.' && i + 1 < len && s[i + 1] != '.')
+			continue;
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * Checks every field and fills in->error[]; returns 1 when the complaint can
+ * be accepted.  'today' is YYYY-MM-DD in the service's time zone.  Whether a
+ * category or channel exists is the database's to say.
+ */
+int
+intake_validate(struct intake *in, const char *today)
+{
+	size_t	 n;
+	int	 f;
+
+	if (in->error[IF_CATEGORY] == NULL) {
+		if (in->category == NULL)
+			in->error[IF_CATEGORY] = "Choose the kind of concern "
+			    "that fits best.";
+		else if (!intake_code_valid(in->category))
+			in->error[IF_CATEGORY] = "Choose one of the listed "
+			    "kinds of concern.";
+	}
+	if (in->error[IF_CHANNEL] == NULL) {
+		if (in->channel == NULL)
+			in->error[IF_CHANNEL] = "Choose where you met the "
+			    "marketing.";
+		else if (!intake_code_valid(in->channel))
+			in->error[IF_CHANNEL] = "Choose one of the listed "
+			    "channels.";
+	}
+	if (in->error[IF_OCCURRED_ON] == NULL && in->occurred_on != NULL) {
+		if (!intake_date_valid(in->occurred_on))
+			in->error[IF_OCCURRED_ON] = "Enter a real date as "
+			    "year-month-day, for example 2026-03-14.";
+		else if (strcmp(in->occurred_on, today) > 0)
+			in->error[IF_OCCURRED_ON] = "The date cannot be in "
+			    "the future.";
+	}
+	if (in->error[IF_BRAND] == NULL && in->brand != NULL) {
+		if (utf8_count(in->brand, strlen(in->brand)) >
+		    INTAKE_BRAND_MAX)
+			in->error[IF_BRAND] = "Keep the brand or campaign to "
+			    "200 characters or fewer.";
+		else if (has_control(in->brand))
+			in->error[IF_BRAND] = "Write the brand on one line.";
+	}
+	if (in->error[IF_DESCRIPTION] == NULL) {
+		n = in->description == NULL ? 0 :
+		    utf8_count(in->description, strlen(in->description));
+		if (in->description == NULL)
+			in->error[IF_DESCRIPTION] = "Tell us what happened.";
+		else if (n < INTAKE_DESCRIPTION_MIN)
+			in->error[IF_DESCRIPTION] = "Tell us a little more: "
+			    "at least 20 characters.";
+		else if (n > INTAKE_DESCRIPTION_MAX)
+			in->error[IF_DESCRIPTION] = "Keep the description to "
+			    "10 000 characters or fewer.";
+	}
+	if (in->error[IF_CONTACT_NAME] == NULL && in->contact_name != NULL) {
+		if (utf8_count(in->contact_name, strlen(in->contact_name)) >
+		    INTAKE_NAME_MAX)
+			in->error[IF_CONTACT_NAME] = "Keep your name to 200 "
+			    "characters or fewer.";
+		else if (has_control(in->contact_name))
+			in->error[IF_CONTACT_NAME] = "Write your name on one "
+			    "line.";
+	}
+	if (in->error[IF_CONTACT_EMAIL] == NULL) {
+		if (in->contact_email != NULL &&
+		    !intake_email_valid(in->contact_email))
+			in->error[IF_CONTACT_EMAIL] = "Enter an e-mail address "
+			    "like name@example.org.";
+		else if (in->contact_email == NULL && in->consent_contact)
+			in->error[IF_CONTACT_EMAIL] = "Give an e-mail address "
+			    "so that we can contact you, or untick \"You may "
+			    "contact me\".";
+		else if (in->contact_email != NULL && !in->consent_contact)
+			in->error[IF_CONTACT_EMAIL] = "You gave an address but "
+			    "did not allow us to contact you: tick \"You may "
+			    "contact me\" or clear the address.";
+	}
+
+	for (f = 0; f < IF__MAX; f++)
+		if (in->error[f] != NULL)
+			return (0);
+	return (1);
+}
+
+static void
+canonical_field(struct sbuf *b, enum intake_field f, const char *v)
+{
+	sbuf_printf(b, "%s=%zu:", intake_field_name[f], v ? strlen(v) : 0);
+	if (v != NULL)
+		sbuf_adds(b, v);
+	sbuf_addc(b, '\n');
+}
+
+/*
+ * One unambiguous serialisation of an accepted complaint (length-prefixed,
+ * fixed order), so that "the same request" means the same content whichever
+ * way it was sent.
+ */
+void
+intake_canonical(const struct intake *in, struct sbuf *b)
+{
+	canonical_field(b, IF_CATEGORY, in->category);
+	canonical_field(b, IF_CHANNEL, in->channel);
+	canonical_field(b, IF_OCCURRED_ON, in->occurred_on);
+	canonical_field(b, IF_BRAND, in->brand);
+	canonical_field(b, IF_DESCRIPTION, in->description);
+	canonical_field(b, IF_VULNERABLE, in->vulnerable ? "1" : "0");
+	canonical_field(b, IF_CONTACT_NAME, in->contact_name);
+	canonical_field(b, IF_CONTACT_EMAIL, in->contact_email);
+	canonical_field(b, IF_CONSENT_CONTACT, in->consent_contact ? "1" : "0");
+	canonical_field(b, IF_CONSENT_PUBLISH, in->consent_publish ? "1" : "0");
+	canonical_field(b, IF_CONSENT_DEMOGRAPHICS,
+	    in->consent_demographics ? "1" : "0");
+}

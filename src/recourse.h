@@ -1,0 +1,182 @@
+/*
+ * Recourse: declarations of the pure modules (no Kore, no libpq), grouped by
+ * file, so that unit tests link them with nothing but libc and libsodium.
+ */
+
+#ifndef RECOURSE_H
+#define RECOURSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* sbuf.c: a growable byte buffer that aborts on allocation failure. */
+struct sbuf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 sbuf_init(struct sbuf *);
+void	 sbuf_free(struct sbuf *);
+void	 sbuf_reset(struct sbuf *);
+void	 sbuf_add(struct sbuf *, const void *, size_t);
+void	 sbuf_adds(struct sbuf *, const char *);
+void	 sbuf_addc(struct sbuf *, char);
+void	 sbuf_printf(struct sbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+const char *sbuf_cstr(struct sbuf *);
+
+/* utf8.c: UTF-8 validation and counting. */
+int	 utf8_valid(const char *, size_t);
+size_t	 utf8_count(const char *, size_t);
+size_t	 utf8_next(const char *, size_t, size_t, uint32_t *);
+
+/* html.c: an HTML writer that escapes by construction. */
+void	 html_raw(struct sbuf *, const char *);
+void	 html_text(struct sbuf *, const char *, size_t);
+void	 html_texts(struct sbuf *, const char *);
+void	 html_attr(struct sbuf *, const char *, size_t);
+void	 html_attrs(struct sbuf *, const char *);
+void	 html_url(struct sbuf *, const char *);
+int	 html_url_safe(const char *);
+
+/* formdata.c: multipart/form-data and urlencoded body parsing. */
+#define FORMDATA_MAX_FIELDS	64
+
+struct formfield {
+	char	*name;
+	char	*value;		/* NUL-terminated copy */
+	size_t	 len;		/* bytes before the terminator */
+};
+
+struct formdata {
+	struct formfield	field[FORMDATA_MAX_FIELDS];
+	size_t			count;
+};
+
+enum formdata_result {
+	FORMDATA_OK,
+	FORMDATA_BAD_TYPE,	/* content type we do not accept */
+	FORMDATA_MALFORMED,
+	FORMDATA_TOO_MANY,
+};
+
+enum formdata_result formdata_parse(struct formdata *, const char *ctype,
+	    const char *body, size_t len);
+const struct formfield *formdata_get(const struct formdata *, const char *);
+void	 formdata_free(struct formdata *);
+
+/* intake.c: the complaint form's fields and their rules. */
+enum intake_field {
+	IF_CATEGORY,
+	IF_CHANNEL,
+	IF_OCCURRED_ON,
+	IF_BRAND,
+	IF_DESCRIPTION,
+	IF_VULNERABLE,
+	IF_CONTACT_NAME,
+	IF_CONTACT_EMAIL,
+	IF_CONSENT_CONTACT,
+	IF_CONSENT_PUBLISH,
+	IF_CONSENT_DEMOGRAPHICS,
+	IF__MAX
+};
+
+extern const char *const intake_field_name[IF__MAX];
+
+#define INTAKE_DESCRIPTION_MIN	20
+#define INTAKE_DESCRIPTION_MAX	10000
+#define INTAKE_BRAND_MAX	200
+#define INTAKE_NAME_MAX		200
+#define INTAKE_EMAIL_MAX	254
+#define INTAKE_CODE_MAX		64
+
+struct intake {
+	char		*category;
+	char		*channel;
+	char		*occurred_on;	/* YYYY-MM-DD or NULL */
+	char		*brand;
+	char		*description;
+	char		*contact_name;
+	char		*contact_email;
+	int		 vulnerable;
+	int		 consent_contact;
+	int		 consent_publish;
+	int		 consent_demographics;
+	const char	*error[IF__MAX];	/* NULL when the field is fine */
+};
+
+void	 intake_init(struct intake *);
+void	 intake_free(struct intake *);
+void	 intake_set(struct intake *, enum intake_field, const char *, size_t);
+int	 intake_validate(struct intake *, const char *today);
+void	 intake_canonical(const struct intake *, struct sbuf *);
+int	 intake_date_valid(const char *);
+int	 intake_email_valid(const char *);
+int	 intake_code_valid(const char *);
+
+/* vault.c: receipt codes, keyed hashes, sealed personal data. */
+#define VAULT_KEYBYTES		32
+#define VAULT_HASHBYTES		32
+#define VAULT_RECEIPT_CHARS	24	/* 24 x 5 bits = 120 bits */
+#define VAULT_RECEIPT_TEXT	(VAULT_RECEIPT_CHARS + VAULT_RECEIPT_CHARS / 4)
+#define VAULT_SALTBYTES		16
+#define VAULT_TOKEN_TEXT	32	/* 128-bit tokens, 32 hex digits */
+
+struct vault_keys {
+	unsigned char	receipt[VAULT_KEYBYTES];   /* keys receipt-code hashes */
+	unsigned char	request[VAULT_KEYBYTES];   /* keys idempotency hashes */
+	unsigned char	csrf[VAULT_KEYBYTES];      /* keys CSRF tokens */
+	unsigned char	client[VAULT_KEYBYTES];    /* keys throttle client ids */
+	unsigned char	review_pk[32];             /* public half of review key */
+};
+
+struct vault_sealed {
+	unsigned char	*data_key_sealed;	/* crypto_box_seal of data key */
+	size_t		 data_key_sealed_len;
+	unsigned char	*description;		/* nonce || AEAD ciphertext */
+	size_t		 description_len;
+	unsigned char	*contact;		/* NULL when none given */
+	size_t		 contact_len;
+	unsigned char	 complainant_pk[32];
+	unsigned char	 complainant_salt[VAULT_SALTBYTES];
+};
+
+int	 vault_init(void);
+int	 vault_keys_derive(struct vault_keys *, const unsigned char *master,
+	    const unsigned char *review_pk);
+void	 vault_receipt_new(char out[VAULT_RECEIPT_TEXT + 1]);
+int	 vault_receipt_normalize(const char *, char out[VAULT_RECEIPT_CHARS + 1]);
+void	 vault_receipt_hash(const struct vault_keys *, const char *normalized,
+	    unsigned char out[VAULT_HASHBYTES]);
+int	 vault_receipt_verify(const struct vault_keys *, const char *typed,
+	    const unsigned char stored[VAULT_HASHBYTES]);
+void	 vault_token_new(char out[VAULT_TOKEN_TEXT + 1]);
+void	 vault_request_hash(const struct vault_keys *, const char *scope,
+	    const char *token, const void *body, size_t bodylen,
+	    unsigned char token_hash[VAULT_HASHBYTES],
+	    unsigned char body_hash[VAULT_HASHBYTES]);
+void	 vault_receipt_box(const char *token, const void *body, size_t bodylen,
+	    const char *receipt, struct sbuf *out);
+int	 vault_receipt_unbox(const char *token, const void *body, size_t bodylen,
+	    const unsigned char *box, size_t boxlen,
+	    char out[VAULT_RECEIPT_TEXT + 1]);
+void	 vault_csrf_token(const struct vault_keys *, const char *nonce,
+	    char out[VAULT_TOKEN_TEXT * 2 + 1]);
+int	 vault_csrf_check(const struct vault_keys *, const char *nonce,
+	    const char *token);
+void	 vault_client_id(const struct vault_keys *, const char *address,
+	    const char *period, unsigned char out[VAULT_HASHBYTES]);
+int	 vault_seal_case(const struct vault_keys *, const char *receipt_normalized,
+	    const char *description, const char *contact_json,
+	    struct vault_sealed *);
+void	 vault_sealed_free(struct vault_sealed *);
+int	 vault_open_case(const unsigned char *review_sk,
+	    const unsigned char *review_pk, const struct vault_sealed *,
+	    struct sbuf *description, struct sbuf *contact);
+void	 vault_complainant_keypair(const char *receipt_normalized,
+	    const unsigned char salt[VAULT_SALTBYTES],
+	    unsigned char pk[32], unsigned char sk[32]);
+void	 vault_hex(const unsigned char *, size_t, char *out);
+
+#endif

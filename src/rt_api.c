@@ -1,0 +1,371 @@
+/*
+ * The JSON API under /api/v1/: filing a complaint with an Idempotency-Key,
+ * tracking a case by receipt code, and the taxonomy.  Same rules and the
+ * same code paths as the HTML pages.
+ */
+
+#include <string.h>
+
+#include "app.h"
+
+enum { PH_START, PH_QUERY };
+
+static void
+send_error(struct http_request *req, int status, const char *code,
+    const char *message)
+{
+	json_t	*j;
+
+	j = apijson_error(code, message);
+	rt_send_json(req, status, j);
+	json_decref(j);
+}
+
+/* One field's error in the standard 422 shape. */
+static void
+send_field_error(struct http_request *req, const char *field,
+    const char *message)
+{
+	json_t	*j;
+
+	j = apijson_error("invalid", "Some fields are missing or invalid.");
+	json_object_set_new(json_object_get(j, "error"), "fields",
+	    json_pack("{s:s}", field, message));
+	rt_send_json(req, 422, j);
+	json_decref(j);
+}
+
+/*
+ * Reads a JSON object body.  Answers (413, 415, 400) and returns NULL when
+ * there is none.
+ */
+static json_t *
+read_json(struct http_request *req)
+{
+	struct sbuf	 body;
+	const char	*ctype;
+	json_t		*doc;
+	json_error_t	 err;
+
+	if (!http_request_header(req, "content-type", &ctype) ||
+	    strncasecmp(ctype, "application/json", 16) != 0) {
+		send_error(req, 415, "unsupported_media_type",
+		    "Send the body as application/json.");
+		return (NULL);
+	}
+	sbuf_init(&body);
+	if (!rt_body(req, &body)) {
+		sbuf_free(&body);
+		return (NULL);
+	}
+	/* NUL is accepted here so that the field, not the body, is blamed. */
+	doc = json_loadb(body.data ? body.data : "", body.len,
+	    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	sbuf_free(&body);
+	if (doc == NULL || !json_is_object(doc)) {
+		json_decref(doc);
+		send_error(req, 400, "malformed_json",
+		    "The body must be one JSON object.");
+		return (NULL);
+	}
+	return (doc);
+}
+
+static int
+idempotency_key(struct http_request *req, const char **out)
+{
+	const char	*k;
+	size_t		 i;
+
+	if (!http_request_header(req, "idempotency-key", &k))
+		return (0);
+	for (i = 0; k[i] != '\0'; i++)
+		if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
+			return (0);
+	if (i == 0 || i > 200)
+		return (0);
+	*out = k;
+	return (1);
+}
+
+struct api_ctx {
+	int		 phase;
+	struct filing	 f;
+	int		 ready;
+};
+
+static void
+api_ctx_free(void *p)
+{
+	struct api_ctx	*c = p;
+
+	if (c->ready)
+		filing_free(&c->f);
+}
+
+static void
+send_receipt(struct http_request *req, struct api_ctx *c)
+{
+	json_t	*j;
+
+	j = json_pack("{s:s,s:s,s:s}", "reference", c->f.result.reference,
+	    "receipt_code", c->f.receipt, "status", c->f.result.state ?
+	    c->f.result.state : "received");
+	rt_send_json(req, 201, j);
+	json_decref(j);
+}
+
+/* Validates the document; answers and returns 0 when it is not a filing. */
+static int
+complaint_read(struct http_request *req, struct api_ctx *c)
+{
+	const char	*key, *bad;
+	char		 today[11];
+	json_t		*doc, *j;
+
+	if (!idempotency_key(req, &key)) {
+		send_error(req, 400, "idempotency_key_required", "Send an "
+		    "Idempotency-Key header of 1 to 200 printable ASCII "
+		    "characters, unique to this complaint.");
+		return (0);
+	}
+	if ((doc = read_json(req)) == NULL)
+		return (0);
+	if (!apijson_intake(doc, &c->f.in, &bad)) {
+		send_field_error(req, bad, "Unknown field.");
+		json_decref(doc);
+		return (0);
+	}
+	json_decref(doc);
+	today_utc(today);
+	if (!intake_validate(&c->f.in, today)) {
+		j = apijson_field_errors(&c->f.in);
+		rt_send_json(req, 422, j);
+		json_decref(j);
+		return (0);
+	}
+	filing_prepare(&c->f, "api", key);
+	return (1);
+}
+
+/* POST /api/v1/complaints */
+int
+rt_api_complaints(struct http_request *req)
+{
+	struct api_ctx	*c;
+	json_t		*j;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), api_ctx_free);
+	if (!c->ready) {
+		filing_init(&c->f);
+		c->ready = 1;
+	}
+	if (c->phase == PH_START) {
+		if (!complaint_read(req, c))
+			return (KORE_RESULT_OK);
+		c->phase = PH_QUERY;
+	}
+
+	switch (db_intake(&c->f.q, req, &c->f.rq)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_UNAVAILABLE:
+		rt_unavailable(req);
+		return (KORE_RESULT_OK);
+	case DB_FAILED:
+		send_error(req, 500, "internal", "The complaint was NOT saved. "
+		    "Please try again.");
+		return (KORE_RESULT_OK);
+	case DB_OK:
+		break;
+	}
+	db_intake_read(&c->f.q, &c->f.result);
+	switch (c->f.result.outcome) {
+	case INTAKE_CREATED:
+		send_receipt(req, c);
+		break;
+	case INTAKE_REPLAY:
+		if (filing_receipt(&c->f)) {
+			send_receipt(req, c);
+			break;
+		}
+		j = apijson_error("receipt_expired", "This complaint was "
+		    "already accepted; its receipt code is kept for 24 hours "
+		    "only and cannot be shown again.");
+		json_object_set_new(json_object_get(j, "error"), "reference",
+		    json_string(c->f.result.reference));
+		rt_send_json(req, 409, j);
+		json_decref(j);
+		break;
+	case INTAKE_CONFLICT:
+		send_error(req, 422, "idempotency_key_reused", "This "
+		    "Idempotency-Key was used for a different complaint.");
+		break;
+	case INTAKE_BAD_CATEGORY:
+		send_field_error(req, "category", "Unknown category; see "
+		    "/api/v1/taxonomy.");
+		break;
+	case INTAKE_BAD_CHANNEL:
+		send_field_error(req, "channel", "Unknown channel; see "
+		    "/api/v1/taxonomy.");
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+struct api_track_ctx {
+	int			 phase;
+	struct db_query		 q;
+	struct track_result	 r;
+	unsigned char		 client[VAULT_HASHBYTES];
+	unsigned char		 receipt[VAULT_HASHBYTES];
+};
+
+static void
+api_track_free(void *p)
+{
+	struct api_track_ctx	*c = p;
+
+	db_done(&c->q);
+	track_result_free(&c->r);
+}
+
+static void
+send_track(struct http_request *req, const struct track_result *r)
+{
+	json_t	*j, *events, *e, *out;
+	size_t	 i;
+
+	events = json_array();
+	json_array_foreach(r->events, i, e) {
+		const char *kind = json_string_value(json_object_get(e,
+		    "kind"));
+
+		out = json_pack("{s:O,s:s,s:s}", "at", json_object_get(e,
+		    "at"), "kind", kind ? kind : "", "label",
+		    view_event_label(kind ? kind : ""));
+		json_array_append_new(events, out);
+	}
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "reference", r->reference,
+	    "status", r->state, "status_label", view_state_label(r->state),
+	    "received_at", r->received_at, "updated_at", r->updated_at,
+	    "events", events);
+	rt_send_json(req, 200, j);
+	json_decref(j);
+}
+
+/* POST /api/v1/track */
+int
+rt_api_track(struct http_request *req)
+{
+	struct api_track_ctx	*c;
+	const char		*code;
+	char			 norm[VAULT_RECEIPT_CHARS + 1];
+	json_t			*doc;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), api_track_free);
+	if (c->phase == PH_START) {
+		if ((doc = read_json(req)) == NULL)
+			return (KORE_RESULT_OK);
+		code = json_string_value(json_object_get(doc, "receipt_code"));
+		if (code == NULL || json_object_size(doc) != 1 ||
+		    strlen(code) > INTAKE_CODE_MAX ||
+		    !vault_receipt_normalize(code, norm)) {
+			json_decref(doc);
+			send_field_error(req, "receipt_code", "A receipt code "
+			    "has 24 letters and digits, in groups of four.");
+			return (KORE_RESULT_OK);
+		}
+		json_decref(doc);
+		rt_track_keys(req, norm, c->client, c->receipt);
+		c->phase = PH_QUERY;
+	}
+
+	switch (db_track(&c->q, req, c->client, c->receipt)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_UNAVAILABLE:
+		rt_unavailable(req);
+		return (KORE_RESULT_OK);
+	case DB_FAILED:
+		send_error(req, 500, "internal", "Please try again.");
+		return (KORE_RESULT_OK);
+	case DB_OK:
+		break;
+	}
+	db_track_read(&c->q, &c->r);
+	switch (c->r.outcome) {
+	case TRACK_FOUND:
+		send_track(req, &c->r);
+		break;
+	case TRACK_UNKNOWN:
+		send_error(req, 404, "not_found", "No case matches this "
+		    "receipt code.");
+		break;
+	case TRACK_LIMITED:
+		http_response_header(req, "retry-after", "3600");
+		send_error(req, 429, "too_many_requests", "Too many receipt "
+		    "codes were tried from this client; wait an hour.");
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+static void
+taxonomy_ctx_free(void *p)
+{
+	db_done(p);
+}
+
+static json_t *
+taxa_json(const struct taxon *t, size_t n, int hints)
+{
+	json_t	*a, *o;
+	size_t	 i;
+
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s,s:s}", "code", t[i].code, "label",
+		    t[i].label);
+		if (hints)
+			json_object_set_new(o, "hint", json_string(t[i].hint));
+		json_array_append_new(a, o);
+	}
+	return (a);
+}
+
+/* GET /api/v1/taxonomy */
+int
+rt_api_taxonomy(struct http_request *req)
+{
+	struct db_query	*q;
+	struct taxonomy	 t;
+	json_t		*j;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	q = rt_ctx(req, sizeof(*q), taxonomy_ctx_free);
+	switch (db_taxonomy(q, req)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_UNAVAILABLE:
+		rt_unavailable(req);
+		return (KORE_RESULT_OK);
+	case DB_FAILED:
+		send_error(req, 500, "internal", "Please try again.");
+		return (KORE_RESULT_OK);
+	case DB_OK:
+		break;
+	}
+	db_taxonomy_read(q, &t);
+	j = json_pack("{s:o,s:o}", "categories", taxa_json(t.category,
+	    t.ncategory, 1), "channels", taxa_json(t.channel, t.nchannel, 0));
+	rt_send_json(req, 200, j);
+	json_decref(j);
+	taxonomy_free(&t);
+	return (KORE_RESULT_OK);
+}

@@ -1,0 +1,446 @@
+/*
+ * The complainant's pages: home, privacy notice, the complaint form and its
+ * submission, the receipt, and tracking a case with the receipt code.
+ */
+
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+
+/* Handlers that run over several wake-ups move through these phases. */
+enum { PH_START, PH_INSERT, PH_TAXONOMY, PH_TRACK };
+
+int
+rt_home(struct http_request *req)
+{
+	struct sbuf	 b;
+
+	if (strcmp(req->path, "/") != 0)
+		return (rt_not_found(req));
+	if (!rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	sbuf_init(&b);
+	view_home(&b);
+	rt_send_html(req, 200, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+int
+rt_privacy(struct http_request *req)
+{
+	struct sbuf	 b;
+
+	if (!rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	sbuf_init(&b);
+	view_privacy(&b);
+	rt_send_html(req, 200, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+struct form_ctx {
+	int		 phase;
+	struct filing	 f;
+	struct db_query	 tq;
+	struct taxonomy	 tax;
+	char		 csrf[VAULT_TOKEN_TEXT * 2 + 1];
+	int		 filing_ready;
+};
+
+static void
+form_ctx_free(void *p)
+{
+	struct form_ctx	*c = p;
+
+	if (c->filing_ready)
+		filing_free(&c->f);
+	db_done(&c->tq);
+	taxonomy_free(&c->tax);
+}
+
+static struct form_ctx *
+form_ctx(struct http_request *req)
+{
+	struct form_ctx	*c;
+
+	c = rt_ctx(req, sizeof(*c), form_ctx_free);
+	if (!c->filing_ready) {
+		filing_init(&c->f);
+		db_init(&c->tq);
+		c->filing_ready = 1;
+	}
+	return (c);
+}
+
+/*
+ * Loads the taxonomy and renders the form, empty or with the user's input
+ * and errors.  Returns KORE_RESULT_RETRY while the query runs.
+ */
+static int
+form_render(struct http_request *req, struct form_ctx *c, int status,
+    const struct intake *in)
+{
+	struct form_view	 v;
+	struct sbuf		 b;
+
+	switch (db_taxonomy(&c->tq, req)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_OK:
+		break;
+	case DB_UNAVAILABLE:
+		rt_unavailable(req);
+		return (KORE_RESULT_OK);
+	case DB_FAILED:
+		rt_error(req, 500, "Something went wrong", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
+	db_taxonomy_read(&c->tq, &c->tax);
+	memset(&v, 0, sizeof(v));
+	v.tax = &c->tax;
+	v.in = in;
+	v.csrf = c->csrf;
+	v.token = c->f.token;
+	v.errors = in != NULL;
+	sbuf_init(&b);
+	view_form(&b, &v);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+/* GET /complaints/new */
+int
+rt_complaint_form(struct http_request *req)
+{
+	struct form_ctx	*c;
+
+	if (req->hdlr_extra == NULL) {
+		if (!rt_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		c = form_ctx(req);
+		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
+		vault_token_new(c->f.token);
+	}
+	c = form_ctx(req);
+	return (form_render(req, c, 200, NULL));
+}
+
+static int
+is_form_token(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return (0);
+	return (i == VAULT_TOKEN_TEXT);
+}
+
+/*
+ * Reads the posted form into c->f.in.  Answers (400, 403, 413) and returns
+ * 0 when the request cannot be a submission of our form.
+ */
+static int
+complaint_read(struct http_request *req, struct form_ctx *c)
+{
+	const struct formfield	*ff;
+	struct formdata		 fd;
+	struct sbuf		 body;
+	const char		*ctype;
+	int			 f, ok = 0;
+
+	sbuf_init(&body);
+	if (!rt_body(req, &body)) {
+		sbuf_free(&body);
+		return (0);
+	}
+	if (!http_request_header(req, "content-type", &ctype))
+		ctype = NULL;
+	if (formdata_parse(&fd, ctype, body.data ? body.data : "",
+	    body.len) != FORMDATA_OK) {
+		sbuf_free(&body);
+		rt_error(req, 400, "The form could not be read",
+		    "Go back, reload the form and send it again.");
+		return (0);
+	}
+	sbuf_free(&body);
+
+	ff = formdata_get(&fd, "csrf");
+	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
+		rt_error(req, 403, "This form has expired",
+		    "For your safety we only accept forms sent from this "
+		    "website in this browser. Go back, reload the form and "
+		    "send it again. Nothing was saved.");
+		goto out;
+	}
+	ff = formdata_get(&fd, "idempotency_token");
+	if (ff == NULL || !is_form_token(ff->value)) {
+		rt_error(req, 400, "The form is incomplete",
+		    "Go back, reload the form and send it again. Nothing was "
+		    "saved.");
+		goto out;
+	}
+	(void)kore_strlcpy(c->f.token, ff->value, sizeof(c->f.token));
+	for (f = 0; f < IF__MAX; f++)
+		if ((ff = formdata_get(&fd, intake_field_name[f])) != NULL)
+			intake_set(&c->f.in, f, ff->value, ff->len);
+	ok = 1;
+out:
+	formdata_free(&fd);
+	return (ok);
+}
+
+static void
+receipt_page(struct http_request *req, struct form_ctx *c, int status)
+{
+	struct sbuf	 b;
+
+	sbuf_init(&b);
+	view_receipt(&b, c->f.result.reference, c->f.receipt, &c->f.in);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+}
+
+/* POST /complaints */
+int
+rt_complaint_post(struct http_request *req)
+{
+	struct form_ctx	*c;
+	struct sbuf	 b;
+	char		 today[11];
+	char		 token[VAULT_TOKEN_TEXT + 1];
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = form_ctx(req);
+
+	if (c->phase == PH_START) {
+		if (!complaint_read(req, c))
+			return (KORE_RESULT_OK);
+		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
+		today_utc(today);
+		if (!intake_validate(&c->f.in, today)) {
+			c->phase = PH_TAXONOMY;
+		} else {
+			(void)kore_strlcpy(token, c->f.token, sizeof(token));
+			filing_prepare(&c->f, "form", token);
+			c->phase = PH_INSERT;
+		}
+	}
+
+	if (c->phase == PH_INSERT) {
+		switch (db_intake(&c->f.q, req, &c->f.rq)) {
+		case DB_PENDING:
+			return (KORE_RESULT_RETRY);
+		case DB_UNAVAILABLE:
+			rt_unavailable(req);
+			return (KORE_RESULT_OK);
+		case DB_FAILED:
+			rt_error(req, 500, "Something went wrong", "Your "
+			    "report was NOT saved. Please try again.");
+			return (KORE_RESULT_OK);
+		case DB_OK:
+			break;
+		}
+		db_intake_read(&c->f.q, &c->f.result);
+		switch (c->f.result.outcome) {
+		case INTAKE_CREATED:
+			receipt_page(req, c, 201);
+			return (KORE_RESULT_OK);
+		case INTAKE_REPLAY:
+			if (filing_receipt(&c->f)) {
+				receipt_page(req, c, 201);
+				return (KORE_RESULT_OK);
+			}
+			/* FALLTHROUGH */
+		case INTAKE_CONFLICT:
+			sbuf_init(&b);
+			view_receipt_gone(&b, c->f.result.reference,
+			    c->f.result.outcome == INTAKE_CONFLICT);
+			rt_send_html(req, c->f.result.outcome ==
+			    INTAKE_CONFLICT ? 409 : 200, &b);
+			sbuf_free(&b);
+			return (KORE_RESULT_OK);
+		case INTAKE_BAD_CATEGORY:
+			c->f.in.error[IF_CATEGORY] = "Choose one of the listed "
+			    "kinds of concern.";
+			break;
+		case INTAKE_BAD_CHANNEL:
+			c->f.in.error[IF_CHANNEL] = "Choose one of the listed "
+			    "channels.";
+			break;
+		}
+		c->phase = PH_TAXONOMY;
+	}
+
+	return (form_render(req, c, 422, &c->f.in));
+}
+
+struct track_ctx {
+	int			 phase;
+	struct db_query		 q;
+	struct track_result	 r;
+	char			 csrf[VAULT_TOKEN_TEXT * 2 + 1];
+	unsigned char		 client[VAULT_HASHBYTES];
+	unsigned char		 receipt[VAULT_HASHBYTES];
+};
+
+static void
+track_ctx_free(void *p)
+{
+	struct track_ctx	*c = p;
+
+	db_done(&c->q);
+	track_result_free(&c->r);
+}
+
+static void
+track_form(struct http_request *req, struct track_ctx *c, int status,
+    const char *error)
+{
+	struct sbuf	 b;
+
+	sbuf_init(&b);
+	view_track_form(&b, c->csrf, error);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+}
+
+/*
+ * The lookup shared by the page and the API: the client's hourly pseudonym
+ * and the code's keyed hash.  The address itself goes no further.
+ */
+static void
+track_keys(struct http_request *req, const char *norm,
+    unsigned char client[VAULT_HASHBYTES],
+    unsigned char receipt[VAULT_HASHBYTES])
+{
+	struct tm	 tm;
+	time_t		 now;
+	char		 hour[16];
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	(void)strftime(hour, sizeof(hour), "%Y-%m-%dT%H", &tm);
+	vault_client_id(&app.keys, rt_client_address(req), hour, client);
+	vault_receipt_hash(&app.keys, norm, receipt);
+}
+
+/* Reads the posted code; answers and returns 0 when it cannot be used. */
+static int
+track_read(struct http_request *req, struct track_ctx *c)
+{
+	const struct formfield	*ff;
+	struct formdata		 fd;
+	struct sbuf		 body;
+	const char		*ctype;
+	char			 norm[VAULT_RECEIPT_CHARS + 1];
+	int			 ok = 0;
+
+	sbuf_init(&body);
+	if (!rt_body(req, &body)) {
+		sbuf_free(&body);
+		return (0);
+	}
+	if (!http_request_header(req, "content-type", &ctype))
+		ctype = NULL;
+	if (formdata_parse(&fd, ctype, body.data ? body.data : "",
+	    body.len) != FORMDATA_OK) {
+		sbuf_free(&body);
+		rt_error(req, 400, "The form could not be read",
+		    "Go back, reload the page and try again.");
+		return (0);
+	}
+	sbuf_free(&body);
+	ff = formdata_get(&fd, "csrf");
+	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
+		rt_error(req, 403, "This form has expired", "Go back, reload "
+		    "the page and type your code again.");
+		goto out;
+	}
+	ff = formdata_get(&fd, "receipt_code");
+	if (ff == NULL || ff->len == 0) {
+		track_form(req, c, 422, "Enter your receipt code.");
+		goto out;
+	}
+	if (ff->len > INTAKE_CODE_MAX || memchr(ff->value, '\0', ff->len) ||
+	    !vault_receipt_normalize(ff->value, norm)) {
+		track_form(req, c, 422, "A receipt code has 24 letters and "
+		    "digits, in groups of four. Check what you typed.");
+		goto out;
+	}
+	track_keys(req, norm, c->client, c->receipt);
+	ok = 1;
+out:
+	formdata_free(&fd);
+	return (ok);
+}
+
+/* GET and POST /track */
+int
+rt_track(struct http_request *req)
+{
+	struct track_ctx	*c;
+	struct sbuf		 b;
+
+	if (req->hdlr_extra == NULL &&
+	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), track_ctx_free);
+
+	if (c->phase == PH_START) {
+		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
+		if (req->method != HTTP_METHOD_POST) {
+			track_form(req, c, 200, NULL);
+			return (KORE_RESULT_OK);
+		}
+		if (!track_read(req, c))
+			return (KORE_RESULT_OK);
+		c->phase = PH_TRACK;
+	}
+
+	switch (db_track(&c->q, req, c->client, c->receipt)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_UNAVAILABLE:
+		rt_unavailable(req);
+		return (KORE_RESULT_OK);
+	case DB_FAILED:
+		rt_error(req, 500, "Something went wrong", "Please try again.");
+		return (KORE_RESULT_OK);
+	case DB_OK:
+		break;
+	}
+	db_track_read(&c->q, &c->r);
+	switch (c->r.outcome) {
+	case TRACK_FOUND:
+		sbuf_init(&b);
+		view_track_result(&b, &c->r);
+		rt_send_html(req, 200, &b);
+		sbuf_free(&b);
+		break;
+	case TRACK_UNKNOWN:
+		track_form(req, c, 404, "No report matches this code. Check "
+		    "each group of four and try again.");
+		break;
+	case TRACK_LIMITED:
+		http_response_header(req, "retry-after", "3600");
+		track_form(req, c, 429, "Too many codes were tried from your "
+		    "connection. Wait an hour, then try again.");
+		break;
+	}
+	return (KORE_RESULT_OK);
+}
+
+/* The API's way to the same lookup keys from a typed code. */
+void
+rt_track_keys(struct http_request *req, const char *norm,
+    unsigned char *client, unsigned char *receipt)
+{
+	track_keys(req, norm, client, receipt);
+}

@@ -1,0 +1,363 @@
+/*
+ * Response plumbing shared by every route: security headers, HTML and JSON
+ * answers, error pages, method and body checks, CSRF cookies, the client
+ * pseudonym's source address, health probes and the catch-all 404.
+ */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+
+#include "app.h"
+
+#define CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
+		"img-src 'self'; form-action 'self'; frame-ancestors 'none'; " \
+		"base-uri 'none'"
+#define CSRF_COOKIE	"rc_csrf"
+
+struct rt_ctx_box {
+	void	(*free)(void *);
+	/* The handler's context follows, suitably aligned. */
+	max_align_t	 data[];
+};
+
+static void
+rt_ctx_onfree(struct http_request *req)
+{
+	struct rt_ctx_box	*box = req->hdlr_extra;
+
+	if (box == NULL)
+		return;
+	if (box->free != NULL)
+		box->free(box->data);
+	kore_free(box);
+	req->hdlr_extra = NULL;
+}
+
+/*
+ * The per-request context of a handler that runs over several wake-ups; it
+ * is zeroed on first use and released with the request, even when the
+ * client goes away halfway.
+ */
+void *
+rt_ctx(struct http_request *req, size_t size, void (*freefn)(void *))
+{
+	struct rt_ctx_box	*box;
+
+	if (req->hdlr_extra == NULL) {
+		box = kore_calloc(1, sizeof(*box) + size);
+		box->free = freefn;
+		req->hdlr_extra = box;
+		req->onfree = rt_ctx_onfree;
+	}
+	box = req->hdlr_extra;
+	return (box->data);
+}
+
+/* Sent on every answer we make, errors included. */
+void
+rt_security_headers(struct http_request *req)
+{
+	http_response_header(req, "content-security-policy", CSP);
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy", "no-referrer");
+	http_response_header(req, "x-frame-options", "DENY");
+	http_response_header(req, "cross-origin-opener-policy", "same-origin");
+	http_response_header(req, "cross-origin-resource-policy",
+	    "same-origin");
+	http_response_header(req, "permissions-policy",
+	    "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+}
+
+static void
+rt_dynamic_headers(struct http_request *req, const char *type)
+{
+	rt_security_headers(req);
+	http_response_header(req, "content-type", type);
+	/* Pages may hold receipt codes and personal data: never cache. */
+	http_response_header(req, "cache-control", "no-store");
+}
+
+void
+rt_send_html(struct http_request *req, int status, struct sbuf *b)
+{
+	rt_dynamic_headers(req, "text/html; charset=utf-8");
+	http_response(req, status, b->data, b->len);
+}
+
+void
+rt_send_json(struct http_request *req, int status, json_t *j)
+{
+	char	*s;
+
+	rt_dynamic_headers(req, "application/json");
+	s = json_dumps(j, JSON_COMPACT);
+	if (s == NULL) {
+		http_response(req, 500, "{}", 2);
+		return;
+	}
+	http_response(req, status, s, strlen(s));
+	free(s);
+}
+
+int
+rt_is_api(struct http_request *req)
+{
+	return (strncmp(req->path, "/api/", 5) == 0);
+}
+
+static const char *
+rt_error_code(int status)
+{
+	switch (status) {
+	case 400: return ("bad_request");
+	case 403: return ("forbidden");
+	case 404: return ("not_found");
+	case 405: return ("method_not_allowed");
+	case 409: return ("conflict");
+	case 413: return ("too_large");
+	case 415: return ("unsupported_media_type");
+	case 429: return ("too_many_requests");
+	case 503: return ("unavailable");
+	default: return ("internal");
+	}
+}
+
+/* An error as a page, or as JSON under /api/. */
+void
+rt_error(struct http_request *req, int status, const char *title,
+    const char *message)
+{
+	struct sbuf	 b;
+	json_t		*j;
+
+	if (rt_is_api(req)) {
+		j = apijson_error(rt_error_code(status), message);
+		rt_send_json(req, status, j);
+		json_decref(j);
+		return;
+	}
+	sbuf_init(&b);
+	view_message(&b, title, message);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+}
+
+/* PostgreSQL cannot be reached: nothing was saved, try again shortly. */
+void
+rt_unavailable(struct http_request *req)
+{
+	struct sbuf	 b;
+	json_t		*j;
+
+	http_response_header(req, "retry-after", "5");
+	if (rt_is_api(req)) {
+		j = apijson_error("unavailable", "The service cannot reach its "
+		    "database. Nothing was saved. Try again in a few seconds.");
+		rt_send_json(req, 503, j);
+		json_decref(j);
+		return;
+	}
+	sbuf_init(&b);
+	view_unavailable(&b);
+	rt_send_html(req, 503, &b);
+	sbuf_free(&b);
+}
+
+static void
+rt_allow_header(struct http_request *req, int allowed)
+{
+	struct sbuf	 b;
+
+	sbuf_init(&b);
+	if (allowed & HTTP_METHOD_GET)
+		sbuf_adds(&b, "GET, HEAD");
+	if (allowed & HTTP_METHOD_POST)
+		sbuf_adds(&b, b.len ? ", POST" : "POST");
+	http_response_header(req, "allow", sbuf_cstr(&b));
+	sbuf_free(&b);
+}
+
+/* Answers 405 and returns 0 when the method is not one of 'allowed'. */
+int
+rt_method(struct http_request *req, int allowed)
+{
+	if (allowed & HTTP_METHOD_GET)
+		allowed |= HTTP_METHOD_HEAD;
+	if (req->method & allowed)
+		return (1);
+	rt_allow_header(req, allowed);
+	rt_error(req, 405, "Method not allowed",
+	    "This address does not accept that kind of request.");
+	return (0);
+}
+
+/*
+ * Reads the whole request body into 'b'.  Answers 413 and returns 0 when it
+ * is larger than any form or JSON document we accept.
+ */
+int
+rt_body(struct http_request *req, struct sbuf *b)
+{
+	char	 chunk[8192];
+	ssize_t	 n;
+
+	if (req->http_body_length > RT_BODY_MAX) {
+		rt_error(req, 413, "Too large", "The request is larger than "
+		    "64 KiB, the most this form accepts.");
+		return (0);
+	}
+	for (;;) {
+		n = http_body_read(req, chunk, sizeof(chunk));
+		if (n < 0) {
+			rt_error(req, 400, "Bad request",
+			    "The request body could not be read.");
+			return (0);
+		}
+		if (n == 0)
+			break;
+		sbuf_add(b, chunk, (size_t)n);
+	}
+	return (1);
+}
+
+/*
+ * The address used only to derive a short-lived throttle pseudonym.  Behind
+ * nginx (a loopback peer) the client is in X-Real-IP, which nginx sets; it
+ * is never logged or stored.
+ */
+const char *
+rt_client_address(struct http_request *req)
+{
+	static char	 buf[INET6_ADDRSTRLEN];
+	const char	*real;
+	int		 loopback = 0;
+
+	buf[0] = '\0';
+	if (req->owner->family == AF_INET) {
+		loopback = (ntohl(req->owner->addr.ipv4.sin_addr.s_addr) >>
+		    24) == 127;
+		inet_ntop(AF_INET, &req->owner->addr.ipv4.sin_addr, buf,
+		    sizeof(buf));
+	} else if (req->owner->family == AF_INET6) {
+		loopback = IN6_IS_ADDR_LOOPBACK(
+		    &req->owner->addr.ipv6.sin6_addr);
+		inet_ntop(AF_INET6, &req->owner->addr.ipv6.sin6_addr, buf,
+		    sizeof(buf));
+	}
+	if (loopback && http_request_header(req, "x-real-ip", &real) &&
+	    strlen(real) < sizeof(buf))
+		return (real);
+	return (buf);
+}
+
+static int
+is_hex_token(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return (0);
+	return (i == VAULT_TOKEN_TEXT);
+}
+
+static const char *
+csrf_nonce(struct http_request *req)
+{
+	char	*v;
+
+	http_populate_cookies(req);
+	if (http_request_cookie(req, CSRF_COOKIE, &v) && is_hex_token(v))
+		return (v);
+	return (NULL);
+}
+
+/*
+ * Fills 'token' with the CSRF token for this browser, setting the cookie it
+ * is bound to when the browser has none yet (double-submit, keyed).
+ */
+int
+rt_csrf_issue(struct http_request *req, char *token, size_t size)
+{
+	char		 nonce[VAULT_TOKEN_TEXT + 1], cookie[160];
+	const char	*have;
+
+	if (size < VAULT_TOKEN_TEXT * 2 + 1)
+		return (0);
+	if ((have = csrf_nonce(req)) != NULL)
+		(void)kore_strlcpy(nonce, have, sizeof(nonce));
+	else {
+		vault_token_new(nonce);
+		(void)snprintf(cookie, sizeof(cookie),
+		    CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s",
+		    nonce, app.cookie_secure ? "; Secure" : "");
+		http_response_header(req, "set-cookie", cookie);
+	}
+	vault_csrf_token(&app.keys, nonce, token);
+	return (1);
+}
+
+int
+rt_csrf_valid(struct http_request *req, const char *token)
+{
+	return (vault_csrf_check(&app.keys, csrf_nonce(req), token));
+}
+
+/* The catch-all route: anything not routed is not found. */
+int
+rt_not_found(struct http_request *req)
+{
+	rt_error(req, 404, "Page not found",
+	    "There is nothing at this address. Check it, or start from the "
+	    "home page.");
+	return (KORE_RESULT_OK);
+}
+
+/* GET /healthz: the process answers; the database is not consulted. */
+int
+rt_healthz(struct http_request *req)
+{
+	json_t	*j;
+
+	if (!rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	j = json_pack("{s:s}", "status", "ok");
+	rt_send_json(req, 200, j);
+	json_decref(j);
+	return (KORE_RESULT_OK);
+}
+
+static void
+readyz_free(void *p)
+{
+	db_done(p);
+}
+
+/* GET /readyz: the database answers a trivial query. */
+int
+rt_readyz(struct http_request *req)
+{
+	struct db_query	*q;
+	json_t		*j;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	q = rt_ctx(req, sizeof(*q), readyz_free);
+	switch (db_ping(q, req)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_OK:
+		j = json_pack("{s:s}", "status", "ready");
+		rt_send_json(req, 200, j);
+		json_decref(j);
+		break;
+	default:
+		http_response_header(req, "retry-after", "5");
+		j = json_pack("{s:s}", "status", "unavailable");
+		rt_send_json(req, 503, j);
+		json_decref(j);
+		break;
+	}
+	return (KORE_RESULT_OK);
+}

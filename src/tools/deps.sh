@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs the Debian packages (and, for tests, npm packages) that a purpose
+# needs and this machine lacks; silent when nothing is missing.
+#   deps.sh runtime | test | bench
+set -eu
+
+runtime="kore libsodium-dev libpq-dev libjansson-dev postgresql postgresql-contrib make gcc"
+test="$runtime libcmocka-dev chromium nodejs npm curl"
+bench="$runtime wrk"
+
+case "${1:-runtime}" in
+runtime) want=$runtime ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: deps.sh runtime|test|bench" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	# Node.js may come from elsewhere than Debian; a working node is enough.
+	case $p in
+	nodejs|npm) command -v "$p" >/dev/null 2>&1 && continue ;;
+	esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: run as root, or install:$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ "${1:-}" = test ]; then
+	top=$(cd "$(dirname "$0")/../.." && pwd)
+	if [ ! -d "$top/tests/node_modules" ] ||
+	    [ "$top/tests/package-lock.json" -nt "$top/tests/node_modules" ]; then
+		echo "installing npm packages for tests"
+		(cd "$top/tests" && npm ci --no-audit --no-fund --loglevel=error)
+		touch "$top/tests/node_modules"
+	fi
+fi

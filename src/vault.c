@@ -1,0 +1,406 @@
+/*
+ * Every use of cryptography in Recourse, through libsodium: receipt codes
+ * and their keyed hashes, request tokens, CSRF tokens, and the envelope that
+ * keeps a complainant's words readable only by the review key.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "recourse.h"
+
+/* Crockford's base32: no I, L, O or U, so codes read aloud survive. */
+static const char receipt_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+#define AD_DESCRIPTION	"recourse:case:description:v1"
+#define AD_CONTACT	"recourse:case:contact:v1"
+#define AD_RECEIPT	"recourse:intake:receipt:v1"
+
+int
+vault_init(void)
+{
+	return (sodium_init() >= 0);
+}
+
+/*
+ * Splits the one master secret into a key per purpose, so that no hash made
+ * for one purpose can be replayed as another.
+ */
+int
+vault_keys_derive(struct vault_keys *k, const unsigned char *master,
+    const unsigned char *review_pk)
+{
+	static const char	 ctx[crypto_kdf_CONTEXTBYTES] = "recourse";
+
+	if (crypto_kdf_derive_from_key(k->receipt, sizeof(k->receipt), 1, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->request, sizeof(k->request), 2, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->csrf, sizeof(k->csrf), 3, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->client, sizeof(k->client), 4, ctx,
+	    master) != 0)
+		return (0);
+	memcpy(k->review_pk, review_pk, sizeof(k->review_pk));
+	return (1);
+}
+
+void
+vault_hex(const unsigned char *p, size_t len, char *out)
+{
+	sodium_bin2hex(out, len * 2 + 1, p, len);
+}
+
+/* A new receipt code, 120 bits, written in six groups of four. */
+void
+vault_receipt_new(char out[VAULT_RECEIPT_TEXT + 1])
+{
+	size_t	 i, o;
+
+	for (i = 0, o = 0; i < VAULT_RECEIPT_CHARS; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = receipt_alphabet[randombytes_uniform(32)];
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Reads a code as a person types it: any case, with or without hyphens and
+ * spaces, O for 0 and I or L for 1.  Returns 0 unless exactly 24 symbols of
+ * the alphabet remain.
+ */
+int
+vault_receipt_normalize(const char *in, char out[VAULT_RECEIPT_CHARS + 1])
+{
+	size_t	 n;
+	int	 c;
+
+	for (n = 0; *in != '\0'; in++) {
+		c = (unsigned char)*in;
+		if (c == '-' || c == ' ' || c == '\t')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c == 'O')
+			c = '0';
+		else if (c == 'I' || c == 'L')
+			c = '1';
+		if (c == '\0' || strchr(receipt_alphabet, c) == NULL ||
+		    n == VAULT_RECEIPT_CHARS)
+			return (0);
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return (n == VAULT_RECEIPT_CHARS);
+}
+
+void
+vault_receipt_hash(const struct vault_keys *k, const char *normalized,
+    unsigned char out[VAULT_HASHBYTES])
+{
+	crypto_generichash(out, VAULT_HASHBYTES,
+	    (const unsigned char *)normalized, strlen(normalized),
+	    k->receipt, sizeof(k->receipt));
+}
+
+int
+vault_receipt_verify(const struct vault_keys *k, const char *typed,
+    const unsigned char stored[VAULT_HASHBYTES])
+{
+	char		 norm[VAULT_RECEIPT_CHARS + 1];
+	unsigned char	 h[VAULT_HASHBYTES];
+
+	if (!vault_receipt_normalize(typed, norm))
+		return (0);
+	vault_receipt_hash(k, norm, h);
+	return (sodium_memcmp(h, stored, sizeof(h)) == 0);
+}
+
+/* 128 random bits as hex: form idempotency tokens and CSRF nonces. */
+void
+vault_token_new(char out[VAULT_TOKEN_TEXT + 1])
+{
+	unsigned char	 raw[VAULT_TOKEN_TEXT / 2];
+
+	randombytes_buf(raw, sizeof(raw));
+	vault_hex(raw, sizeof(raw), out);
+}
+
+/*
+ * The stored names of an idempotent request: a keyed hash of its token
+ * (scope separates form tokens from API keys) and one of token and content,
+ * so that a replay with other content is told apart without keeping either.
+ */
+void
+vault_request_hash(const struct vault_keys *k, const char *scope,
+    const char *token, const void *body, size_t bodylen,
+    unsigned char token_hash[VAULT_HASHBYTES],
+    unsigned char body_hash[VAULT_HASHBYTES])
+{
+	crypto_generichash_state	 st;
+
+	crypto_generichash_init(&st, k->request, sizeof(k->request),
+	    VAULT_HASHBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)scope,
+	    strlen(scope) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)token,
+	    strlen(token) + 1);
+	crypto_generichash_final(&st, token_hash, VAULT_HASHBYTES);
+
+	crypto_generichash_init(&st, k->request, sizeof(k->request),
+	    VAULT_HASHBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)scope,
+	    strlen(scope) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)token,
+	    strlen(token) + 1);
+	crypto_generichash_update(&st, body, bodylen);
+	crypto_generichash_final(&st, body_hash, VAULT_HASHBYTES);
+}
+
+/* The key that only a replay of the same token and content can rebuild. */
+static void
+receipt_box_key(const char *token, const void *body, size_t bodylen,
+    unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES])
+{
+	crypto_generichash_state	 st;
+	unsigned char			 tk[crypto_generichash_KEYBYTES];
+
+	crypto_generichash(tk, sizeof(tk), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	crypto_generichash_init(&st, tk, sizeof(tk),
+	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)AD_RECEIPT,
+	    sizeof(AD_RECEIPT));
+	crypto_generichash_update(&st, body, bodylen);
+	crypto_generichash_final(&st, key,
+	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	sodium_memzero(tk, sizeof(tk));
+}
+
+void
+vault_receipt_box(const char *token, const void *body, size_t bodylen,
+    const char *receipt, struct sbuf *out)
+{
+	unsigned char	 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned char	 nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	unsigned char	 ct[VAULT_RECEIPT_TEXT +
+			    crypto_aead_xchacha20poly1305_ietf_ABYTES];
+	unsigned long long	 ctlen;
+
+	if (strlen(receipt) > VAULT_RECEIPT_TEXT)
+		abort();
+	receipt_box_key(token, body, bodylen, key);
+	randombytes_buf(nonce, sizeof(nonce));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &ctlen,
+	    (const unsigned char *)receipt, strlen(receipt),
+	    (const unsigned char *)AD_RECEIPT, sizeof(AD_RECEIPT) - 1, NULL,
+	    nonce, key);
+	sbuf_add(out, nonce, sizeof(nonce));
+	sbuf_add(out, ct, (size_t)ctlen);
+	sodium_memzero(key, sizeof(key));
+}
+
+int
+vault_receipt_unbox(const char *token, const void *body, size_t bodylen,
+    const unsigned char *box, size_t boxlen, char out[VAULT_RECEIPT_TEXT + 1])
+{
+	unsigned char		 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned long long	 len;
+	int			 ok;
+	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+
+	/* The formatted code is 29 bytes, less than VAULT_RECEIPT_TEXT. */
+	if (boxlen <= np + crypto_aead_xchacha20poly1305_ietf_ABYTES ||
+	    boxlen > np + VAULT_RECEIPT_TEXT +
+	    crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+		out[0] = '\0';
+		return (0);
+	}
+	receipt_box_key(token, body, bodylen, key);
+	ok = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out,
+	    &len, NULL, box + np, boxlen - np,
+	    (const unsigned char *)AD_RECEIPT, sizeof(AD_RECEIPT) - 1, box,
+	    key) == 0;
+	sodium_memzero(key, sizeof(key));
+	out[ok ? len : 0] = '\0';
+	return (ok);
+}
+
+/* The form token that proves a POST came from a page this server made. */
+void
+vault_csrf_token(const struct vault_keys *k, const char *nonce,
+    char out[VAULT_TOKEN_TEXT * 2 + 1])
+{
+	unsigned char	 mac[VAULT_TOKEN_TEXT];
+
+	crypto_generichash(mac, sizeof(mac), (const unsigned char *)nonce,
+	    strlen(nonce), k->csrf, sizeof(k->csrf));
+	vault_hex(mac, sizeof(mac), out);
+}
+
+int
+vault_csrf_check(const struct vault_keys *k, const char *nonce,
+    const char *token)
+{
+	char	 want[VAULT_TOKEN_TEXT * 2 + 1];
+
+	if (nonce == NULL || token == NULL || strlen(nonce) !=
+	    VAULT_TOKEN_TEXT || strlen(token) != sizeof(want) - 1)
+		return (0);
+	vault_csrf_token(k, nonce, want);
+	return (sodium_memcmp(want, token, sizeof(want) - 1) == 0);
+}
+
+/*
+ * A short-lived pseudonym for a client address: keyed and bound to a period
+ * (the current hour), so that the stored value cannot be turned back into an
+ * address, nor linked from one period to the next.
+ */
+void
+vault_client_id(const struct vault_keys *k, const char *address,
+    const char *period, unsigned char out[VAULT_HASHBYTES])
+{
+	crypto_generichash_state	 st;
+
+	crypto_generichash_init(&st, k->client, sizeof(k->client),
+	    VAULT_HASHBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)period,
+	    strlen(period) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)address,
+	    strlen(address));
+	crypto_generichash_final(&st, out, VAULT_HASHBYTES);
+}
+
+/*
+ * The complainant's box key pair, rebuilt from the receipt code whenever it
+ * is typed.  The code holds 120 random bits, so a fast keyed BLAKE2b is as
+ * strong here as a slow password hash and keeps intake fast.
+ */
+void
+vault_complainant_keypair(const char *receipt_normalized,
+    const unsigned char salt[VAULT_SALTBYTES], unsigned char pk[32],
+    unsigned char sk[32])
+{
+	unsigned char	 seed[crypto_box_SEEDBYTES];
+
+	crypto_generichash(seed, sizeof(seed), salt, VAULT_SALTBYTES,
+	    (const unsigned char *)receipt_normalized,
+	    strlen(receipt_normalized));
+	crypto_box_seed_keypair(pk, sk, seed);
+	sodium_memzero(seed, sizeof(seed));
+}
+
+static unsigned char *
+aead_seal(const unsigned char *key, const char *ad, const char *text,
+    size_t *outlen)
+{
+	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	unsigned char		*out;
+	unsigned long long	 ctlen;
+	size_t			 len;
+
+	len = strlen(text);
+	if ((out = malloc(np + len +
+	    crypto_aead_xchacha20poly1305_ietf_ABYTES)) == NULL)
+		abort();
+	randombytes_buf(out, np);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + np, &ctlen,
+	    (const unsigned char *)text, len, (const unsigned char *)ad,
+	    strlen(ad), NULL, out, key);
+	*outlen = np + (size_t)ctlen;
+	return (out);
+}
+
+static int
+aead_open(const unsigned char *key, const char *ad, const unsigned char *box,
+    size_t boxlen, struct sbuf *out)
+{
+	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	const size_t		 ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned char		*plain;
+	unsigned long long	 len;
+	int			 ok;
+
+	if (boxlen < np + ab)
+		return (0);
+	if ((plain = malloc(boxlen - np - ab + 1)) == NULL)
+		abort();
+	ok = crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &len, NULL,
+	    box + np, boxlen - np, (const unsigned char *)ad, strlen(ad), box,
+	    key) == 0;
+	if (ok)
+		sbuf_add(out, plain, (size_t)len);
+	sodium_memzero(plain, boxlen - np - ab);
+	free(plain);
+	return (ok);
+}
+
+/*
+ * Encrypts a new case's personal fields under a fresh data key, seals that
+ * key to the review public key, and derives the complainant's public key.
+ * Intake never holds a secret that could open what it wrote.
+ */
+int
+vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
+    const char *description, const char *contact_json, struct vault_sealed *s)
+{
+	unsigned char	 dk[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned char	 csk[32];
+
+	memset(s, 0, sizeof(*s));
+	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
+	s->description = aead_seal(dk, AD_DESCRIPTION, description,
+	    &s->description_len);
+	if (contact_json != NULL)
+		s->contact = aead_seal(dk, AD_CONTACT, contact_json,
+		    &s->contact_len);
+	s->data_key_sealed_len = crypto_box_SEALBYTES + sizeof(dk);
+	if ((s->data_key_sealed = malloc(s->data_key_sealed_len)) == NULL)
+		abort();
+	if (crypto_box_seal(s->data_key_sealed, dk, sizeof(dk),
+	    k->review_pk) != 0) {
+		sodium_memzero(dk, sizeof(dk));
+		vault_sealed_free(s);
+		return (0);
+	}
+	sodium_memzero(dk, sizeof(dk));
+	randombytes_buf(s->complainant_salt, sizeof(s->complainant_salt));
+	vault_complainant_keypair(receipt_normalized, s->complainant_salt,
+	    s->complainant_pk, csk);
+	sodium_memzero(csk, sizeof(csk));
+	return (1);
+}
+
+void
+vault_sealed_free(struct vault_sealed *s)
+{
+	free(s->data_key_sealed);
+	free(s->description);
+	free(s->contact);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The back office's side: opens a case with the review secret key. */
+int
+vault_open_case(const unsigned char *review_sk, const unsigned char *review_pk,
+    const struct vault_sealed *s, struct sbuf *description,
+    struct sbuf *contact)
+{
+	unsigned char	 dk[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	int		 ok;
+
+	if (s->data_key_sealed_len != crypto_box_SEALBYTES + sizeof(dk) ||
+	    crypto_box_seal_open(dk, s->data_key_sealed,
+	    s->data_key_sealed_len, review_pk, review_sk) != 0)
+		return (0);
+	ok = aead_open(dk, AD_DESCRIPTION, s->description, s->description_len,
+	    description);
+	if (ok && s->contact != NULL && contact != NULL)
+		ok = aead_open(dk, AD_CONTACT, s->contact, s->contact_len,
+		    contact);
+	sodium_memzero(dk, sizeof(dk));
+	return (ok);
+}

@@ -1,0 +1,625 @@
+/*
+ * The complainant's pages (home, privacy notice, form, receipt, tracking,
+ * messages) rendered from plain structs through the escaping HTML writer.
+ */
+
+#include <string.h>
+
+#include "app.h"
+
+static const struct {
+	const char	*state;
+	const char	*label;
+	const char	*explain;
+} states[] = {
+	{ "received", "Received", "Your report is waiting for a reviewer to "
+	    "look at it." },
+	{ "triaged", "Being assessed", "A reviewer has read your report and "
+	    "decided how to handle it." },
+	{ "investigating", "Under investigation", "A reviewer is looking into "
+	    "what happened." },
+	{ "awaiting_complainant", "Waiting for you", "The reviewer has asked "
+	    "you a question. The clock stops until you answer." },
+	{ "decided", "Decided", "A decision has been made, with reasons." },
+	{ "appealed", "Appeal under review", "A different reviewer is "
+	    "looking at your appeal." },
+	{ "closed", "Closed", "This report is closed." },
+	{ "rejected", "Outside our scope", "We cannot handle this report; "
+	    "the reason is given below." },
+};
+
+static const struct {
+	const char	*kind;
+	const char	*label;
+} events[] = {
+	{ "received", "We received your report." },
+};
+
+const char *
+view_state_label(const char *state)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(states[i].state, state) == 0)
+			return (states[i].label);
+	return (state);
+}
+
+static const char *
+state_explain(const char *state)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(states[i].state, state) == 0)
+			return (states[i].explain);
+	return ("");
+}
+
+const char *
+view_event_label(const char *kind)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (strcmp(events[i].kind, kind) == 0)
+			return (events[i].label);
+	return ("The report was updated.");
+}
+
+void
+view_home(struct sbuf *b)
+{
+	page_begin(b, "Report a concern about AI-driven marketing");
+	html_raw(b,
+	    "<h1>Were you targeted or pushed by personalised marketing?</h1>\n"
+	    "<p class=\"lead\">Recourse takes reports from people who were "
+	    "profiled, targeted or manipulated by marketing that uses "
+	    "artificial intelligence, and makes sure each report gets a "
+	    "reasoned answer.</p>\n"
+	    "<p><a class=\"button\" href=\"/complaints/new\">Report a "
+	    "concern</a></p>\n"
+	    "<h2>What you can report</h2>\n<ul>\n"
+	    "<li>Your data was collected or used without clear consent.</li>\n"
+	    "<li>Your personal data was exposed or handled carelessly.</li>\n"
+	    "<li>You were targeted, excluded or priced differently because of "
+	    "who you are.</li>\n"
+	    "<li>Messages used false urgency, pressure or tricks.</li>\n"
+	    "<li>Someone in a vulnerable situation, or a child, was "
+	    "targeted.</li>\n"
+	    "<li>You were not told that AI chose or wrote what you saw.</li>\n"
+	    "<li>Your opt-out was missing, hidden or ignored.</li>\n</ul>\n"
+	    "<h2>What happens after you report</h2>\n<ol>\n"
+	    "<li>You get a case reference and a secret <strong>receipt "
+	    "code</strong>. Keep the code: it is the only way to follow your "
+	    "report, and we cannot recover it.</li>\n"
+	    "<li>A reviewer assesses your report, normally within 2 working "
+	    "days, and sooner when a vulnerable person or a child is "
+	    "involved.</li>\n"
+	    "<li>The reviewer investigates and may ask you questions through "
+	    "the tracking page.</li>\n"
+	    "<li>You receive a decision with written reasons, and you can "
+	    "appeal it.</li>\n</ol>\n"
+	    "<p>You do not have to give your name. Anonymous reports are "
+	    "handled in the same way.</p>\n"
+	    "<h2>Already reported?</h2>\n"
+	    "<p><a href=\"/track\">Follow your report with your receipt "
+	    "code</a>.</p>\n"
+	    "<p>Read <a href=\"/privacy\">how we handle your data</a> "
+	    "before you start.</p>\n");
+	page_end(b);
+}
+
+void
+view_privacy(struct sbuf *b)
+{
+	page_begin(b, "Privacy notice");
+	html_raw(b,
+	    "<h1>How we handle your data</h1>\n"
+	    "<p class=\"lead\">We practise what we ask of marketers: we "
+	    "collect only what we need, say why, keep it encrypted and delete "
+	    "it when it is no longer needed.</p>\n"
+	    "<h2>What we collect, and why</h2>\n<dl>\n"
+	    "<dt>Your account of what happened</dt><dd>To investigate your "
+	    "concern. Stored encrypted.</dd>\n"
+	    "<dt>The kind of concern, the channel, the date and the brand"
+	    "</dt><dd>To route your report to the right reviewers and to "
+	    "publish statistics. These are not personal and are stored "
+	    "unencrypted.</dd>\n"
+	    "<dt>Whether a vulnerable person or a child was affected</dt>"
+	    "<dd>To handle your report sooner.</dd>\n"
+	    "<dt>Your name and e-mail address, if you give them</dt><dd>Only "
+	    "to contact you about this report, and only if you allow it. "
+	    "Stored encrypted.</dd>\n"
+	    "<dt>Your three consents</dt><dd>To respect your choices about "
+	    "contact, publication and statistics. Each is separate, and none "
+	    "is ticked for you.</dd>\n</dl>\n"
+	    "<h2>What we do not collect</h2>\n"
+	    "<p>We do not store your IP address, your browser details or your "
+	    "receipt code. We keep only a keyed fingerprint of the code, so "
+	    "that we can recognise it when you type it. To slow down people "
+	    "who guess codes we count attempts under a pseudonym that changes "
+	    "every hour and cannot be turned back into an address.</p>\n"
+	    "<p>The only cookie we set holds a random number that protects "
+	    "the forms from being sent by other websites. It does not "
+	    "identify you.</p>\n"
+	    "<h2>Who can read it</h2>\n"
+	    "<p>Only the reviewers assigned to your report, their supervisors "
+	    "and, for technical support, administrators. Your account and "
+	    "contact details are encrypted with a key that the public website "
+	    "itself does not hold. Every time a reviewer opens your personal "
+	    "data it is written to a tamper-evident log.</p>\n"
+	    "<h2>How long we keep it</h2>\n"
+	    "<p>Personal data of a closed report is erased 12 months after it "
+	    "closes. Anonymous counts stay in our published statistics. To "
+	    "show your receipt code again if your connection drops, we keep "
+	    "it encrypted for at most 24 hours after you submit.</p>\n"
+	    "<h2>What we publish</h2>\n"
+	    "<p>Every quarter we publish counts of reports, outcomes and "
+	    "response times. Any number below 10 is shown as \"fewer than "
+	    "10\" so that nobody can be picked out. We publish your account, "
+	    "with identifying details removed, only if you ticked the "
+	    "publication consent.</p>\n"
+	    "<h2>Your rights</h2>\n<ul>\n"
+	    "<li>See what you sent us and the progress of your report with "
+	    "your receipt code.</li>\n"
+	    "<li>Ask us to correct your data, or to erase it, with your "
+	    "receipt code.</li>\n"
+	    "<li>Withdraw a consent at any time; this does not affect what was "
+	    "done before.</li>\n"
+	    "<li>Complain to your data protection authority.</li>\n</ul>\n");
+	page_end(b);
+}
+
+/* Opens a form field: label, the reason we ask, and any error. */
+static void
+field_intro(struct sbuf *b, const char *id, const char *label,
+    const char *hint, const char *error, int optional)
+{
+	html_raw(b, "<div class=\"field");
+	if (error != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\">\n<label for=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\">");
+	html_texts(b, label);
+	if (optional)
+		html_raw(b, " <span class=\"optional\">(optional)</span>");
+	html_raw(b, "</label>\n<p class=\"hint\" id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "-hint\">");
+	html_texts(b, hint);
+	html_raw(b, "</p>\n");
+	if (error != NULL) {
+		html_raw(b, "<p class=\"error\" id=\"f-");
+		html_attrs(b, id);
+		html_raw(b, "-error\"><span class=\"visually-hidden\">Error: "
+		    "</span>");
+		html_texts(b, error);
+		html_raw(b, "</p>\n");
+	}
+}
+
+static void
+field_aria(struct sbuf *b, const char *id, const char *error)
+{
+	html_raw(b, " id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\" name=\"");
+	html_attrs(b, id);
+	html_raw(b, "\" aria-describedby=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "-hint");
+	if (error != NULL) {
+		html_raw(b, " f-");
+		html_attrs(b, id);
+		html_raw(b, "-error\" aria-invalid=\"true");
+	}
+	html_raw(b, "\"");
+}
+
+static void
+text_input(struct sbuf *b, const char *id, const char *type,
+    const char *label, const char *hint, const char *value,
+    const char *error, const char *extra)
+{
+	field_intro(b, id, label, hint, error, 1);
+	html_raw(b, "<input type=\"");
+	html_attrs(b, type);
+	html_raw(b, "\"");
+	field_aria(b, id, error);
+	html_raw(b, " value=\"");
+	html_attrs(b, value);
+	html_raw(b, "\"");
+	if (extra != NULL)
+		html_raw(b, extra);
+	html_raw(b, ">\n</div>\n");
+}
+
+static void
+checkbox(struct sbuf *b, const char *id, const char *label, const char *hint,
+    int checked, const char *error)
+{
+	html_raw(b, "<div class=\"check");
+	if (error != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\">\n");
+	if (error != NULL) {
+		html_raw(b, "<p class=\"error\" id=\"f-");
+		html_attrs(b, id);
+		html_raw(b, "-error\"><span class=\"visually-hidden\">Error: "
+		    "</span>");
+		html_texts(b, error);
+		html_raw(b, "</p>\n");
+	}
+	html_raw(b, "<input type=\"checkbox\" value=\"yes\"");
+	field_aria(b, id, error);
+	if (checked)
+		html_raw(b, " checked");
+	html_raw(b, ">\n<label for=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\">");
+	html_texts(b, label);
+	html_raw(b, "</label>\n<p class=\"hint\" id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "-hint\">");
+	html_texts(b, hint);
+	html_raw(b, "</p>\n</div>\n");
+}
+
+static void
+error_summary(struct sbuf *b, const struct intake *in)
+{
+	int	 f;
+
+	html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "aria-labelledby=\"error-summary-title\" tabindex=\"-1\">\n"
+	    "<h2 id=\"error-summary-title\">Please correct the following"
+	    "</h2>\n<ul>\n");
+	for (f = 0; f < IF__MAX; f++) {
+		if (in->error[f] == NULL)
+			continue;
+		html_raw(b, "<li><a href=\"#f-");
+		html_attrs(b, intake_field_name[f]);
+		if (f == IF_CATEGORY)
+			html_raw(b, "-0");
+		html_raw(b, "\">");
+		html_texts(b, in->error[f]);
+		html_raw(b, "</a></li>\n");
+	}
+	html_raw(b, "</ul>\n</div>\n");
+}
+
+static void
+category_radios(struct sbuf *b, const struct taxonomy *t,
+    const struct intake *in)
+{
+	const char	*err = in ? in->error[IF_CATEGORY] : NULL;
+	const char	*sel = in ? in->category : NULL;
+	char		 id[32];
+	size_t		 i;
+
+	html_raw(b, "<fieldset class=\"field");
+	if (err != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\" aria-describedby=\"f-category-hint");
+	if (err != NULL)
+		html_raw(b, " f-category-error");
+	html_raw(b, "\">\n<legend>What is your concern about?</legend>\n"
+	    "<p class=\"hint\" id=\"f-category-hint\">We ask so that the right "
+	    "reviewers see your report. Pick the closest; a reviewer can "
+	    "change it.</p>\n");
+	if (err != NULL) {
+		html_raw(b, "<p class=\"error\" id=\"f-category-error\">"
+		    "<span class=\"visually-hidden\">Error: </span>");
+		html_texts(b, err);
+		html_raw(b, "</p>\n");
+	}
+	for (i = 0; i < t->ncategory; i++) {
+		(void)snprintf(id, sizeof(id), "f-category-%zu", i);
+		html_raw(b, "<div class=\"radio\"><input type=\"radio\" "
+		    "name=\"category\" id=\"");
+		html_attrs(b, id);
+		html_raw(b, "\" value=\"");
+		html_attrs(b, t->category[i].code);
+		html_raw(b, "\"");
+		if (sel != NULL && strcmp(sel, t->category[i].code) == 0)
+			html_raw(b, " checked");
+		if (t->category[i].hint[0] != '\0') {
+			html_raw(b, " aria-describedby=\"");
+			html_attrs(b, id);
+			html_raw(b, "-hint\"");
+		}
+		html_raw(b, "><label for=\"");
+		html_attrs(b, id);
+		html_raw(b, "\">");
+		html_texts(b, t->category[i].label);
+		html_raw(b, "</label>");
+		if (t->category[i].hint[0] != '\0') {
+			html_raw(b, "<p class=\"hint\" id=\"");
+			html_attrs(b, id);
+			html_raw(b, "-hint\">");
+			html_texts(b, t->category[i].hint);
+			html_raw(b, "</p>");
+		}
+		html_raw(b, "</div>\n");
+	}
+	html_raw(b, "</fieldset>\n");
+}
+
+static void
+channel_select(struct sbuf *b, const struct taxonomy *t,
+    const struct intake *in)
+{
+	const char	*err = in ? in->error[IF_CHANNEL] : NULL;
+	const char	*sel = in ? in->channel : NULL;
+	size_t		 i;
+
+	field_intro(b, "channel", "Where did you meet the marketing?",
+	    "We ask to see which channels cause most concern.", err, 0);
+	html_raw(b, "<select");
+	field_aria(b, "channel", err);
+	html_raw(b, ">\n<option value=\"\">Choose one</option>\n");
+	for (i = 0; i < t->nchannel; i++) {
+		html_raw(b, "<option value=\"");
+		html_attrs(b, t->channel[i].code);
+		html_raw(b, "\"");
+		if (sel != NULL && strcmp(sel, t->channel[i].code) == 0)
+			html_raw(b, " selected");
+		html_raw(b, ">");
+		html_texts(b, t->channel[i].label);
+		html_raw(b, "</option>\n");
+	}
+	html_raw(b, "</select>\n</div>\n");
+}
+
+void
+view_form(struct sbuf *b, const struct form_view *v)
+{
+	const struct intake	*in = v->in;
+	static const struct intake empty;
+	char			 today[11], max[32];
+
+	if (in == NULL)
+		in = &empty;
+	today_utc(today);
+	(void)snprintf(max, sizeof(max), " max=\"%s\"", today);
+
+	page_begin(b, v->errors ? "Error: report a concern" :
+	    "Report a concern");
+	html_raw(b, "<h1>Report a concern</h1>\n");
+	if (v->errors)
+		error_summary(b, in);
+	html_raw(b, "<p class=\"lead\">Tell us what happened. You do not "
+	    "have to give your name. Fields marked optional can be left "
+	    "empty. Read <a href=\"/privacy\">how we handle your data</a>."
+	    "</p>\n<form method=\"post\" action=\"/complaints\" "
+	    "enctype=\"multipart/form-data\" novalidate "
+	    "class=\"complaint\">\n<input type=\"hidden\" name=\"csrf\" "
+	    "value=\"");
+	html_attrs(b, v->csrf);
+	html_raw(b, "\">\n<input type=\"hidden\" name=\"idempotency_token\" "
+	    "value=\"");
+	html_attrs(b, v->token);
+	html_raw(b, "\">\n");
+
+	html_raw(b, "<h2>What happened</h2>\n");
+	category_radios(b, v->tax, in);
+	channel_select(b, v->tax, in);
+	text_input(b, "occurred_on", "date", "When did it happen?",
+	    "The day, or your best guess, helps us find the campaign. Not in "
+	    "the future.", in->occurred_on, in->error[IF_OCCURRED_ON], max);
+	text_input(b, "brand", "text", "Which brand or campaign was it?",
+	    "If you know it. We ask to find patterns across reports; up to 200 "
+	    "characters.", in->brand, in->error[IF_BRAND],
+	    " maxlength=\"200\" autocomplete=\"off\"");
+
+	field_intro(b, "description", "What happened?", "In your own words, "
+	    "between 20 and 10 000 characters. This is what the reviewer "
+	    "reads; it is stored encrypted.", in->error[IF_DESCRIPTION], 0);
+	html_raw(b, "<textarea rows=\"10\" maxlength=\"10000\"");
+	field_aria(b, "description", in->error[IF_DESCRIPTION]);
+	html_raw(b, ">");
+	html_texts(b, in->description);
+	html_raw(b, "</textarea>\n</div>\n");
+
+	checkbox(b, "vulnerable", "A child or a person in a vulnerable "
+	    "situation was affected", "For example someone with an addiction, "
+	    "in debt, grieving or unwell. We ask because such reports are "
+	    "handled first.", in->vulnerable, in->error[IF_VULNERABLE]);
+
+	html_raw(b, "<h2>Contact details</h2>\n<p>Leave these empty to report "
+	    "anonymously. You can still follow your report with your receipt "
+	    "code.</p>\n");
+	text_input(b, "contact_name", "text", "Your name", "So that a "
+	    "reviewer knows how to address you. Stored encrypted.",
+	    in->contact_name, in->error[IF_CONTACT_NAME],
+	    " maxlength=\"200\" autocomplete=\"name\"");
+	text_input(b, "contact_email", "email", "Your e-mail address", "Only "
+	    "to tell you about this report, and only if you tick the box "
+	    "below. Stored encrypted.", in->contact_email,
+	    in->error[IF_CONTACT_EMAIL],
+	    " maxlength=\"254\" autocomplete=\"email\" spellcheck=\"false\"");
+
+	html_raw(b, "<fieldset class=\"consents\">\n<legend>Your choices"
+	    "</legend>\n<p class=\"hint\">Each is separate and optional. "
+	    "Leaving them unticked does not change how we handle your "
+	    "report.</p>\n");
+	checkbox(b, "consent_contact", "You may contact me about this report",
+	    "By e-mail, at the address above.", in->consent_contact,
+	    in->error[IF_CONSENT_CONTACT]);
+	checkbox(b, "consent_publish", "You may publish my account without "
+	    "identifying details", "In our quarterly report, after removing "
+	    "names, places and anything else that could identify you.",
+	    in->consent_publish, in->error[IF_CONSENT_PUBLISH]);
+	checkbox(b, "consent_demographics", "You may use my optional answers "
+	    "about myself for fairness statistics", "Only as anonymous "
+	    "counts, to see whether some groups are targeted more than "
+	    "others.", in->consent_demographics,
+	    in->error[IF_CONSENT_DEMOGRAPHICS]);
+	html_raw(b, "</fieldset>\n<button type=\"submit\" class=\"button\">"
+	    "Send my report</button>\n</form>\n");
+	page_end(b);
+}
+
+void
+view_receipt(struct sbuf *b, const char *reference, const char *receipt,
+    const struct intake *in)
+{
+	page_begin(b, "Report received");
+	html_raw(b, "<div class=\"panel\" role=\"status\">\n"
+	    "<h1>Your report has been received</h1>\n"
+	    "<p>Case reference <strong class=\"reference\">");
+	html_texts(b, reference);
+	html_raw(b, "</strong></p>\n</div>\n"
+	    "<h2>Your receipt code</h2>\n"
+	    "<p class=\"receipt\"><code id=\"receipt-code\">");
+	html_texts(b, receipt);
+	html_raw(b, "</code></p>\n"
+	    "<p><strong>Keep this code safe.</strong> Write it down, or save "
+	    "or print this page. It is the only way to follow your report, "
+	    "read our questions and the decision, and appeal. We do not store "
+	    "the code, so we cannot send it to you again. Do not share it: "
+	    "anyone with the code can read what we write to you.</p>\n"
+	    "<h2>What happens next</h2>\n<ol>\n"
+	    "<li>A reviewer will assess your report, normally within 2 working "
+	    "days.</li>\n<li>Check progress at any time on the "
+	    "<a href=\"/track\">follow a report</a> page with your receipt "
+	    "code.</li>\n<li>You will get a decision with written reasons, "
+	    "which you can appeal.</li>\n</ol>\n");
+	if (in != NULL && in->description != NULL) {
+		html_raw(b, "<h2>What you told us</h2>\n"
+		    "<div class=\"narrative\" id=\"description\">");
+		html_texts(b, in->description);
+		html_raw(b, "</div>\n");
+		if (in->brand != NULL) {
+			html_raw(b, "<p>Brand or campaign: <span id=\"brand\">");
+			html_texts(b, in->brand);
+			html_raw(b, "</span></p>\n");
+		}
+	}
+	page_end(b);
+}
+
+/* A replay after the 24 hours in which the receipt code is kept. */
+void
+view_receipt_gone(struct sbuf *b, const char *reference, int conflict)
+{
+	page_begin(b, "Report already sent");
+	html_raw(b, "<h1>This form was already sent</h1>\n<p>It was saved as "
+	    "case <strong class=\"reference\">");
+	html_texts(b, reference);
+	html_raw(b, "</strong>.</p>\n");
+	if (conflict)
+		html_raw(b, "<p>What you sent this time differs from the first "
+		    "time, so nothing new was saved. To report something else, "
+		    "<a href=\"/complaints/new\">start a new report</a>.</p>\n");
+	else
+		html_raw(b, "<p>The receipt code was shown when you first sent "
+		    "it. For your safety we keep it for at most 24 hours, so we "
+		    "cannot show it again.</p>\n");
+	page_end(b);
+}
+
+void
+view_track_form(struct sbuf *b, const char *csrf, const char *error)
+{
+	page_begin(b, error ? "Error: follow a report" : "Follow a report");
+	html_raw(b, "<h1>Follow a report</h1>\n");
+	if (error != NULL) {
+		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+		    "aria-labelledby=\"error-summary-title\" tabindex=\"-1\">\n"
+		    "<h2 id=\"error-summary-title\">There is a problem</h2>\n"
+		    "<ul><li><a href=\"#f-receipt_code\">");
+		html_texts(b, error);
+		html_raw(b, "</a></li></ul>\n</div>\n");
+	}
+	html_raw(b, "<form method=\"post\" action=\"/track\" "
+	    "enctype=\"multipart/form-data\" novalidate>\n"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"");
+	html_attrs(b, csrf);
+	html_raw(b, "\">\n");
+	field_intro(b, "receipt_code", "Receipt code", "The code you were "
+	    "given when you sent your report, like 7KQ2-9XMB-... Capitals, "
+	    "spaces and hyphens do not matter.", error, 0);
+	html_raw(b, "<input type=\"text\" autocomplete=\"off\" "
+	    "spellcheck=\"false\" autocapitalize=\"characters\" "
+	    "maxlength=\"64\" class=\"code\"");
+	field_aria(b, "receipt_code", error);
+	html_raw(b, ">\n</div>\n<button type=\"submit\" class=\"button\">"
+	    "Show my report</button>\n</form>\n"
+	    "<p>Lost your code? We cannot recover it, because we do not store "
+	    "it. You can <a href=\"/complaints/new\">send a new report</a> "
+	    "and mention the old one.</p>\n");
+	page_end(b);
+}
+
+void
+view_track_result(struct sbuf *b, const struct track_result *r)
+{
+	json_t		*e;
+	size_t		 i;
+
+	page_begin(b, "Your report");
+	html_raw(b, "<h1>Report <span class=\"reference\">");
+	html_texts(b, r->reference);
+	html_raw(b, "</span></h1>\n<dl class=\"facts\">\n<dt>Status</dt>"
+	    "<dd id=\"status\"><strong>");
+	html_texts(b, view_state_label(r->state));
+	html_raw(b, "</strong>. ");
+	html_texts(b, state_explain(r->state));
+	html_raw(b, "</dd>\n<dt>Received</dt><dd><time datetime=\"");
+	html_attrs(b, r->received_at);
+	html_raw(b, "\">");
+	html_text(b, r->received_at, 10);
+	html_raw(b, "</time></dd>\n<dt>Last updated</dt><dd><time "
+	    "datetime=\"");
+	html_attrs(b, r->updated_at);
+	html_raw(b, "\">");
+	html_text(b, r->updated_at, 10);
+	html_raw(b, "</time></dd>\n</dl>\n<h2>What has happened</h2>\n"
+	    "<ol class=\"timeline\">\n");
+	json_array_foreach(r->events, i, e) {
+		const char *at = json_string_value(json_object_get(e, "at"));
+		const char *kind = json_string_value(json_object_get(e,
+		    "kind"));
+
+		if (at == NULL || kind == NULL)
+			continue;
+		html_raw(b, "<li><time datetime=\"");
+		html_attrs(b, at);
+		html_raw(b, "\">");
+		html_text(b, at, strlen(at) >= 10 ? 10 : strlen(at));
+		html_raw(b, "</time> ");
+		html_texts(b, view_event_label(kind));
+		html_raw(b, "</li>\n");
+	}
+	html_raw(b, "</ol>\n<p><a href=\"/track\">Look up another report</a>"
+	    "</p>\n");
+	page_end(b);
+}
+
+void
+view_message(struct sbuf *b, const char *title, const char *message)
+{
+	page_begin(b, title);
+	html_raw(b, "<h1>");
+	html_texts(b, title);
+	html_raw(b, "</h1>\n<p>");
+	html_texts(b, message);
+	html_raw(b, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n");
+	page_end(b);
+}
+
+void
+view_unavailable(struct sbuf *b)
+{
+	page_begin(b, "Temporarily unavailable");
+	html_raw(b, "<h1>Sorry, we cannot take reports at this moment</h1>\n"
+	    "<p><strong>Your report was NOT saved.</strong> Our database is "
+	    "briefly unreachable. Please try again in a minute: go back, and "
+	    "your answers should still be in the form.</p>\n"
+	    "<p>If this keeps happening, try again later today.</p>\n");
+	page_end(b);
+}
