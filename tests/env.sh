@@ -1,0 +1,61 @@
+#!/bin/sh
+# Starts and stops a throwaway test environment: a PostgreSQL cluster in a
+# fresh temporary folder, keys, and Kore on a free port.
+#   . tests/env.sh; env_start; ...; env_stop
+# env_start exports RECOURSE_URL, RECOURSE_PGHOST, RECOURSE_PGDATA,
+# RECOURSE_DBNAME, RECOURSE_KEYS and RECOURSE_KORE_LOG for the tests.
+
+# Sourced from the top of the checkout (tests/run.sh changes there first).
+env_top=$(pwd)
+
+env_free_port() {
+	node -e 'const s=require("net").createServer();
+	    s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+env_start() {
+	build=${RECOURSE_BUILD:-build}
+	ENV_DIR=$(mktemp -d /tmp/recourse-test.XXXXXX)
+	chmod 755 "$ENV_DIR"
+	sh "$env_top/src/tools/pgcluster.sh" init "$ENV_DIR/pg" || return 1
+	sh "$env_top/src/tools/pgcluster.sh" start "$ENV_DIR/pg" || return 1
+	sh "$env_top/src/tools/migrate.sh" "$ENV_DIR/pg" recourse >/dev/null ||
+	    return 1
+	"$env_top/$build/recourse-keygen" "$ENV_DIR/keys" >/dev/null || return 1
+	port=$(env_free_port)
+	sed -e "s|@PORT@|$port|" -e "s|@PIDFILE@|$ENV_DIR/kore.pid|" \
+	    -e "s|@MODULE@|$env_top/$build/recourse.so|" \
+	    "$env_top/conf/test.conf" >"$ENV_DIR/kore.conf"
+
+	export RECOURSE_URL="http://127.0.0.1:$port"
+	export RECOURSE_PGHOST="$ENV_DIR/pg"
+	export RECOURSE_PGDATA="$ENV_DIR/pg/data"
+	export RECOURSE_DBNAME=recourse
+	export RECOURSE_KEYS="$ENV_DIR/keys"
+	export RECOURSE_KORE_LOG="$ENV_DIR/kore.log"
+	export RECOURSE_TRACK_LIMIT=10
+	export RECOURSE_ASSETS="$env_top/assets"
+	export RECOURSE_DB="host=$ENV_DIR/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
+
+	(cd "$ENV_DIR" && exec env $ENV_PRELOAD stdbuf -oL -eL \
+	    kore -f -n -r -c "$ENV_DIR/kore.conf" >"$RECOURSE_KORE_LOG" 2>&1) &
+	ENV_KORE_PID=$!
+	i=0
+	until curl -fs "$RECOURSE_URL/healthz" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 $ENV_KORE_PID 2>/dev/null; then
+			echo "env: kore did not start:" >&2
+			cat "$RECOURSE_KORE_LOG" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+env_stop() {
+	[ -n "${ENV_KORE_PID:-}" ] && kill "$ENV_KORE_PID" 2>/dev/null &&
+	    wait "$ENV_KORE_PID" 2>/dev/null
+	[ -n "${ENV_DIR:-}" ] || return 0
+	sh "$env_top/src/tools/pgcluster.sh" stop "$ENV_DIR/pg"
+	[ -n "${RECOURSE_KEEP:-}" ] || rm -rf "$ENV_DIR"
+}
