@@ -9,9 +9,10 @@ BUILD	?= build
 KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
 WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
 	   -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
-CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -fstack-protector-strong \
-	   -D_FORTIFY_SOURCE=2 -I/usr/include/postgresql
+# OPT may be overridden (the sanitizer build does); the rest always applies.
+OPT	?= -O2 -g
+ALL_CFLAGS := $(OPT) -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE \
+	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -I/usr/include/postgresql $(CFLAGS)
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
@@ -34,17 +35,17 @@ deps:
 
 $(BUILD)/%.o: src/%.c src/recourse.h src/app.h
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(KORE_FEATURES) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(KORE_FEATURES) -c $< -o $@
 
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -ljansson -lpq
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -lsodium
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CFLAGS) -Isrc -o $@ $^ -lsodium -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcmocka
 
 run: deps all
 	@sh src/tools/run.sh
@@ -64,7 +65,7 @@ test-unit-bins: $(UNIT_BIN)
 test-asan:
 	@sh src/tools/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=build/asan \
-	    CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all test-unit-bins
+	    OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all test-unit-bins
 	@RECOURSE_BUILD=build/asan sh tests/run.sh asan
 
 bench:

@@ -125,22 +125,40 @@ intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 		*slot = trimmed(v, len);
 		if (*slot != NULL) {
 			free(*slot);
-			if ((*slot = malloc(len + 1)) == NULL)
+			*slot = strndup(v, len);
+			if (*slot == NULL)
 				abort();
-			memcpy(*slot, v, len);
-			(*slot)[len] = '\0';
 		}
 	} else
 		*slot = trimmed(v, len);
 }
 
+/* C0 controls, DEL, and C1 controls (U+0080-U+009F, UTF-8 C2 80-9F). */
 static int
 has_control(const char *s)
 {
-	for (; *s != '\0'; s++)
+	for (; *s != '\0'; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return (1);
+		if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9f)
+			return (1);
+	}
 	return (0);
+}
+
+/* Code points between the first and last non-space characters. */
+static size_t
+trimmed_count(const char *s)
+{
+	size_t	 len;
+
+	while (*s != '\0' && isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	return (utf8_count(s, len));
 }
 
 static int
@@ -283,7 +301,7 @@ intake_validate(struct intake *in, const char *today)
 	}
 	if (in->error[IF_DESCRIPTION] == NULL) {
 		n = in->description == NULL ? 0 :
-		    utf8_count(in->description, strlen(in->description));
+		    trimmed_count(in->description);
 		if (in->description == NULL)
 			in->error[IF_DESCRIPTION] = "Tell us what happened.";
 		else if (n < INTAKE_DESCRIPTION_MIN)

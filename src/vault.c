@@ -57,14 +57,24 @@ vault_hex(const unsigned char *p, size_t len, char *out)
 void
 vault_receipt_new(char out[VAULT_RECEIPT_TEXT + 1])
 {
-	size_t	 i, o;
+	unsigned char	 raw[VAULT_RECEIPT_CHARS * 5 / 8];
+	unsigned int	 acc = 0, bits = 0;
+	size_t		 i, o, r;
 
-	for (i = 0, o = 0; i < VAULT_RECEIPT_CHARS; i++) {
+	/* One draw of 15 bytes, read five bits per symbol. */
+	randombytes_buf(raw, sizeof(raw));
+	for (i = 0, o = 0, r = 0; i < VAULT_RECEIPT_CHARS; i++) {
+		if (bits < 5) {
+			acc = (acc << 8) | raw[r++];
+			bits += 8;
+		}
 		if (i > 0 && i % 4 == 0)
 			out[o++] = '-';
-		out[o++] = receipt_alphabet[randombytes_uniform(32)];
+		out[o++] = receipt_alphabet[(acc >> (bits - 5)) & 31];
+		bits -= 5;
 	}
 	out[o] = '\0';
+	sodium_memzero(raw, sizeof(raw));
 }
 
 /*
