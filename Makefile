@@ -64,6 +64,7 @@ test-unit-bins: $(UNIT_BIN)
 # into a separate tree, and the sanitizer runtime preloaded into Kore.
 test-asan:
 	@sh src/tools/deps.sh test
+	@rm -rf build/asan
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 	    OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all test-unit-bins
 	@RECOURSE_BUILD=build/asan sh tests/run.sh asan

@@ -65,6 +65,14 @@ apijson_intake(json_t *doc, struct intake *in, const char **bad_field)
 	int		 f, found;
 
 	*bad_field = NULL;
+	/* Two ways to give the consents in one document would be ambiguous. */
+	if (json_object_get(doc, "consent") != NULL &&
+	    (json_object_get(doc, "consent_contact") != NULL ||
+	    json_object_get(doc, "consent_publish") != NULL ||
+	    json_object_get(doc, "consent_demographics") != NULL)) {
+		*bad_field = "consent";
+		return (0);
+	}
 	json_object_foreach(doc, key, v) {
 		if (strcmp(key, "consent") == 0) {
 			if (!json_is_object(v)) {

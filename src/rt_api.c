@@ -48,7 +48,8 @@ read_json(struct http_request *req)
 	json_error_t	 err;
 
 	if (!http_request_header(req, "content-type", &ctype) ||
-	    strncasecmp(ctype, "application/json", 16) != 0) {
+	    strncasecmp(ctype, "application/json", 16) != 0 ||
+	    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
 		send_error(req, 415, "unsupported_media_type",
 		    "Send the body as application/json.");
 		return (NULL);
@@ -132,7 +133,10 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 	if ((doc = read_json(req)) == NULL)
 		return (0);
 	if (!apijson_intake(doc, &c->f.in, &bad)) {
-		send_field_error(req, bad, "Unknown field.");
+		send_field_error(req, bad, strcmp(bad, "consent") == 0 ?
+		    "Give the consents either as the object \"consent\" or as "
+		    "consent_contact, consent_publish and consent_demographics, "
+		    "not both, and with no other members." : "Unknown field.");
 		json_decref(doc);
 		return (0);
 	}

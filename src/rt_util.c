@@ -204,7 +204,7 @@ rt_body(struct http_request *req, struct sbuf *b)
 
 	if (req->http_body_length > RT_BODY_MAX) {
 		rt_error(req, 413, "Too large", "The request is larger than "
-		    "64 KiB, the most this form accepts.");
+		    "64 KiB, the most we accept.");
 		return (0);
 	}
 	for (;;) {

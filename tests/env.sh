@@ -53,8 +53,21 @@ env_start() {
 }
 
 env_stop() {
-	[ -n "${ENV_KORE_PID:-}" ] && kill "$ENV_KORE_PID" 2>/dev/null &&
-	    wait "$ENV_KORE_PID" 2>/dev/null
+	if [ -n "${ENV_KORE_PID:-}" ] && kill "$ENV_KORE_PID" 2>/dev/null; then
+		# A worker that hangs on the way out (seen only with the
+		# sanitizer runtime preloaded) must not hang the test run.
+		i=0
+		while kill -0 "$ENV_KORE_PID" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		if kill -0 "$ENV_KORE_PID" 2>/dev/null; then
+			echo "env: kore did not stop in 10 s; killing it" >&2
+			pkill -KILL -P "$ENV_KORE_PID" 2>/dev/null
+			kill -KILL "$ENV_KORE_PID" 2>/dev/null
+		fi
+		wait "$ENV_KORE_PID" 2>/dev/null
+	fi
 	[ -n "${ENV_DIR:-}" ] || return 0
 	sh "$env_top/src/tools/pgcluster.sh" stop "$ENV_DIR/pg"
 	[ -n "${RECOURSE_KEEP:-}" ] || rm -rf "$ENV_DIR"
