@@ -6,6 +6,20 @@
 	var summary = document.querySelector(".error-summary");
 	if (summary) summary.focus();
 
+	// A link in the summary puts the focus in its field and scrolls the
+	// whole field into view: its label or question, hint and message too,
+	// not just the box as following the link alone would.
+	if (summary) summary.addEventListener("click", function (ev) {
+		var a = ev.target.closest("a[href^='#']");
+		var field = a && document.getElementById(
+		    a.getAttribute("href").slice(1));
+		if (!field) return;
+		ev.preventDefault();
+		(field.closest("fieldset, .field, .check") || field)
+		    .scrollIntoView();
+		field.focus({ preventScroll: true });
+	});
+
 	// A second click while the first submission travels does nothing;
 	// the server would recognise the replay anyway.
 	var forms = document.querySelectorAll("form");
@@ -21,17 +35,20 @@
 		});
 	});
 
-	// A live character count for the description.
+	// A character count for the description.  It is not a live region
+	// (that would speak on every keystroke); screen readers hear it as
+	// part of the field's description when they reach the field.
 	var text = document.getElementById("f-description");
 	if (text) {
 		var out = document.createElement("p");
 		out.className = "counter";
 		out.id = "f-description-count";
-		out.setAttribute("aria-live", "polite");
 		text.parentNode.insertBefore(out, text.nextSibling);
+		text.setAttribute("aria-describedby",
+		    (text.getAttribute("aria-describedby") || "") + " " + out.id);
 		var update = function () {
 			var n = Array.from(text.value).length;
-			out.textContent = n + " of 10 000 characters" +
+			out.textContent = n + " of 10\u00a0000 characters" +
 			    (n < 20 ? " (at least 20)" : "");
 		};
 		text.addEventListener("input", update);

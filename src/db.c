@@ -13,6 +13,8 @@
  * After PostgreSQL restarts, each pooled connection fails one statement
  * before Kore replaces it; retrying on a fresh connection hides that from
  * users.  Every statement we run is safe to repeat (intake is idempotent).
+ * A worker may hold pgsql_conn_max stale connections, so a broken
+ * connection (no SQLSTATE) is retried until a new one must be made.
  */
 #define DB_RETRIES	4
 
@@ -75,6 +77,8 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
     const int *formats)
 {
 	enum db_status	 st;
+	const char	*st_text;
+	int		 limit;
 
 	for (;;) {
 		switch (q->phase) {
@@ -131,8 +135,14 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 	}
 
 failed:
+	st_text = q->sql.result != NULL ? PQresultErrorField(q->sql.result,
+	    PG_DIAG_SQLSTATE) : NULL;
+	limit = DB_RETRIES;
+	if ((st_text == NULL || *st_text == '\0') &&
+	    (int)pgsql_conn_max + 1 > limit)
+		limit = (int)pgsql_conn_max + 1;
 	st = db_fail(q, "run a statement");
-	if (st == DB_UNAVAILABLE && q->retries < DB_RETRIES) {
+	if (st == DB_UNAVAILABLE && q->retries < limit) {
 		q->retries++;
 		if (q->res != NULL) {
 			PQclear(q->res);

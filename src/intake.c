@@ -309,7 +309,7 @@ intake_validate(struct intake *in, const char *today)
 			    "at least 20 characters.";
 		else if (n > INTAKE_DESCRIPTION_MAX)
 			in->error[IF_DESCRIPTION] = "Keep the description to "
-			    "10 000 characters or fewer.";
+			    "10\xc2\xa0" "000 characters or fewer.";
 	}
 	if (in->error[IF_CONTACT_NAME] == NULL && in->contact_name != NULL) {
 		if (utf8_count(in->contact_name, strlen(in->contact_name)) >

@@ -415,9 +415,11 @@ view_form(struct sbuf *b, const struct form_view *v)
 	    "characters.", in->brand, in->error[IF_BRAND],
 	    " maxlength=\"200\" autocomplete=\"off\"");
 
+	/* A no-break space keeps "10 000" on one line. */
 	field_intro(b, "description", "What happened?", "In your own words, "
-	    "between 20 and 10 000 characters. This is what the reviewer "
-	    "reads; it is stored encrypted.", in->error[IF_DESCRIPTION], 0);
+	    "between 20 and 10\xc2\xa0" "000 characters. This is what the "
+	    "reviewer reads; it is stored encrypted.",
+	    in->error[IF_DESCRIPTION], 0);
 	html_raw(b, "<textarea rows=\"10\" maxlength=\"10000\"");
 	field_aria(b, "description", in->error[IF_DESCRIPTION]);
 	html_raw(b, ">");
@@ -463,6 +465,20 @@ view_form(struct sbuf *b, const struct form_view *v)
 	page_end(b);
 }
 
+/* The receipt code, which may wrap only between its groups of four. */
+static void
+receipt_code(struct sbuf *b, const char *code)
+{
+	const char	*p;
+
+	while ((p = strchr(code, '-')) != NULL) {
+		html_text(b, code, (size_t)(p - code) + 1);
+		html_raw(b, "<wbr>");
+		code = p + 1;
+	}
+	html_texts(b, code);
+}
+
 void
 view_receipt(struct sbuf *b, const char *reference, const char *receipt,
     const struct intake *in)
@@ -475,7 +491,7 @@ view_receipt(struct sbuf *b, const char *reference, const char *receipt,
 	html_raw(b, "</strong></p>\n</div>\n"
 	    "<h2>Your receipt code</h2>\n"
 	    "<p class=\"receipt\"><code id=\"receipt-code\">");
-	html_texts(b, receipt);
+	receipt_code(b, receipt);
 	html_raw(b, "</code></p>\n"
 	    "<p><strong>Keep this code safe.</strong> Write it down, or save "
 	    "or print this page. It is the only way to follow your report, "
@@ -572,12 +588,12 @@ view_track_result(struct sbuf *b, const struct track_result *r)
 	html_raw(b, "</dd>\n<dt>Received</dt><dd><time datetime=\"");
 	html_attrs(b, r->received_at);
 	html_raw(b, "\">");
-	html_text(b, r->received_at, 10);
+	html_text(b, r->received_at, strnlen(r->received_at, 10));
 	html_raw(b, "</time></dd>\n<dt>Last updated</dt><dd><time "
 	    "datetime=\"");
 	html_attrs(b, r->updated_at);
 	html_raw(b, "\">");
-	html_text(b, r->updated_at, 10);
+	html_text(b, r->updated_at, strnlen(r->updated_at, 10));
 	html_raw(b, "</time></dd>\n</dl>\n<h2>What has happened</h2>\n"
 	    "<ol class=\"timeline\">\n");
 	json_array_foreach(r->events, i, e) {

@@ -37,7 +37,7 @@ env_start() {
 	export RECOURSE_ASSETS="$env_top/assets"
 	export RECOURSE_DB="host=$ENV_DIR/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 
-	(cd "$ENV_DIR" && exec env $ENV_PRELOAD stdbuf -oL -eL \
+	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} stdbuf -oL -eL \
 	    kore -f -n -r -c "$ENV_DIR/kore.conf" >"$RECOURSE_KORE_LOG" 2>&1) &
 	ENV_KORE_PID=$!
 	i=0

@@ -1,0 +1,193 @@
+// PostgreSQL outage: intake answers 503 with Retry-After and "NOT saved" quickly, never 500, health stays up and readiness goes down, intake recovers after a stop or a restart, and the run leaves a clean server log.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import * as c from '../lib/client.mjs';
+import { assertLogClean, assertSecurityHeaders } from '../lib/checks.mjs';
+import { countCases } from '../lib/db.mjs';
+
+const PGDATA = process.env.RECOURSE_PGDATA;
+const bindir = execFileSync('pg_config', ['--bindir']).toString().trim();
+
+// pg_ctl as the cluster's owner: 'postgres' when the tests run as root
+// (tests/env.sh creates the cluster that way), otherwise ourselves.
+function pgctl(...args) {
+	const cmd = [path.join(bindir, 'pg_ctl'), '-D', PGDATA, ...args];
+	const [file, argv] = process.getuid() === 0 ?
+	    ['runuser', ['-u', 'postgres', '--', ...cmd]] : [cmd[0], cmd.slice(1)];
+	return execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+	    .toString();
+}
+
+function running() {
+	try {
+		pgctl('status');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function stopCluster() {
+	pgctl('-m', 'fast', '-w', 'stop');
+}
+
+function startCluster() {
+	if (!running())
+		pgctl('-l', path.join(PGDATA, '..', 'postgres.log'), '-w', '-t',
+		    '30', 'start');
+}
+
+// Whatever happens, the cluster is running again for whoever comes next.
+after(() => startCluster());
+
+// A request that must be answered within 5 seconds.
+async function timed(fn) {
+	const t0 = Date.now();
+	const res = await fn(AbortSignal.timeout(5000));
+	return { res, ms: Date.now() - t0 };
+}
+
+const codes = [];
+
+async function sleep(ms) {
+	await new Promise((r) => setTimeout(r, ms));
+}
+
+test('with PostgreSQL down intake is 503, not saved, and recovers after', async () => {
+	const before = await countCases();
+	// Everything a browser holds before the outage: a loaded form.
+	const form = await c.getForm();
+	const fields = c.validFields();
+	const doc = c.validDoc();
+	const key = c.newKey();
+	const seen = [];
+
+	stopCluster();
+	assert.equal(running(), false, 'the cluster is stopped');
+	try {
+		let { res, ms } = await timed(async (signal) => {
+			const m = c.multipartExact({ csrf: form.csrf,
+			    idempotency_token: form.token, ...fields });
+			return c.request('/complaints', { method: 'POST', body: m.body,
+			    cookie: form.cookie, signal,
+			    headers: { 'content-type': m.contentType } });
+		});
+		seen.push(res.status);
+		assert.equal(res.status, 503, res.text.slice(0, 300));
+		assert.ok(ms < 5000, `answered in ${ms} ms`);
+		assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+		assert.match(res.text, /NOT saved/);
+		assert.match(res.headers.get('content-type'), /^text\/html/);
+		assertSecurityHeaders(res, { noStore: true, what: 'form 503' });
+
+		({ res, ms } = await timed((signal) => c.request('/api/v1/complaints',
+		    { method: 'POST', signal, body: JSON.stringify(doc),
+		    headers: { 'content-type': 'application/json',
+		    'idempotency-key': key } })));
+		seen.push(res.status);
+		assert.equal(res.status, 503, res.text);
+		assert.ok(ms < 5000, `answered in ${ms} ms`);
+		assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+		const j = JSON.parse(res.text);
+		assert.equal(j.error.code, 'unavailable');
+		assert.match(j.error.message, /not saved|nothing was saved/i);
+		assertSecurityHeaders(res, { noStore: true, what: 'API 503' });
+
+		({ res, ms } = await timed((signal) => c.request('/readyz',
+		    { signal })));
+		seen.push(res.status);
+		assert.equal(res.status, 503);
+		assert.ok(ms < 5000);
+		assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+		assertSecurityHeaders(res, { what: 'readyz 503' });
+
+		({ res } = await timed((signal) => c.request('/healthz', { signal })));
+		assert.equal(res.status, 200);
+		assertSecurityHeaders(res, { what: 'healthz' });
+
+		// Every other route that needs the database also says 503.
+		for (const [label, fn] of [
+			['form', (signal) => c.request('/complaints/new', { signal })],
+			['taxonomy', (signal) => c.request('/api/v1/taxonomy',
+			    { signal })],
+			['track', async (signal) => {
+				const t = await c.getTrack();
+				const fd = c.formData({ csrf: t.csrf,
+				    receipt_code: c.randomCode() });
+				return c.request('/track', { method: 'POST', body: fd,
+				    cookie: t.cookie, signal });
+			}],
+			['API track', (signal) => c.request('/api/v1/track',
+			    { method: 'POST', signal, body: JSON.stringify({
+			    receipt_code: c.randomCode() }),
+			    headers: { 'content-type': 'application/json' } })],
+		]) {
+			({ res, ms } = await timed(fn));
+			seen.push(res.status);
+			assert.equal(res.status, 503, label);
+			assert.ok(ms < 5000, `${label} answered in ${ms} ms`);
+			assertSecurityHeaders(res, { what: `${label} 503` });
+		}
+		// Pages that need no database still work.
+		({ res } = await timed((signal) => c.request('/', { signal })));
+		assert.equal(res.status, 200);
+	} finally {
+		startCluster();
+	}
+	assert.equal(running(), true);
+
+	// The same form and the same key go through once the database is back.
+	let html, api;
+	for (let i = 0; i < 5; i++) {
+		html = await c.postComplaint(form, fields, { exact: true });
+		seen.push(html.status);
+		if (html.status === 201)
+			break;
+		assert.equal(html.status, 503, html.text.slice(0, 300));
+		await sleep(500);
+	}
+	assert.equal(html.status, 201, 'intake works again');
+	for (let i = 0; i < 5; i++) {
+		api = await c.apiComplaint(doc, { key });
+		seen.push(api.status);
+		if (api.status === 201)
+			break;
+		assert.equal(api.status, 503, api.text);
+		await sleep(500);
+	}
+	assert.equal(api.status, 201, 'the API works again');
+	const ready = await c.request('/readyz');
+	assert.equal(ready.status, 200);
+	assert.ok(!seen.includes(500), `statuses seen: ${seen.join(' ')}`);
+	assert.equal(await countCases(), before + 2, 'one case each, none lost');
+	codes.push(c.receiptOf(html.doc).code, api.json.receipt_code);
+});
+
+test('a restart behind a warm connection pool is invisible to users', async () => {
+	const before = await countCases();
+	let made = 0;
+	// Each worker's pool holds up to pgsql_conn_max connections that all go
+	// stale at once; a request must reach a fresh one, not answer 503.
+	for (let round = 0; round < 3; round++) {
+		const warm = await Promise.all(Array.from({ length: 24 }, () =>
+		    c.apiComplaint(c.validDoc())));
+		assert.deepEqual(warm.map((r) => r.status), Array(24).fill(201));
+		pgctl('-m', 'fast', '-w', '-t', '30', '-l',
+		    path.join(PGDATA, '..', 'postgres.log'), 'restart');
+		const after = await Promise.all(Array.from({ length: 24 }, () =>
+		    c.apiComplaint(c.validDoc())));
+		assert.deepEqual(after.map((r) => r.status), Array(24).fill(201),
+		    `round ${round}`);
+		made += 48;
+		codes.push(...after.map((r) => r.json.receipt_code));
+	}
+	assert.equal(await countCases(), before + made);
+});
+
+// This file runs last: the log of the whole run, outage included, must hold
+// no receipt code, client address or submitted text.
+test('the server log is clean after the whole run', async () => {
+	assertLogClean({ codes, addresses: [...c.sentAddresses] });
+});

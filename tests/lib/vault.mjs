@@ -1,0 +1,47 @@
+// Opens a stored case with the review key, as the back office would, to check what intake encrypted.
+import fs from 'node:fs';
+import path from 'node:path';
+import sodiumModule from 'libsodium-wrappers';
+
+const AD_DESCRIPTION = 'recourse:case:description:v1';
+const AD_CONTACT = 'recourse:case:contact:v1';
+
+export async function sodium() {
+	await sodiumModule.ready;
+	return sodiumModule;
+}
+
+function key(name) {
+	return new Uint8Array(fs.readFileSync(path.join(process.env.RECOURSE_KEYS,
+	    name)));
+}
+
+function aeadOpen(s, dk, box, ad) {
+	const np = s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	const b = new Uint8Array(box);
+	return Buffer.from(s.crypto_aead_xchacha20poly1305_ietf_decrypt(null,
+	    b.subarray(np), new TextEncoder().encode(ad), b.subarray(0, np), dk));
+}
+
+// A row of 'cases' opened: the description's bytes and the contact JSON.
+export async function openCase(row) {
+	const s = await sodium();
+	const dk = s.crypto_box_seal_open(new Uint8Array(row.data_key_sealed),
+	    key('review.pub'), key('review.sec'));
+	const description = aeadOpen(s, dk, row.description_box, AD_DESCRIPTION);
+	const contact = row.contact_box === null ? null :
+	    JSON.parse(aeadOpen(s, dk, row.contact_box, AD_CONTACT)
+	    .toString('utf8'));
+	return { description, contact };
+}
+
+// The keyed hash the server stores for a receipt code (normalised: upper
+// case, no hyphens), from the master key as the server derives it.
+export async function receiptHash(code) {
+	const s = await sodium();
+	const rk = s.crypto_kdf_derive_from_key(32, 1, 'recourse',
+	    key('master.key'));
+	const norm = code.replace(/[-\s]/g, '').toUpperCase();
+	return Buffer.from(s.crypto_generichash(32, new TextEncoder()
+	    .encode(norm), rk));
+}
