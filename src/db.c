@@ -9,13 +9,7 @@
 #include "app.h"
 
 #define DB_NAME		"db"
-/*
- * After PostgreSQL restarts, each pooled connection fails one statement
- * before Kore replaces it; retrying on a fresh connection hides that from
- * users.  Every statement we run is safe to repeat (intake is idempotent).
- * A worker may hold pgsql_conn_max stale connections, so a broken
- * connection (no SQLSTATE) is retried until a new one must be made.
- */
+/* Retries of a statement that failed for a passing reason. */
 #define DB_RETRIES	4
 
 enum { PHASE_NEW, PHASE_SETUP, PHASE_WAIT, PHASE_DONE };
@@ -53,6 +47,27 @@ db_transient(const char *st)
 	    strcmp(st, "40P01") == 0 || strcmp(st, "57014") == 0);
 }
 
+/*
+ * How often a failed statement may be retried at once.  After PostgreSQL
+ * restarts, each pooled connection (up to pgsql_conn_max per worker) fails
+ * one statement, instantly and without SQLSTATE, before Kore replaces it:
+ * retrying past all of them hides the restart from users.  Serialisation
+ * failures and deadlocks are worth a few quick retries.  A timeout, a
+ * server starting up or out of resources is not retried: it would only
+ * make the user wait longer for the same 503.  Every statement we run is
+ * safe to repeat (intake is idempotent).
+ */
+static int
+db_retry_limit(const char *st)
+{
+	if (st == NULL || *st == '\0' || strncmp(st, "08", 2) == 0 ||
+	    strcmp(st, "57P01") == 0)
+		return ((int)pgsql_conn_max + 1);
+	if (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0)
+		return (DB_RETRIES);
+	return (0);
+}
+
 static enum db_status
 db_fail(struct db_query *q, const char *what)
 {
@@ -77,7 +92,6 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
     const int *formats)
 {
 	enum db_status	 st;
-	const char	*st_text;
 	int		 limit;
 
 	for (;;) {
@@ -135,12 +149,8 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 	}
 
 failed:
-	st_text = q->sql.result != NULL ? PQresultErrorField(q->sql.result,
-	    PG_DIAG_SQLSTATE) : NULL;
-	limit = DB_RETRIES;
-	if ((st_text == NULL || *st_text == '\0') &&
-	    (int)pgsql_conn_max + 1 > limit)
-		limit = (int)pgsql_conn_max + 1;
+	limit = db_retry_limit(q->sql.result != NULL ?
+	    PQresultErrorField(q->sql.result, PG_DIAG_SQLSTATE) : NULL);
 	st = db_fail(q, "run a statement");
 	if (st == DB_UNAVAILABLE && q->retries < limit) {
 		q->retries++;

@@ -134,9 +134,9 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 		return (0);
 	if (!apijson_intake(doc, &c->f.in, &bad)) {
 		send_field_error(req, bad, strcmp(bad, "consent") == 0 ?
-		    "Give the consents either as the object \"consent\" or as "
-		    "consent_contact, consent_publish and consent_demographics, "
-		    "not both, and with no other members." : "Unknown field.");
+		    "Must be an object with only the members contact, publish "
+		    "and demographics (true or false), and cannot be combined "
+		    "with the consent_* fields." : "Unknown field.");
 		json_decref(doc);
 		return (0);
 	}
