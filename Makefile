@@ -19,8 +19,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
 PURE	:= sbuf utf8 html formdata intake vault
 # Modules that need Kore (and through it libpq).
-KOREMOD	:= recourse assets db db_case complaint rt_util rt_public rt_api \
-	   apijson page view_public
+KOREMOD	:= recourse assets db db_case complaint maintenance rt_util \
+	   rt_public rt_api apijson page view_public
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -163,10 +163,6 @@ DECLARE
 	v_prio	smallint;
 	v_body	bytea;
 BEGIN
-	-- Receipt codes may be kept for replays for 24 hours, no longer.
-	UPDATE intake_requests SET receipt_box = NULL
-	WHERE receipt_box IS NOT NULL AND created_at < now() - interval '24 hours';
-
 	IF NOT EXISTS (SELECT 1 FROM concern_categories c
 	    WHERE c.code = p_category AND c.active) THEN
 		outcome := 'bad_category';
@@ -233,10 +229,14 @@ DECLARE
 	v_attempts	integer;
 	v_id		bigint;
 BEGIN
-	DELETE FROM track_attempts WHERE window_start < now() - interval '1 hour';
+	-- A window older than an hour starts again at one attempt.
 	INSERT INTO track_attempts AS t (client_hash, window_start, attempts)
 	VALUES (p_client_hash, now(), 1)
-	ON CONFLICT (client_hash) DO UPDATE SET attempts = t.attempts + 1
+	ON CONFLICT (client_hash) DO UPDATE SET
+	    window_start = CASE WHEN t.window_start < now() - interval '1 hour'
+	        THEN now() ELSE t.window_start END,
+	    attempts = CASE WHEN t.window_start < now() - interval '1 hour'
+	        THEN 1 ELSE t.attempts + 1 END
 	RETURNING t.attempts INTO v_attempts;
 	IF v_attempts > p_limit THEN
 		outcome := 'limited';
@@ -258,6 +258,20 @@ BEGIN
 	WHERE e.case_id = v_id AND e.visible_to_complainant;
 	outcome := 'found';
 END $$;
+
+-- Housekeeping, run by the service every few minutes: receipt codes kept
+-- for replays are destroyed after 24 hours, stale throttle windows after one.
+CREATE FUNCTION purge_expired(OUT receipts integer, OUT windows integer)
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE intake_requests SET receipt_box = NULL
+	WHERE receipt_box IS NOT NULL AND created_at < now() - interval '24 hours';
+	GET DIAGNOSTICS receipts = ROW_COUNT;
+	DELETE FROM track_attempts WHERE window_start < now() - interval '1 hour';
+	GET DIAGNOSTICS windows = ROW_COUNT;
+END $$;
+
+CREATE INDEX track_attempts_window_idx ON track_attempts (window_start);
 
 -- Default taxonomy, channels, queues and routing (PRODUCT.md).
 INSERT INTO concern_categories (code, label, hint, position) VALUES

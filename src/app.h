@@ -19,6 +19,7 @@ struct app_config {
 	char		*conninfo;
 	int		 track_limit;	/* receipt lookups per client per hour */
 	int		 cookie_secure;	/* add Secure to cookies (behind TLS) */
+	int		 maintenance_seconds;	/* between housekeeping runs */
 	struct vault_keys keys;
 };
 
@@ -27,6 +28,9 @@ extern struct app_config app;
 /* assets.c: the files under assets/, read into memory at start. */
 int	 assets_load(const char *dir);
 int	 rt_asset(struct http_request *);
+
+/* maintenance.c: housekeeping on a timer in the first worker. */
+void	 maintenance_start(void);
 
 /* db.c: one asynchronous statement per call, with errors mapped. */
 enum db_status {

@@ -87,6 +87,8 @@ kore_parent_configure(int argc, char *argv[])
 	app.conninfo = kore_strdup(db);
 	app.track_limit = env_int("RECOURSE_TRACK_LIMIT", 30, 1, 1000000);
 	app.cookie_secure = env_int("RECOURSE_COOKIE_SECURE", 0, 0, 1);
+	app.maintenance_seconds = env_int("RECOURSE_MAINTENANCE_SECONDS", 300,
+	    1, 3600);
 
 	/* Intake needs only the public review key, never the secret one. */
 	read_key(keys, "master.key", master, sizeof(master));
@@ -106,4 +108,5 @@ kore_worker_configure(void)
 		fatal("could not initialise libsodium");
 	if (!kore_pgsql_register("db", app.conninfo))
 		fatal("could not register the database");
+	maintenance_start();
 }

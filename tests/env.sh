@@ -34,6 +34,7 @@ env_start() {
 	export RECOURSE_KEYS="$ENV_DIR/keys"
 	export RECOURSE_KORE_LOG="$ENV_DIR/kore.log"
 	export RECOURSE_TRACK_LIMIT=10
+	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
 	export RECOURSE_DB="host=$ENV_DIR/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 

@@ -127,3 +127,31 @@ test('form tokens and API keys do not collide', async () => {
 	assert.notEqual(j.json.reference, c.receiptOf(h.doc).reference);
 	assert.equal(await countCases(), before + 1);
 });
+
+test('a receipt code kept for replays is destroyed once 24 hours old', async () => {
+	const key = c.newKey();
+	const doc = c.validDoc();
+	const a = await c.apiComplaint(doc, { key });
+	assert.equal(a.status, 201, a.text);
+	const ref = a.json.reference;
+	const kept = `SELECT count(*)::int AS n FROM intake_requests r
+	    JOIN cases c ON c.id = r.case_id
+	    WHERE c.reference = $1 AND r.receipt_box IS NOT NULL`;
+	assert.equal((await query(kept, [ref])).rows[0].n, 1);
+	// Age the record; the housekeeping timer (every second in tests)
+	// must destroy the ciphertext without any request arriving.
+	await query(`UPDATE intake_requests SET created_at = created_at -
+	    interval '25 hours' WHERE case_id = (SELECT id FROM cases
+	    WHERE reference = $1)`, [ref]);
+	let n = 1;
+	for (let i = 0; i < 50 && n !== 0; i++) {
+		await new Promise((r) => setTimeout(r, 100));
+		n = (await query(kept, [ref])).rows[0].n;
+	}
+	assert.equal(n, 0, 'receipt_box still present after 5 s');
+	const b = await c.apiComplaint(doc, { key });
+	assert.equal(b.status, 409, b.text);
+	assert.equal(b.json.error.code, 'receipt_expired');
+	assert.equal(b.json.error.reference, ref);
+	assert.equal(b.json.receipt_code, undefined);
+});
