@@ -142,6 +142,7 @@ void	 rt_send_json(struct http_request *, int, json_t *);
 void	 rt_error(struct http_request *, int, const char *title,
 	    const char *message);
 void	 rt_unavailable(struct http_request *);
+int	 rt_db_ready(struct http_request *, enum db_status, int *);
 int	 rt_method(struct http_request *, int allowed);
 int	 rt_body(struct http_request *, struct sbuf *);
 int	 rt_is_api(struct http_request *);

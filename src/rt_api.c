@@ -158,6 +158,7 @@ rt_api_complaints(struct http_request *req)
 {
 	struct api_ctx	*c;
 	json_t		*j;
+	int		 ret;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
@@ -172,19 +173,8 @@ rt_api_complaints(struct http_request *req)
 		c->phase = PH_QUERY;
 	}
 
-	switch (db_intake(&c->f.q, req, &c->f.rq)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_UNAVAILABLE:
-		rt_unavailable(req);
-		return (KORE_RESULT_OK);
-	case DB_FAILED:
-		send_error(req, 500, "internal", "The complaint was NOT saved. "
-		    "Please try again.");
-		return (KORE_RESULT_OK);
-	case DB_OK:
-		break;
-	}
+	if (!rt_db_ready(req, db_intake(&c->f.q, req, &c->f.rq), &ret))
+		return (ret);
 	db_intake_read(&c->f.q, &c->f.result);
 	switch (c->f.result.outcome) {
 	case INTAKE_CREATED:
@@ -268,6 +258,7 @@ rt_api_track(struct http_request *req)
 	const char		*code;
 	char			 norm[VAULT_RECEIPT_CHARS + 1];
 	json_t			*doc;
+	int			 ret;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
@@ -289,18 +280,9 @@ rt_api_track(struct http_request *req)
 		c->phase = PH_QUERY;
 	}
 
-	switch (db_track(&c->q, req, c->client, c->receipt)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_UNAVAILABLE:
-		rt_unavailable(req);
-		return (KORE_RESULT_OK);
-	case DB_FAILED:
-		send_error(req, 500, "internal", "Please try again.");
-		return (KORE_RESULT_OK);
-	case DB_OK:
-		break;
-	}
+	if (!rt_db_ready(req, db_track(&c->q, req, c->client, c->receipt),
+	    &ret))
+		return (ret);
 	db_track_read(&c->q, &c->r);
 	switch (c->r.outcome) {
 	case TRACK_FOUND:
@@ -349,22 +331,13 @@ rt_api_taxonomy(struct http_request *req)
 	struct db_query	*q;
 	struct taxonomy	 t;
 	json_t		*j;
+	int		 ret;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
 	q = rt_ctx(req, sizeof(*q), taxonomy_ctx_free);
-	switch (db_taxonomy(q, req)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_UNAVAILABLE:
-		rt_unavailable(req);
-		return (KORE_RESULT_OK);
-	case DB_FAILED:
-		send_error(req, 500, "internal", "Please try again.");
-		return (KORE_RESULT_OK);
-	case DB_OK:
-		break;
-	}
+	if (!rt_db_ready(req, db_taxonomy(q, req), &ret))
+		return (ret);
 	db_taxonomy_read(q, &t);
 	j = json_pack("{s:o,s:o}", "categories", taxa_json(t.category,
 	    t.ncategory, 1), "channels", taxa_json(t.channel, t.nchannel, 0));

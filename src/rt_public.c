@@ -85,19 +85,10 @@ form_render(struct http_request *req, struct form_ctx *c, int status,
 {
 	struct form_view	 v;
 	struct sbuf		 b;
+	int			 ret;
 
-	switch (db_taxonomy(&c->tq, req)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_OK:
-		break;
-	case DB_UNAVAILABLE:
-		rt_unavailable(req);
-		return (KORE_RESULT_OK);
-	case DB_FAILED:
-		rt_error(req, 500, "Something went wrong", "Please try again.");
-		return (KORE_RESULT_OK);
-	}
+	if (!rt_db_ready(req, db_taxonomy(&c->tq, req), &ret))
+		return (ret);
 	db_taxonomy_read(&c->tq, &c->tax);
 	memset(&v, 0, sizeof(v));
 	v.tax = &c->tax;
@@ -212,6 +203,7 @@ rt_complaint_post(struct http_request *req)
 {
 	struct form_ctx	*c;
 	struct sbuf	 b;
+	int		 ret;
 	char		 today[11];
 	char		 token[VAULT_TOKEN_TEXT + 1];
 
@@ -234,19 +226,9 @@ rt_complaint_post(struct http_request *req)
 	}
 
 	if (c->phase == PH_INSERT) {
-		switch (db_intake(&c->f.q, req, &c->f.rq)) {
-		case DB_PENDING:
-			return (KORE_RESULT_RETRY);
-		case DB_UNAVAILABLE:
-			rt_unavailable(req);
-			return (KORE_RESULT_OK);
-		case DB_FAILED:
-			rt_error(req, 500, "Something went wrong", "Your "
-			    "report was NOT saved. Please try again.");
-			return (KORE_RESULT_OK);
-		case DB_OK:
-			break;
-		}
+		if (!rt_db_ready(req, db_intake(&c->f.q, req, &c->f.rq),
+		    &ret))
+			return (ret);
 		db_intake_read(&c->f.q, &c->f.result);
 		switch (c->f.result.outcome) {
 		case INTAKE_CREATED:
@@ -387,6 +369,7 @@ rt_track(struct http_request *req)
 {
 	struct track_ctx	*c;
 	struct sbuf		 b;
+	int			 ret;
 
 	if (req->hdlr_extra == NULL &&
 	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
@@ -404,18 +387,9 @@ rt_track(struct http_request *req)
 		c->phase = PH_TRACK;
 	}
 
-	switch (db_track(&c->q, req, c->client, c->receipt)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_UNAVAILABLE:
-		rt_unavailable(req);
-		return (KORE_RESULT_OK);
-	case DB_FAILED:
-		rt_error(req, 500, "Something went wrong", "Please try again.");
-		return (KORE_RESULT_OK);
-	case DB_OK:
-		break;
-	}
+	if (!rt_db_ready(req, db_track(&c->q, req, c->client, c->receipt),
+	    &ret))
+		return (ret);
 	db_track_read(&c->q, &c->r);
 	switch (c->r.outcome) {
 	case TRACK_FOUND:

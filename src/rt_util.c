@@ -164,6 +164,32 @@ rt_unavailable(struct http_request *req)
 	sbuf_free(&b);
 }
 
+/*
+ * The common ending of a handler's database step.  Returns 1 when the
+ * statement finished; otherwise sets *ret for the handler to return, having
+ * answered 503 or 500 where the statement failed.
+ */
+int
+rt_db_ready(struct http_request *req, enum db_status st, int *ret)
+{
+	*ret = KORE_RESULT_OK;
+	switch (st) {
+	case DB_OK:
+		return (1);
+	case DB_PENDING:
+		*ret = KORE_RESULT_RETRY;
+		break;
+	case DB_UNAVAILABLE:
+		rt_unavailable(req);
+		break;
+	case DB_FAILED:
+		rt_error(req, 500, "Something went wrong", "Nothing was saved. "
+		    "Please try again.");
+		break;
+	}
+	return (0);
+}
+
 static void
 rt_allow_header(struct http_request *req, int allowed)
 {
