@@ -21,8 +21,15 @@
 	});
 
 	// A second click while the first submission travels does nothing;
-	// the server would recognise the replay anyway.
+	// the server would recognise the replay anyway.  The guard lifts after
+	// ten seconds, or when the page comes back from the history, so that a
+	// stalled or stopped submission can be sent again.
 	var forms = document.querySelectorAll("form");
+	var release = function (form) {
+		delete form.dataset.sent;
+		var b = form.querySelector("button[type=submit]");
+		if (b) b.removeAttribute("aria-disabled");
+	};
 	Array.prototype.forEach.call(forms, function (form) {
 		form.addEventListener("submit", function (ev) {
 			if (form.dataset.sent === "1") {
@@ -32,7 +39,11 @@
 			form.dataset.sent = "1";
 			var b = form.querySelector("button[type=submit]");
 			if (b) b.setAttribute("aria-disabled", "true");
+			window.setTimeout(function () { release(form); }, 10000);
 		});
+	});
+	window.addEventListener("pageshow", function () {
+		Array.prototype.forEach.call(forms, release);
 	});
 
 	// A character count for the description.  It is not a live region

@@ -111,6 +111,8 @@ CREATE TABLE intake_requests (
 COMMENT ON TABLE intake_requests IS 'Replay protection for intake. receipt_box (the receipt code, encrypted under a key only a replay of the same token and content can rebuild) is kept at most 24 hours.';
 CREATE INDEX intake_requests_receipt_idx ON intake_requests (created_at)
 	WHERE receipt_box IS NOT NULL;
+-- Erasing a case must not scan every request to check the foreign key.
+CREATE INDEX intake_requests_case_idx ON intake_requests (case_id);
 
 -- Tracking attempts per client pseudonym (a keyed hash that changes hourly).
 CREATE TABLE track_attempts (
@@ -118,7 +120,7 @@ CREATE TABLE track_attempts (
 	window_start	timestamptz NOT NULL,
 	attempts	integer NOT NULL
 );
-COMMENT ON TABLE track_attempts IS 'Rate limit for receipt-code lookups; holds no address, only hourly keyed pseudonyms.';
+COMMENT ON TABLE track_attempts IS 'Rate limit for receipt-code lookups that found nothing; holds no address, only hourly keyed pseudonyms.';
 
 -- Chooses queue and priority for a new case from the routing rules.  A
 -- vulnerable person or child always raises the priority to at least high.
@@ -162,6 +164,7 @@ DECLARE
 	v_queue	text;
 	v_prio	smallint;
 	v_body	bytea;
+	v_seq	text;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM concern_categories c
 	    WHERE c.code = p_category AND c.active) THEN
@@ -197,8 +200,10 @@ BEGIN
 	SELECT q.queue, q.priority INTO v_queue, v_prio
 	FROM route_case(p_category, p_channel, p_vulnerable, p_brand) q;
 
+	-- At least six digits; lpad alone would cut the millionth to six.
+	v_seq := nextval('case_reference_seq')::text;
 	reference := 'RC-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' ||
-	    lpad(nextval('case_reference_seq')::text, 6, '0');
+	    lpad(v_seq, greatest(6, length(v_seq)), '0');
 	INSERT INTO cases (id, reference, category, channel, occurred_on, brand,
 	    vulnerable, consent_contact, consent_publish, consent_demographics,
 	    queue, priority, receipt_hash, complainant_pk, complainant_salt,
@@ -217,8 +222,10 @@ BEGIN
 	receipt_box := NULL;
 END $$;
 
--- Looks a case up by receipt hash, counting the attempt against the client's
--- hourly allowance first.  Returns outcome 'found', 'unknown' or 'limited'.
+-- Looks a case up by receipt hash.  Only lookups that find nothing count
+-- against the client's hourly allowance (so people sharing an address are
+-- not locked out by each other's successful lookups); once it is used up
+-- every lookup is refused.  Returns outcome 'found', 'unknown' or 'limited'.
 CREATE FUNCTION track_case(p_client_hash bytea, p_receipt_hash bytea,
     p_limit integer, OUT outcome text, OUT reference text, OUT state text,
     OUT received_at timestamptz, OUT updated_at timestamptz,
@@ -226,19 +233,14 @@ CREATE FUNCTION track_case(p_client_hash bytea, p_receipt_hash bytea,
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-	v_attempts	integer;
+	v_failures	integer;
 	v_id		bigint;
 BEGIN
-	-- A window older than an hour starts again at one attempt.
-	INSERT INTO track_attempts AS t (client_hash, window_start, attempts)
-	VALUES (p_client_hash, now(), 1)
-	ON CONFLICT (client_hash) DO UPDATE SET
-	    window_start = CASE WHEN t.window_start < now() - interval '1 hour'
-	        THEN now() ELSE t.window_start END,
-	    attempts = CASE WHEN t.window_start < now() - interval '1 hour'
-	        THEN 1 ELSE t.attempts + 1 END
-	RETURNING t.attempts INTO v_attempts;
-	IF v_attempts > p_limit THEN
+	SELECT CASE WHEN t.window_start < now() - interval '1 hour' THEN 0
+	    ELSE t.attempts END
+	INTO v_failures
+	FROM track_attempts t WHERE t.client_hash = p_client_hash;
+	IF coalesce(v_failures, 0) >= p_limit THEN
 		outcome := 'limited';
 		RETURN;
 	END IF;
@@ -247,6 +249,17 @@ BEGIN
 	INTO v_id, reference, state, received_at, updated_at
 	FROM cases c WHERE c.receipt_hash = p_receipt_hash;
 	IF NOT FOUND THEN
+		-- A window older than an hour starts again at one failure.
+		INSERT INTO track_attempts AS t (client_hash, window_start,
+		    attempts)
+		VALUES (p_client_hash, now(), 1)
+		ON CONFLICT (client_hash) DO UPDATE SET
+		    window_start = CASE
+		        WHEN t.window_start < now() - interval '1 hour'
+		        THEN now() ELSE t.window_start END,
+		    attempts = CASE
+		        WHEN t.window_start < now() - interval '1 hour'
+		        THEN 1 ELSE t.attempts + 1 END;
 		outcome := 'unknown';
 		RETURN;
 	END IF;

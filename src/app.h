@@ -52,6 +52,7 @@ enum db_status	 db_run(struct db_query *, struct http_request *,
 		    const char *sql, int nparams, const char *const *values,
 		    const int *lengths, const int *formats);
 void		 db_done(struct db_query *);
+int		 db_conn_usable(struct kore_pgsql *);
 const char	*db_value(const struct db_query *, int row, int col);
 int		 db_isnull(const struct db_query *, int row, int col);
 int		 db_rows(const struct db_query *);
@@ -99,9 +100,14 @@ struct intake_request {
 	struct vault_sealed	 sealed;
 };
 
+#define TAXONOMY_FRESH_MS	60000	/* a worker's copy is reused this long */
+
 enum db_status	 db_taxonomy(struct db_query *, struct http_request *);
 void		 db_taxonomy_read(const struct db_query *, struct taxonomy *);
 void		 taxonomy_free(struct taxonomy *);
+void		 taxonomy_cache_store(const struct db_query *);
+const struct taxonomy *taxonomy_cached(u_int64_t max_age_ms);
+void		 taxonomy_cache_clear(void);
 enum db_status	 db_intake(struct db_query *, struct http_request *,
 		    const struct intake_request *);
 void		 db_intake_read(const struct db_query *,
@@ -133,7 +139,11 @@ void	 filing_free(struct filing *);
 void	 today_utc(char out[11]);
 
 /* rt_util.c: responses, security headers, errors, request plumbing. */
-#define RT_BODY_MAX	(64 * 1024)	/* largest form or JSON body we read */
+/*
+ * The largest form or JSON body we read: 10 000 characters escaped as
+ * \uXXXX surrogate pairs (12 bytes each) and the other fields fit.
+ */
+#define RT_BODY_MAX	(192 * 1024)
 
 void	*rt_ctx(struct http_request *, size_t, void (*)(void *));
 void	 rt_security_headers(struct http_request *);
@@ -183,6 +193,7 @@ struct form_view {
 	const char		*csrf;
 	const char		*token;
 	int			 errors;
+	const char		*notice;	/* why it came back unsaved */
 };
 
 void	 view_home(struct sbuf *);
@@ -191,10 +202,11 @@ void	 view_form(struct sbuf *, const struct form_view *);
 void	 view_receipt(struct sbuf *, const char *reference,
 	    const char *receipt, const struct intake *);
 void	 view_receipt_gone(struct sbuf *, const char *reference, int conflict);
-void	 view_track_form(struct sbuf *, const char *csrf, const char *error);
+void	 view_track_form(struct sbuf *, const char *csrf, const char *typed,
+	    const char *error);
 void	 view_track_result(struct sbuf *, const struct track_result *);
 void	 view_message(struct sbuf *, const char *title, const char *message);
-void	 view_unavailable(struct sbuf *);
+void	 view_unavailable(struct sbuf *, int filing);
 const char *view_state_label(const char *state);
 const char *view_event_label(const char *kind);
 

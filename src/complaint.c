@@ -84,8 +84,8 @@ filing_prepare(struct filing *f, const char *scope, const char *token)
 	if (!vault_receipt_normalize(f->receipt, norm))
 		fatal("receipt code does not normalise");
 	vault_receipt_hash(&app.keys, norm, f->rq.receipt_hash);
-	vault_receipt_box(f->token, f->canonical.data, f->canonical.len,
-	    f->receipt, &f->rq.receipt_box);
+	vault_receipt_box(&app.keys, f->token, f->canonical.data,
+	    f->canonical.len, f->receipt, &f->rq.receipt_box);
 
 	contact = contact_json(&f->in);
 	if (!vault_seal_case(&app.keys, norm, f->in.description, contact,
@@ -109,7 +109,7 @@ filing_receipt(struct filing *f)
 {
 	if (f->result.receipt_box == NULL)
 		return (0);
-	return (vault_receipt_unbox(f->token, f->canonical.data,
+	return (vault_receipt_unbox(&app.keys, f->token, f->canonical.data,
 	    f->canonical.len, f->result.receipt_box, f->result.receipt_box_len,
 	    f->receipt));
 }

@@ -68,19 +68,44 @@ db_retry_limit(const char *st)
 	return (0);
 }
 
+/*
+ * Kore returns a connection to its pool without asking whether it still
+ * works, and never opens a new one while a pooled one is free: a connection
+ * that died (PostgreSQL restarted) would fail every statement for ever.
+ * Reconnect it here; this blocks for at most connect_timeout.
+ */
+int
+db_conn_usable(struct kore_pgsql *sql)
+{
+	if (sql->conn == NULL || sql->conn->db == NULL)
+		return (0);
+	if (PQstatus(sql->conn->db) == CONNECTION_OK)
+		return (1);
+	PQreset(sql->conn->db);
+	return (PQstatus(sql->conn->db) == CONNECTION_OK);
+}
+
 static enum db_status
 db_fail(struct db_query *q, const char *what)
 {
 	const char	*st = NULL;
 	int		 transient;
 
-	if (q->sql.result != NULL)
+	const char	*msg;
+
+	msg = q->sql.error;
+	if (q->sql.result != NULL) {
 		st = PQresultErrorField(q->sql.result, PG_DIAG_SQLSTATE);
+		/*
+		 * Only the primary message: DETAIL may quote row values
+		 * ("Key (...)=(...) already exists", "Failing row contains").
+		 */
+		msg = PQresultErrorField(q->sql.result,
+		    PG_DIAG_MESSAGE_PRIMARY);
+	}
 	transient = db_transient(st);
-	/* Error texts from libpq hold no request data: our SQL is fixed. */
 	kore_log(LOG_NOTICE, "could not %s: %s%s%s", what,
-	    st ? st : "no sqlstate", q->sql.error ? ": " : "",
-	    q->sql.error ? q->sql.error : "");
+	    st ? st : "no sqlstate", msg ? ": " : "", msg ? msg : "");
 	kore_pgsql_cleanup(&q->sql);
 	q->phase = PHASE_DONE;
 	return (transient ? DB_UNAVAILABLE : DB_FAILED);
@@ -109,6 +134,8 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 					return (DB_PENDING);
 				return (db_fail(q, "connect to the database"));
 			}
+			if (!db_conn_usable(&q->sql))
+				return (db_fail(q, "reconnect to the database"));
 /* Kore's prototype lacks const; it only reads the arrays. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"

@@ -62,6 +62,39 @@ db_taxonomy_read(const struct db_query *q, struct taxonomy *t)
 	}
 }
 
+/* Each worker keeps the last taxonomy it read: the form needs it often. */
+static struct taxonomy	tax_cache;
+static u_int64_t	tax_cached_at;
+static int		tax_cache_full;
+
+void
+taxonomy_cache_store(const struct db_query *q)
+{
+	taxonomy_cache_clear();
+	db_taxonomy_read(q, &tax_cache);
+	tax_cached_at = kore_time_ms();
+	tax_cache_full = 1;
+}
+
+/* The cached taxonomy if younger than max_age_ms (0: any age), or NULL. */
+const struct taxonomy *
+taxonomy_cached(u_int64_t max_age_ms)
+{
+	if (!tax_cache_full)
+		return (NULL);
+	if (max_age_ms != 0 && kore_time_ms() - tax_cached_at > max_age_ms)
+		return (NULL);
+	return (&tax_cache);
+}
+
+void
+taxonomy_cache_clear(void)
+{
+	if (tax_cache_full)
+		taxonomy_free(&tax_cache);
+	tax_cache_full = 0;
+}
+
 void
 taxonomy_free(struct taxonomy *t)
 {

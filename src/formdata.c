@@ -273,8 +273,10 @@ formdata_free(struct formdata *fd)
 {
 	size_t	 i;
 
+	/* Values may be someone's account of what happened: wipe them. */
 	for (i = 0; i < fd->count; i++) {
 		free(fd->field[i].name);
+		explicit_bzero(fd->field[i].value, fd->field[i].len);
 		free(fd->field[i].value);
 	}
 	fd->count = 0;

@@ -29,6 +29,16 @@ intake_init(struct intake *in)
 	memset(in, 0, sizeof(*in));
 }
 
+/* Frees a string after wiping it: it may be someone's account. */
+static void
+wipe_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
 void
 intake_free(struct intake *in)
 {
@@ -36,9 +46,9 @@ intake_free(struct intake *in)
 	free(in->channel);
 	free(in->occurred_on);
 	free(in->brand);
-	free(in->description);
-	free(in->contact_name);
-	free(in->contact_email);
+	wipe_free(in->description);
+	wipe_free(in->contact_name);
+	wipe_free(in->contact_email);
 	intake_init(in);
 }
 
@@ -147,18 +157,24 @@ has_control(const char *s)
 	return (0);
 }
 
-/* Code points between the first and last non-space characters. */
+/*
+ * Characters between the first and last non-space ones, counting a CRLF
+ * (how browsers send every line break) as one, as the textarea does.
+ */
 static size_t
 trimmed_count(const char *s)
 {
-	size_t	 len;
+	size_t	 len, i, crlf;
 
 	while (*s != '\0' && isspace((unsigned char)*s))
 		s++;
 	len = strlen(s);
 	while (len > 0 && isspace((unsigned char)s[len - 1]))
 		len--;
-	return (utf8_count(s, len));
+	for (crlf = 0, i = 0; i + 1 < len; i++)
+		if (s[i] == '\r' && s[i + 1] == '\n')
+			crlf++;
+	return (utf8_count(s, len) - crlf);
 }
 
 static int

@@ -57,6 +57,13 @@ maintenance_run(void *arg, u_int64_t now)
 {
 	struct kore_pgsql	*sql;
 
+	/*
+	 * When PostgreSQL drops the connection mid-statement, Kore marks the
+	 * statement failed but calls no callback: finish it here.
+	 */
+	if (running != NULL && running->state == KORE_PGSQL_STATE_ERROR &&
+	    running->conn == NULL)
+		maintenance_finish(running);
 	if (running != NULL)
 		return;
 	sql = kore_calloc(1, sizeof(*sql));
@@ -65,6 +72,7 @@ maintenance_run(void *arg, u_int64_t now)
 	running = sql;
 	/* Busy or unreachable: try again at the next tick. */
 	if (!kore_pgsql_setup(sql, "db", KORE_PGSQL_ASYNC) ||
+	    !db_conn_usable(sql) ||
 	    !kore_pgsql_query(sql, "SELECT receipts, windows "
 	    "FROM purge_expired()"))
 		maintenance_finish(sql);

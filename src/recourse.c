@@ -69,11 +69,19 @@ kore_parent_configure(int argc, char *argv[])
 {
 	unsigned char	 master[VAULT_KEYBYTES], review_pk[32];
 	const char	*keys, *db, *assets;
+	Dl_info		 self;
 
-	/* A module reload must not unload libsodium under the workers. */
+	/*
+	 * A reload (SIGHUP) unloads and reloads modules.  Pin libsodium, and
+	 * this module too, so that the configuration, keys and assets read
+	 * here survive it (kore_parent_configure is not called again).
+	 */
 	if (dlopen("libsodium.so.23", RTLD_NOW | RTLD_GLOBAL |
 	    RTLD_NODELETE) == NULL)
 		fatal("could not pin libsodium: %s", dlerror());
+	if (dladdr((void *)kore_parent_configure, &self) == 0 ||
+	    dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE) == NULL)
+		fatal("could not pin the module: %s", dlerror());
 	if (!vault_init())
 		fatal("could not initialise libsodium");
 

@@ -156,11 +156,12 @@ void	 vault_request_hash(const struct vault_keys *, const char *scope,
 	    const char *token, const void *body, size_t bodylen,
 	    unsigned char token_hash[VAULT_HASHBYTES],
 	    unsigned char body_hash[VAULT_HASHBYTES]);
-void	 vault_receipt_box(const char *token, const void *body, size_t bodylen,
-	    const char *receipt, struct sbuf *out);
-int	 vault_receipt_unbox(const char *token, const void *body, size_t bodylen,
-	    const unsigned char *box, size_t boxlen,
-	    char out[VAULT_RECEIPT_TEXT + 1]);
+void	 vault_receipt_box(const struct vault_keys *, const char *token,
+	    const void *body, size_t bodylen, const char *receipt,
+	    struct sbuf *out);
+int	 vault_receipt_unbox(const struct vault_keys *, const char *token,
+	    const void *body, size_t bodylen, const unsigned char *box,
+	    size_t boxlen, char out[VAULT_RECEIPT_TEXT + 1]);
 void	 vault_csrf_token(const struct vault_keys *, const char *nonce,
 	    char out[VAULT_TOKEN_TEXT * 2 + 1]);
 int	 vault_csrf_check(const struct vault_keys *, const char *nonce,

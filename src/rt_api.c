@@ -83,7 +83,8 @@ idempotency_key(struct http_request *req, const char **out)
 	for (i = 0; k[i] != '\0'; i++)
 		if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
 			return (0);
-	if (i == 0 || i > 200)
+	/* Keys are shared by all clients: a short one could meet another's. */
+	if (i < 16 || i > 200)
 		return (0);
 	*out = k;
 	return (1);
@@ -126,8 +127,8 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 
 	if (!idempotency_key(req, &key)) {
 		send_error(req, 400, "idempotency_key_required", "Send an "
-		    "Idempotency-Key header of 1 to 200 printable ASCII "
-		    "characters, unique to this complaint.");
+		    "Idempotency-Key header of 16 to 200 printable ASCII "
+		    "characters, unique to this complaint (a UUID).");
 		return (0);
 	}
 	if ((doc = read_json(req)) == NULL)

@@ -45,10 +45,20 @@ struct form_ctx {
 	int		 phase;
 	struct filing	 f;
 	struct db_query	 tq;
-	struct taxonomy	 tax;
 	char		 csrf[VAULT_TOKEN_TEXT * 2 + 1];
 	int		 filing_ready;
+	int		 status;	/* of the re-rendered form */
+	const char	*notice;	/* shown above the form, or NULL */
 };
+
+/* Why a form comes back without being saved, above the fields. */
+static const char notice_csrf[] = "Nothing was saved: for your safety we "
+    "only accept this form when it was opened on this website, in this "
+    "browser, and this one had expired. Your answers are below; check them "
+    "and press \"Send my report\" again.";
+static const char notice_unavailable[] = "Your report was NOT saved: our "
+    "database is briefly unreachable. Your answers are below; please press "
+    "\"Send my report\" again in a minute.";
 
 static void
 form_ctx_free(void *p)
@@ -58,7 +68,6 @@ form_ctx_free(void *p)
 	if (c->filing_ready)
 		filing_free(&c->f);
 	db_done(&c->tq);
-	taxonomy_free(&c->tax);
 }
 
 static struct form_ctx *
@@ -76,26 +85,42 @@ form_ctx(struct http_request *req)
 }
 
 /*
- * Loads the taxonomy and renders the form, empty or with the user's input
- * and errors.  Returns KORE_RESULT_RETRY while the query runs.
+ * Renders the form, empty or with the user's input, errors and a notice.
+ * The taxonomy comes from the worker's cache when it is fresh, from the
+ * database otherwise; while the database is down a stale copy still lets
+ * the complainant keep their answers.  Returns KORE_RESULT_RETRY while the
+ * query runs.
  */
 static int
 form_render(struct http_request *req, struct form_ctx *c, int status,
-    const struct intake *in)
+    const struct intake *in, const char *notice)
 {
+	const struct taxonomy	*tax;
 	struct form_view	 v;
 	struct sbuf		 b;
+	enum db_status		 st;
 	int			 ret;
 
-	if (!rt_db_ready(req, db_taxonomy(&c->tq, req), &ret))
-		return (ret);
-	db_taxonomy_read(&c->tq, &c->tax);
+	if ((tax = taxonomy_cached(TAXONOMY_FRESH_MS)) == NULL) {
+		st = db_taxonomy(&c->tq, req);
+		if (st == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (st == DB_OK)
+			taxonomy_cache_store(&c->tq);
+		if ((tax = taxonomy_cached(0)) == NULL) {
+			(void)rt_db_ready(req, st, &ret);
+			return (ret);
+		}
+	}
+	if (status == 503)
+		http_response_header(req, "retry-after", "5");
 	memset(&v, 0, sizeof(v));
-	v.tax = &c->tax;
+	v.tax = tax;
 	v.in = in;
 	v.csrf = c->csrf;
 	v.token = c->f.token;
-	v.errors = in != NULL;
+	v.errors = in != NULL && notice == NULL;
+	v.notice = notice;
 	sbuf_init(&b);
 	view_form(&b, &v);
 	rt_send_html(req, status, &b);
@@ -117,7 +142,7 @@ rt_complaint_form(struct http_request *req)
 		vault_token_new(c->f.token);
 	}
 	c = form_ctx(req);
-	return (form_render(req, c, 200, NULL));
+	return (form_render(req, c, 200, NULL, NULL));
 }
 
 static int
@@ -161,14 +186,6 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	}
 	sbuf_free(&body);
 
-	ff = formdata_get(&fd, "csrf");
-	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
-		rt_error(req, 403, "This form has expired",
-		    "For your safety we only accept forms sent from this "
-		    "website in this browser. Go back, reload the form and "
-		    "send it again. Nothing was saved.");
-		goto out;
-	}
 	ff = formdata_get(&fd, "idempotency_token");
 	if (ff == NULL || !is_form_token(ff->value)) {
 		rt_error(req, 400, "The form is incomplete",
@@ -180,6 +197,12 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	for (f = 0; f < IF__MAX; f++)
 		if ((ff = formdata_get(&fd, intake_field_name[f])) != NULL)
 			intake_set(&c->f.in, f, ff->value, ff->len);
+	/* A stale or foreign form comes back filled in, never saved. */
+	ff = formdata_get(&fd, "csrf");
+	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
+		c->status = 403;
+		c->notice = notice_csrf;
+	}
 	ok = 1;
 out:
 	formdata_free(&fd);
@@ -216,7 +239,10 @@ rt_complaint_post(struct http_request *req)
 			return (KORE_RESULT_OK);
 		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
 		today_utc(today);
-		if (!intake_validate(&c->f.in, today)) {
+		if (c->notice != NULL) {
+			c->phase = PH_TAXONOMY;
+		} else if (!intake_validate(&c->f.in, today)) {
+			c->status = 422;
 			c->phase = PH_TAXONOMY;
 		} else {
 			(void)kore_strlcpy(token, c->f.token, sizeof(token));
@@ -226,9 +252,22 @@ rt_complaint_post(struct http_request *req)
 	}
 
 	if (c->phase == PH_INSERT) {
-		if (!rt_db_ready(req, db_intake(&c->f.q, req, &c->f.rq),
-		    &ret))
+		switch (db_intake(&c->f.q, req, &c->f.rq)) {
+		case DB_PENDING:
+			return (KORE_RESULT_RETRY);
+		case DB_UNAVAILABLE:
+			/* Not saved: give the answers back to send again. */
+			c->status = 503;
+			c->notice = notice_unavailable;
+			c->phase = PH_TAXONOMY;
+			return (form_render(req, c, c->status, &c->f.in,
+			    c->notice));
+		case DB_FAILED:
+			(void)rt_db_ready(req, DB_FAILED, &ret);
 			return (ret);
+		case DB_OK:
+			break;
+		}
 		db_intake_read(&c->f.q, &c->f.result);
 		switch (c->f.result.outcome) {
 		case INTAKE_CREATED:
@@ -251,16 +290,20 @@ rt_complaint_post(struct http_request *req)
 		case INTAKE_BAD_CATEGORY:
 			c->f.in.error[IF_CATEGORY] = "Choose one of the listed "
 			    "kinds of concern.";
+			/* The cached list may be out of date. */
+			taxonomy_cache_clear();
 			break;
 		case INTAKE_BAD_CHANNEL:
 			c->f.in.error[IF_CHANNEL] = "Choose one of the listed "
 			    "channels.";
+			taxonomy_cache_clear();
 			break;
 		}
+		c->status = 422;
 		c->phase = PH_TAXONOMY;
 	}
 
-	return (form_render(req, c, 422, &c->f.in));
+	return (form_render(req, c, c->status, &c->f.in, c->notice));
 }
 
 struct track_ctx {
@@ -270,6 +313,7 @@ struct track_ctx {
 	char			 csrf[VAULT_TOKEN_TEXT * 2 + 1];
 	unsigned char		 client[VAULT_HASHBYTES];
 	unsigned char		 receipt[VAULT_HASHBYTES];
+	char			 typed[INTAKE_CODE_MAX + 1];
 };
 
 static void
@@ -288,7 +332,7 @@ track_form(struct http_request *req, struct track_ctx *c, int status,
 	struct sbuf	 b;
 
 	sbuf_init(&b);
-	view_track_form(&b, c->csrf, error);
+	view_track_form(&b, c->csrf, c->typed[0] ? c->typed : NULL, error);
 	rt_send_html(req, status, &b);
 	sbuf_free(&b);
 }
@@ -350,6 +394,9 @@ track_read(struct http_request *req, struct track_ctx *c)
 		track_form(req, c, 422, "Enter your receipt code.");
 		goto out;
 	}
+	if (ff->len <= INTAKE_CODE_MAX && memchr(ff->value, '\0', ff->len) ==
+	    NULL && utf8_valid(ff->value, ff->len))
+		(void)kore_strlcpy(c->typed, ff->value, sizeof(c->typed));
 	if (ff->len > INTAKE_CODE_MAX || memchr(ff->value, '\0', ff->len) ||
 	    !vault_receipt_normalize(ff->value, norm)) {
 		track_form(req, c, 422, "A receipt code has 24 letters and "

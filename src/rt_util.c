@@ -13,7 +13,11 @@
 #define CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 		"img-src 'self'; form-action 'self'; frame-ancestors 'none'; " \
 		"base-uri 'none'"
-#define CSRF_COOKIE	"rc_csrf"
+/*
+ * Behind TLS the cookie is __Host- prefixed, so that no sibling domain can
+ * plant a nonce whose token it knows.
+ */
+#define CSRF_COOKIE	(app.cookie_secure ? "__Host-rc_csrf" : "rc_csrf")
 
 struct rt_ctx_box {
 	void	(*free)(void *);
@@ -159,7 +163,7 @@ rt_unavailable(struct http_request *req)
 		return;
 	}
 	sbuf_init(&b);
-	view_unavailable(&b);
+	view_unavailable(&b, strncmp(req->path, "/complaints", 11) == 0);
 	rt_send_html(req, 503, &b);
 	sbuf_free(&b);
 }
@@ -230,7 +234,7 @@ rt_body(struct http_request *req, struct sbuf *b)
 
 	if (req->http_body_length > RT_BODY_MAX) {
 		rt_error(req, 413, "Too large", "The request is larger than "
-		    "64 KiB, the most we accept.");
+		    "192 KiB, the most we accept.");
 		return (0);
 	}
 	for (;;) {
@@ -245,6 +249,22 @@ rt_body(struct http_request *req, struct sbuf *b)
 		sbuf_add(b, chunk, (size_t)n);
 	}
 	return (1);
+}
+
+/*
+ * An IPv6 client usually holds a whole /64 and could take a new address
+ * for every attempt: it is one client.  IPv4 addresses are kept whole.
+ */
+static const char *
+client_prefix(char *buf, size_t size)
+{
+	struct in6_addr	 a6;
+
+	if (inet_pton(AF_INET6, buf, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memset(&a6.s6_addr[8], 0, 8);
+		(void)inet_ntop(AF_INET6, &a6, buf, (socklen_t)size);
+	}
+	return (buf);
 }
 
 /*
@@ -273,8 +293,8 @@ rt_client_address(struct http_request *req)
 	}
 	if (loopback && http_request_header(req, "x-real-ip", &real) &&
 	    strlen(real) < sizeof(buf))
-		return (real);
-	return (buf);
+		(void)kore_strlcpy(buf, real, sizeof(buf));
+	return (client_prefix(buf, sizeof(buf)));
 }
 
 static int
@@ -315,8 +335,12 @@ rt_csrf_issue(struct http_request *req, char *token, size_t size)
 		(void)kore_strlcpy(nonce, have, sizeof(nonce));
 	else {
 		vault_token_new(nonce);
+		/*
+		 * Lax, not Strict: the cookie only guards POSTs, and a form
+		 * opened from a link in an e-mail must still be sendable.
+		 */
 		(void)snprintf(cookie, sizeof(cookie),
-		    CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s",
+		    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", CSRF_COOKIE,
 		    nonce, app.cookie_secure ? "; Secure" : "");
 		http_response_header(req, "set-cookie", cookie);
 	}

@@ -170,16 +170,20 @@ vault_request_hash(const struct vault_keys *k, const char *scope,
 	crypto_generichash_final(&st, body_hash, VAULT_HASHBYTES);
 }
 
-/* The key that only a replay of the same token and content can rebuild. */
+/*
+ * The key that only a replay of the same token and content can rebuild,
+ * and only on this server (the request key is mixed in).
+ */
 static void
-receipt_box_key(const char *token, const void *body, size_t bodylen,
+receipt_box_key(const struct vault_keys *k, const char *token,
+    const void *body, size_t bodylen,
     unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES])
 {
 	crypto_generichash_state	 st;
 	unsigned char			 tk[crypto_generichash_KEYBYTES];
 
 	crypto_generichash(tk, sizeof(tk), (const unsigned char *)token,
-	    strlen(token), NULL, 0);
+	    strlen(token), k->request, sizeof(k->request));
 	crypto_generichash_init(&st, tk, sizeof(tk),
 	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 	crypto_generichash_update(&st, (const unsigned char *)AD_RECEIPT,
@@ -191,8 +195,8 @@ receipt_box_key(const char *token, const void *body, size_t bodylen,
 }
 
 void
-vault_receipt_box(const char *token, const void *body, size_t bodylen,
-    const char *receipt, struct sbuf *out)
+vault_receipt_box(const struct vault_keys *k, const char *token,
+    const void *body, size_t bodylen, const char *receipt, struct sbuf *out)
 {
 	unsigned char	 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 	unsigned char	 nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
@@ -202,7 +206,7 @@ vault_receipt_box(const char *token, const void *body, size_t bodylen,
 
 	if (strlen(receipt) > VAULT_RECEIPT_TEXT)
 		abort();
-	receipt_box_key(token, body, bodylen, key);
+	receipt_box_key(k, token, body, bodylen, key);
 	randombytes_buf(nonce, sizeof(nonce));
 	crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &ctlen,
 	    (const unsigned char *)receipt, strlen(receipt),
@@ -214,7 +218,8 @@ vault_receipt_box(const char *token, const void *body, size_t bodylen,
 }
 
 int
-vault_receipt_unbox(const char *token, const void *body, size_t bodylen,
+vault_receipt_unbox(const struct vault_keys *k, const char *token,
+    const void *body, size_t bodylen,
     const unsigned char *box, size_t boxlen, char out[VAULT_RECEIPT_TEXT + 1])
 {
 	unsigned char		 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
@@ -229,7 +234,7 @@ vault_receipt_unbox(const char *token, const void *body, size_t bodylen,
 		out[0] = '\0';
 		return (0);
 	}
-	receipt_box_key(token, body, bodylen, key);
+	receipt_box_key(k, token, body, bodylen, key);
 	ok = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out,
 	    &len, NULL, box + np, boxlen - np,
 	    (const unsigned char *)AD_RECEIPT, sizeof(AD_RECEIPT) - 1, box,
@@ -303,31 +308,56 @@ vault_complainant_keypair(const char *receipt_normalized,
 	sodium_memzero(seed, sizeof(seed));
 }
 
+/*
+ * The additional data binds a ciphertext to its field and to its case (by
+ * the case's salt), so that no one with write access to the database can
+ * move ciphertexts between fields or cases unnoticed.
+ */
+static void
+aead_ad(const char *label, const unsigned char salt[VAULT_SALTBYTES],
+    unsigned char *out, size_t *outlen)
+{
+	size_t	 n;
+
+	n = strlen(label);
+	memcpy(out, label, n);
+	memcpy(out + n, salt, VAULT_SALTBYTES);
+	*outlen = n + VAULT_SALTBYTES;
+}
+
+#define AD_MAX	(64 + VAULT_SALTBYTES)
+
 static unsigned char *
-aead_seal(const unsigned char *key, const char *ad, const char *text,
+aead_seal(const unsigned char *key, const char *label,
+    const unsigned char salt[VAULT_SALTBYTES], const char *text,
     size_t *outlen)
 {
+	unsigned char		 ad[AD_MAX];
+	size_t			 adlen;
 	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	unsigned char		*out;
 	unsigned long long	 ctlen;
 	size_t			 len;
 
+	aead_ad(label, salt, ad, &adlen);
 	len = strlen(text);
 	if ((out = malloc(np + len +
 	    crypto_aead_xchacha20poly1305_ietf_ABYTES)) == NULL)
 		abort();
 	randombytes_buf(out, np);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + np, &ctlen,
-	    (const unsigned char *)text, len, (const unsigned char *)ad,
-	    strlen(ad), NULL, out, key);
+	    (const unsigned char *)text, len, ad, adlen, NULL, out, key);
 	*outlen = np + (size_t)ctlen;
 	return (out);
 }
 
 static int
-aead_open(const unsigned char *key, const char *ad, const unsigned char *box,
+aead_open(const unsigned char *key, const char *label,
+    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
     size_t boxlen, struct sbuf *out)
 {
+	unsigned char		 ad[AD_MAX];
+	size_t			 adlen;
 	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	const size_t		 ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 	unsigned char		*plain;
@@ -336,11 +366,11 @@ aead_open(const unsigned char *key, const char *ad, const unsigned char *box,
 
 	if (boxlen < np + ab)
 		return (0);
+	aead_ad(label, salt, ad, &adlen);
 	if ((plain = malloc(boxlen - np - ab + 1)) == NULL)
 		abort();
 	ok = crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &len, NULL,
-	    box + np, boxlen - np, (const unsigned char *)ad, strlen(ad), box,
-	    key) == 0;
+	    box + np, boxlen - np, ad, adlen, box, key) == 0;
 	if (ok)
 		sbuf_add(out, plain, (size_t)len);
 	sodium_memzero(plain, boxlen - np - ab);
@@ -361,12 +391,13 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 	unsigned char	 csk[32];
 
 	memset(s, 0, sizeof(*s));
+	randombytes_buf(s->complainant_salt, sizeof(s->complainant_salt));
 	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
-	s->description = aead_seal(dk, AD_DESCRIPTION, description,
-	    &s->description_len);
+	s->description = aead_seal(dk, AD_DESCRIPTION, s->complainant_salt,
+	    description, &s->description_len);
 	if (contact_json != NULL)
-		s->contact = aead_seal(dk, AD_CONTACT, contact_json,
-		    &s->contact_len);
+		s->contact = aead_seal(dk, AD_CONTACT, s->complainant_salt,
+		    contact_json, &s->contact_len);
 	s->data_key_sealed_len = crypto_box_SEALBYTES + sizeof(dk);
 	if ((s->data_key_sealed = malloc(s->data_key_sealed_len)) == NULL)
 		abort();
@@ -377,7 +408,6 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 		return (0);
 	}
 	sodium_memzero(dk, sizeof(dk));
-	randombytes_buf(s->complainant_salt, sizeof(s->complainant_salt));
 	vault_complainant_keypair(receipt_normalized, s->complainant_salt,
 	    s->complainant_pk, csk);
 	sodium_memzero(csk, sizeof(csk));
@@ -406,11 +436,11 @@ vault_open_case(const unsigned char *review_sk, const unsigned char *review_pk,
 	    crypto_box_seal_open(dk, s->data_key_sealed,
 	    s->data_key_sealed_len, review_pk, review_sk) != 0)
 		return (0);
-	ok = aead_open(dk, AD_DESCRIPTION, s->description, s->description_len,
-	    description);
+	ok = aead_open(dk, AD_DESCRIPTION, s->complainant_salt, s->description,
+	    s->description_len, description);
 	if (ok && s->contact != NULL && contact != NULL)
-		ok = aead_open(dk, AD_CONTACT, s->contact, s->contact_len,
-		    contact);
+		ok = aead_open(dk, AD_CONTACT, s->complainant_salt, s->contact,
+		    s->contact_len, contact);
 	sodium_memzero(dk, sizeof(dk));
 	return (ok);
 }

@@ -129,9 +129,10 @@ view_privacy(struct sbuf *b)
 	    "unencrypted.</dd>\n"
 	    "<dt>Whether a vulnerable person or a child was affected</dt>"
 	    "<dd>To handle your report sooner.</dd>\n"
-	    "<dt>Your name and e-mail address, if you give them</dt><dd>Only "
-	    "to contact you about this report, and only if you allow it. "
-	    "Stored encrypted.</dd>\n"
+	    "<dt>Your name and e-mail address, if you give them</dt><dd>Your "
+	    "name, so that a reviewer knows how to address you; your address "
+	    "only to contact you about this report, and only if you allow it. "
+	    "Both stored encrypted.</dd>\n"
 	    "<dt>Your three consents</dt><dd>To respect your choices about "
 	    "contact, publication and statistics. Each is separate, and none "
 	    "is ticked for you.</dd>\n</dl>\n"
@@ -386,10 +387,17 @@ view_form(struct sbuf *b, const struct form_view *v)
 	today_utc(today);
 	(void)snprintf(max, sizeof(max), " max=\"%s\"", today);
 
-	page_begin(b, v->errors ? "Error: report a concern" :
-	    "Report a concern");
+	page_begin(b, v->notice ? "Not sent: report a concern" :
+	    v->errors ? "Error: report a concern" : "Report a concern");
 	html_raw(b, "<h1>Report a concern</h1>\n");
-	if (v->errors)
+	if (v->notice != NULL) {
+		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+		    "aria-labelledby=\"error-summary-title\" tabindex=\"-1\">\n"
+		    "<h2 id=\"error-summary-title\">Your report was not sent"
+		    "</h2>\n<p>");
+		html_texts(b, v->notice);
+		html_raw(b, "</p>\n</div>\n");
+	} else if (v->errors)
 		error_summary(b, in);
 	html_raw(b, "<p class=\"lead\">Tell us what happened. You do not "
 	    "have to give your name. Fields marked optional can be left "
@@ -413,14 +421,14 @@ view_form(struct sbuf *b, const struct form_view *v)
 	text_input(b, "brand", "text", "Which brand or campaign was it?",
 	    "If you know it. We ask to find patterns across reports; up to 200 "
 	    "characters.", in->brand, in->error[IF_BRAND],
-	    " maxlength=\"200\" autocomplete=\"off\"");
+	    " maxlength=\"200\" autocomplete=\"off\" dir=\"auto\"");
 
 	/* A no-break space keeps "10 000" on one line. */
 	field_intro(b, "description", "What happened?", "In your own words, "
 	    "between 20 and 10\xc2\xa0" "000 characters. This is what the "
 	    "reviewer reads; it is stored encrypted.",
 	    in->error[IF_DESCRIPTION], 0);
-	html_raw(b, "<textarea rows=\"10\" maxlength=\"10000\"");
+	html_raw(b, "<textarea rows=\"10\" maxlength=\"10000\" dir=\"auto\"");
 	field_aria(b, "description", in->error[IF_DESCRIPTION]);
 	html_raw(b, ">");
 	html_texts(b, in->description);
@@ -506,13 +514,13 @@ view_receipt(struct sbuf *b, const char *reference, const char *receipt,
 	    "which you can appeal.</li>\n</ol>\n");
 	if (in != NULL && in->description != NULL) {
 		html_raw(b, "<h2>What you told us</h2>\n"
-		    "<div class=\"narrative\" id=\"description\">");
+		    "<div class=\"narrative\" id=\"description\" dir=\"auto\">");
 		html_texts(b, in->description);
 		html_raw(b, "</div>\n");
 		if (in->brand != NULL) {
-			html_raw(b, "<p>Brand or campaign: <span id=\"brand\">");
+			html_raw(b, "<p>Brand or campaign: <bdi id=\"brand\">");
 			html_texts(b, in->brand);
-			html_raw(b, "</span></p>\n");
+			html_raw(b, "</bdi></p>\n");
 		}
 	}
 	page_end(b);
@@ -539,7 +547,8 @@ view_receipt_gone(struct sbuf *b, const char *reference, int conflict)
 }
 
 void
-view_track_form(struct sbuf *b, const char *csrf, const char *error)
+view_track_form(struct sbuf *b, const char *csrf, const char *typed,
+    const char *error)
 {
 	page_begin(b, error ? "Error: follow a report" : "Follow a report");
 	html_raw(b, "<h1>Follow a report</h1>\n");
@@ -563,6 +572,12 @@ view_track_form(struct sbuf *b, const char *csrf, const char *error)
 	    "spellcheck=\"false\" autocapitalize=\"characters\" "
 	    "maxlength=\"64\" class=\"code\"");
 	field_aria(b, "receipt_code", error);
+	/* Kept after a mistake so that 24 characters need not be retyped. */
+	if (typed != NULL) {
+		html_raw(b, " value=\"");
+		html_attrs(b, typed);
+		html_raw(b, "\"");
+	}
 	html_raw(b, ">\n</div>\n<button type=\"submit\" class=\"button\">"
 	    "Show my report</button>\n</form>\n"
 	    "<p>Lost your code? We cannot recover it, because we do not store "
@@ -629,13 +644,20 @@ view_message(struct sbuf *b, const char *title, const char *message)
 }
 
 void
-view_unavailable(struct sbuf *b)
+view_unavailable(struct sbuf *b, int filing)
 {
 	page_begin(b, "Temporarily unavailable");
-	html_raw(b, "<h1>Sorry, we cannot take reports at this moment</h1>\n"
-	    "<p><strong>Your report was NOT saved.</strong> Our database is "
-	    "briefly unreachable. Please try again in a minute: go back, and "
-	    "your answers should still be in the form.</p>\n"
-	    "<p>If this keeps happening, try again later today.</p>\n");
+	if (filing)
+		html_raw(b, "<h1>Sorry, we cannot take reports at this "
+		    "moment</h1>\n<p><strong>Your report was NOT saved."
+		    "</strong> Our database is briefly unreachable. Please try "
+		    "again in a minute: go back, and your answers should still "
+		    "be in the form.</p>\n");
+	else
+		html_raw(b, "<h1>Sorry, this page is not available at this "
+		    "moment</h1>\n<p>Our database is briefly unreachable. "
+		    "Nothing you sent was saved. Please try again in a "
+		    "minute.</p>\n");
+	html_raw(b, "<p>If this keeps happening, try again later today.</p>\n");
 	page_end(b);
 }

@@ -52,10 +52,10 @@ test('405 for methods a route does not take, with Allow', async () => {
 	}
 });
 
-test('413 for bodies over 64 KiB on every form and API route', async () => {
+test('413 for bodies over 192 KiB on every form and API route', async () => {
 	const before = await countCases();
 	const form = await c.getForm();
-	const big = 'a'.repeat(70 * 1024);
+	const big = 'a'.repeat(200 * 1024);
 	const multi = c.multipartExact({ csrf: form.csrf,
 	    idempotency_token: form.token, ...c.validFields({ description: big }) });
 	let res = await c.request('/complaints', { method: 'POST',

@@ -397,7 +397,7 @@ test('POST /api/v1/complaints: 409 receipt_expired for a replay after 24 hours',
 test('POST /api/v1/complaints: 400 for a bad Idempotency-Key or a body that ' +
     'is not one JSON object', async () => {
 	const keys = { missing: undefined, long: 'k'.repeat(201),
-	    space: 'my key' };
+	    space: 'my key', short: 'k'.repeat(15) };
 	for (const [name, key] of Object.entries(keys)) {
 		if (key !== undefined)
 			refuses(KEY_SCHEMA, key, `Idempotency-Key (${name})`);
@@ -406,6 +406,7 @@ test('POST /api/v1/complaints: 400 for a bad Idempotency-Key or a body that ' +
 		assert.equal(errorCode(res), 'idempotency_key_required', name);
 	}
 	check(KEY_SCHEMA, 'k'.repeat(200), 'a 200-character key');
+	check(KEY_SCHEMA, 'k'.repeat(16), 'a 16-character key');
 
 	// Refused by the HTTP layer before the API sees them, with an empty
 	// body, as the document's conventions say.
@@ -434,9 +435,9 @@ test('POST /api/v1/complaints: 411 for a chunked body', async () => {
 	conforms(res, 411);
 });
 
-test('POST /api/v1/complaints: 413 for a body over 64 KiB', async () => {
+test('POST /api/v1/complaints: 413 for a body over 192 KiB', async () => {
 	const res = conforms(await complaint({ ...MINIMAL,
-	    description: 'x'.repeat(65 * 1024) }), 413);
+	    description: 'x'.repeat(193 * 1024) }), 413);
 	assert.equal(errorCode(res), 'too_large');
 });
 
@@ -525,7 +526,7 @@ test('POST /api/v1/track: 400, 411, 413, 415 for a body that is not a ' +
 		assert.equal(errorCode(res), 'malformed_json', body);
 	}
 	conforms(await track(filed.receipt_code, { chunked: true }), 411);
-	const big = conforms(await track('x'.repeat(65 * 1024)), 413);
+	const big = conforms(await track('x'.repeat(193 * 1024)), 413);
 	assert.equal(errorCode(big), 'too_large');
 	const type = conforms(await track(filed.receipt_code,
 	    { headers: { 'content-type': 'text/plain' } }), 415);

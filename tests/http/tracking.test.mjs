@@ -18,9 +18,11 @@ async function newCase() {
 	return res.json;
 }
 
-// The page without the CSRF token's value, which differs per browser.
-function withoutCsrf(text) {
-	return text.replace(/(name="csrf" value=")[0-9a-f]*"/, '$1"');
+// The page without the CSRF token's value, which differs per browser, and
+// without the code typed, which the form gives back to be corrected.
+function withoutCsrf(text, typed) {
+	return text.replace(/(name="csrf" value=")[0-9a-f]*"/, '$1"')
+	    .replace(`value="${typed}"`, 'value=""');
 }
 
 test('a wrong code and an unknown code get the same answer', async () => {
@@ -39,8 +41,10 @@ test('a wrong code and an unknown code get the same answer', async () => {
 	assert.notEqual(w.doc.querySelector('input[name="csrf"]')
 	    .getAttribute('value'), u.doc.querySelector('input[name="csrf"]')
 	    .getAttribute('value'), 'two browsers, two tokens');
-	assert.equal(withoutCsrf(w.text), withoutCsrf(u.text));
+	assert.equal(withoutCsrf(w.text, wrong), withoutCsrf(u.text, unknown));
 	assert.ok(!w.text.includes(reference), 'a near miss reveals the case');
+	assert.equal(w.doc.querySelector('input[name="receipt_code"]')
+	    .getAttribute('value'), wrong, 'the typed code is given back');
 	assert.equal(w.headers.get('content-length'),
 	    u.headers.get('content-length'));
 	assertSecurityHeaders(w, { noStore: true, what: 'track 404' });
@@ -83,7 +87,7 @@ test('receipt codes are stored only as their keyed hash', async () => {
 	}
 });
 
-test('the 11th lookup in an hour from one client is 429; others are not affected', async () => {
+test('after 10 failed lookups in an hour a client is refused (429); successes do not count; others are not affected', async () => {
 	const { receipt_code: code, reference } = await newCase();
 	const hour = () => new Date().toISOString().slice(0, 13);
 	// The pseudonym changes on the hour: start again if it turned.
@@ -91,32 +95,55 @@ test('the 11th lookup in an hour from one client is 429; others are not affected
 		const h0 = hour();
 		const ip = c.randomIpv4();
 		const results = [];
-		for (let i = 0; i < 10; i++) {
-			const r = i % 2 ? await c.apiTrack(i === 5 ? code :
-			    c.randomCode(), { ip }) : await c.postTrack(i === 4 ?
+		// 10 failures with 2 successes among them: all answered.
+		for (let i = 0; i < 12; i++) {
+			const known = i === 4 || i === 7;
+			const r = i % 2 ? await c.apiTrack(known ? code :
+			    c.randomCode(), { ip }) : await c.postTrack(known ?
 			    code : c.randomCode(), { ip });
 			results.push(r.status);
 		}
-		const eleventh = await c.postTrack(code, { ip });
-		const twelfth = await c.apiTrack(code, { ip });
+		const refused = await c.postTrack(code, { ip });
+		const refusedApi = await c.apiTrack(code, { ip });
 		if (hour() !== h0)
 			continue;
-		assert.deepEqual(results, [404, 404, 404, 404, 200, 200, 404,
-		    404, 404, 404]);
-		assert.equal(eleventh.status, 429);
-		assert.match(eleventh.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-		assert.ok(!eleventh.text.includes(reference),
+		assert.deepEqual(results, [404, 404, 404, 404, 200, 404, 404,
+		    200, 404, 404, 404, 404]);
+		assert.equal(refused.status, 429);
+		assert.match(refused.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+		assert.ok(!refused.text.includes(reference),
 		    'a throttled lookup reveals nothing');
-		assertSecurityHeaders(eleventh, { noStore: true, what: 'track 429' });
-		assert.equal(twelfth.status, 429);
-		assert.match(twelfth.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-		assert.equal(twelfth.json.error.code, 'too_many_requests');
+		assertSecurityHeaders(refused, { noStore: true, what: 'track 429' });
+		assert.equal(refusedApi.status, 429);
+		assert.match(refusedApi.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+		assert.equal(refusedApi.json.error.code, 'too_many_requests');
 
 		const other = await c.postTrack(code, { ip: c.randomIpv4() });
 		assert.equal(other.status, 200, 'another client is not throttled');
 		// An unrelated request from the throttled client is unaffected.
 		const form = await c.getForm({ ip });
 		assert.equal(form.status, 200);
+		return;
+	}
+	assert.fail('the hour turned twice during the test');
+});
+
+test('an IPv6 client is one /64: other addresses in it share the allowance', async () => {
+	const { receipt_code: code } = await newCase();
+	const hour = () => new Date().toISOString().slice(0, 13);
+	for (let attempt = 0; attempt < 2; attempt++) {
+		const h0 = hour();
+		const p = () => Math.floor(Math.random() * 0xffff).toString(16);
+		const net = `2001:db8:${p()}:${p()}`;
+		for (let i = 0; i < 10; i++)
+			await c.apiTrack(c.randomCode(), { ip: `${net}::${p()}:${i + 1}` });
+		const same = await c.apiTrack(code, { ip: `${net}::beef` });
+		const neighbour = await c.apiTrack(code,
+		    { ip: `2001:db8:${p()}:${p()}::beef` });
+		if (hour() !== h0)
+			continue;
+		assert.equal(same.status, 429, 'same /64, new address');
+		assert.equal(neighbour.status, 200, 'another /64');
 		return;
 	}
 	assert.fail('the hour turned twice during the test');

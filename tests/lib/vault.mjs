@@ -16,11 +16,13 @@ function key(name) {
 	    name)));
 }
 
-function aeadOpen(s, dk, box, ad) {
+// The additional data is the field's label followed by the case's salt.
+function aeadOpen(s, dk, box, label, salt) {
 	const np = s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	const b = new Uint8Array(box);
+	const ad = Buffer.concat([Buffer.from(label), Buffer.from(salt)]);
 	return Buffer.from(s.crypto_aead_xchacha20poly1305_ietf_decrypt(null,
-	    b.subarray(np), new TextEncoder().encode(ad), b.subarray(0, np), dk));
+	    b.subarray(np), new Uint8Array(ad), b.subarray(0, np), dk));
 }
 
 // A row of 'cases' opened: the description's bytes and the contact JSON.
@@ -28,10 +30,11 @@ export async function openCase(row) {
 	const s = await sodium();
 	const dk = s.crypto_box_seal_open(new Uint8Array(row.data_key_sealed),
 	    key('review.pub'), key('review.sec'));
-	const description = aeadOpen(s, dk, row.description_box, AD_DESCRIPTION);
+	const description = aeadOpen(s, dk, row.description_box, AD_DESCRIPTION,
+	    row.complainant_salt);
 	const contact = row.contact_box === null ? null :
-	    JSON.parse(aeadOpen(s, dk, row.contact_box, AD_CONTACT)
-	    .toString('utf8'));
+	    JSON.parse(aeadOpen(s, dk, row.contact_box, AD_CONTACT,
+	    row.complainant_salt).toString('utf8'));
 	return { description, contact };
 }
 

@@ -83,6 +83,50 @@ repeat(const char *u, size_t n)
 	return (s);
 }
 
+/* Builds n lines of 'per' letters each, joined by 'sep'; caller frees. */
+static char *
+lines(size_t n, size_t per, const char *sep)
+{
+	char	*s, *p;
+	size_t	 i;
+
+	if ((s = malloc(n * (per + strlen(sep)) + 1)) == NULL)
+		abort();
+	for (p = s, i = 0; i < n; i++) {
+		if (i > 0) {
+			memcpy(p, sep, strlen(sep));
+			p += strlen(sep);
+		}
+		memset(p, 'a', per);
+		p += per;
+	}
+	*p = '\0';
+	return (s);
+}
+
+/* Browsers send line breaks as CRLF; each counts as one character. */
+static void
+test_description_crlf_counts_once(void **state)
+{
+	char	*s;
+
+	/* 100 lines of 99 letters, 99 CRLF: 9 999 characters, 10 098 bytes. */
+	s = lines(100, 99, "\r\n");
+	CHECK(IF_DESCRIPTION, s, NONE);
+	free(s);
+	/* 100 lines of 100 letters: 10 099 characters, too long. */
+	s = lines(100, 100, "\r\n");
+	CHECK(IF_DESCRIPTION, s, BIT(IF_DESCRIPTION));
+	free(s);
+	/* A lone CR or LF is one character as well. */
+	s = lines(100, 99, "\n");
+	CHECK(IF_DESCRIPTION, s, NONE);
+	free(s);
+	s = lines(101, 99, "\r");
+	CHECK(IF_DESCRIPTION, s, BIT(IF_DESCRIPTION));
+	free(s);
+}
+
 static void
 test_minimal_valid(void **state)
 {
@@ -762,6 +806,7 @@ main(void)
 		cmocka_unit_test(test_contact_name),
 		cmocka_unit_test(test_description_missing),
 		cmocka_unit_test(test_description_length),
+		cmocka_unit_test(test_description_crlf_counts_once),
 		cmocka_unit_test(test_description_byte_exact),
 		cmocka_unit_test(test_description_not_text),
 		cmocka_unit_test(test_email_table),

@@ -306,49 +306,53 @@ test_receipt_box(void **state)
 	vault_token_new(tok2);
 	sbuf_init(&box);
 	sbuf_init(&box2);
-	vault_receipt_box(tok, body, sizeof(body) - 1, code, &box);
+	vault_receipt_box(&fx.k, tok, body, sizeof(body) - 1, code, &box);
 	assert_true(box.len > strlen(code));
 	assert_null(memmem(box.data, box.len, code, strlen(code)));
 
 	memset(out, 'x', sizeof(out));
-	assert_true(vault_receipt_unbox(tok, body, sizeof(body) - 1,
+	assert_true(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 	    (unsigned char *)box.data, box.len, out));
 	assert_string_equal(out, code);
 
 	/* Two boxes of the same code differ (fresh nonce), both open. */
-	vault_receipt_box(tok, body, sizeof(body) - 1, code, &box2);
+	vault_receipt_box(&fx.k, tok, body, sizeof(body) - 1, code, &box2);
 	assert_int_equal(box.len, box2.len);
 	assert_memory_not_equal(box.data, box2.data, box.len);
-	assert_true(vault_receipt_unbox(tok, body, sizeof(body) - 1,
+	assert_true(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 	    (unsigned char *)box2.data, box2.len, out));
 	assert_string_equal(out, code);
 
+	/* Another server (other master key) cannot open it. */
+	assert_false(vault_receipt_unbox(&fx.k2, tok, body, sizeof(body) - 1,
+	    (unsigned char *)box.data, box.len, out));
+
 	/* Other body (even one byte shorter), other token. */
-	assert_false(vault_receipt_unbox(tok, body, sizeof(body) - 2,
+	assert_false(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 2,
 	    (unsigned char *)box.data, box.len, out));
-	assert_false(vault_receipt_unbox(tok, "other", 5,
+	assert_false(vault_receipt_unbox(&fx.k, tok, "other", 5,
 	    (unsigned char *)box.data, box.len, out));
-	assert_false(vault_receipt_unbox(tok2, body, sizeof(body) - 1,
+	assert_false(vault_receipt_unbox(&fx.k, tok2, body, sizeof(body) - 1,
 	    (unsigned char *)box.data, box.len, out));
 
 	/* Any flipped byte, in nonce, ciphertext or tag. */
 	for (i = 0; i < box.len; i++) {
 		box.data[i] ^= 0x01;
-		if (vault_receipt_unbox(tok, body, sizeof(body) - 1,
+		if (vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 		    (unsigned char *)box.data, box.len, out))
 			fail_msg("flipped byte %zu accepted", i);
 		box.data[i] ^= 0x01;
 	}
 	/* Truncated or extended boxes. */
-	assert_false(vault_receipt_unbox(tok, body, sizeof(body) - 1,
+	assert_false(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 	    (unsigned char *)box.data, box.len - 1, out));
-	assert_false(vault_receipt_unbox(tok, body, sizeof(body) - 1,
+	assert_false(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 	    (unsigned char *)box.data, 0, out));
 	sbuf_addc(&box, 0);
-	assert_false(vault_receipt_unbox(tok, body, sizeof(body) - 1,
+	assert_false(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 	    (unsigned char *)box.data, box.len, out));
 	box.len--;
-	assert_true(vault_receipt_unbox(tok, body, sizeof(body) - 1,
+	assert_true(vault_receipt_unbox(&fx.k, tok, body, sizeof(body) - 1,
 	    (unsigned char *)box.data, box.len, out));
 	assert_string_equal(out, code);
 
@@ -562,6 +566,22 @@ test_seal_tampered(void **state)
 	sbuf_init(&d);
 	assert_true(vault_open_case(fx.review_sk, fx.review_pk, &t, &d, NULL));
 	sbuf_free(&d);
+
+	/*
+	 * Moving a whole case's key and ciphertext to another case (another
+	 * salt) is detected: the salt is part of the additional data.
+	 */
+	{
+		unsigned char	 salt[VAULT_SALTBYTES];
+
+		memcpy(salt, t.complainant_salt, sizeof(salt));
+		memcpy(t.complainant_salt, s.complainant_salt, sizeof(salt));
+		sbuf_init(&d);
+		assert_false(vault_open_case(fx.review_sk, fx.review_pk, &t,
+		    &d, NULL));
+		sbuf_free(&d);
+		memcpy(t.complainant_salt, salt, sizeof(salt));
+	}
 
 	/* A truncated description fails. */
 	t.description_len--;
