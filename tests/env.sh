@@ -33,6 +33,7 @@ env_start() {
 	export RECOURSE_DBNAME=recourse
 	export RECOURSE_KEYS="$ENV_DIR/keys"
 	export RECOURSE_KORE_LOG="$ENV_DIR/kore.log"
+	export RECOURSE_KORE_PIDFILE="$ENV_DIR/kore.pid"
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as c from '../lib/client.mjs';
 import { assertLogClean, assertSecurityHeaders } from '../lib/checks.mjs';
-import { countCases } from '../lib/db.mjs';
+import { countCases, query } from '../lib/db.mjs';
 import { parseHtml as parse, htmlNewlines } from '../lib/html.mjs';
 
 const PGDATA = process.env.RECOURSE_PGDATA;
@@ -205,6 +205,25 @@ test('a restart behind a warm connection pool is invisible to users', async () =
 		codes.push(...after.map((r) => r.json.receipt_code));
 	}
 	assert.equal(await countCases(), before + made);
+});
+
+test('housekeeping still runs after a restart', async () => {
+	// The restarts above dropped the purger's connection mid-flight too.
+	const a = await c.apiComplaint(c.validDoc());
+	assert.equal(a.status, 201, a.text);
+	codes.push(a.json.receipt_code);
+	const kept = `SELECT count(*)::int AS n FROM intake_requests r
+	    JOIN cases k ON k.id = r.case_id
+	    WHERE k.reference = $1 AND r.receipt_box IS NOT NULL`;
+	await query(`UPDATE intake_requests SET created_at = created_at -
+	    interval '25 hours' WHERE case_id = (SELECT id FROM cases
+	    WHERE reference = $1)`, [a.json.reference]);
+	let n = 1;
+	for (let i = 0; i < 50 && n !== 0; i++) {
+		await sleep(100);
+		n = (await query(kept, [a.json.reference])).rows[0].n;
+	}
+	assert.equal(n, 0, 'the kept receipt code outlived 24 hours');
 });
 
 // This file runs last: the log of the whole run, outage included, must hold
