@@ -12,7 +12,8 @@ test('HTML: form, receipt page, then tracking shows the case as Received', async
 	assert.match(form.token ?? '', /^[0-9a-f]{32}$/,
 	    'idempotency_token hidden field');
 	assert.ok(form.cookie, 'rc_csrf cookie set');
-	const setCookie = form.res.headers.getSetCookie().find((s) =>
+	const setCookie = (form.res.headers.getSetCookie?.() ??
+	    [form.res.headers.get('set-cookie')]).find((s) =>
 	    s.startsWith('rc_csrf='));
 	assert.match(setCookie, /;\s*HttpOnly/i);
 	assert.match(setCookie, /;\s*SameSite=Lax/i);
