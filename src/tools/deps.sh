@@ -6,7 +6,7 @@ set -eu
 
 runtime="kore libsodium-dev libpq-dev libjansson-dev postgresql postgresql-contrib make gcc"
 test="$runtime libcmocka-dev chromium nodejs npm curl"
-bench="$runtime wrk"
+bench="$runtime wrk nodejs curl"
 
 case "${1:-runtime}" in
 runtime) want=$runtime ;;
