@@ -45,6 +45,10 @@ struct db_query {
 	PGresult		*res;
 	int			 phase;
 	int			 retries;
+	int			 slot;		/* holds one of the worker's slots */
+	int			 queued;	/* waits in line for a slot */
+	struct http_request	*req;
+	TAILQ_ENTRY(db_query)	 line;
 };
 
 void		 db_init(struct db_query *);

@@ -14,6 +14,76 @@
 
 enum { PHASE_NEW, PHASE_SETUP, PHASE_WAIT, PHASE_DONE };
 
+/*
+ * Statements wait for a connection in a line of our own, first come first
+ * served.  Kore's own queue wakes its oldest waiter when a connection is
+ * freed, but a request arriving in between takes the connection and the
+ * woken one goes to the back: under load some requests wait many turns
+ * and the slowest answers grow far beyond the average.  Here each worker
+ * runs at most pgsql_conn_max statements, and a freed slot is handed
+ * straight to the head of the line.
+ */
+static TAILQ_HEAD(, db_query)	db_line = TAILQ_HEAD_INITIALIZER(db_line);
+static u_int32_t		db_line_len;
+static u_int32_t		db_slots_used;
+
+static void
+db_slot_release(struct db_query *q)
+{
+	struct db_query	*next;
+
+	if (q->queued) {
+		TAILQ_REMOVE(&db_line, q, line);
+		db_line_len--;
+		q->queued = 0;
+	}
+	if (!q->slot)
+		return;
+	q->slot = 0;
+	db_slots_used--;
+	while (db_slots_used < pgsql_conn_max &&
+	    (next = TAILQ_FIRST(&db_line)) != NULL) {
+		TAILQ_REMOVE(&db_line, next, line);
+		db_line_len--;
+		next->queued = 0;
+		next->slot = 1;
+		db_slots_used++;
+		http_request_wakeup(next->req);
+	}
+}
+
+/*
+ * Takes a slot (DB_OK), joins the line (DB_PENDING), or, when the line is
+ * already pgsql_queue_limit long, refuses (DB_UNAVAILABLE): better a quick
+ * 503 than a wait no client will sit through.
+ */
+static enum db_status
+db_slot_take(struct db_query *q, struct http_request *req)
+{
+	if (q->slot)
+		return (DB_OK);
+	if (!q->queued && db_slots_used < pgsql_conn_max &&
+	    TAILQ_EMPTY(&db_line)) {
+		q->slot = 1;
+		db_slots_used++;
+		return (DB_OK);
+	}
+	if (!q->queued) {
+		if (db_line_len >= pgsql_queue_limit) {
+			kore_log(LOG_NOTICE, "could not queue a statement: "
+			    "%u waiting", db_line_len);
+			q->phase = PHASE_DONE;
+			return (DB_UNAVAILABLE);
+		}
+		q->req = req;
+		q->queued = 1;
+		TAILQ_INSERT_TAIL(&db_line, q, line);
+		db_line_len++;
+	}
+	http_request_sleep(req);
+	return (DB_PENDING);
+}
+
 void
 db_init(struct db_query *q)
 {
@@ -28,6 +98,7 @@ db_done(struct db_query *q)
 		kore_pgsql_cleanup(&q->sql);
 	if (q->res != NULL)
 		PQclear(q->res);
+	db_slot_release(q);
 	db_init(q);
 }
 
@@ -122,6 +193,8 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 	for (;;) {
 		switch (q->phase) {
 		case PHASE_NEW:
+			if ((st = db_slot_take(q, req)) != DB_OK)
+				return (st);
 			kore_pgsql_init(&q->sql);
 			kore_pgsql_bind_request(&q->sql, req);
 			q->phase = PHASE_SETUP;
@@ -132,10 +205,15 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 				/* Queued for a free connection: woken later. */
 				if (q->sql.state == KORE_PGSQL_STATE_INIT)
 					return (DB_PENDING);
-				return (db_fail(q, "connect to the database"));
+				st = db_fail(q, "connect to the database");
+				db_slot_release(q);
+				return (st);
 			}
-			if (!db_conn_usable(&q->sql))
-				return (db_fail(q, "reconnect to the database"));
+			if (!db_conn_usable(&q->sql)) {
+				st = db_fail(q, "reconnect to the database");
+				db_slot_release(q);
+				return (st);
+			}
 /* Kore's prototype lacks const; it only reads the arrays. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
@@ -164,6 +242,7 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 			case KORE_PGSQL_STATE_COMPLETE:
 				kore_pgsql_cleanup(&q->sql);
 				q->phase = PHASE_DONE;
+				db_slot_release(q);
 				return (DB_OK);
 			case KORE_PGSQL_STATE_ERROR:
 				goto failed;
@@ -188,6 +267,7 @@ failed:
 		q->phase = PHASE_NEW;
 		return (db_run(q, req, sql, nparams, values, lengths, formats));
 	}
+	db_slot_release(q);
 	return (st);
 }
 
