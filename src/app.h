@@ -159,6 +159,7 @@ void	 rt_unavailable(struct http_request *);
 int	 rt_db_ready(struct http_request *, enum db_status, int *);
 int	 rt_method(struct http_request *, int allowed);
 int	 rt_body(struct http_request *, struct sbuf *);
+int	 rt_form(struct http_request *, struct formdata *);
 int	 rt_is_api(struct http_request *);
 const char *rt_client_address(struct http_request *);
 int	 rt_csrf_issue(struct http_request *, char *token, size_t);

@@ -62,6 +62,8 @@ read_json(struct http_request *req)
 	/* NUL is accepted here so that the field, not the body, is blamed. */
 	doc = json_loadb(body.data ? body.data : "", body.len,
 	    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	if (body.data != NULL)
+		explicit_bzero(body.data, body.len);
 	sbuf_free(&body);
 	if (doc == NULL || !json_is_object(doc)) {
 		json_decref(doc);

@@ -166,26 +166,10 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 {
 	const struct formfield	*ff;
 	struct formdata		 fd;
-	struct sbuf		 body;
-	const char		*ctype;
 	int			 f, ok = 0;
 
-	sbuf_init(&body);
-	if (!rt_body(req, &body)) {
-		sbuf_free(&body);
+	if (!rt_form(req, &fd))
 		return (0);
-	}
-	if (!http_request_header(req, "content-type", &ctype))
-		ctype = NULL;
-	if (formdata_parse(&fd, ctype, body.data ? body.data : "",
-	    body.len) != FORMDATA_OK) {
-		sbuf_free(&body);
-		rt_error(req, 400, "The form could not be read",
-		    "Go back, reload the form and send it again.");
-		return (0);
-	}
-	sbuf_free(&body);
-
 	ff = formdata_get(&fd, "idempotency_token");
 	if (ff == NULL || !is_form_token(ff->value)) {
 		rt_error(req, 400, "The form is incomplete",
@@ -363,26 +347,11 @@ track_read(struct http_request *req, struct track_ctx *c)
 {
 	const struct formfield	*ff;
 	struct formdata		 fd;
-	struct sbuf		 body;
-	const char		*ctype;
 	char			 norm[VAULT_RECEIPT_CHARS + 1];
 	int			 ok = 0;
 
-	sbuf_init(&body);
-	if (!rt_body(req, &body)) {
-		sbuf_free(&body);
+	if (!rt_form(req, &fd))
 		return (0);
-	}
-	if (!http_request_header(req, "content-type", &ctype))
-		ctype = NULL;
-	if (formdata_parse(&fd, ctype, body.data ? body.data : "",
-	    body.len) != FORMDATA_OK) {
-		sbuf_free(&body);
-		rt_error(req, 400, "The form could not be read",
-		    "Go back, reload the page and try again.");
-		return (0);
-	}
-	sbuf_free(&body);
 	ff = formdata_get(&fd, "csrf");
 	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
 		rt_error(req, 403, "This form has expired", "Go back, reload "

@@ -252,6 +252,37 @@ rt_body(struct http_request *req, struct sbuf *b)
 }
 
 /*
+ * Reads and parses a posted form (multipart or urlencoded).  Answers 400 or
+ * 413 and returns 0 when there is none to read; the body is wiped either
+ * way, as it may hold someone's account.
+ */
+int
+rt_form(struct http_request *req, struct formdata *fd)
+{
+	struct sbuf	 body;
+	const char	*ctype;
+	int		 ok;
+
+	sbuf_init(&body);
+	if (!rt_body(req, &body)) {
+		sbuf_free(&body);
+		return (0);
+	}
+	if (!http_request_header(req, "content-type", &ctype))
+		ctype = NULL;
+	ok = formdata_parse(fd, ctype, body.data ? body.data : "", body.len) ==
+	    FORMDATA_OK;
+	if (body.data != NULL)
+		explicit_bzero(body.data, body.len);
+	sbuf_free(&body);
+	if (!ok)
+		rt_error(req, 400, "The form could not be read",
+		    "Go back, reload the page and send it again. Nothing was "
+		    "saved.");
+	return (ok);
+}
+
+/*
  * An IPv6 client usually holds a whole /64 and could take a new address
  * for every attempt: it is one client.  IPv4 addresses are kept whole.
  */

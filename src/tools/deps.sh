@@ -39,10 +39,12 @@ fi
 
 if [ "${1:-}" = test ]; then
 	top=$(cd "$(dirname "$0")/../.." && pwd)
-	if [ ! -d "$top/tests/node_modules" ] ||
-	    [ "$top/tests/package-lock.json" -nt "$top/tests/node_modules" ]; then
+	# npm records what it installed in node_modules/.package-lock.json.
+	stamp="$top/tests/node_modules/.package-lock.json"
+	if [ ! -f "$stamp" ] || [ "$top/tests/package-lock.json" -nt "$stamp" ]
+	then
 		echo "installing npm packages for tests"
 		(cd "$top/tests" && npm ci --no-audit --no-fund --loglevel=error)
-		touch "$top/tests/node_modules"
+		touch "$stamp"
 	fi
 fi
