@@ -57,6 +57,7 @@ enum db_status	 db_run(struct db_query *, struct http_request *,
 		    const int *lengths, const int *formats);
 void		 db_done(struct db_query *);
 int		 db_conn_usable(struct kore_pgsql *);
+void		 db_forget_dead_socket(struct kore_pgsql *);
 const char	*db_value(const struct db_query *, int row, int col);
 int		 db_isnull(const struct db_query *, int row, int col);
 int		 db_rows(const struct db_query *);

@@ -94,8 +94,10 @@ db_init(struct db_query *q)
 void
 db_done(struct db_query *q)
 {
-	if (q->phase != PHASE_NEW)
+	if (q->phase != PHASE_NEW) {
+		db_forget_dead_socket(&q->sql);
 		kore_pgsql_cleanup(&q->sql);
+	}
 	if (q->res != NULL)
 		PQclear(q->res);
 	db_slot_release(q);
@@ -156,6 +158,20 @@ db_conn_usable(struct kore_pgsql *sql)
 	return (PQstatus(sql->conn->db) == CONNECTION_OK);
 }
 
+/*
+ * When PostgreSQL closes the connection, libpq closes the socket too, but
+ * Kore still has the statement marked as scheduled and would ask epoll to
+ * forget fd -1 on cleanup, which makes it exit.  The descriptor has left
+ * epoll with the close already.
+ */
+void
+db_forget_dead_socket(struct kore_pgsql *sql)
+{
+	if (sql->conn != NULL && sql->conn->db != NULL &&
+	    PQsocket(sql->conn->db) < 0)
+		sql->flags &= ~KORE_PGSQL_SCHEDULED;
+}
+
 static enum db_status
 db_fail(struct db_query *q, const char *what)
 {
@@ -177,6 +193,7 @@ db_fail(struct db_query *q, const char *what)
 	transient = db_transient(st);
 	kore_log(LOG_NOTICE, "could not %s: %s%s%s", what,
 	    st ? st : "no sqlstate", msg ? ": " : "", msg ? msg : "");
+	db_forget_dead_socket(&q->sql);
 	kore_pgsql_cleanup(&q->sql);
 	q->phase = PHASE_DONE;
 	return (transient ? DB_UNAVAILABLE : DB_FAILED);
@@ -242,8 +259,23 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 			case KORE_PGSQL_STATE_COMPLETE:
 				kore_pgsql_cleanup(&q->sql);
 				q->phase = PHASE_DONE;
+				/*
+				 * Kore reads the connection on every event; when
+				 * our handler ran late, a second read replaced
+				 * the result with the end of the statement and
+				 * the rows are gone.  Every statement we run is
+				 * safe to repeat (intake then finds its replay).
+				 */
+				if (q->res == NULL && q->retries < DB_RETRIES) {
+					kore_log(LOG_NOTICE, "lost a result; "
+					    "retrying the statement");
+					q->retries++;
+					q->phase = PHASE_NEW;
+					return (db_run(q, req, sql, nparams,
+					    values, lengths, formats));
+				}
 				db_slot_release(q);
-				return (DB_OK);
+				return (q->res != NULL ? DB_OK : DB_UNAVAILABLE);
 			case KORE_PGSQL_STATE_ERROR:
 				goto failed;
 			default:

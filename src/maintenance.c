@@ -14,6 +14,7 @@ maintenance_finish(struct kore_pgsql *sql)
 {
 	/* Releasing a connection calls the callback again: not any more. */
 	sql->cb = NULL;
+	db_forget_dead_socket(sql);
 	kore_pgsql_cleanup(sql);
 	kore_free(sql);
 	running = NULL;

@@ -186,6 +186,12 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
 		c->status = 403;
 		c->notice = notice_csrf;
+		/*
+		 * The posted token may be a forger's: if it stayed, the forger
+		 * could replay it later and be shown this person's receipt.
+		 * Nothing was saved under it, so a new one loses nothing.
+		 */
+		vault_token_new(c->f.token);
 	}
 	ok = 1;
 out:

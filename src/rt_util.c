@@ -156,8 +156,13 @@ rt_unavailable(struct http_request *req)
 
 	http_response_header(req, "retry-after", "5");
 	if (rt_is_api(req)) {
-		j = apijson_error("unavailable", "The service cannot reach its "
-		    "database. Nothing was saved. Try again in a few seconds.");
+		j = apijson_error("unavailable", strcmp(req->path,
+		    "/api/v1/complaints") == 0 ? "The service cannot reach its "
+		    "database; the complaint was NOT saved. Send the same "
+		    "request again, with the same Idempotency-Key, in a few "
+		    "seconds: if it was saved after all, you get its receipt." :
+		    "The service cannot reach its database. Nothing was saved. "
+		    "Try again in a few seconds.");
 		rt_send_json(req, 503, j);
 		json_decref(j);
 		return;

@@ -32,6 +32,12 @@ test('complaint form: missing, wrong or unbound CSRF tokens are refused', async 
 		const res = await c.postComplaint(form, c.validFields(), o);
 		assert.equal(res.status, 403, `${label}: ${res.text.slice(0, 200)}`);
 		assert.match(res.text, /Nothing was saved/, label);
+		// The answers come back, under a new token: the posted one may
+		// be a forger's, who could otherwise replay it for the receipt.
+		const back = res.doc.querySelector(
+		    'input[name="idempotency_token"]')?.getAttribute('value');
+		assert.match(back ?? '', /^[0-9a-f]{32}$/, label);
+		assert.notEqual(back, form.token, label);
 	}
 	assert.equal(await countCases(), before, 'a refused form stored a case');
 
