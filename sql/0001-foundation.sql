@@ -236,6 +236,10 @@ DECLARE
 	v_failures	integer;
 	v_id		bigint;
 BEGIN
+	-- One lookup per client at a time, so that concurrent ones cannot all
+	-- pass the check before any of them counts.
+	PERFORM pg_advisory_xact_lock(hashtextextended(
+	    encode(p_client_hash, 'hex'), 0));
 	SELECT CASE WHEN t.window_start < now() - interval '1 hour' THEN 0
 	    ELSE t.attempts END
 	INTO v_failures

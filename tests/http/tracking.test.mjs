@@ -128,6 +128,23 @@ test('after 10 failed lookups in an hour a client is refused (429); successes do
 	assert.fail('the hour turned twice during the test');
 });
 
+test('concurrent failed lookups from one client cannot exceed the allowance', async () => {
+	const hour = () => new Date().toISOString().slice(0, 13);
+	for (let attempt = 0; attempt < 2; attempt++) {
+		const h0 = hour();
+		const ip = c.randomIpv4();
+		const all = await Promise.all(Array.from({ length: 40 }, () =>
+		    c.apiTrack(c.randomCode(), { ip })));
+		if (hour() !== h0)
+			continue;	/* a new pseudonym mid-way: try again */
+		const count = (s) => all.filter((r) => r.status === s).length;
+		assert.equal(count(404), 10);
+		assert.equal(count(429), 30);
+		return;
+	}
+	assert.fail('the hour turned twice during the test');
+});
+
 test('an IPv6 client is one /64: other addresses in it share the allowance', async () => {
 	const { receipt_code: code } = await newCase();
 	const hour = () => new Date().toISOString().slice(0, 13);
