@@ -103,6 +103,7 @@ intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 {
 	char	**slot = NULL;
 	int	 *flag = NULL;
+	size_t	 i;
 
 	switch (f) {
 	case IF_CATEGORY: slot = &in->category; break;
@@ -129,16 +130,15 @@ intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 			in->error[f] = "Answer yes or no.";
 		return;
 	}
-	free(*slot);
+	wipe_free(*slot);
 	if (f == IF_DESCRIPTION) {
 		/* Keep the text exactly as typed; blank text counts as none. */
-		*slot = trimmed(v, len);
-		if (*slot != NULL) {
-			free(*slot);
-			*slot = strndup(v, len);
-			if (*slot == NULL)
-				abort();
-		}
+		*slot = NULL;
+		for (i = 0; i < len; i++)
+			if (!isspace((unsigned char)v[i]))
+				break;
+		if (i < len && (*slot = strndup(v, len)) == NULL)
+			abort();
 	} else
 		*slot = trimmed(v, len);
 }
