@@ -17,7 +17,7 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
-PURE	:= sbuf utf8 html formdata intake vault
+PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse assets db db_case complaint maintenance rt_util \
 	   rt_public rt_api apijson page view_public
@@ -38,14 +38,14 @@ $(BUILD)/%.o: src/%.c src/recourse.h src/app.h
 	$(CC) $(ALL_CFLAGS) $(KORE_FEATURES) -c $< -o $@
 
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -ljansson -lpq
+	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lcmocka
 
 run: deps all
 	@sh src/tools/run.sh

@@ -128,6 +128,10 @@ struct vault_keys {
 	unsigned char	request[VAULT_KEYBYTES];   /* keys idempotency hashes */
 	unsigned char	csrf[VAULT_KEYBYTES];      /* keys CSRF tokens */
 	unsigned char	client[VAULT_KEYBYTES];    /* keys throttle client ids */
+	unsigned char	totp[VAULT_KEYBYTES];      /* encrypts TOTP secrets */
+	unsigned char	audit[VAULT_KEYBYTES];     /* keys the audit chain */
+	unsigned char	login[VAULT_KEYBYTES];     /* keys login-name hashes */
+	unsigned char	session[VAULT_KEYBYTES];   /* keys staff CSRF tokens */
 	unsigned char	review_pk[32];             /* public half of review key */
 };
 
@@ -179,5 +183,91 @@ void	 vault_complainant_keypair(const char *receipt_normalized,
 	    const unsigned char salt[VAULT_SALTBYTES],
 	    unsigned char pk[32], unsigned char sk[32]);
 void	 vault_hex(const unsigned char *, size_t, char *out);
+unsigned char *vault_aead_seal(const unsigned char *key, const char *label,
+	    const unsigned char salt[VAULT_SALTBYTES], const char *text,
+	    size_t *outlen);
+int	 vault_aead_open(const unsigned char *key, const char *label,
+	    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
+	    size_t boxlen, struct sbuf *out);
+
+/* totp.c: RFC 6238 one-time passwords and their base32 secrets. */
+#define TOTP_PERIOD		30
+#define TOTP_SECRET_BYTES	20
+#define TOTP_SECRET_TEXT	32	/* base32 of 20 bytes */
+
+void	 totp_base32(const unsigned char *, size_t, char *out, size_t outlen);
+unsigned int totp_code(const unsigned char *secret, size_t, uint64_t step);
+uint64_t totp_verify(const unsigned char *secret, size_t, const char *typed,
+	    uint64_t now_unix, uint64_t last_step);
+void	 totp_uri(struct sbuf *, const char *issuer, const char *account,
+	    const char *secret_b32);
+
+/* staffauth.c: staff tokens, login hashes, CSRF, TOTP secrets, passwords. */
+#define STAFF_TOKEN_TEXT	64	/* 256-bit tokens, 64 hex digits */
+#define STAFF_PASSWORD_MIN	12
+#define STAFF_PASSWORD_MAX	128
+#define STAFF_LOGIN_MAX		40
+#define STAFF_TOTP_BOX_BYTES	(24 + 16 + TOTP_SECRET_BYTES)
+
+void	 staff_token_new(char out[STAFF_TOKEN_TEXT + 1]);
+int	 staff_token_hash(const char *, unsigned char out[VAULT_HASHBYTES]);
+int	 staff_login_normalize(const char *, char *out, size_t outlen);
+void	 staff_login_hash(const struct vault_keys *, const char *normalized,
+	    unsigned char out[VAULT_HASHBYTES]);
+void	 staff_csrf(const struct vault_keys *, const char *session_token,
+	    char out[STAFF_TOKEN_TEXT + 1]);
+int	 staff_csrf_check(const struct vault_keys *, const char *session_token,
+	    const char *typed);
+void	 staff_totp_secret_new(unsigned char secret[TOTP_SECRET_BYTES]);
+void	 staff_totp_seal(const struct vault_keys *,
+	    const unsigned char secret[TOTP_SECRET_BYTES],
+	    unsigned char out[STAFF_TOTP_BOX_BYTES]);
+int	 staff_totp_open(const struct vault_keys *, const unsigned char *box,
+	    size_t, unsigned char secret[TOTP_SECRET_BYTES]);
+const char *staff_password_problem(const char *, size_t);
+
+/* casebox.c: what the back office writes into a case, encrypted. */
+#define CASEBOX_KEYBYTES	32
+#define CASEBOX_NOTE		"recourse:case:note:v1"
+#define CASEBOX_MESSAGE		"recourse:case:message:v1"
+#define CASEBOX_REASONS		"recourse:case:reasons:v1"
+
+int	 casebox_key(const unsigned char *review_sk,
+	    const unsigned char *review_pk, const unsigned char *sealed,
+	    size_t, unsigned char dk[CASEBOX_KEYBYTES]);
+unsigned char *casebox_seal_to(const unsigned char pk[32], const char *,
+	    size_t *outlen);
+int	 casebox_open_sealed(const unsigned char pk[32],
+	    const unsigned char sk[32], const unsigned char *, size_t,
+	    struct sbuf *out);
+
+/* audit.c: the audit chain's link hash. */
+struct audit_event {
+	uint64_t	 seq;
+	uint64_t	 event_id;
+	const char	*at;
+	const char	*actor;
+	const char	*action;
+	const char	*object;
+	const char	*detail;
+};
+
+void	 audit_link_hash(const unsigned char key[VAULT_KEYBYTES],
+	    const unsigned char prev[VAULT_HASHBYTES], const struct audit_event *,
+	    unsigned char out[VAULT_HASHBYTES]);
+
+struct audit_verifier {
+	unsigned char	 key[VAULT_KEYBYTES];
+	unsigned char	 prev[VAULT_HASHBYTES];	/* the last good link */
+	uint64_t	 next_seq;
+	uint64_t	 verified;		/* links checked and good */
+	const char	*broken;		/* NULL while the chain holds */
+	uint64_t	 broken_seq;
+	uint64_t	 broken_event;
+};
+
+void	 audit_verifier_init(struct audit_verifier *, const unsigned char *key);
+int	 audit_verify_next(struct audit_verifier *, const struct audit_event *,
+	    const unsigned char *stored, size_t);
 
 #endif

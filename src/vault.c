@@ -41,6 +41,14 @@ vault_keys_derive(struct vault_keys *k, const unsigned char *master,
 	    crypto_kdf_derive_from_key(k->csrf, sizeof(k->csrf), 3, ctx,
 	    master) != 0 ||
 	    crypto_kdf_derive_from_key(k->client, sizeof(k->client), 4, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->totp, sizeof(k->totp), 5, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->audit, sizeof(k->audit), 6, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->login, sizeof(k->login), 7, ctx,
+	    master) != 0 ||
+	    crypto_kdf_derive_from_key(k->session, sizeof(k->session), 8, ctx,
 	    master) != 0)
 		return (0);
 	memcpy(k->review_pk, review_pk, sizeof(k->review_pk));
@@ -327,8 +335,8 @@ aead_ad(const char *label, const unsigned char salt[VAULT_SALTBYTES],
 
 #define AD_MAX	(64 + VAULT_SALTBYTES)
 
-static unsigned char *
-aead_seal(const unsigned char *key, const char *label,
+unsigned char *
+vault_aead_seal(const unsigned char *key, const char *label,
     const unsigned char salt[VAULT_SALTBYTES], const char *text,
     size_t *outlen)
 {
@@ -351,8 +359,8 @@ aead_seal(const unsigned char *key, const char *label,
 	return (out);
 }
 
-static int
-aead_open(const unsigned char *key, const char *label,
+int
+vault_aead_open(const unsigned char *key, const char *label,
     const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
     size_t boxlen, struct sbuf *out)
 {
@@ -393,10 +401,10 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 	memset(s, 0, sizeof(*s));
 	randombytes_buf(s->complainant_salt, sizeof(s->complainant_salt));
 	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
-	s->description = aead_seal(dk, AD_DESCRIPTION, s->complainant_salt,
+	s->description = vault_aead_seal(dk, AD_DESCRIPTION, s->complainant_salt,
 	    description, &s->description_len);
 	if (contact_json != NULL)
-		s->contact = aead_seal(dk, AD_CONTACT, s->complainant_salt,
+		s->contact = vault_aead_seal(dk, AD_CONTACT, s->complainant_salt,
 		    contact_json, &s->contact_len);
 	s->data_key_sealed_len = crypto_box_SEALBYTES + sizeof(dk);
 	if ((s->data_key_sealed = malloc(s->data_key_sealed_len)) == NULL)
@@ -436,10 +444,10 @@ vault_open_case(const unsigned char *review_sk, const unsigned char *review_pk,
 	    crypto_box_seal_open(dk, s->data_key_sealed,
 	    s->data_key_sealed_len, review_pk, review_sk) != 0)
 		return (0);
-	ok = aead_open(dk, AD_DESCRIPTION, s->complainant_salt, s->description,
+	ok = vault_aead_open(dk, AD_DESCRIPTION, s->complainant_salt, s->description,
 	    s->description_len, description);
 	if (ok && s->contact != NULL && contact != NULL)
-		ok = aead_open(dk, AD_CONTACT, s->complainant_salt, s->contact,
+		ok = vault_aead_open(dk, AD_CONTACT, s->complainant_salt, s->contact,
 		    s->contact_len, contact);
 	sodium_memzero(dk, sizeof(dk));
 	return (ok);

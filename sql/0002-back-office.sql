@@ -1,0 +1,1033 @@
+-- 0002: staff accounts, sessions and login throttling, queue membership and
+-- brand bars, the case workflow with its state machine enforced here, and
+-- the append-only, hash-chained audit log.
+
+------------------------------------------------------------------------
+-- Accounts
+------------------------------------------------------------------------
+
+CREATE TYPE staff_role AS ENUM ('reviewer', 'supervisor', 'admin');
+
+CREATE TABLE staff_accounts (
+	id			bigserial PRIMARY KEY,
+	login			text NOT NULL UNIQUE
+				CHECK (login ~ '^[a-z][a-z0-9._-]{1,39}$'),
+	display_name		text NOT NULL
+				CHECK (length(display_name) BETWEEN 1 AND 100),
+	roles			staff_role[] NOT NULL
+				CHECK (cardinality(roles) BETWEEN 1 AND 3),
+	-- Argon2id string (crypto_pwhash_str); NULL until the set-up link
+	-- has been used.
+	password_hash		text CHECK (password_hash LIKE '$argon2id$%'),
+	-- The TOTP secret, encrypted under a key derived from master.key.
+	totp_box		bytea,
+	-- The last TOTP time step accepted: a code is never accepted twice.
+	totp_last_step		bigint NOT NULL DEFAULT 0,
+	active			boolean NOT NULL DEFAULT true,
+	created_at		timestamptz NOT NULL DEFAULT now(),
+	password_changed_at	timestamptz,
+	CHECK ((password_hash IS NULL) = (totp_box IS NULL))
+);
+COMMENT ON TABLE staff_accounts IS 'Reviewers, supervisors and admins. Usable once password and TOTP are set through a one-time link.';
+
+-- A one-time link to set the password and enrol TOTP; the secret shown on
+-- the page is kept here (encrypted) until the form is sent back.
+CREATE TABLE staff_setup_tokens (
+	token_hash	bytea PRIMARY KEY CHECK (length(token_hash) = 32),
+	account_id	bigint NOT NULL REFERENCES staff_accounts,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	expires_at	timestamptz NOT NULL,
+	used_at		timestamptz,
+	totp_box	bytea
+);
+COMMENT ON TABLE staff_setup_tokens IS 'One-time set-password links (stored hashed), valid 72 hours.';
+CREATE INDEX staff_setup_tokens_account_idx ON staff_setup_tokens (account_id);
+
+CREATE TABLE staff_sessions (
+	token_hash	bytea PRIMARY KEY CHECK (length(token_hash) = 32),
+	account_id	bigint NOT NULL REFERENCES staff_accounts,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	last_seen_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE staff_sessions IS 'Server-side staff sessions: 30 minutes idle, 12 hours absolute. The cookie holds the token; only its hash is here.';
+CREATE INDEX staff_sessions_account_idx ON staff_sessions (account_id);
+CREATE INDEX staff_sessions_seen_idx ON staff_sessions (last_seen_at);
+
+-- Failed logins per login name (a keyed hash of the name as typed, so an
+-- unknown name is throttled exactly like a known one).
+CREATE TABLE login_throttle (
+	name_hash	bytea PRIMARY KEY CHECK (length(name_hash) = 32),
+	minute_start	timestamptz NOT NULL,
+	minute_failures	integer NOT NULL,
+	hour_start	timestamptz NOT NULL,
+	hour_failures	integer NOT NULL,
+	blocked_until	timestamptz
+);
+COMMENT ON TABLE login_throttle IS 'Login failures per keyed hash of the login name: a growing delay after 5 a minute, at most 100 an hour reach the password check.';
+
+CREATE TABLE api_tokens (
+	id		bigserial PRIMARY KEY,
+	account_id	bigint NOT NULL REFERENCES staff_accounts,
+	token_hash	bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+	label		text NOT NULL CHECK (length(label) BETWEEN 1 AND 100),
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	last_used_at	timestamptz,
+	revoked_at	timestamptz
+);
+COMMENT ON TABLE api_tokens IS 'Staff API tokens: shown once, stored hashed, revocable.';
+
+CREATE TABLE queue_members (
+	account_id	bigint NOT NULL REFERENCES staff_accounts,
+	queue		text NOT NULL REFERENCES queues ON UPDATE CASCADE,
+	PRIMARY KEY (account_id, queue)
+);
+COMMENT ON TABLE queue_members IS 'Which queues a reviewer works; a reviewer sees only cases in these.';
+
+CREATE TABLE brand_bars (
+	account_id	bigint NOT NULL REFERENCES staff_accounts,
+	brand_key	text NOT NULL CHECK (brand_key = lower(btrim(brand_key))
+			    AND length(brand_key) BETWEEN 1 AND 200),
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (account_id, brand_key)
+);
+COMMENT ON TABLE brand_bars IS 'Conflicts of interest: the account can neither see nor be assigned cases naming this brand (compared case-insensitively).';
+
+------------------------------------------------------------------------
+-- The case workflow
+------------------------------------------------------------------------
+
+ALTER TABLE queues ADD COLUMN active boolean NOT NULL DEFAULT true;
+ALTER TABLE routing_rules ADD CONSTRAINT routing_rules_brand_check
+	CHECK (brand IS NULL OR length(brand) BETWEEN 1 AND 200);
+
+ALTER TABLE cases
+	ADD COLUMN assignee bigint REFERENCES staff_accounts,
+	-- The next deadline (acknowledge, then decide); the SLA work replaces
+	-- these simple due dates with business-calendar clocks.
+	ADD COLUMN due_at timestamptz,
+	ADD COLUMN duplicate_of bigint REFERENCES cases,
+	-- Set when an appeal is lodged: the reviewer who decided may neither
+	-- take nor decide the appeal.
+	ADD COLUMN appeal_excluded bigint REFERENCES staff_accounts,
+	ADD CONSTRAINT cases_not_own_duplicate CHECK (duplicate_of <> id),
+	ADD CONSTRAINT cases_appeal_assignee
+	    CHECK (assignee IS DISTINCT FROM appeal_excluded);
+COMMENT ON COLUMN cases.due_at IS 'Next deadline: triage, then decision (simple due dates until the SLA clocks).';
+COMMENT ON COLUMN cases.assignee IS 'The staff account working the case, if any.';
+
+-- Urgent: a vulnerable person or child, or priority 4.
+CREATE FUNCTION case_urgent(p_priority smallint, p_vulnerable boolean)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_priority >= 4 OR p_vulnerable
+$$;
+
+CREATE FUNCTION cases_set_due() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.due_at IS NULL THEN
+		NEW.due_at := NEW.received_at + CASE
+		    WHEN case_urgent(NEW.priority, NEW.vulnerable)
+		    THEN interval '4 hours' ELSE interval '2 days' END;
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER cases_set_due BEFORE INSERT ON cases
+	FOR EACH ROW EXECUTE FUNCTION cases_set_due();
+
+UPDATE cases SET due_at = received_at + CASE
+    WHEN case_urgent(priority, vulnerable) THEN interval '4 hours'
+    ELSE interval '2 days' END;
+ALTER TABLE cases ALTER COLUMN due_at SET NOT NULL;
+
+-- The work list: open cases in deadline order, most urgent first among
+-- equal deadlines.  Keyset pagination walks this index.
+CREATE INDEX cases_worklist_idx ON cases (due_at, (-priority), id)
+	WHERE state NOT IN ('closed', 'rejected');
+CREATE INDEX cases_duplicate_idx ON cases (duplicate_of)
+	WHERE duplicate_of IS NOT NULL;
+CREATE INDEX cases_assignee_idx ON cases (assignee) WHERE assignee IS NOT NULL;
+
+-- The allowed state changes (PRODUCT.md, Case states).  The trigger below
+-- refuses every other change, whoever makes it.
+CREATE TABLE case_transitions (
+	from_state	case_state NOT NULL,
+	to_state	case_state NOT NULL,
+	PRIMARY KEY (from_state, to_state)
+);
+COMMENT ON TABLE case_transitions IS 'Allowed case state changes; a trigger on cases refuses any other.';
+INSERT INTO case_transitions VALUES
+ ('received', 'triaged'),
+ ('received', 'rejected'),
+ ('triaged', 'investigating'),
+ ('triaged', 'awaiting_complainant'),
+ ('triaged', 'rejected'),
+ ('investigating', 'awaiting_complainant'),
+ ('investigating', 'decided'),
+ ('investigating', 'rejected'),
+ ('awaiting_complainant', 'investigating'),
+ ('awaiting_complainant', 'rejected'),
+ ('decided', 'closed'),
+ ('decided', 'appealed'),
+ ('appealed', 'decided'),
+ ('rejected', 'closed');
+
+CREATE FUNCTION cases_check_transition() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.state IS DISTINCT FROM OLD.state THEN
+		IF NOT EXISTS (SELECT 1 FROM case_transitions t
+		    WHERE t.from_state = OLD.state AND t.to_state = NEW.state)
+		THEN
+			RAISE EXCEPTION 'case %: % -> % is not an allowed transition',
+			    OLD.reference, OLD.state, NEW.state
+			    USING ERRCODE = 'check_violation';
+		END IF;
+		NEW.updated_at := now();
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER cases_check_transition BEFORE UPDATE OF state ON cases
+	FOR EACH ROW EXECUTE FUNCTION cases_check_transition();
+
+-- Notes, messages to the complainant and the complainant's replies.
+CREATE TABLE case_messages (
+	id		bigserial PRIMARY KEY,
+	case_id		bigint NOT NULL REFERENCES cases,
+	kind		text NOT NULL CHECK (kind IN ('note', 'to_complainant',
+			    'from_complainant')),
+	author		bigint REFERENCES staff_accounts,
+	at		timestamptz NOT NULL DEFAULT now(),
+	-- Staff-written: nonce || AEAD under the case data key.  From the
+	-- complainant: crypto_box_seal to the review public key.
+	body_box	bytea NOT NULL,
+	-- What /track shows: crypto_box_seal to the complainant's key.
+	complainant_box	bytea,
+	CHECK ((kind = 'from_complainant') = (author IS NULL)),
+	CHECK ((kind = 'note') = (complainant_box IS NULL))
+);
+COMMENT ON TABLE case_messages IS 'Internal notes and messages both ways; bodies encrypted (see columns).';
+CREATE INDEX case_messages_case_idx ON case_messages (case_id, at, id);
+
+CREATE TABLE case_decisions (
+	id			bigserial PRIMARY KEY,
+	case_id			bigint NOT NULL REFERENCES cases,
+	on_appeal		boolean NOT NULL,
+	outcome			text NOT NULL CHECK (outcome IN ('upheld',
+				    'partly_upheld', 'not_upheld', 'out_of_scope',
+				    'referred')),
+	remedies		text[] NOT NULL CHECK (remedies <@ ARRAY[
+				    'campaign_changed', 'data_deleted',
+				    'consent_fixed', 'model_changed',
+				    'optout_honoured', 'apology', 'compensation',
+				    'staff_guidance', 'none']::text[]
+				    AND cardinality(remedies) >= 1),
+	automated		boolean NOT NULL,
+	reasons_box		bytea NOT NULL,
+	reasons_complainant_box	bytea NOT NULL,
+	decided_by		bigint NOT NULL REFERENCES staff_accounts,
+	decided_at		timestamptz NOT NULL DEFAULT now(),
+	needs_signature		boolean NOT NULL,
+	signed_by		bigint REFERENCES staff_accounts,
+	signed_at		timestamptz,
+	-- When the complainant can see it: at once, or at the second signature.
+	released_at		timestamptz,
+	CHECK (signed_by IS DISTINCT FROM decided_by),
+	CHECK ((signed_by IS NULL) = (signed_at IS NULL)),
+	CHECK (needs_signature OR signed_by IS NULL),
+	CHECK ((released_at IS NOT NULL) =
+	    (NOT needs_signature OR signed_by IS NOT NULL))
+);
+COMMENT ON TABLE case_decisions IS 'Decisions with written reasons (encrypted), remedial actions and the second signature where one is needed.';
+COMMENT ON COLUMN case_decisions.automated IS 'Whether automated means were used to detect or decide.';
+CREATE INDEX case_decisions_case_idx ON case_decisions (case_id, id);
+
+-- An appeal decision is made by someone other than the reviewer who made
+-- the decision appealed against; only a supervisor second-signs.
+CREATE FUNCTION case_decisions_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.on_appeal AND EXISTS (SELECT 1 FROM case_decisions d
+	    WHERE d.case_id = NEW.case_id AND NOT d.on_appeal
+	      AND d.decided_by = NEW.decided_by) THEN
+		RAISE EXCEPTION 'an appeal must be decided by a different reviewer'
+		    USING ERRCODE = 'check_violation';
+	END IF;
+	IF NEW.signed_by IS NOT NULL AND NOT EXISTS (SELECT 1
+	    FROM staff_accounts a WHERE a.id = NEW.signed_by
+	      AND 'supervisor' = ANY (a.roles) AND a.active) THEN
+		RAISE EXCEPTION 'only a supervisor can second-sign'
+		    USING ERRCODE = 'check_violation';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER case_decisions_check BEFORE INSERT OR UPDATE ON case_decisions
+	FOR EACH ROW EXECUTE FUNCTION case_decisions_check();
+
+CREATE TABLE case_appeals (
+	id		bigserial PRIMARY KEY,
+	case_id		bigint NOT NULL REFERENCES cases,
+	decision_id	bigint NOT NULL UNIQUE REFERENCES case_decisions,
+	at		timestamptz NOT NULL DEFAULT now(),
+	grounds_box	bytea NOT NULL,		-- sealed to the review key
+	grounds_complainant_box bytea NOT NULL	-- sealed to the complainant
+);
+COMMENT ON TABLE case_appeals IS 'Appeals lodged from /track, one per decision; grounds encrypted.';
+
+------------------------------------------------------------------------
+-- Audit log
+------------------------------------------------------------------------
+
+-- Events are written in the same transaction as what they record.  A
+-- sealer in the service chains them (keyed BLAKE2b over the previous
+-- link and the event, see src/audit.c) into audit_seals in the order it
+-- finds them; both tables refuse UPDATE, DELETE and TRUNCATE.
+CREATE TABLE audit_events (
+	id	bigserial PRIMARY KEY,
+	at	timestamptz NOT NULL DEFAULT clock_timestamp(),
+	actor	text NOT NULL CHECK (actor ~ '^(staff:[0-9]+|cli|complainant|anonymous|system)$'),
+	action	text NOT NULL CHECK (action ~ '^[a-z_.]+$'),
+	object	text NOT NULL DEFAULT '' CHECK (length(object) <= 200),
+	detail	jsonb NOT NULL DEFAULT '{}'
+);
+COMMENT ON TABLE audit_events IS 'Who did what, when: logins, reads of personal data, actions, admin changes. No personal data. Append-only.';
+
+CREATE TABLE audit_pending (
+	event_id	bigint PRIMARY KEY REFERENCES audit_events
+);
+COMMENT ON TABLE audit_pending IS 'Audit events not yet sealed into the chain.';
+
+CREATE TABLE audit_seals (
+	seq		bigint PRIMARY KEY CHECK (seq >= 1),
+	event_id	bigint NOT NULL UNIQUE REFERENCES audit_events,
+	hash		bytea NOT NULL CHECK (length(hash) = 32),
+	sealed_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE audit_seals IS 'The hash chain over audit_events: link seq covers link seq-1 and its event. Append-only.';
+
+CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME
+	    USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_events_append_only
+	BEFORE UPDATE OR DELETE ON audit_events
+	FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_seals_append_only
+	BEFORE UPDATE OR DELETE ON audit_seals
+	FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON audit_seals
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+
+CREATE FUNCTION audit(p_actor text, p_action text, p_object text,
+    p_detail jsonb DEFAULT '{}') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint;
+BEGIN
+	INSERT INTO audit_events (actor, action, object, detail)
+	VALUES (p_actor, p_action, coalesce(p_object, ''),
+	    coalesce(p_detail, '{}'))
+	RETURNING id INTO v_id;
+	INSERT INTO audit_pending VALUES (v_id);
+END $$;
+
+-- The exact text each link's hash covers, shared by the sealer and the
+-- verifier so that both hash the same bytes.
+CREATE VIEW audit_canonical AS
+SELECT e.id, to_char(e.at AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
+	e.actor, e.action, e.object, e.detail::text AS detail_text
+FROM audit_events e;
+
+-- Up to p_limit unsealed events in id order, with the current head.
+CREATE FUNCTION audit_unsealed(p_limit integer, OUT head_seq bigint,
+    OUT head_hash bytea, OUT event_id bigint, OUT at_text text,
+    OUT actor text, OUT action text, OUT object text, OUT detail_text text)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	WITH head AS (
+		SELECT s.seq, s.hash FROM audit_seals s
+		ORDER BY s.seq DESC LIMIT 1
+	)
+	SELECT (SELECT seq FROM head), (SELECT hash FROM head),
+	    c.id, c.at_text, c.actor, c.action, c.object, c.detail_text
+	FROM audit_pending p JOIN audit_canonical c ON c.id = p.event_id
+	ORDER BY p.event_id
+	LIMIT p_limit
+$$;
+
+-- Appends links after p_head_seq; refuses ('stale') when another sealer
+-- moved the head meanwhile, so the chain never forks.
+CREATE FUNCTION audit_seal(p_head_seq bigint, p_event_ids bigint[],
+    p_hashes bytea[]) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_head	bigint;
+	i	integer;
+BEGIN
+	PERFORM pg_advisory_xact_lock(hashtext('audit_seal'));
+	SELECT max(seq) INTO v_head FROM audit_seals;
+	IF v_head IS DISTINCT FROM p_head_seq THEN
+		RETURN 'stale';
+	END IF;
+	FOR i IN 1 .. coalesce(cardinality(p_event_ids), 0) LOOP
+		INSERT INTO audit_seals (seq, event_id, hash)
+		VALUES (coalesce(p_head_seq, 0) + i, p_event_ids[i], p_hashes[i]);
+		DELETE FROM audit_pending WHERE event_id = p_event_ids[i];
+	END LOOP;
+	RETURN 'sealed';
+END $$;
+
+------------------------------------------------------------------------
+-- Sessions and login
+------------------------------------------------------------------------
+
+-- Records a login failure for a name and says whether the next attempt
+-- must wait: after 5 failures within a minute each further failure doubles
+-- the delay (2 s, 4 s, ... at most 15 minutes).
+CREATE FUNCTION login_failed(p_name_hash bytea) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	t	login_throttle;
+BEGIN
+	INSERT INTO login_throttle AS l (name_hash, minute_start,
+	    minute_failures, hour_start, hour_failures)
+	VALUES (p_name_hash, now(), 1, now(), 1)
+	ON CONFLICT (name_hash) DO UPDATE SET
+	    minute_start = CASE WHEN l.minute_start < now() - interval '1 minute'
+	        THEN now() ELSE l.minute_start END,
+	    minute_failures = CASE
+	        WHEN l.minute_start < now() - interval '1 minute' THEN 1
+	        ELSE l.minute_failures + 1 END,
+	    hour_start = CASE WHEN l.hour_start < now() - interval '1 hour'
+	        THEN now() ELSE l.hour_start END,
+	    hour_failures = CASE WHEN l.hour_start < now() - interval '1 hour'
+	        THEN 1 ELSE l.hour_failures + 1 END
+	RETURNING * INTO t;
+	IF t.minute_failures >= 5 THEN
+		UPDATE login_throttle SET blocked_until = now() +
+		    least(interval '15 minutes',
+		        interval '1 second' * power(2, least(t.minute_failures - 4, 10)))
+		WHERE name_hash = p_name_hash;
+	END IF;
+END $$;
+
+-- Whether a login attempt for this name may reach the password check now.
+-- Returns 0 when it may, else the seconds to wait.
+CREATE FUNCTION login_wait(p_name_hash bytea) RETURNS integer
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((SELECT CASE
+	    WHEN t.hour_start >= now() - interval '1 hour'
+	     AND t.hour_failures >= 100
+	    THEN ceil(extract(epoch FROM t.hour_start + interval '1 hour' - now()))
+	    WHEN t.blocked_until > now()
+	    THEN ceil(extract(epoch FROM t.blocked_until - now()))
+	    ELSE 0 END::integer
+	FROM login_throttle t WHERE t.name_hash = p_name_hash), 0)
+$$;
+
+-- Phase one of a login: the throttle verdict and, when the attempt may go
+-- on, the account's password hash and TOTP secret.  An unknown or inactive
+-- login returns the same shape with NULLs, and the caller hashes anyway.
+CREATE FUNCTION login_begin(p_login text, p_name_hash bytea,
+    OUT wait_seconds integer, OUT account_id bigint, OUT password_hash text,
+    OUT totp_box bytea, OUT totp_last_step bigint)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	wait_seconds := login_wait(p_name_hash);
+	IF wait_seconds > 0 THEN
+		RETURN;
+	END IF;
+	SELECT a.id, a.password_hash, a.totp_box, a.totp_last_step
+	INTO account_id, password_hash, totp_box, totp_last_step
+	FROM staff_accounts a
+	WHERE a.login = p_login AND a.active AND a.password_hash IS NOT NULL;
+END $$;
+
+-- Phase two: the caller checked password and TOTP code.  On success the
+-- TOTP step is consumed (a replay of the same code fails: the step must be
+-- newer than the last one accepted) and a new session is created.
+-- Returns 'ok', 'failed' or 'replayed'.
+CREATE FUNCTION login_finish(p_name_hash bytea, p_account_id bigint,
+    p_ok boolean, p_totp_step bigint, p_session_hash bytea,
+    p_old_session_hash bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_actor	text := CASE WHEN p_account_id IS NULL THEN 'anonymous'
+	    ELSE 'staff:' || p_account_id END;
+BEGIN
+	IF p_ok THEN
+		UPDATE staff_accounts SET totp_last_step = p_totp_step
+		WHERE id = p_account_id AND active
+		  AND totp_last_step < p_totp_step;
+		IF NOT FOUND THEN
+			p_ok := false;
+			PERFORM login_failed(p_name_hash);
+			PERFORM audit(v_actor, 'login.failed', '',
+			    '{"reason": "totp_replayed"}');
+			RETURN 'replayed';
+		END IF;
+		-- Fixation: whatever session the browser brought ends here.
+		DELETE FROM staff_sessions WHERE token_hash = p_old_session_hash;
+		INSERT INTO staff_sessions (token_hash, account_id)
+		VALUES (p_session_hash, p_account_id);
+		UPDATE login_throttle SET minute_failures = 0,
+		    blocked_until = NULL
+		WHERE name_hash = p_name_hash;
+		PERFORM audit(v_actor, 'login', '', '{}');
+		RETURN 'ok';
+	END IF;
+	PERFORM login_failed(p_name_hash);
+	PERFORM audit(v_actor, 'login.failed', '', '{}');
+	RETURN 'failed';
+END $$;
+
+-- Looks a session up and keeps it alive.  Idle 30 minutes or 12 hours old:
+-- the session is deleted and nothing is returned.
+CREATE FUNCTION session_touch(p_session_hash bytea, OUT account_id bigint,
+    OUT login text, OUT display_name text, OUT roles text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+	s	staff_sessions;
+BEGIN
+	SELECT * INTO s FROM staff_sessions WHERE token_hash = p_session_hash;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF s.last_seen_at < now() - interval '30 minutes'
+	    OR s.created_at < now() - interval '12 hours' THEN
+		DELETE FROM staff_sessions WHERE token_hash = p_session_hash;
+		PERFORM audit('staff:' || s.account_id, 'session.expired', '', '{}');
+		RETURN;
+	END IF;
+	SELECT a.id, a.login, a.display_name, a.roles::text[]
+	INTO account_id, login, display_name, roles
+	FROM staff_accounts a WHERE a.id = s.account_id AND a.active;
+	IF NOT FOUND THEN
+		DELETE FROM staff_sessions WHERE token_hash = p_session_hash;
+		RETURN;
+	END IF;
+	-- Touching at most once a minute spares a write per request.
+	IF s.last_seen_at < now() - interval '1 minute' THEN
+		UPDATE staff_sessions SET last_seen_at = now()
+		WHERE token_hash = p_session_hash;
+	END IF;
+END $$;
+
+CREATE FUNCTION session_end(p_session_hash bytea) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_account	bigint;
+BEGIN
+	DELETE FROM staff_sessions WHERE token_hash = p_session_hash
+	RETURNING account_id INTO v_account;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	PERFORM audit('staff:' || v_account, 'logout', '', '{}');
+	RETURN true;
+END $$;
+
+------------------------------------------------------------------------
+-- Account set-up (first password and TOTP)
+------------------------------------------------------------------------
+
+-- Creates an account and its one-time set-up link (an admin in /admin or
+-- recourse-admin on the command line).  Returns the new account id, or
+-- NULL when the login is taken.
+CREATE FUNCTION staff_create(p_actor text, p_login text, p_display_name text,
+    p_roles staff_role[], p_queues text[], p_token_hash bytea)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint;
+BEGIN
+	INSERT INTO staff_accounts (login, display_name, roles)
+	VALUES (p_login, p_display_name, p_roles)
+	ON CONFLICT (login) DO NOTHING
+	RETURNING id INTO v_id;
+	IF v_id IS NULL THEN
+		RETURN NULL;
+	END IF;
+	INSERT INTO queue_members (account_id, queue)
+	SELECT v_id, q FROM unnest(coalesce(p_queues, '{}')) q;
+	INSERT INTO staff_setup_tokens (token_hash, account_id, expires_at)
+	VALUES (p_token_hash, v_id, now() + interval '72 hours');
+	PERFORM audit(p_actor, 'account.create', 'account:' || v_id,
+	    jsonb_build_object('roles', p_roles, 'queues', coalesce(p_queues, '{}')));
+	RETURN v_id;
+END $$;
+
+-- A new set-up link for an existing account (forgotten password, lost
+-- authenticator): earlier unused links stop working.
+CREATE FUNCTION staff_reset(p_actor text, p_account bigint, p_token_hash bytea)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM staff_accounts WHERE id = p_account) THEN
+		RETURN false;
+	END IF;
+	UPDATE staff_setup_tokens SET used_at = now()
+	WHERE account_id = p_account AND used_at IS NULL;
+	INSERT INTO staff_setup_tokens (token_hash, account_id, expires_at)
+	VALUES (p_token_hash, p_account, now() + interval '72 hours');
+	PERFORM audit(p_actor, 'account.reset_link', 'account:' || p_account, '{}');
+	RETURN true;
+END $$;
+
+-- The set-up page: the account behind a live link, and the TOTP secret
+-- offered on it (stored on first view, so a reload shows the same one).
+CREATE FUNCTION setup_view(p_token_hash bytea, p_totp_box bytea,
+    OUT account_id bigint, OUT login text, OUT totp_box bytea)
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE staff_setup_tokens t SET totp_box = coalesce(t.totp_box, p_totp_box)
+	WHERE t.token_hash = p_token_hash AND t.used_at IS NULL
+	  AND t.expires_at > now()
+	RETURNING t.account_id, t.totp_box INTO account_id, totp_box;
+	IF FOUND THEN
+		SELECT a.login INTO login FROM staff_accounts a
+		WHERE a.id = account_id;
+	END IF;
+END $$;
+
+-- Completes set-up: password and the confirmed TOTP secret become the
+-- account's, the link is spent, and every session of the account ends.
+CREATE FUNCTION setup_finish(p_token_hash bytea, p_password_hash text,
+    p_totp_step bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+	t	staff_setup_tokens;
+BEGIN
+	UPDATE staff_setup_tokens s SET used_at = now()
+	WHERE s.token_hash = p_token_hash AND s.used_at IS NULL
+	  AND s.expires_at > now() AND s.totp_box IS NOT NULL
+	RETURNING * INTO t;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	UPDATE staff_accounts SET password_hash = p_password_hash,
+	    totp_box = t.totp_box, totp_last_step = p_totp_step,
+	    password_changed_at = now()
+	WHERE id = t.account_id;
+	DELETE FROM staff_sessions WHERE account_id = t.account_id;
+	PERFORM audit('staff:' || t.account_id, 'account.setup',
+	    'account:' || t.account_id, '{}');
+	RETURN true;
+END $$;
+
+-- Password change by the account holder: the current session is replaced
+-- by a new one and every other session ends.
+CREATE FUNCTION password_change(p_account bigint, p_password_hash text,
+    p_session_hash bytea) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE staff_accounts SET password_hash = p_password_hash,
+	    password_changed_at = now()
+	WHERE id = p_account;
+	DELETE FROM staff_sessions WHERE account_id = p_account;
+	INSERT INTO staff_sessions (token_hash, account_id)
+	VALUES (p_session_hash, p_account);
+	PERFORM audit('staff:' || p_account, 'account.password_change',
+	    'account:' || p_account, '{}');
+END $$;
+
+-- Housekeeping for the back office: expired sessions, old throttle rows,
+-- spent set-up links.
+CREATE FUNCTION purge_staff_expired(OUT sessions integer, OUT throttles integer)
+LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM staff_sessions WHERE last_seen_at < now() - interval '30 minutes'
+	    OR created_at < now() - interval '12 hours';
+	GET DIAGNOSTICS sessions = ROW_COUNT;
+	DELETE FROM login_throttle WHERE hour_start < now() - interval '1 hour'
+	    AND (blocked_until IS NULL OR blocked_until < now());
+	GET DIAGNOSTICS throttles = ROW_COUNT;
+END $$;
+
+------------------------------------------------------------------------
+-- Who may see and work a case
+------------------------------------------------------------------------
+
+-- A reviewer sees the cases in their queues; a supervisor sees every
+-- queue; nobody sees a case naming a brand they are barred from.
+CREATE FUNCTION staff_can_see(p_actor bigint, p_queue text, p_brand text)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+	SELECT EXISTS (SELECT 1 FROM staff_accounts a
+	    WHERE a.id = p_actor AND a.active AND a.password_hash IS NOT NULL
+	      AND ('supervisor' = ANY (a.roles)
+	        OR ('reviewer' = ANY (a.roles) AND EXISTS (SELECT 1
+	            FROM queue_members m
+	            WHERE m.account_id = a.id AND m.queue = p_queue))))
+	  AND NOT EXISTS (SELECT 1 FROM brand_bars b
+	    WHERE b.account_id = p_actor AND b.brand_key = lower(btrim(p_brand)))
+$$;
+
+CREATE FUNCTION staff_is(p_actor bigint, p_role staff_role)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+	SELECT EXISTS (SELECT 1 FROM staff_accounts a
+	    WHERE a.id = p_actor AND a.active AND p_role = ANY (a.roles))
+$$;
+
+-- The case behind a reference, locked for an action, or NULL when it does
+-- not exist or the actor may not see it (the caller answers both alike).
+CREATE FUNCTION case_for_action(p_actor bigint, p_reference text)
+RETURNS cases LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases;
+BEGIN
+	SELECT * INTO c FROM cases WHERE reference = p_reference FOR UPDATE;
+	IF NOT FOUND OR NOT staff_can_see(p_actor, c.queue, c.brand) THEN
+		RETURN NULL;
+	END IF;
+	RETURN c;
+END $$;
+
+-- Only the assignee works a case; a supervisor may act on any.
+CREATE FUNCTION staff_may_act(p_actor bigint, c cases) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT c.assignee = p_actor OR staff_is(p_actor, 'supervisor')
+$$;
+
+CREATE FUNCTION case_record(c cases, p_actor bigint, p_kind text,
+    p_visible boolean, p_detail jsonb DEFAULT '{}') RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO case_events (case_id, kind, actor, visible_to_complainant,
+	    detail)
+	VALUES (c.id, p_kind, CASE WHEN p_actor IS NULL THEN 'complainant'
+	    ELSE 'staff:' || p_actor END, p_visible, p_detail);
+	PERFORM audit(CASE WHEN p_actor IS NULL THEN 'complainant'
+	    ELSE 'staff:' || p_actor END, 'case.' || p_kind,
+	    'case:' || c.reference, p_detail);
+	UPDATE cases SET updated_at = now() WHERE id = c.id;
+END $$;
+
+-- The deadline for a decision from now.
+CREATE FUNCTION decision_due(p_from timestamptz, p_priority smallint,
+    p_vulnerable boolean) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_from + CASE WHEN case_urgent(p_priority, p_vulnerable)
+	    THEN interval '5 days' ELSE interval '30 days' END
+$$;
+
+------------------------------------------------------------------------
+-- Case actions.  Each returns 'ok' or why it did nothing: 'not_found'
+-- (no such case, or out of the actor's reach), 'not_assigned', 'state'
+-- (not allowed in the case's state), 'forbidden' (role), or 'invalid'.
+------------------------------------------------------------------------
+
+CREATE FUNCTION case_take(p_actor bigint, p_reference text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF c.state IN ('closed', 'rejected') THEN RETURN 'state'; END IF;
+	IF c.appeal_excluded = p_actor THEN RETURN 'excluded'; END IF;
+	IF c.assignee = p_actor THEN RETURN 'ok'; END IF;
+	IF c.assignee IS NOT NULL AND NOT staff_is(p_actor, 'supervisor') THEN
+		RETURN 'not_assigned';
+	END IF;
+	UPDATE cases SET assignee = p_actor WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'assigned', false,
+	    jsonb_build_object('to', p_actor, 'from', c.assignee));
+	RETURN 'ok';
+END $$;
+
+-- Assign to someone else (supervisor), or release (p_to NULL: the
+-- assignee or a supervisor).
+CREATE FUNCTION case_assign(p_actor bigint, p_reference text, p_to bigint)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF c.state IN ('closed', 'rejected') THEN RETURN 'state'; END IF;
+	IF p_to IS NULL THEN
+		IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+		IF c.assignee IS NULL THEN RETURN 'ok'; END IF;
+		UPDATE cases SET assignee = NULL WHERE id = c.id;
+		PERFORM case_record(c, p_actor, 'released', false,
+		    jsonb_build_object('from', c.assignee));
+		RETURN 'ok';
+	END IF;
+	IF NOT staff_is(p_actor, 'supervisor') THEN RETURN 'forbidden'; END IF;
+	-- The new assignee must be able to see the case (queue, brand bars)
+	-- and must not be the reviewer whose decision is appealed.
+	IF NOT (staff_is(p_to, 'reviewer') OR staff_is(p_to, 'supervisor'))
+	    OR NOT staff_can_see(p_to, c.queue, c.brand) THEN
+		RETURN 'invalid';
+	END IF;
+	IF c.appeal_excluded = p_to THEN RETURN 'excluded'; END IF;
+	IF c.assignee = p_to THEN RETURN 'ok'; END IF;
+	UPDATE cases SET assignee = p_to WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'assigned', false,
+	    jsonb_build_object('to', p_to, 'from', c.assignee));
+	RETURN 'ok';
+END $$;
+
+-- Confirms or changes category, priority and queue; the first triage
+-- moves the case from received to triaged and starts the decision clock.
+CREATE FUNCTION case_triage(p_actor bigint, p_reference text,
+    p_category text, p_priority smallint, p_queue text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state NOT IN ('received', 'triaged', 'investigating',
+	    'awaiting_complainant') THEN
+		RETURN 'state';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM concern_categories
+	    WHERE code = p_category AND active)
+	    OR p_priority NOT BETWEEN 1 AND 4
+	    OR NOT EXISTS (SELECT 1 FROM queues
+	    WHERE code = coalesce(p_queue, c.queue) AND active) THEN
+		RETURN 'invalid';
+	END IF;
+	UPDATE cases SET category = p_category, priority = p_priority,
+	    queue = coalesce(p_queue, c.queue),
+	    state = CASE WHEN c.state = 'received' THEN 'triaged'
+	        ELSE c.state END,
+	    due_at = CASE WHEN c.state = 'received'
+	        THEN decision_due(c.received_at, p_priority, c.vulnerable)
+	        ELSE c.due_at END
+	WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'triaged', c.state = 'received',
+	    jsonb_build_object('category', p_category, 'priority', p_priority,
+	        'queue', coalesce(p_queue, c.queue),
+	        'was', jsonb_build_object('category', c.category,
+	            'priority', c.priority, 'queue', c.queue)));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION case_investigate(p_actor bigint, p_reference text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state <> 'triaged' THEN RETURN 'state'; END IF;
+	UPDATE cases SET state = 'investigating' WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'investigating', true);
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION case_note(p_actor bigint, p_reference text, p_body_box bytea)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+	v_id	bigint;
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state = 'closed' THEN RETURN 'state'; END IF;
+	INSERT INTO case_messages (case_id, kind, author, body_box)
+	VALUES (c.id, 'note', p_actor, p_body_box) RETURNING id INTO v_id;
+	PERFORM case_record(c, p_actor, 'note', false,
+	    jsonb_build_object('message', v_id));
+	RETURN 'ok';
+END $$;
+
+-- A message to the complainant; with p_request_info the case waits for
+-- their answer (triaged or investigating -> awaiting_complainant).
+CREATE FUNCTION case_message(p_actor bigint, p_reference text,
+    p_body_box bytea, p_complainant_box bytea, p_request_info boolean)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+	v_id	bigint;
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state = 'closed' OR (p_request_info AND c.state NOT IN
+	    ('triaged', 'investigating')) THEN
+		RETURN 'state';
+	END IF;
+	INSERT INTO case_messages (case_id, kind, author, body_box,
+	    complainant_box)
+	VALUES (c.id, 'to_complainant', p_actor, p_body_box, p_complainant_box)
+	RETURNING id INTO v_id;
+	IF p_request_info THEN
+		UPDATE cases SET state = 'awaiting_complainant' WHERE id = c.id;
+	END IF;
+	PERFORM case_record(c, p_actor, CASE WHEN p_request_info
+	    THEN 'information_requested' ELSE 'message' END, true,
+	    jsonb_build_object('message', v_id));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION case_link_duplicate(p_actor bigint, p_reference text,
+    p_original text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+	o	cases;
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state = 'closed' THEN RETURN 'state'; END IF;
+	SELECT * INTO o FROM cases WHERE reference = p_original;
+	IF NOT FOUND OR o.id = c.id OR
+	    NOT staff_can_see(p_actor, o.queue, o.brand) THEN
+		RETURN 'invalid';
+	END IF;
+	UPDATE cases SET duplicate_of = o.id WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'linked_duplicate', false,
+	    jsonb_build_object('original', o.reference));
+	RETURN 'ok';
+END $$;
+
+-- Out of scope: the reason goes to the complainant as a message.
+CREATE FUNCTION case_reject(p_actor bigint, p_reference text,
+    p_body_box bytea, p_complainant_box bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+	v_id	bigint;
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF NOT EXISTS (SELECT 1 FROM case_transitions
+	    WHERE from_state = c.state AND to_state = 'rejected') THEN
+		RETURN 'state';
+	END IF;
+	INSERT INTO case_messages (case_id, kind, author, body_box,
+	    complainant_box)
+	VALUES (c.id, 'to_complainant', p_actor, p_body_box, p_complainant_box)
+	RETURNING id INTO v_id;
+	UPDATE cases SET state = 'rejected' WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'rejected', true,
+	    jsonb_build_object('message', v_id));
+	RETURN 'ok';
+END $$;
+
+-- A decision with reasons.  High priority (3 and 4) and appeal decisions
+-- wait for a supervisor's second signature before the complainant sees
+-- them.
+CREATE FUNCTION case_decide(p_actor bigint, p_reference text,
+    p_outcome text, p_remedies text[], p_automated boolean,
+    p_reasons_box bytea, p_reasons_complainant_box bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c		cases := case_for_action(p_actor, p_reference);
+	v_appeal	boolean;
+	v_sign		boolean;
+	v_id		bigint;
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state NOT IN ('investigating', 'appealed') THEN RETURN 'state'; END IF;
+	v_appeal := c.state = 'appealed';
+	IF v_appeal AND c.appeal_excluded = p_actor THEN RETURN 'excluded'; END IF;
+	v_sign := v_appeal OR c.priority >= 3;
+	INSERT INTO case_decisions (case_id, on_appeal, outcome, remedies,
+	    automated, reasons_box, reasons_complainant_box, decided_by,
+	    needs_signature, released_at)
+	VALUES (c.id, v_appeal, p_outcome, p_remedies, p_automated,
+	    p_reasons_box, p_reasons_complainant_box, p_actor, v_sign,
+	    CASE WHEN v_sign THEN NULL ELSE now() END)
+	RETURNING id INTO v_id;
+	UPDATE cases SET state = 'decided' WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'decided', NOT v_sign,
+	    jsonb_build_object('decision', v_id, 'outcome', p_outcome,
+	        'on_appeal', v_appeal, 'needs_signature', v_sign));
+	RETURN 'ok';
+END $$;
+
+-- The supervisor's second signature releases the decision.
+CREATE FUNCTION case_sign(p_actor bigint, p_reference text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+	d	case_decisions;
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_is(p_actor, 'supervisor') THEN RETURN 'forbidden'; END IF;
+	SELECT * INTO d FROM case_decisions WHERE case_id = c.id
+	ORDER BY id DESC LIMIT 1;
+	IF c.state <> 'decided' OR NOT FOUND OR d.released_at IS NOT NULL THEN
+		RETURN 'state';
+	END IF;
+	IF d.decided_by = p_actor THEN RETURN 'excluded'; END IF;
+	UPDATE case_decisions SET signed_by = p_actor, signed_at = now(),
+	    released_at = now()
+	WHERE id = d.id;
+	PERFORM case_record(c, p_actor, 'signed', false,
+	    jsonb_build_object('decision', d.id));
+	PERFORM case_record(c, p_actor, 'decision_published', true,
+	    jsonb_build_object('decision', d.id));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION case_close(p_actor bigint, p_reference text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases := case_for_action(p_actor, p_reference);
+BEGIN
+	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
+	IF NOT staff_may_act(p_actor, c) THEN RETURN 'not_assigned'; END IF;
+	IF c.state NOT IN ('decided', 'rejected') OR (c.state = 'decided'
+	    AND EXISTS (SELECT 1 FROM case_decisions d WHERE d.case_id = c.id
+	        AND d.released_at IS NULL)) THEN
+		RETURN 'state';
+	END IF;
+	UPDATE cases SET state = 'closed', assignee = NULL WHERE id = c.id;
+	PERFORM case_record(c, p_actor, 'closed', true);
+	RETURN 'ok';
+END $$;
+
+------------------------------------------------------------------------
+-- The complainant's side (by receipt hash, from /track)
+------------------------------------------------------------------------
+
+-- A reply; when the case was waiting for one it goes back to the reviewer.
+-- Returns 'ok', 'not_found' or 'state'.
+CREATE FUNCTION complainant_reply(p_receipt_hash bytea, p_body_box bytea,
+    p_complainant_box bytea) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases;
+	v_id	bigint;
+BEGIN
+	SELECT * INTO c FROM cases WHERE receipt_hash = p_receipt_hash
+	FOR UPDATE;
+	IF NOT FOUND THEN RETURN 'not_found'; END IF;
+	IF c.state IN ('closed', 'rejected') THEN RETURN 'state'; END IF;
+	INSERT INTO case_messages (case_id, kind, body_box, complainant_box)
+	VALUES (c.id, 'from_complainant', p_body_box, p_complainant_box)
+	RETURNING id INTO v_id;
+	IF c.state = 'awaiting_complainant' THEN
+		UPDATE cases SET state = 'investigating' WHERE id = c.id;
+	END IF;
+	PERFORM case_record(c, NULL, 'complainant_replied', true,
+	    jsonb_build_object('message', v_id));
+	RETURN 'ok';
+END $$;
+
+-- An appeal against the published decision, within six months of it.
+-- Returns 'ok', 'not_found', 'state' or 'too_late'.
+CREATE FUNCTION complainant_appeal(p_receipt_hash bytea, p_grounds_box bytea,
+    p_grounds_complainant_box bytea) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases;
+	d	case_decisions;
+BEGIN
+	SELECT * INTO c FROM cases WHERE receipt_hash = p_receipt_hash
+	FOR UPDATE;
+	IF NOT FOUND THEN RETURN 'not_found'; END IF;
+	SELECT * INTO d FROM case_decisions WHERE case_id = c.id
+	ORDER BY id DESC LIMIT 1;
+	IF c.state <> 'decided' OR d.id IS NULL OR d.on_appeal
+	    OR d.released_at IS NULL THEN
+		RETURN 'state';
+	END IF;
+	IF d.released_at < now() - interval '6 months' THEN
+		RETURN 'too_late';
+	END IF;
+	INSERT INTO case_appeals (case_id, decision_id, grounds_box,
+	    grounds_complainant_box)
+	VALUES (c.id, d.id, p_grounds_box, p_grounds_complainant_box);
+	UPDATE cases SET state = 'appealed', appeal_excluded = d.decided_by,
+	    assignee = NULL,
+	    due_at = decision_due(now(), c.priority, c.vulnerable)
+	WHERE id = c.id;
+	PERFORM case_record(c, NULL, 'appealed', true,
+	    jsonb_build_object('decision', d.id));
+	RETURN 'ok';
+END $$;
