@@ -19,8 +19,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit
 # Modules that need Kore (and through it libpq).
-KOREMOD	:= recourse assets db db_case complaint maintenance rt_util \
-	   rt_public rt_api apijson page view_public
+KOREMOD	:= recourse assets db db_case complaint background maintenance audit_sealer rt_util \
+	   rt_public rt_api apijson page view_public password staff rt_login rt_setup view_staff
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -28,7 +28,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all deps run test test-unit test-asan bench clean
 
-all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen
+all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin
 
 deps:
 	@sh src/tools/deps.sh runtime
@@ -42,6 +42,9 @@ $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto
+
+$(BUILD)/recourse-admin: src/tools/admin.c $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit

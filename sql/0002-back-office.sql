@@ -355,8 +355,9 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	LIMIT p_limit
 $$;
 
--- Appends links after p_head_seq; refuses ('stale') when another sealer
--- moved the head meanwhile, so the chain never forks.
+-- Appends links after p_head_seq (NULL for an empty chain); refuses
+-- ('stale') when another sealer moved the head meanwhile, so the chain
+-- never forks.
 CREATE FUNCTION audit_seal(p_head_seq bigint, p_event_ids bigint[],
     p_hashes bytea[]) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -540,14 +541,15 @@ DECLARE
 	v_id	bigint;
 BEGIN
 	INSERT INTO staff_accounts (login, display_name, roles)
-	VALUES (p_login, p_display_name, p_roles)
+	VALUES (p_login, p_display_name,
+	    ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r))
 	ON CONFLICT (login) DO NOTHING
 	RETURNING id INTO v_id;
 	IF v_id IS NULL THEN
 		RETURN NULL;
 	END IF;
 	INSERT INTO queue_members (account_id, queue)
-	SELECT v_id, q FROM unnest(coalesce(p_queues, '{}')) q;
+	SELECT DISTINCT v_id, q FROM unnest(coalesce(p_queues, '{}')) q;
 	INSERT INTO staff_setup_tokens (token_hash, account_id, expires_at)
 	VALUES (p_token_hash, v_id, now() + interval '72 hours');
 	PERFORM audit(p_actor, 'account.create', 'account:' || v_id,
@@ -560,7 +562,8 @@ END $$;
 CREATE FUNCTION staff_reset(p_actor text, p_account bigint, p_token_hash bytea)
 RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM staff_accounts WHERE id = p_account) THEN
+	IF NOT EXISTS (SELECT 1 FROM staff_accounts
+	    WHERE id = p_account AND active) THEN
 		RETURN false;
 	END IF;
 	UPDATE staff_setup_tokens SET used_at = now()
@@ -1030,4 +1033,26 @@ BEGIN
 	PERFORM case_record(c, NULL, 'appealed', true,
 	    jsonb_build_object('decision', d.id));
 	RETURN 'ok';
+END $$;
+
+-- An API request's account, by the hash of its bearer token.
+CREATE FUNCTION api_token_account(p_token_hash bytea, OUT account_id bigint,
+    OUT login text, OUT display_name text, OUT roles text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+	t	api_tokens;
+BEGIN
+	SELECT * INTO t FROM api_tokens
+	WHERE token_hash = p_token_hash AND revoked_at IS NULL;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	SELECT a.id, a.login, a.display_name, a.roles::text[]
+	INTO account_id, login, display_name, roles
+	FROM staff_accounts a
+	WHERE a.id = t.account_id AND a.active AND a.password_hash IS NOT NULL;
+	IF FOUND AND (t.last_used_at IS NULL
+	    OR t.last_used_at < now() - interval '1 minute') THEN
+		UPDATE api_tokens SET last_used_at = now() WHERE id = t.id;
+	END IF;
 END $$;

@@ -21,6 +21,10 @@ struct app_config {
 	int		 cookie_secure;	/* add Secure to cookies (behind TLS) */
 	int		 maintenance_seconds;	/* between housekeeping runs */
 	struct vault_keys keys;
+	int		 review;	/* the back office, not the public side */
+	unsigned char	 review_sk[32];	/* only when review */
+	char		 dummy_hash[128];	/* crypto_pwhash_STRBYTES */
+	int		 audit_seal_ms;	/* between audit sealer runs */
 };
 
 extern struct app_config app;
@@ -29,8 +33,24 @@ extern struct app_config app;
 int	 assets_load(const char *dir);
 int	 rt_asset(struct http_request *);
 
+/* background.c: statements run by timers, outside any request. */
+struct bg_statement {
+	const char		*name;	/* for the log when it fails */
+	struct kore_pgsql	*sql;
+	void			(*done)(struct bg_statement *,
+				    struct kore_pgsql *);	/* NULL: failed */
+	void			(*next)(struct bg_statement *);
+};
+
+int	 bg_run(struct bg_statement *, const char *query, int n,
+	    const char *const *values, const int *lengths, const int *formats);
+int	 bg_busy(struct bg_statement *);
+
 /* maintenance.c: housekeeping on a timer in the first worker. */
 void	 maintenance_start(void);
+
+/* audit_sealer.c: chains new audit events, in the back office. */
+void	 audit_sealer_start(void);
 
 /* db.c: one asynchronous statement per call, with errors mapped. */
 enum db_status {
@@ -143,6 +163,60 @@ int	 filing_receipt(struct filing *);
 void	 filing_free(struct filing *);
 void	 today_utc(char out[11]);
 
+/* password.c: Argon2id on Kore's task threads. */
+struct pwjob;
+
+struct pwjob	*password_hash_start(struct http_request *, const char *,
+		    size_t);
+struct pwjob	*password_verify_start(struct http_request *, const char *,
+		    size_t, const char *stored);
+int		 password_done(const struct pwjob *);
+int		 password_ok(const struct pwjob *);
+const char	*password_result_hash(const struct pwjob *);
+void		 password_release(struct pwjob *);
+
+/* staff.c: who a back-office request comes from. */
+#define STAFF_REVIEWER		1u
+#define STAFF_SUPERVISOR	2u
+#define STAFF_ADMIN		4u
+#define STAFF_NAME_MAX		100
+
+struct staff {
+	int64_t		 id;
+	char		 login[STAFF_LOGIN_MAX + 1];
+	char		 name[STAFF_NAME_MAX * 4 + 1];
+	unsigned	 roles;
+	int		 api;		/* by bearer token, not cookie */
+	char		 token[STAFF_TOKEN_TEXT + 1];	/* session token */
+};
+
+enum staff_auth {
+	STAFF_PENDING,
+	STAFF_OK,
+	STAFF_NONE,		/* not logged in */
+	STAFF_UNAVAILABLE,	/* the database cannot be reached: 503 */
+	STAFF_FAILED,		/* 500 */
+};
+
+struct staff_auth_ctx {
+	struct db_query		 q;
+	struct staff		 who;
+	unsigned char		 hash[VAULT_HASHBYTES];
+	int			 started;
+	int			 done;
+	enum staff_auth		 result;
+};
+
+const char	*staff_cookie(struct http_request *);
+void		 staff_cookie_set(struct http_request *, const char *token);
+void		 staff_cookie_clear(struct http_request *);
+enum staff_auth	 staff_authenticate(struct staff_auth_ctx *,
+		    struct http_request *, int api);
+void		 staff_auth_free(struct staff_auth_ctx *);
+int		 staff_has(const struct staff *, unsigned role);
+int		 staff_csrf_valid(const struct staff *, const char *typed);
+void		 staff_csrf_of(const struct staff *, char out[STAFF_TOKEN_TEXT + 1]);
+
 /* rt_util.c: responses, security headers, errors, request plumbing. */
 /*
  * The largest form or JSON body we read: 10 000 characters escaped as
@@ -154,6 +228,7 @@ void	*rt_ctx(struct http_request *, size_t, void (*)(void *));
 void	 rt_security_headers(struct http_request *);
 void	 rt_send_html(struct http_request *, int, struct sbuf *);
 void	 rt_send_json(struct http_request *, int, json_t *);
+void	 rt_redirect(struct http_request *, const char *path);
 void	 rt_error(struct http_request *, int, const char *title,
 	    const char *message);
 void	 rt_unavailable(struct http_request *);
@@ -178,6 +253,13 @@ int	 rt_track(struct http_request *);
 void	 rt_track_keys(struct http_request *, const char *norm,
 	    unsigned char *client, unsigned char *receipt);
 
+/* rt_login.c: staff login and logout. */
+int	 rt_login(struct http_request *);
+int	 rt_logout(struct http_request *);
+
+/* rt_setup.c: the one-time account set-up link. */
+int	 rt_setup(struct http_request *);
+
 /* rt_api.c: the JSON API. */
 int	 rt_api_complaints(struct http_request *);
 int	 rt_api_track(struct http_request *);
@@ -191,6 +273,13 @@ json_t	*apijson_error(const char *code, const char *message);
 /* page.c: the frame every public page shares. */
 void	 page_begin(struct sbuf *, const char *title);
 void	 page_end(struct sbuf *);
+void	 page_staff_begin(struct sbuf *, const char *title,
+	    const struct staff *, const char *csrf);
+void	 page_field_intro(struct sbuf *, const char *id, const char *label,
+	    const char *hint, const char *error, int optional);
+void	 page_field_aria(struct sbuf *, const char *id, const char *error);
+void	 page_error_summary(struct sbuf *, const char *const *ids,
+	    const char *const *messages, size_t);
 
 /* view_public.c: the complainant's pages rendered from plain structs. */
 struct form_view {
@@ -214,6 +303,24 @@ void	 view_track_result(struct sbuf *, const struct track_result *);
 void	 view_message(struct sbuf *, const char *title, const char *message);
 void	 view_unavailable(struct sbuf *, int filing);
 const char *view_state_label(const char *state);
+
+/* view_staff.c: login, account set-up and password pages. */
+struct setup_view {
+	const char	*csrf;
+	const char	*token;
+	const char	*login;
+	const char	*secret;	/* base32 */
+	const char	*uri;		/* otpauth:// */
+	const char	*error_password;
+	const char	*error_confirm;
+	const char	*error_code;
+};
+
+void	 view_login(struct sbuf *, const char *csrf, const char *typed,
+	    const char *error);
+void	 view_setup(struct sbuf *, const struct setup_view *);
+void	 view_setup_done(struct sbuf *, const char *login);
+void	 view_setup_gone(struct sbuf *);
 const char *view_event_label(const char *kind);
 
 #endif

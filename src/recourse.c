@@ -64,6 +64,38 @@ env_int(const char *name, int def, int min, int max)
 	return ((int)n);
 }
 
+/* RECOURSE_SURFACE: "public" (the default) or "review" (the back office). */
+static int
+surface_is_review(void)
+{
+	const char	*v;
+
+	if ((v = getenv("RECOURSE_SURFACE")) == NULL || *v == '\0' ||
+	    strcmp(v, "public") == 0)
+		return (0);
+	if (strcmp(v, "review") == 0)
+		return (1);
+	fatal("RECOURSE_SURFACE must be public or review");
+	return (0);
+}
+
+/*
+ * A hash of a random password, checked against when a login names no
+ * account, so that unknown names cost the same Argon2id run as known ones.
+ */
+static void
+dummy_hash_make(void)
+{
+	char	 pw[33];
+
+	vault_token_new(pw);
+	if (crypto_pwhash_str(app.dummy_hash, pw, strlen(pw),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		fatal("could not make the dummy password hash");
+	sodium_memzero(pw, sizeof(pw));
+}
+
 void
 kore_parent_configure(int argc, char *argv[])
 {
@@ -92,18 +124,37 @@ kore_parent_configure(int argc, char *argv[])
 	if ((assets = getenv("RECOURSE_ASSETS")) == NULL || *assets == '\0')
 		assets = "assets";
 
-	app.conninfo = kore_strdup(db);
+	/*
+	 * The audit chain hashes text as PostgreSQL sends it: always UTF-8,
+	 * whatever the environment or the conninfo would choose.
+	 */
+	(void)kore_asprintf(&app.conninfo, "%s client_encoding=UTF8", db);
 	app.track_limit = env_int("RECOURSE_TRACK_LIMIT", 30, 1, 1000000);
 	app.cookie_secure = env_int("RECOURSE_COOKIE_SECURE", 0, 0, 1);
 	app.maintenance_seconds = env_int("RECOURSE_MAINTENANCE_SECONDS", 300,
 	    1, 3600);
 
-	/* Intake needs only the public review key, never the secret one. */
+	/*
+	 * The public surface (intake, tracking) needs only the public review
+	 * key; the back office, a separate Kore instance, alone loads the
+	 * secret one that opens cases.
+	 */
+	app.review = surface_is_review();
 	read_key(keys, "master.key", master, sizeof(master));
 	read_key(keys, "review.pub", review_pk, sizeof(review_pk));
 	if (!vault_keys_derive(&app.keys, master, review_pk))
 		fatal("could not derive keys");
 	sodium_memzero(master, sizeof(master));
+	if (app.review) {
+		read_key(keys, "review.sec", app.review_sk,
+		    sizeof(app.review_sk));
+		if (sodium_mlock(app.review_sk, sizeof(app.review_sk)) != 0)
+			kore_log(LOG_NOTICE, "could not lock the review key "
+			    "in memory");
+		dummy_hash_make();
+		app.audit_seal_ms = env_int("RECOURSE_AUDIT_SEAL_MS", 1000,
+		    50, 60000);
+	}
 
 	if (!assets_load(assets))
 		fatal("could not load assets from %s", assets);

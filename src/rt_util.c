@@ -104,6 +104,15 @@ rt_send_json(struct http_request *req, int status, json_t *j)
 	free(s);
 }
 
+/* 303 See Other to a path of ours (never to anything the request named). */
+void
+rt_redirect(struct http_request *req, const char *path)
+{
+	rt_dynamic_headers(req, "text/plain; charset=utf-8");
+	http_response_header(req, "location", path);
+	http_response(req, 303, NULL, 0);
+}
+
 int
 rt_is_api(struct http_request *req)
 {

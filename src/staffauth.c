@@ -139,8 +139,10 @@ staff_password_problem(const char *pw, size_t len)
 {
 	size_t	 n;
 
-	if (len > STAFF_PASSWORD_MAX * 4 || !utf8_valid(pw, len))
+	if (len > STAFF_PASSWORD_MAX * 4)
 		return ("Use at most 128 characters.");
+	if (!utf8_valid(pw, len))
+		return ("Use only valid text characters.");
 	n = utf8_count(pw, len);
 	if (n < STAFF_PASSWORD_MIN)
 		return ("Use at least 12 characters.");

@@ -173,63 +173,16 @@ view_privacy(struct sbuf *b)
 	page_end(b);
 }
 
-/* Opens a form field: label, the reason we ask, and any error. */
-static void
-field_intro(struct sbuf *b, const char *id, const char *label,
-    const char *hint, const char *error, int optional)
-{
-	html_raw(b, "<div class=\"field");
-	if (error != NULL)
-		html_raw(b, " has-error");
-	html_raw(b, "\">\n<label for=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "\">");
-	html_texts(b, label);
-	if (optional)
-		html_raw(b, " <span class=\"optional\">(optional)</span>");
-	html_raw(b, "</label>\n<p class=\"hint\" id=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "-hint\">");
-	html_texts(b, hint);
-	html_raw(b, "</p>\n");
-	if (error != NULL) {
-		html_raw(b, "<p class=\"error\" id=\"f-");
-		html_attrs(b, id);
-		html_raw(b, "-error\"><span class=\"visually-hidden\">Error: "
-		    "</span>");
-		html_texts(b, error);
-		html_raw(b, "</p>\n");
-	}
-}
-
-static void
-field_aria(struct sbuf *b, const char *id, const char *error)
-{
-	html_raw(b, " id=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "\" name=\"");
-	html_attrs(b, id);
-	html_raw(b, "\" aria-describedby=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "-hint");
-	if (error != NULL) {
-		html_raw(b, " f-");
-		html_attrs(b, id);
-		html_raw(b, "-error\" aria-invalid=\"true");
-	}
-	html_raw(b, "\"");
-}
-
 static void
 text_input(struct sbuf *b, const char *id, const char *type,
     const char *label, const char *hint, const char *value,
     const char *error, const char *extra)
 {
-	field_intro(b, id, label, hint, error, 1);
+	page_field_intro(b, id, label, hint, error, 1);
 	html_raw(b, "<input type=\"");
 	html_attrs(b, type);
 	html_raw(b, "\"");
-	field_aria(b, id, error);
+	page_field_aria(b, id, error);
 	html_raw(b, " value=\"");
 	html_attrs(b, value);
 	html_raw(b, "\"");
@@ -255,7 +208,7 @@ checkbox(struct sbuf *b, const char *id, const char *label, const char *hint,
 		html_raw(b, "</p>\n");
 	}
 	html_raw(b, "<input type=\"checkbox\" value=\"yes\"");
-	field_aria(b, id, error);
+	page_field_aria(b, id, error);
 	if (checked)
 		html_raw(b, " checked");
 	html_raw(b, ">\n<label for=\"f-");
@@ -357,10 +310,10 @@ channel_select(struct sbuf *b, const struct taxonomy *t,
 	const char	*sel = in ? in->channel : NULL;
 	size_t		 i;
 
-	field_intro(b, "channel", "Where did you meet the marketing?",
+	page_field_intro(b, "channel", "Where did you meet the marketing?",
 	    "We ask to see which channels cause most concern.", err, 0);
 	html_raw(b, "<select");
-	field_aria(b, "channel", err);
+	page_field_aria(b, "channel", err);
 	html_raw(b, ">\n<option value=\"\">Choose one</option>\n");
 	for (i = 0; i < t->nchannel; i++) {
 		html_raw(b, "<option value=\"");
@@ -424,12 +377,12 @@ view_form(struct sbuf *b, const struct form_view *v)
 	    " maxlength=\"200\" autocomplete=\"off\" dir=\"auto\"");
 
 	/* A no-break space keeps "10 000" on one line. */
-	field_intro(b, "description", "What happened?", "In your own words, "
+	page_field_intro(b, "description", "What happened?", "In your own words, "
 	    "between 20 and 10\xc2\xa0" "000 characters. This is what the "
 	    "reviewer reads; it is stored encrypted.",
 	    in->error[IF_DESCRIPTION], 0);
 	html_raw(b, "<textarea rows=\"10\" maxlength=\"10000\" dir=\"auto\"");
-	field_aria(b, "description", in->error[IF_DESCRIPTION]);
+	page_field_aria(b, "description", in->error[IF_DESCRIPTION]);
 	html_raw(b, ">");
 	html_texts(b, in->description);
 	html_raw(b, "</textarea>\n</div>\n");
@@ -565,13 +518,13 @@ view_track_form(struct sbuf *b, const char *csrf, const char *typed,
 	    "<input type=\"hidden\" name=\"csrf\" value=\"");
 	html_attrs(b, csrf);
 	html_raw(b, "\">\n");
-	field_intro(b, "receipt_code", "Receipt code", "The code you were "
+	page_field_intro(b, "receipt_code", "Receipt code", "The code you were "
 	    "given when you sent your report, like 7KQ2-9XMB-... Capitals, "
 	    "spaces and hyphens do not matter.", error, 0);
 	html_raw(b, "<input type=\"text\" autocomplete=\"off\" "
 	    "spellcheck=\"false\" autocapitalize=\"characters\" "
 	    "maxlength=\"64\" class=\"code\"");
-	field_aria(b, "receipt_code", error);
+	page_field_aria(b, "receipt_code", error);
 	/* Kept after a mistake so that 24 characters need not be retyped. */
 	if (typed != NULL) {
 		html_raw(b, " value=\"");

@@ -2,8 +2,9 @@
 # Starts and stops a throwaway test environment: a PostgreSQL cluster in a
 # fresh temporary folder, keys, and Kore on a free port.
 #   . tests/env.sh; env_start; ...; env_stop
-# env_start exports RECOURSE_URL, RECOURSE_PGHOST, RECOURSE_PGDATA,
-# RECOURSE_DBNAME, RECOURSE_KEYS and RECOURSE_KORE_LOG for the tests.
+# env_start exports RECOURSE_URL (public side), RECOURSE_REVIEW_URL (back
+# office), RECOURSE_PGHOST, RECOURSE_PGDATA, RECOURSE_DBNAME, RECOURSE_KEYS,
+# RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests.
 
 # Sourced from the top of the checkout (tests/run.sh changes there first).
 env_top=$(pwd)
@@ -26,8 +27,17 @@ env_start() {
 	sed -e "s|@PORT@|$port|" -e "s|@PIDFILE@|$ENV_DIR/kore.pid|" \
 	    -e "s|@MODULE@|$env_top/$build/recourse.so|" \
 	    "$env_top/conf/test.conf" >"$ENV_DIR/kore.conf"
+	rport=$(env_free_port)
+	while [ "$rport" = "$port" ]; do rport=$(env_free_port); done
+	sed -e "s|@PORT@|$rport|" -e "s|@PIDFILE@|$ENV_DIR/kore-review.pid|" \
+	    -e "s|@MODULE@|$env_top/$build/recourse.so|" \
+	    "$env_top/conf/test-review.conf" >"$ENV_DIR/kore-review.conf"
 
 	export RECOURSE_URL="http://127.0.0.1:$port"
+	export RECOURSE_REVIEW_URL="http://127.0.0.1:$rport"
+	export RECOURSE_REVIEW_LOG="$ENV_DIR/kore-review.log"
+	export RECOURSE_AUDIT_SEAL_MS=200
+	export RECOURSE_ADMIN="$env_top/$build/recourse-admin"
 	export RECOURSE_PGHOST="$ENV_DIR/pg"
 	export RECOURSE_PGDATA="$ENV_DIR/pg/data"
 	export RECOURSE_DBNAME=recourse
@@ -42,34 +52,49 @@ env_start() {
 	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} stdbuf -oL -eL \
 	    kore -f -n -r -c "$ENV_DIR/kore.conf" >"$RECOURSE_KORE_LOG" 2>&1) &
 	ENV_KORE_PID=$!
+	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} RECOURSE_SURFACE=review \
+	    stdbuf -oL -eL kore -f -n -r -c "$ENV_DIR/kore-review.conf" \
+	    >"$RECOURSE_REVIEW_LOG" 2>&1) &
+	ENV_REVIEW_PID=$!
+	env_wait_up "$RECOURSE_URL" $ENV_KORE_PID "$RECOURSE_KORE_LOG" &&
+	    env_wait_up "$RECOURSE_REVIEW_URL" $ENV_REVIEW_PID \
+	    "$RECOURSE_REVIEW_LOG"
+}
+
+# env_wait_up URL PID LOG: until /healthz answers, or the process died.
+env_wait_up() {
 	i=0
-	until curl -fs "$RECOURSE_URL/healthz" >/dev/null 2>&1; do
+	until curl -fs "$1/healthz" >/dev/null 2>&1; do
 		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 $ENV_KORE_PID 2>/dev/null; then
+		if [ $i -gt 100 ] || ! kill -0 "$2" 2>/dev/null; then
 			echo "env: kore did not start:" >&2
-			cat "$RECOURSE_KORE_LOG" >&2
+			cat "$3" >&2
 			return 1
 		fi
 		sleep 0.1
 	done
 }
 
-env_stop() {
-	if [ -n "${ENV_KORE_PID:-}" ] && kill "$ENV_KORE_PID" 2>/dev/null; then
-		# A worker that hangs on the way out (seen only with the
-		# sanitizer runtime preloaded) must not hang the test run.
-		i=0
-		while kill -0 "$ENV_KORE_PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.2
-			i=$((i + 1))
-		done
-		if kill -0 "$ENV_KORE_PID" 2>/dev/null; then
-			echo "env: kore did not stop in 10 s; killing it" >&2
-			pkill -KILL -P "$ENV_KORE_PID" 2>/dev/null
-			kill -KILL "$ENV_KORE_PID" 2>/dev/null
-		fi
-		wait "$ENV_KORE_PID" 2>/dev/null
+# env_kill PID: stops a Kore; a worker that hangs on the way out (seen only
+# with the sanitizer runtime preloaded) must not hang the test run.
+env_kill() {
+	[ -n "$1" ] && kill "$1" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "env: kore did not stop in 10 s; killing it" >&2
+		pkill -KILL -P "$1" 2>/dev/null
+		kill -KILL "$1" 2>/dev/null
 	fi
+	wait "$1" 2>/dev/null
+}
+
+env_stop() {
+	env_kill "${ENV_KORE_PID:-}"
+	env_kill "${ENV_REVIEW_PID:-}"
 	[ -n "${ENV_DIR:-}" ] || return 0
 	sh "$env_top/src/tools/pgcluster.sh" stop "$ENV_DIR/pg"
 	[ -n "${RECOURSE_KEEP:-}" ] || rm -rf "$ENV_DIR"

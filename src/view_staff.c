@@ -1,0 +1,135 @@
+/*
+ * The back office's account pages: login, the one-time set-up of password
+ * and authenticator, and what a spent or unknown set-up link shows.
+ */
+
+#include "app.h"
+
+static void
+password_input(struct sbuf *b, const char *id, const char *label,
+    const char *hint, const char *autocomplete, const char *error)
+{
+	page_field_intro(b, id, label, hint, error, 0);
+	html_raw(b, "<input type=\"password\" maxlength=\"512\" autocomplete=\"");
+	html_attrs(b, autocomplete);
+	html_raw(b, "\"");
+	page_field_aria(b, id, error);
+	html_raw(b, ">\n</div>\n");
+}
+
+static void
+code_input(struct sbuf *b, const char *error)
+{
+	page_field_intro(b, "code", "Code from your authenticator app",
+	    "Six digits; a new one every 30 seconds.", error, 0);
+	html_raw(b, "<input type=\"text\" inputmode=\"numeric\" "
+	    "autocomplete=\"one-time-code\" maxlength=\"7\" class=\"short\"");
+	page_field_aria(b, "code", error);
+	html_raw(b, ">\n</div>\n");
+}
+
+static void
+csrf_input(struct sbuf *b, const char *csrf)
+{
+	html_raw(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+	html_attrs(b, csrf);
+	html_raw(b, "\">\n");
+}
+
+void
+view_login(struct sbuf *b, const char *csrf, const char *typed,
+    const char *error)
+{
+	static const char *const ids[] = { "login" };
+	const char		*msgs[] = { error };
+
+	page_begin(b, error ? "Error: log in" : "Log in");
+	html_raw(b, "<h1>Log in to the back office</h1>\n");
+	if (error != NULL)
+		page_error_summary(b, ids, msgs, 1);
+	html_raw(b, "<form method=\"post\" action=\"/review/login\" "
+	    "enctype=\"multipart/form-data\" novalidate>\n");
+	csrf_input(b, csrf);
+	page_field_intro(b, "login", "Login name",
+	    "The name your administrator gave you.", error, 0);
+	html_raw(b, "<input type=\"text\" autocomplete=\"username\" "
+	    "autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"40\"");
+	page_field_aria(b, "login", error);
+	html_raw(b, " value=\"");
+	html_attrs(b, typed != NULL ? typed : "");
+	html_raw(b, "\">\n</div>\n");
+	password_input(b, "password", "Password", "12 to 128 characters.",
+	    "current-password", NULL);
+	code_input(b, NULL);
+	html_raw(b, "<button type=\"submit\" class=\"button\">Log in</button>\n"
+	    "</form>\n<p>Forgotten your password or lost your authenticator? "
+	    "Ask an administrator for a new set-up link.</p>\n");
+	page_end(b);
+}
+
+void
+view_setup(struct sbuf *b, const struct setup_view *v)
+{
+	static const char *const ids[] = { "password", "password_confirm",
+	    "code" };
+	const char		*msgs[] = { v->error_password, v->error_confirm,
+	    v->error_code };
+	int			 errors;
+
+	errors = v->error_password || v->error_confirm || v->error_code;
+	page_begin(b, errors ? "Error: set up your account" :
+	    "Set up your account");
+	html_raw(b, "<h1>Set up your account</h1>\n<p>Login name: <strong>");
+	html_texts(b, v->login);
+	html_raw(b, "</strong></p>\n");
+	if (errors)
+		page_error_summary(b, ids, msgs, 3);
+	html_raw(b, "<form method=\"post\" action=\"/account/setup\" "
+	    "enctype=\"multipart/form-data\" novalidate>\n");
+	csrf_input(b, v->csrf);
+	html_raw(b, "<input type=\"hidden\" name=\"token\" value=\"");
+	html_attrs(b, v->token);
+	html_raw(b, "\">\n<h2>1. Choose a password</h2>\n");
+	password_input(b, "password", "New password", "12 to 128 characters. "
+	    "A passphrase of several words is easiest to remember.",
+	    "new-password", v->error_password);
+	password_input(b, "password_confirm", "New password again",
+	    "To catch a typing mistake.", "new-password", v->error_confirm);
+	html_raw(b, "<h2>2. Add Recourse to your authenticator app</h2>\n"
+	    "<p>Every login needs a code from an authenticator app on your "
+	    "phone (for example FreeOTP, Aegis or Google Authenticator). In "
+	    "the app, add an account and type this key:</p>\n"
+	    "<p class=\"code\" id=\"totp-secret\">");
+	html_texts(b, v->secret);
+	html_raw(b, "</p>\n<p>Or, if your app accepts a link, use "
+	    "<a href=\"");
+	html_attrs(b, v->uri);
+	html_raw(b, "\">this otpauth link</a>:</p>\n<p class=\"code uri\">");
+	html_texts(b, v->uri);
+	html_raw(b, "</p>\n<h2>3. Confirm</h2>\n");
+	code_input(b, v->error_code);
+	html_raw(b, "<button type=\"submit\" class=\"button\">Save and finish"
+	    "</button>\n</form>\n");
+	page_end(b);
+}
+
+void
+view_setup_done(struct sbuf *b, const char *login)
+{
+	page_begin(b, "Your account is ready");
+	html_raw(b, "<h1>Your account is ready</h1>\n<p>You can now "
+	    "<a href=\"/review/login\">log in</a> as <strong>");
+	html_texts(b, login);
+	html_raw(b, "</strong> with your password and a code from your "
+	    "authenticator app.</p>\n");
+	page_end(b);
+}
+
+void
+view_setup_gone(struct sbuf *b)
+{
+	page_begin(b, "This link cannot be used");
+	html_raw(b, "<h1>This link cannot be used</h1>\n<p>Set-up links work "
+	    "once and for 72 hours. Ask an administrator for a new one.</p>\n");
+	page_end(b);
+}
