@@ -102,6 +102,7 @@ kore_parent_configure(int argc, char *argv[])
 	unsigned char	 master[VAULT_KEYBYTES], review_pk[32];
 	const char	*keys, *db, *assets;
 	Dl_info		 self;
+	size_t		 n;
 
 	/*
 	 * A reload (SIGHUP) unloads and reloads modules.  Pin libsodium, and
@@ -128,7 +129,9 @@ kore_parent_configure(int argc, char *argv[])
 	 * The audit chain hashes text as PostgreSQL sends it: always UTF-8,
 	 * whatever the environment or the conninfo would choose.
 	 */
-	(void)kore_asprintf(&app.conninfo, "%s client_encoding=UTF8", db);
+	n = strlen(db) + sizeof(" client_encoding=UTF8");
+	app.conninfo = kore_malloc(n);
+	(void)snprintf(app.conninfo, n, "%s client_encoding=UTF8", db);
 	app.track_limit = env_int("RECOURSE_TRACK_LIMIT", 30, 1, 1000000);
 	app.cookie_secure = env_int("RECOURSE_COOKIE_SECURE", 0, 0, 1);
 	app.maintenance_seconds = env_int("RECOURSE_MAINTENANCE_SECONDS", 300,
