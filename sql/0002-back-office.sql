@@ -110,8 +110,9 @@ ALTER TABLE cases
 	-- take nor decide the appeal.
 	ADD COLUMN appeal_excluded bigint REFERENCES staff_accounts,
 	ADD CONSTRAINT cases_not_own_duplicate CHECK (duplicate_of <> id),
+	-- (NULL on either side passes: only an actual match is refused.)
 	ADD CONSTRAINT cases_appeal_assignee
-	    CHECK (assignee IS DISTINCT FROM appeal_excluded);
+	    CHECK (assignee <> appeal_excluded);
 COMMENT ON COLUMN cases.due_at IS 'Next deadline: triage, then decision (simple due dates until the SLA clocks).';
 COMMENT ON COLUMN cases.assignee IS 'The staff account working the case, if any.';
 
@@ -683,7 +684,8 @@ END $$;
 -- Only the assignee works a case; a supervisor may act on any.
 CREATE FUNCTION staff_may_act(p_actor bigint, c cases) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-	SELECT c.assignee = p_actor OR staff_is(p_actor, 'supervisor')
+	SELECT c.assignee IS NOT DISTINCT FROM p_actor
+	    OR staff_is(p_actor, 'supervisor')
 $$;
 
 CREATE FUNCTION case_record(c cases, p_actor bigint, p_kind text,
@@ -948,7 +950,12 @@ BEGIN
 	IF c.state <> 'decided' OR NOT FOUND OR d.released_at IS NOT NULL THEN
 		RETURN 'state';
 	END IF;
-	IF d.decided_by = p_actor THEN RETURN 'excluded'; END IF;
+	-- Neither the decider nor, on appeal, the reviewer whose decision
+	-- is appealed may be the second signature.
+	IF d.decided_by = p_actor OR (d.on_appeal AND
+	    c.appeal_excluded = p_actor) THEN
+		RETURN 'excluded';
+	END IF;
 	UPDATE case_decisions SET signed_by = p_actor, signed_at = now(),
 	    released_at = now()
 	WHERE id = d.id;
@@ -1056,3 +1063,135 @@ BEGIN
 		UPDATE api_tokens SET last_used_at = now() WHERE id = t.id;
 	END IF;
 END $$;
+
+------------------------------------------------------------------------
+-- Reading: the work list and the case page
+------------------------------------------------------------------------
+
+-- Open cases the actor may see, in deadline order (earliest first, then
+-- higher priority, then oldest), with optional filters; keyset pagination
+-- continues after (p_after_due, p_after_prio, p_after_id).  Filters that
+-- are NULL do not apply.  p_assignee: 'me', 'none' or an account id.
+-- p_state may name closed or rejected cases, which are otherwise left out.
+CREATE FUNCTION worklist(p_actor bigint, p_state case_state, p_category text,
+    p_priority smallint, p_assignee text, p_brand text, p_queue text,
+    p_after_due timestamptz, p_after_prio smallint, p_after_id bigint,
+    p_limit integer)
+RETURNS TABLE (id bigint, reference text, state text, category text,
+    channel text, brand text, queue text, priority smallint,
+    vulnerable boolean, due_at timestamptz, received_at timestamptz,
+    assignee bigint, assignee_name text, appeal boolean)
+LANGUAGE plpgsql STABLE
+-- The filters are NULL-guarded: planned with the actual values, the
+-- unused ones vanish and the index order serves the sort.
+SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_sup	boolean := staff_is(p_actor, 'supervisor');
+	v_rev	boolean := staff_is(p_actor, 'reviewer');
+BEGIN
+	IF NOT (v_sup OR v_rev) THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	SELECT c.id, c.reference, c.state::text, c.category, c.channel, c.brand,
+	    c.queue, c.priority, c.vulnerable, c.due_at, c.received_at,
+	    c.assignee, a.display_name, c.state = 'appealed'
+	FROM cases c LEFT JOIN staff_accounts a ON a.id = c.assignee
+	WHERE (CASE WHEN p_state IS NULL
+	        THEN c.state NOT IN ('closed', 'rejected')
+	        ELSE c.state = p_state END)
+	  AND (v_sup OR c.queue IN (SELECT m.queue FROM queue_members m
+	        WHERE m.account_id = p_actor))
+	  AND (c.brand IS NULL OR lower(btrim(c.brand)) NOT IN (
+	        SELECT b.brand_key FROM brand_bars b
+	        WHERE b.account_id = p_actor))
+	  AND (p_category IS NULL OR c.category = p_category)
+	  AND (p_priority IS NULL OR c.priority = p_priority)
+	  AND (p_queue IS NULL OR c.queue = p_queue)
+	  AND (p_brand IS NULL OR lower(btrim(c.brand)) = lower(btrim(p_brand)))
+	  AND (p_assignee IS NULL
+	    OR (p_assignee = 'me' AND c.assignee = p_actor)
+	    OR (p_assignee = 'none' AND c.assignee IS NULL)
+	    OR (p_assignee ~ '^[0-9]{1,18}$' AND c.assignee = p_assignee::bigint))
+	  AND (p_after_id IS NULL OR (c.due_at, -c.priority, c.id) >
+	        (p_after_due, -p_after_prio, p_after_id))
+	ORDER BY c.due_at, -c.priority, c.id
+	LIMIT p_limit;
+END $$;
+
+-- Everything the case page shows, in one row, for an actor who may see the
+-- case (no row otherwise).  The read is audited; the personal fields stay
+-- encrypted here and are opened by the back office.
+CREATE FUNCTION case_read(p_actor bigint, p_reference text)
+RETURNS TABLE (id bigint, reference text, state text, category text,
+    channel text, occurred_on date, brand text, vulnerable boolean,
+    consent_contact boolean, consent_publish boolean,
+    consent_demographics boolean, queue text, priority smallint,
+    received_at timestamptz, updated_at timestamptz, due_at timestamptz,
+    assignee bigint, assignee_name text, appeal_excluded bigint,
+    duplicate_of text, duplicates jsonb, complainant_salt bytea,
+    data_key_sealed bytea, description_box bytea, contact_box bytea,
+    events jsonb, messages jsonb, decisions jsonb, appeals jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	cases;
+BEGIN
+	SELECT * INTO c FROM cases x WHERE x.reference = p_reference;
+	IF NOT FOUND OR NOT staff_can_see(p_actor, c.queue, c.brand) THEN
+		RETURN;
+	END IF;
+	PERFORM audit('staff:' || p_actor, 'case.read', 'case:' || c.reference,
+	    '{}');
+	RETURN QUERY SELECT c.id, c.reference, c.state::text, c.category,
+	    c.channel, c.occurred_on, c.brand, c.vulnerable, c.consent_contact,
+	    c.consent_publish, c.consent_demographics, c.queue, c.priority,
+	    c.received_at, c.updated_at, c.due_at, c.assignee,
+	    (SELECT a.display_name FROM staff_accounts a WHERE a.id = c.assignee),
+	    c.appeal_excluded,
+	    (SELECT o.reference FROM cases o WHERE o.id = c.duplicate_of),
+	    (SELECT coalesce(jsonb_agg(d.reference ORDER BY d.id), '[]')
+	        FROM cases d WHERE d.duplicate_of = c.id),
+	    c.complainant_salt, c.data_key_sealed, c.description_box,
+	    c.contact_box,
+	    (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'at', e.at, 'kind', e.kind, 'actor', e.actor,
+	        'actor_name', (SELECT a.display_name FROM staff_accounts a
+	            WHERE 'staff:' || a.id = e.actor),
+	        'visible', e.visible_to_complainant, 'detail', e.detail)
+	        ORDER BY e.at, e.id), '[]')
+	        FROM case_events e WHERE e.case_id = c.id),
+	    (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', m.id, 'kind', m.kind, 'at', m.at,
+	        'author', (SELECT a.display_name FROM staff_accounts a
+	            WHERE a.id = m.author),
+	        'body', encode(m.body_box, 'hex')) ORDER BY m.at, m.id), '[]')
+	        FROM case_messages m WHERE m.case_id = c.id),
+	    (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', d.id, 'on_appeal', d.on_appeal, 'outcome', d.outcome,
+	        'remedies', d.remedies, 'automated', d.automated,
+	        'decided_by', d.decided_by,
+	        'decided_by_name', (SELECT a.display_name FROM staff_accounts a
+	            WHERE a.id = d.decided_by),
+	        'decided_at', d.decided_at, 'needs_signature', d.needs_signature,
+	        'signed_by_name', (SELECT a.display_name FROM staff_accounts a
+	            WHERE a.id = d.signed_by),
+	        'signed_at', d.signed_at, 'released_at', d.released_at,
+	        'reasons', encode(d.reasons_box, 'hex')) ORDER BY d.id), '[]')
+	        FROM case_decisions d WHERE d.case_id = c.id),
+	    (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', p.id, 'at', p.at, 'decision', p.decision_id,
+	        'grounds', encode(p.grounds_box, 'hex')) ORDER BY p.id), '[]')
+	        FROM case_appeals p WHERE p.case_id = c.id);
+END $$;
+
+-- The accounts a supervisor can assign this case to.
+CREATE FUNCTION case_assignable(p_actor bigint, p_reference text)
+RETURNS TABLE (id bigint, display_name text) LANGUAGE sql STABLE AS $$
+	SELECT a.id, a.display_name FROM staff_accounts a, cases c
+	WHERE c.reference = p_reference AND staff_is(p_actor, 'supervisor')
+	  AND staff_can_see(p_actor, c.queue, c.brand)
+	  AND ('reviewer' = ANY (a.roles) OR 'supervisor' = ANY (a.roles))
+	  AND staff_can_see(a.id, c.queue, c.brand)
+	  AND a.id IS DISTINCT FROM c.appeal_excluded
+	ORDER BY a.display_name, a.id
+$$;
