@@ -2,6 +2,13 @@
 -- brand bars, the case workflow with its state machine enforced here, and
 -- the append-only, hash-chained audit log.
 
+-- Times are shown and compared in UTC (the service's time zone until the
+-- business calendar arrives with the SLA work).
+DO $$ BEGIN
+	EXECUTE format('ALTER DATABASE %I SET timezone = %L',
+	    current_database(), 'UTC');
+END $$;
+
 ------------------------------------------------------------------------
 -- Accounts
 ------------------------------------------------------------------------
@@ -1134,14 +1141,19 @@ RETURNS TABLE (id bigint, reference text, state text, category text,
     events jsonb, messages jsonb, decisions jsonb, appeals jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c	cases;
+	c		cases;
+	v_contact	boolean;
 BEGIN
 	SELECT * INTO c FROM cases x WHERE x.reference = p_reference;
 	IF NOT FOUND OR NOT staff_can_see(p_actor, c.queue, c.brand) THEN
 		RETURN;
 	END IF;
+	-- Contact details: only when the complainant asked to be contacted,
+	-- and only for the reviewer working the case or a supervisor.
+	v_contact := c.contact_box IS NOT NULL AND c.consent_contact
+	    AND (c.assignee = p_actor OR staff_is(p_actor, 'supervisor'));
 	PERFORM audit('staff:' || p_actor, 'case.read', 'case:' || c.reference,
-	    '{}');
+	    jsonb_build_object('contact', v_contact));
 	RETURN QUERY SELECT c.id, c.reference, c.state::text, c.category,
 	    c.channel, c.occurred_on, c.brand, c.vulnerable, c.consent_contact,
 	    c.consent_publish, c.consent_demographics, c.queue, c.priority,
@@ -1152,7 +1164,7 @@ BEGIN
 	    (SELECT coalesce(jsonb_agg(d.reference ORDER BY d.id), '[]')
 	        FROM cases d WHERE d.duplicate_of = c.id),
 	    c.complainant_salt, c.data_key_sealed, c.description_box,
-	    c.contact_box,
+	    CASE WHEN v_contact THEN c.contact_box END,
 	    (SELECT coalesce(jsonb_agg(jsonb_build_object(
 	        'at', e.at, 'kind', e.kind, 'actor', e.actor,
 	        'actor_name', (SELECT a.display_name FROM staff_accounts a
@@ -1194,4 +1206,20 @@ RETURNS TABLE (id bigint, display_name text) LANGUAGE sql STABLE AS $$
 	  AND staff_can_see(a.id, c.queue, c.brand)
 	  AND a.id IS DISTINCT FROM c.appeal_excluded
 	ORDER BY a.display_name, a.id
+$$;
+
+-- What the case page's forms offer: active queues, the concern taxonomy
+-- and, for a supervisor, the accounts the case can be assigned to.
+CREATE FUNCTION case_page_options(p_actor bigint, p_reference text)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object(
+	    'queues', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'code', q.code, 'name', q.name) ORDER BY q.name), '[]')
+	        FROM queues q WHERE q.active),
+	    'categories', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'code', k.code, 'label', k.label) ORDER BY k.position), '[]')
+	        FROM concern_categories k WHERE k.active),
+	    'assignable', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', a.id, 'name', a.display_name)), '[]')
+	        FROM case_assignable(p_actor, p_reference) a))
 $$;

@@ -213,9 +213,85 @@ void		 staff_cookie_clear(struct http_request *);
 enum staff_auth	 staff_authenticate(struct staff_auth_ctx *,
 		    struct http_request *, int api);
 void		 staff_auth_free(struct staff_auth_ctx *);
+int		 staff_gate(struct staff_auth_ctx *, struct http_request *,
+		    int api, int *ret);
 int		 staff_has(const struct staff *, unsigned role);
 int		 staff_csrf_valid(const struct staff *, const char *typed);
 void		 staff_csrf_of(const struct staff *, char out[STAFF_TOKEN_TEXT + 1]);
+
+/* case_action.c: a reviewer's action on a case, checked and run. */
+enum case_verb {
+	CV_TAKE, CV_ASSIGN, CV_RELEASE, CV_TRIAGE, CV_INVESTIGATE, CV_NOTE,
+	CV_MESSAGE, CV_REQUEST_INFO, CV_LINK_DUPLICATE, CV_REJECT, CV_DECIDE,
+	CV_SIGN, CV_CLOSE,
+};
+
+struct case_action {
+	enum case_verb	 verb;
+	char		*text;		/* note, message, reason(s) */
+	char		*category;
+	char		*queue;
+	int		 priority;	/* 1-4; -1 invalid; 0 unset */
+	char		*original;	/* reference of the original case */
+	char		*outcome;
+	unsigned	 remedies;	/* bit i: case_remedies[i] */
+	int		 bad_remedy;
+	int		 automated;	/* 1, 0; -1 unset; -2 invalid */
+	char		*to;		/* account id to assign to */
+	const char	*error_field;	/* the first problem found */
+	const char	*error;
+	int		 sealed;
+	unsigned char	*box;		/* text under the case data key */
+	size_t		 box_len;
+	unsigned char	*cbox;		/* text sealed to the complainant */
+	size_t		 cbox_len;
+	struct sbuf	 remedies_text;
+};
+
+extern const char *const case_outcomes[];
+extern const char *const case_remedies[];
+
+int		 case_verb_parse(const char *, enum case_verb *);
+const char	*case_verb_name(enum case_verb);
+void		 case_action_init(struct case_action *, enum case_verb);
+void		 case_action_free(struct case_action *);
+int		 case_action_set(struct case_action *, const char *name,
+		    const char *value);
+int		 case_action_validate(struct case_action *);
+int		 case_action_needs_keys(const struct case_action *);
+enum db_status	 case_action_keys(struct db_query *, struct http_request *,
+		    const char *reference);
+int		 case_action_seal(struct case_action *, const struct db_query *);
+enum db_status	 case_action_run(struct case_action *, struct db_query *,
+		    struct http_request *, const struct staff *,
+		    const char *reference);
+int		 case_outcome_status(const char *outcome, const char **message);
+
+/* worklist.c: the reviewer's work list, filtered and paged. */
+#define WORKLIST_PAGE	50
+
+struct worklist_filter {
+	char		 state[24];
+	char		 category[65];
+	char		 priority[2];
+	char		 assignee[20];	/* me, none or an account id */
+	char		 brand[201 * 4];
+	char		 queue[41];
+	char		 after_due[28];	/* keyset: the last row seen */
+	char		 after_prio[2];
+	char		 after_id[20];
+	const char	*error_field;	/* the filter that is not valid */
+};
+
+int		 worklist_filter_parse(struct worklist_filter *, const char *);
+enum db_status	 worklist_query(struct db_query *, struct http_request *,
+		    const struct staff *, const struct worklist_filter *);
+json_t		*worklist_rows(const struct db_query *, char *next, size_t);
+
+/* case_file.c: the case as the back office reads it. */
+enum db_status	 case_file_query(struct db_query *, struct http_request *,
+		    const struct staff *, const char *reference);
+int		 case_file_build(const struct db_query *, json_t **);
 
 /* rt_util.c: responses, security headers, errors, request plumbing. */
 /*
@@ -259,6 +335,10 @@ int	 rt_logout(struct http_request *);
 
 /* rt_setup.c: the one-time account set-up link. */
 int	 rt_setup(struct http_request *);
+
+/* rt_review.c: the work list, the case page and its actions. */
+int	 rt_review_home(struct http_request *);
+int	 rt_review_case(struct http_request *);
 
 /* rt_api.c: the JSON API. */
 int	 rt_api_complaints(struct http_request *);
@@ -321,6 +401,30 @@ void	 view_login(struct sbuf *, const char *csrf, const char *typed,
 void	 view_setup(struct sbuf *, const struct setup_view *);
 void	 view_setup_done(struct sbuf *, const char *login);
 void	 view_setup_gone(struct sbuf *);
+
+/* view_review.c: the work list and the case page. */
+struct worklist_view {
+	const struct staff		*who;
+	const char			*csrf;
+	const struct worklist_filter	*filter;
+	json_t				*rows;
+	json_t				*options;	/* queues, categories */
+	const char			*next;		/* page key or "" */
+};
+
+struct case_view {
+	const struct staff	*who;
+	const char		*csrf;
+	json_t			*c;		/* case_file_build() */
+	json_t			*options;	/* case_page_options() */
+	const char		*error_verb;	/* the action that failed */
+	const char		*error_field;
+	const char		*error;
+	const char		*typed_text;	/* given back after an error */
+};
+
+void	 view_worklist(struct sbuf *, const struct worklist_view *);
+void	 view_case(struct sbuf *, const struct case_view *);
 const char *view_event_label(const char *kind);
 
 #endif

@@ -160,3 +160,16 @@ html_url(struct sbuf *b, const char *u)
 	html_escape(b, tmp.data, tmp.len);
 	sbuf_free(&tmp);
 }
+
+/* Percent-encodes a query-string value (RFC 3986 unreserved kept). */
+void
+html_query_escape(struct sbuf *b, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+		    (*v >= '0' && *v <= '9') || strchr("-._~", *v) != NULL)
+			sbuf_addc(b, *v);
+		else
+			sbuf_printf(b, "%%%02X", (unsigned char)*v);
+	}
+}

@@ -39,6 +39,7 @@ void	 html_attr(struct sbuf *, const char *, size_t);
 void	 html_attrs(struct sbuf *, const char *);
 void	 html_url(struct sbuf *, const char *);
 int	 html_url_safe(const char *);
+void	 html_query_escape(struct sbuf *, const char *);
 
 /* formdata.c: multipart/form-data and urlencoded body parsing. */
 #define FORMDATA_MAX_FIELDS	64
@@ -122,6 +123,9 @@ int	 intake_code_valid(const char *);
 #define VAULT_RECEIPT_TEXT	(VAULT_RECEIPT_CHARS + VAULT_RECEIPT_CHARS / 4)
 #define VAULT_SALTBYTES		16
 #define VAULT_TOKEN_TEXT	32	/* 128-bit tokens, 32 hex digits */
+/* Labels that bind each ciphertext to its field (AEAD additional data). */
+#define VAULT_AD_DESCRIPTION	"recourse:case:description:v1"
+#define VAULT_AD_CONTACT	"recourse:case:contact:v1"
 
 struct vault_keys {
 	unsigned char	receipt[VAULT_KEYBYTES];   /* keys receipt-code hashes */

@@ -124,6 +124,7 @@ rt_error_code(int status)
 {
 	switch (status) {
 	case 400: return ("bad_request");
+	case 401: return ("unauthenticated");
 	case 403: return ("forbidden");
 	case 404: return ("not_found");
 	case 405: return ("method_not_allowed");

@@ -165,3 +165,43 @@ staff_csrf_of(const struct staff *who, char out[STAFF_TOKEN_TEXT + 1])
 {
 	staff_csrf(&app.keys, who->token, out);
 }
+
+/*
+ * The common start of a back-office handler.  Returns 1 when the request
+ * comes from a logged-in member of staff; otherwise it has answered (or
+ * must be called again: *ret is KORE_RESULT_RETRY) and returns 0.  Pages
+ * send browsers without a session to the login page; a form post or an API
+ * call gets 401.
+ */
+int
+staff_gate(struct staff_auth_ctx *c, struct http_request *req, int api,
+    int *ret)
+{
+	*ret = KORE_RESULT_OK;
+	switch (staff_authenticate(c, req, api)) {
+	case STAFF_OK:
+		return (1);
+	case STAFF_PENDING:
+		*ret = KORE_RESULT_RETRY;
+		break;
+	case STAFF_NONE:
+		if (!api && req->method == HTTP_METHOD_GET) {
+			rt_redirect(req, "/review/login");
+			break;
+		}
+		if (api)
+			http_response_header(req, "www-authenticate",
+			    "Bearer realm=\"recourse\"");
+		rt_error(req, 401, "Please log in again",
+		    "Your session has ended, so nothing was changed. Log in "
+		    "and try again.");
+		break;
+	case STAFF_UNAVAILABLE:
+		rt_unavailable(req);
+		break;
+	case STAFF_FAILED:
+		rt_error(req, 500, "Something went wrong", "Please try again.");
+		break;
+	}
+	return (0);
+}

@@ -113,19 +113,6 @@ totp_verify(const unsigned char *secret, size_t len, const char *typed,
 	return (found);
 }
 
-/* Percent-encodes everything but RFC 3986's unreserved characters. */
-static void
-uri_escape(struct sbuf *out, const char *p)
-{
-	for (; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			sbuf_addc(out, *p);
-		else
-			sbuf_printf(out, "%%%02X", (unsigned char)*p);
-	}
-}
-
 /*
  * The otpauth:// URI authenticator apps read (the Key Uri Format): label
  * "issuer:account", the secret in base32, the issuer again as a parameter.
@@ -135,10 +122,10 @@ totp_uri(struct sbuf *out, const char *issuer, const char *account,
     const char *secret_b32)
 {
 	sbuf_adds(out, "otpauth://totp/");
-	uri_escape(out, issuer);
+	html_query_escape(out, issuer);
 	sbuf_adds(out, "%3A");
-	uri_escape(out, account);
+	html_query_escape(out, account);
 	sbuf_printf(out, "?secret=%s&issuer=", secret_b32);
-	uri_escape(out, issuer);
+	html_query_escape(out, issuer);
 	sbuf_printf(out, "&algorithm=SHA1&digits=6&period=%d", TOTP_PERIOD);
 }

@@ -14,8 +14,6 @@
 /* Crockford's base32: no I, L, O or U, so codes read aloud survive. */
 static const char receipt_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#define AD_DESCRIPTION	"recourse:case:description:v1"
-#define AD_CONTACT	"recourse:case:contact:v1"
 #define AD_RECEIPT	"recourse:intake:receipt:v1"
 
 int
@@ -401,11 +399,11 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 	memset(s, 0, sizeof(*s));
 	randombytes_buf(s->complainant_salt, sizeof(s->complainant_salt));
 	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
-	s->description = vault_aead_seal(dk, AD_DESCRIPTION, s->complainant_salt,
-	    description, &s->description_len);
+	s->description = vault_aead_seal(dk, VAULT_AD_DESCRIPTION,
+	    s->complainant_salt, description, &s->description_len);
 	if (contact_json != NULL)
-		s->contact = vault_aead_seal(dk, AD_CONTACT, s->complainant_salt,
-		    contact_json, &s->contact_len);
+		s->contact = vault_aead_seal(dk, VAULT_AD_CONTACT,
+		    s->complainant_salt, contact_json, &s->contact_len);
 	s->data_key_sealed_len = crypto_box_SEALBYTES + sizeof(dk);
 	if ((s->data_key_sealed = malloc(s->data_key_sealed_len)) == NULL)
 		abort();
@@ -444,10 +442,10 @@ vault_open_case(const unsigned char *review_sk, const unsigned char *review_pk,
 	    crypto_box_seal_open(dk, s->data_key_sealed,
 	    s->data_key_sealed_len, review_pk, review_sk) != 0)
 		return (0);
-	ok = vault_aead_open(dk, AD_DESCRIPTION, s->complainant_salt, s->description,
-	    s->description_len, description);
+	ok = vault_aead_open(dk, VAULT_AD_DESCRIPTION, s->complainant_salt,
+	    s->description, s->description_len, description);
 	if (ok && s->contact != NULL && contact != NULL)
-		ok = vault_aead_open(dk, AD_CONTACT, s->complainant_salt, s->contact,
+		ok = vault_aead_open(dk, VAULT_AD_CONTACT, s->complainant_salt, s->contact,
 		    s->contact_len, contact);
 	sodium_memzero(dk, sizeof(dk));
 	return (ok);

@@ -1,0 +1,311 @@
+/*
+ * The back office's pages for cases: the work list (GET /review), the case
+ * page (GET /review/cases/REF) and every action on it (POST
+ * /review/cases/REF/VERB), each action answered by a redirect back to the
+ * case or by the case page again with the problem next to the form.
+ */
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app.h"
+
+enum { PH_AUTH, PH_FORM, PH_KEYS, PH_RUN, PH_LOAD, PH_OPTIONS, PH_LIST };
+
+struct review_ctx {
+	int			 phase;
+	struct staff_auth_ctx	 auth;
+	struct db_query		 q;
+	char			 csrf[STAFF_TOKEN_TEXT + 1];
+	char			 reference[24];
+	struct worklist_filter	 filter;
+	json_t			*options;
+	json_t			*c;
+	int			 post;
+	struct case_action	 action;
+	int			 status;	/* of the page shown again */
+	const char		*error;
+	const char		*error_field;
+};
+
+static void
+review_ctx_free(void *p)
+{
+	struct review_ctx	*c = p;
+
+	staff_auth_free(&c->auth);
+	db_done(&c->q);
+	json_decref(c->options);
+	json_decref(c->c);
+	case_action_free(&c->action);
+}
+
+static enum db_status
+options_query(struct review_ctx *c, struct http_request *req)
+{
+	char		 actor[24];
+	const char	*v[2] = { actor, c->reference };
+
+	(void)snprintf(actor, sizeof(actor), "%lld", (long long)c->auth.who.id);
+	return (db_run(&c->q, req, "SELECT case_page_options($1, $2)", 2, v,
+	    NULL, NULL));
+}
+
+static json_t *
+options_read(struct review_ctx *c)
+{
+	json_t	*j;
+
+	j = db_rows(&c->q) == 1 ? json_loads(db_value(&c->q, 0, 0), 0, NULL) :
+	    NULL;
+	return (j != NULL ? j : json_object());
+}
+
+/* GET /review */
+int
+rt_review_home(struct http_request *req)
+{
+	struct review_ctx	*c;
+	struct worklist_view	 v;
+	struct sbuf		 b;
+	char			 next[80];
+	int			 ret;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), review_ctx_free);
+
+	switch (c->phase) {
+	case PH_AUTH:
+		if (!staff_gate(&c->auth, req, 0, &ret))
+			return (ret);
+		staff_csrf_of(&c->auth.who, c->csrf);
+		c->phase = PH_OPTIONS;
+		/* FALLTHROUGH */
+	case PH_OPTIONS:
+		if (!rt_db_ready(req, options_query(c, req), &ret))
+			return (ret);
+		c->options = options_read(c);
+		db_done(&c->q);
+		c->phase = PH_LIST;
+		if (!worklist_filter_parse(&c->filter, req->query_string))
+			break;
+		/* FALLTHROUGH */
+	case PH_LIST:
+		if (!rt_db_ready(req, worklist_query(&c->q, req, &c->auth.who,
+		    &c->filter), &ret))
+			return (ret);
+		break;
+	}
+
+	memset(&v, 0, sizeof(v));
+	v.who = &c->auth.who;
+	v.csrf = c->csrf;
+	v.filter = &c->filter;
+	v.options = c->options;
+	next[0] = '\0';
+	v.rows = c->filter.error_field == NULL ?
+	    worklist_rows(&c->q, next, sizeof(next)) : json_array();
+	v.next = next;
+	db_done(&c->q);
+	sbuf_init(&b);
+	view_worklist(&b, &v);
+	rt_send_html(req, c->filter.error_field ? 400 : 200, &b);
+	sbuf_free(&b);
+	json_decref(v.rows);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * "/review/cases/RC-2026-000001[/verb]": the reference and the verb (empty
+ * for the page itself).  The route's pattern has checked the shape.
+ */
+static int
+case_path(struct review_ctx *c, const char *path, const char **verb)
+{
+	const char	*p, *slash;
+	size_t		 n;
+
+	p = path + strlen("/review/cases/");
+	slash = strchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n == 0 || n >= sizeof(c->reference))
+		return (0);
+	memcpy(c->reference, p, n);
+	c->reference[n] = '\0';
+	*verb = slash ? slash + 1 : "";
+	return (1);
+}
+
+/* Reads the action's form; 0 when it answered (400 or CSRF 403). */
+static int
+action_read(struct review_ctx *c, struct http_request *req)
+{
+	struct formdata		 fd;
+	const struct formfield	*f;
+	size_t			 i;
+	int			 ok;
+
+	memset(&fd, 0, sizeof(fd));
+	if (!rt_form(req, &fd))
+		return (0);
+	f = formdata_get(&fd, "csrf");
+	ok = f != NULL && staff_csrf_valid(&c->auth.who, f->value);
+	if (ok) {
+		for (i = 0; i < fd.count; i++)
+			(void)case_action_set(&c->action, fd.field[i].name,
+			    fd.field[i].value);
+	}
+	formdata_free(&fd);
+	if (!ok)
+		rt_error(req, 403, "This form had expired",
+		    "Nothing was changed. Go back, reload the page and try "
+		    "again.");
+	return (ok);
+}
+
+static void
+case_page(struct http_request *req, struct review_ctx *c, int status)
+{
+	struct case_view	 v;
+	struct sbuf		 b;
+
+	memset(&v, 0, sizeof(v));
+	v.who = &c->auth.who;
+	v.csrf = c->csrf;
+	v.c = c->c;
+	v.options = c->options;
+	if (c->error != NULL) {
+		v.error_verb = case_verb_name(c->action.verb);
+		v.error_field = c->error_field;
+		v.error = c->error;
+		v.typed_text = c->action.text;
+	}
+	sbuf_init(&b);
+	view_case(&b, &v);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+}
+
+static void
+case_not_found(struct http_request *req)
+{
+	rt_error(req, 404, "Case not found", "There is no case with this "
+	    "reference that you can see.");
+}
+
+/* GET /review/cases/REF and POST /review/cases/REF/VERB */
+int
+rt_review_case(struct http_request *req)
+{
+	struct review_ctx	*c;
+	const char		*verb, *msg;
+	enum case_verb		 cv;
+	char			 loc[64];
+	int			 ret, built;
+
+	if (req->hdlr_extra == NULL &&
+	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), review_ctx_free);
+
+	switch (c->phase) {
+	case PH_AUTH:
+		if (!case_path(c, req->path, &verb)) {
+			case_not_found(req);
+			return (KORE_RESULT_OK);
+		}
+		/* The page is GET-only; actions are POST-only. */
+		c->post = *verb != '\0';
+		if (c->post != (req->method == HTTP_METHOD_POST)) {
+			(void)rt_method(req, c->post ? HTTP_METHOD_POST :
+			    HTTP_METHOD_GET);
+			return (KORE_RESULT_OK);
+		}
+		if (c->post && !case_verb_parse(verb, &cv)) {
+			rt_not_found(req);
+			return (KORE_RESULT_OK);
+		}
+		if (!staff_gate(&c->auth, req, 0, &ret))
+			return (ret);
+		staff_csrf_of(&c->auth.who, c->csrf);
+		c->phase = PH_LOAD;
+		if (!c->post)
+			goto load;
+		case_action_init(&c->action, cv);
+		if (!action_read(c, req))
+			return (KORE_RESULT_OK);
+		if (!case_action_validate(&c->action)) {
+			c->status = 422;
+			c->error = c->action.error;
+			c->error_field = c->action.error_field;
+			goto load;
+		}
+		c->phase = case_action_needs_keys(&c->action) ? PH_KEYS :
+		    PH_RUN;
+		if (c->phase == PH_RUN)
+			goto run;
+		/* FALLTHROUGH */
+	case PH_KEYS:
+		if (!rt_db_ready(req, case_action_keys(&c->q, req,
+		    c->reference), &ret))
+			return (ret);
+		ret = case_action_seal(&c->action, &c->q);
+		db_done(&c->q);
+		if (!ret) {
+			rt_error(req, 500, "Something went wrong",
+			    "The case's key could not be opened. Nothing was "
+			    "changed.");
+			return (KORE_RESULT_OK);
+		}
+		c->phase = PH_RUN;
+		/* FALLTHROUGH */
+	case PH_RUN:
+	run:
+		if (!rt_db_ready(req, case_action_run(&c->action, &c->q, req,
+		    &c->auth.who, c->reference), &ret))
+			return (ret);
+		c->status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
+		db_done(&c->q);
+		if (c->status == 200) {
+			(void)snprintf(loc, sizeof(loc), "/review/cases/%s",
+			    c->reference);
+			rt_redirect(req, loc);
+			return (KORE_RESULT_OK);
+		}
+		if (c->status == 404) {
+			case_not_found(req);
+			return (KORE_RESULT_OK);
+		}
+		c->error = msg;
+		c->phase = PH_LOAD;
+		/* FALLTHROUGH */
+	case PH_LOAD:
+	load:
+		if (!rt_db_ready(req, case_file_query(&c->q, req, &c->auth.who,
+		    c->reference), &ret))
+			return (ret);
+		built = case_file_build(&c->q, &c->c);
+		db_done(&c->q);
+		if (built == 0) {
+			case_not_found(req);
+			return (KORE_RESULT_OK);
+		}
+		if (built < 0) {
+			rt_error(req, 500, "Something went wrong", "This case "
+			    "could not be opened.");
+			return (KORE_RESULT_OK);
+		}
+		c->phase = PH_OPTIONS;
+		/* FALLTHROUGH */
+	case PH_OPTIONS:
+		if (!rt_db_ready(req, options_query(c, req), &ret))
+			return (ret);
+		c->options = options_read(c);
+		db_done(&c->q);
+		break;
+	}
+	case_page(req, c, c->status ? c->status : 200);
+	return (KORE_RESULT_OK);
+}

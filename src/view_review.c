@@ -1,0 +1,819 @@
+/*
+ * The back office's case pages: the work list with its filters and pages,
+ * and the case with its account, messages, decisions, timeline and the
+ * forms of every action the viewer may take now.
+ */
+
+#include <string.h>
+
+#include "app.h"
+
+static const struct {
+	const char	*code;
+	const char	*label;
+} staff_states[] = {
+	{ "received", "Received" },
+	{ "triaged", "Triaged" },
+	{ "investigating", "Investigating" },
+	{ "awaiting_complainant", "Awaiting complainant" },
+	{ "decided", "Decided" },
+	{ "appealed", "Appealed" },
+	{ "closed", "Closed" },
+	{ "rejected", "Rejected" },
+};
+
+static const char *const outcome_labels[] = { "Upheld", "Partly upheld",
+    "Not upheld", "Out of scope", "Referred elsewhere", NULL };
+static const char *const remedy_labels[] = { "Campaign stopped or changed",
+    "Data deleted", "Consent flow fixed", "Model or targeting rule changed",
+    "Opt-out honoured", "Apology", "Compensation", "Staff guidance", "None",
+    NULL };
+
+static const char *
+state_label(const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(staff_states) / sizeof(staff_states[0]); i++)
+		if (strcmp(staff_states[i].code, code) == 0)
+			return (staff_states[i].label);
+	return (code);
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char	*v;
+
+	v = json_string_value(json_object_get(o, key));
+	return (v != NULL ? v : "");
+}
+
+/* "2026-12-01T10:00:00.123Z" or "2026-12-01 10:00:00+00" → "2026-12-01 10:00 UTC" */
+static void
+when(struct sbuf *b, const char *ts)
+{
+	char	 out[17];
+
+	if (strlen(ts) < 16) {
+		html_texts(b, ts);
+		return;
+	}
+	memcpy(out, ts, 16);
+	out[10] = ' ';
+	out[16] = '\0';
+	html_raw(b, "<time datetime=\"");
+	html_attrs(b, ts);
+	html_raw(b, "\">");
+	html_texts(b, out);
+	html_raw(b, " UTC</time>");
+}
+
+static void
+hidden(struct sbuf *b, const char *name, const char *value)
+{
+	html_raw(b, "<input type=\"hidden\" name=\"");
+	html_attrs(b, name);
+	html_raw(b, "\" value=\"");
+	html_attrs(b, value);
+	html_raw(b, "\">\n");
+}
+
+/* ---------------------------------------------------------------- */
+/* Work list                                                        */
+/* ---------------------------------------------------------------- */
+
+static void
+option(struct sbuf *b, const char *value, const char *label,
+    const char *selected)
+{
+	html_raw(b, "<option value=\"");
+	html_attrs(b, value);
+	html_raw(b, "\"");
+	if (strcmp(value, selected) == 0)
+		html_raw(b, " selected");
+	html_raw(b, ">");
+	html_texts(b, label);
+	html_raw(b, "</option>\n");
+}
+
+static void
+filter_select_open(struct sbuf *b, const char *id, const char *label)
+{
+	html_raw(b, "<div class=\"filter\"><label for=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\">");
+	html_texts(b, label);
+	html_raw(b, "</label>\n<select id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\" name=\"");
+	html_attrs(b, id);
+	html_raw(b, "\">\n");
+}
+
+static void
+worklist_filters(struct sbuf *b, const struct worklist_view *v)
+{
+	const struct worklist_filter	*f = v->filter;
+	json_t				*o;
+	size_t				 i;
+	char				 p[2];
+
+	html_raw(b, "<form method=\"get\" action=\"/review\" class=\"filters\" "
+	    "role=\"search\" aria-label=\"Filter the work list\">\n");
+	filter_select_open(b, "state", "State");
+	option(b, "", "Open cases", f->state);
+	for (i = 0; i < sizeof(staff_states) / sizeof(staff_states[0]); i++)
+		option(b, staff_states[i].code, staff_states[i].label,
+		    f->state);
+	html_raw(b, "</select></div>\n");
+	filter_select_open(b, "category", "Concern");
+	option(b, "", "Any", f->category);
+	json_array_foreach(json_object_get(v->options, "categories"), i, o)
+		option(b, jstr(o, "code"), jstr(o, "label"), f->category);
+	html_raw(b, "</select></div>\n");
+	filter_select_open(b, "queue", "Queue");
+	option(b, "", "Any of mine", f->queue);
+	json_array_foreach(json_object_get(v->options, "queues"), i, o)
+		option(b, jstr(o, "code"), jstr(o, "name"), f->queue);
+	html_raw(b, "</select></div>\n");
+	filter_select_open(b, "priority", "Priority");
+	option(b, "", "Any", f->priority);
+	for (i = 4; i >= 1; i--) {
+		p[0] = '0' + (char)i;
+		p[1] = '\0';
+		option(b, p, i == 4 ? "4 urgent" : i == 3 ? "3 high" :
+		    i == 2 ? "2 normal" : "1 low", f->priority);
+	}
+	html_raw(b, "</select></div>\n");
+	filter_select_open(b, "assignee", "Assigned to");
+	option(b, "", "Anyone or no one", f->assignee);
+	option(b, "me", "Me", f->assignee);
+	option(b, "none", "No one", f->assignee);
+	html_raw(b, "</select></div>\n<div class=\"filter\"><label "
+	    "for=\"f-brand\">Brand</label>\n<input type=\"text\" id=\"f-brand\" "
+	    "name=\"brand\" maxlength=\"200\" value=\"");
+	html_attrs(b, f->brand);
+	html_raw(b, "\"></div>\n<button type=\"submit\" class=\"button\">"
+	    "Show</button>\n</form>\n");
+}
+
+/* The link to the next page keeps the filters. */
+static void
+next_link(struct sbuf *b, const struct worklist_view *v)
+{
+	const struct worklist_filter	*f = v->filter;
+	const char	*names[] = { "state", "category", "queue", "priority",
+			    "assignee", "brand" };
+	const char	*values[] = { f->state, f->category, f->queue,
+			    f->priority, f->assignee, f->brand };
+	struct sbuf	 url;
+	size_t		 i;
+
+	sbuf_init(&url);
+	sbuf_adds(&url, "/review?");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (values[i][0] == '\0')
+			continue;
+		sbuf_printf(&url, "%s=", names[i]);
+		html_query_escape(&url, values[i]);
+		sbuf_addc(&url, '&');
+	}
+	sbuf_adds(&url, "after=");
+	html_query_escape(&url, v->next);
+	html_raw(b, "<p class=\"pager\"><a href=\"");
+	html_attrs(b, sbuf_cstr(&url));
+	html_raw(b, "\">Next page</a></p>\n");
+	sbuf_free(&url);
+}
+
+void
+view_worklist(struct sbuf *b, const struct worklist_view *v)
+{
+	json_t		*r;
+	size_t		 i, n;
+
+	page_staff_begin(b, v->filter->error_field ? "Error: work list" :
+	    "Work list", v->who, v->csrf);
+	html_raw(b, "<h1>Work list</h1>\n");
+	if (v->filter->error_field != NULL) {
+		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+		    "tabindex=\"-1\"><h2>There is a problem</h2><p>The filter "
+		    "&ldquo;");
+		html_texts(b, v->filter->error_field);
+		html_raw(b, "&rdquo; is not valid; choose again.</p></div>\n");
+	}
+	worklist_filters(b, v);
+	n = json_array_size(v->rows);
+	if (n == 0) {
+		html_raw(b, "<p class=\"empty\">No cases match.</p>\n");
+		page_end(b);
+		return;
+	}
+	html_raw(b, "<table class=\"worklist\">\n<caption>Cases, the earliest "
+	    "deadline first</caption>\n<thead><tr><th scope=\"col\">Case</th>"
+	    "<th scope=\"col\">Due</th><th scope=\"col\">Priority</th>"
+	    "<th scope=\"col\">State</th><th scope=\"col\">Concern</th>"
+	    "<th scope=\"col\">Brand</th><th scope=\"col\">Queue</th>"
+	    "<th scope=\"col\">Assigned to</th></tr></thead>\n<tbody>\n");
+	json_array_foreach(v->rows, i, r) {
+		html_raw(b, "<tr><th scope=\"row\"><a href=\"/review/cases/");
+		html_attrs(b, jstr(r, "reference"));
+		html_raw(b, "\">");
+		html_texts(b, jstr(r, "reference"));
+		html_raw(b, "</a>");
+		if (json_is_true(json_object_get(r, "vulnerable")))
+			html_raw(b, " <span class=\"tag\">vulnerable</span>");
+		if (json_is_true(json_object_get(r, "appeal")))
+			html_raw(b, " <span class=\"tag\">appeal</span>");
+		html_raw(b, "</th><td>");
+		when(b, jstr(r, "due_at"));
+		if (json_is_true(json_object_get(r, "overdue")))
+			html_raw(b, " <strong class=\"tag late\">overdue</strong>");
+		sbuf_printf(b, "</td><td>%d</td><td>",
+		    (int)json_integer_value(json_object_get(r, "priority")));
+		html_texts(b, state_label(jstr(r, "state")));
+		html_raw(b, "</td><td>");
+		html_texts(b, jstr(r, "category"));
+		html_raw(b, "</td><td dir=\"auto\">");
+		html_texts(b, jstr(r, "brand"));
+		html_raw(b, "</td><td>");
+		html_texts(b, jstr(r, "queue"));
+		html_raw(b, "</td><td>");
+		html_texts(b, json_is_string(json_object_get(r,
+		    "assignee_name")) ? jstr(r, "assignee_name") : "\xe2\x80\x94");
+		html_raw(b, "</td></tr>\n");
+	}
+	html_raw(b, "</tbody>\n</table>\n");
+	if (v->next[0] != '\0')
+		next_link(b, v);
+	page_end(b);
+}
+
+/* ---------------------------------------------------------------- */
+/* The case                                                         */
+/* ---------------------------------------------------------------- */
+
+static void
+dl_item(struct sbuf *b, const char *term, const char *value)
+{
+	html_raw(b, "<dt>");
+	html_texts(b, term);
+	html_raw(b, "</dt><dd dir=\"auto\">");
+	html_texts(b, value);
+	html_raw(b, "</dd>\n");
+}
+
+static void
+paragraphs(struct sbuf *b, const char *text)
+{
+	html_raw(b, "<div class=\"prose\" dir=\"auto\">");
+	html_texts(b, text);
+	html_raw(b, "</div>\n");
+}
+
+/* Opens an action's form; the error, if it is this action's, goes first. */
+static void
+action_open(struct sbuf *b, const struct case_view *v, const char *verb,
+    const char *title)
+{
+	html_raw(b, "<form method=\"post\" class=\"action\" id=\"act-");
+	html_attrs(b, verb);
+	html_raw(b, "\" action=\"/review/cases/");
+	html_attrs(b, jstr(v->c, "reference"));
+	html_raw(b, "/");
+	html_attrs(b, verb);
+	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate>\n<h3>");
+	html_texts(b, title);
+	html_raw(b, "</h3>\n");
+	hidden(b, "csrf", v->csrf);
+}
+
+static const char *
+err_for(const struct case_view *v, const char *verb, const char *field)
+{
+	if (v->error == NULL || v->error_verb == NULL ||
+	    strcmp(v->error_verb, verb) != 0)
+		return (NULL);
+	if (field == NULL)
+		return (v->error_field == NULL ? v->error : NULL);
+	return (v->error_field != NULL && strcmp(v->error_field, field) == 0 ?
+	    v->error : NULL);
+}
+
+static void
+action_error(struct sbuf *b, const struct case_view *v, const char *verb)
+{
+	const char	*e;
+
+	if ((e = err_for(v, verb, NULL)) == NULL)
+		return;
+	html_raw(b, "<p class=\"error\" role=\"alert\">");
+	html_texts(b, e);
+	html_raw(b, "</p>\n");
+}
+
+/* A textarea field with its own id per form (ids are unique per page). */
+static void
+action_text(struct sbuf *b, const struct case_view *v, const char *verb,
+    const char *label, const char *hint)
+{
+	char		 id[48];
+	const char	*e;
+
+	(void)snprintf(id, sizeof(id), "%s-text", verb);
+	e = err_for(v, verb, "text");
+	page_field_intro(b, id, label, hint, e, 0);
+	html_raw(b, "<textarea rows=\"5\" maxlength=\"10000\" dir=\"auto\"");
+	html_raw(b, " id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\" name=\"text\" aria-describedby=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "-hint");
+	if (e != NULL) {
+		html_raw(b, " f-");
+		html_attrs(b, id);
+		html_raw(b, "-error\" aria-invalid=\"true");
+	}
+	html_raw(b, "\">");
+	if (e != NULL && v->typed_text != NULL)
+		html_texts(b, v->typed_text);
+	html_raw(b, "</textarea>\n</div>\n");
+}
+
+static void
+action_button(struct sbuf *b, const char *label)
+{
+	html_raw(b, "<button type=\"submit\" class=\"button\">");
+	html_texts(b, label);
+	html_raw(b, "</button>\n</form>\n");
+}
+
+static void
+select_field(struct sbuf *b, const struct case_view *v, const char *verb,
+    const char *name, const char *label)
+{
+	char		 id[48];
+	const char	*e;
+
+	(void)snprintf(id, sizeof(id), "%s-%s", verb, name);
+	e = err_for(v, verb, name);
+	page_field_intro(b, id, label, "", e, 0);
+	html_raw(b, "<select id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\" name=\"");
+	html_attrs(b, name);
+	html_raw(b, "\"");
+	if (e != NULL)
+		html_raw(b, " aria-invalid=\"true\"");
+	html_raw(b, ">\n");
+}
+
+static int
+is(const char *state, const char *a)
+{
+	return (strcmp(state, a) == 0);
+}
+
+static void
+triage_form(struct sbuf *b, const struct case_view *v)
+{
+	json_t	*o;
+	size_t	 i;
+	char	 p[2];
+
+	action_open(b, v, "triage", "Triage");
+	action_error(b, v, "triage");
+	select_field(b, v, "triage", "category", "Concern");
+	json_array_foreach(json_object_get(v->options, "categories"), i, o)
+		option(b, jstr(o, "code"), jstr(o, "label"),
+		    jstr(v->c, "category"));
+	html_raw(b, "</select>\n</div>\n");
+	select_field(b, v, "triage", "priority", "Priority");
+	p[1] = '\0';
+	for (i = 4; i >= 1; i--) {
+		p[0] = '0' + (char)i;
+		option(b, p, i == 4 ? "4 urgent" : i == 3 ? "3 high" :
+		    i == 2 ? "2 normal" : "1 low",
+		    json_integer_value(json_object_get(v->c, "priority")) ==
+		    (json_int_t)i ? p : "");
+	}
+	html_raw(b, "</select>\n</div>\n");
+	select_field(b, v, "triage", "queue", "Queue");
+	json_array_foreach(json_object_get(v->options, "queues"), i, o)
+		option(b, jstr(o, "code"), jstr(o, "name"), jstr(v->c, "queue"));
+	html_raw(b, "</select>\n</div>\n");
+	action_button(b, is(jstr(v->c, "state"), "received") ?
+	    "Confirm triage" : "Save triage");
+}
+
+static void
+decide_form(struct sbuf *b, const struct case_view *v)
+{
+	const char	*e;
+	size_t		 i;
+
+	action_open(b, v, "decide", is(jstr(v->c, "state"), "appealed") ?
+	    "Decide the appeal" : "Decide");
+	action_error(b, v, "decide");
+	select_field(b, v, "decide", "outcome", "Outcome");
+	option(b, "", "Choose", "x");
+	for (i = 0; case_outcomes[i] != NULL; i++)
+		option(b, case_outcomes[i], outcome_labels[i], "");
+	html_raw(b, "</select>\n</div>\n");
+	e = err_for(v, "decide", "remedies");
+	html_raw(b, "<fieldset class=\"field");
+	if (e != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\" id=\"f-decide-remedies\"><legend>Remedial actions"
+	    "</legend>\n");
+	if (e != NULL) {
+		html_raw(b, "<p class=\"error\">");
+		html_texts(b, e);
+		html_raw(b, "</p>\n");
+	}
+	for (i = 0; case_remedies[i] != NULL; i++) {
+		html_raw(b, "<div class=\"check\"><input type=\"checkbox\" "
+		    "name=\"remedies\" id=\"f-remedy-");
+		html_attrs(b, case_remedies[i]);
+		html_raw(b, "\" value=\"");
+		html_attrs(b, case_remedies[i]);
+		html_raw(b, "\"><label for=\"f-remedy-");
+		html_attrs(b, case_remedies[i]);
+		html_raw(b, "\">");
+		html_texts(b, remedy_labels[i]);
+		html_raw(b, "</label></div>\n");
+	}
+	html_raw(b, "</fieldset>\n");
+	e = err_for(v, "decide", "automated");
+	html_raw(b, "<fieldset class=\"field");
+	if (e != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\" id=\"f-decide-automated\"><legend>Were automated means "
+	    "used to detect or decide?</legend>\n");
+	if (e != NULL) {
+		html_raw(b, "<p class=\"error\">");
+		html_texts(b, e);
+		html_raw(b, "</p>\n");
+	}
+	html_raw(b, "<div class=\"check\"><input type=\"radio\" name=\"automated\" "
+	    "id=\"f-automated-no\" value=\"no\"><label for=\"f-automated-no\">"
+	    "No</label></div>\n<div class=\"check\"><input type=\"radio\" "
+	    "name=\"automated\" id=\"f-automated-yes\" value=\"yes\"><label "
+	    "for=\"f-automated-yes\">Yes</label></div>\n</fieldset>\n");
+	action_text(b, v, "decide", "Reasons", "The complainant reads these. "
+	    "Explain what you found and why you decided so.");
+	action_button(b, "Record the decision");
+}
+
+static void
+assign_form(struct sbuf *b, const struct case_view *v)
+{
+	json_t	*o;
+	size_t	 i;
+	char	 id[24];
+
+	if (json_array_size(json_object_get(v->options, "assignable")) == 0)
+		return;
+	action_open(b, v, "assign", "Assign");
+	action_error(b, v, "assign");
+	select_field(b, v, "assign", "to", "Reviewer");
+	json_array_foreach(json_object_get(v->options, "assignable"), i, o) {
+		(void)snprintf(id, sizeof(id), "%lld",
+		    (long long)json_integer_value(json_object_get(o, "id")));
+		option(b, id, jstr(o, "name"), "");
+	}
+	html_raw(b, "</select>\n</div>\n");
+	action_button(b, "Assign");
+}
+
+/* The last decision, or NULL. */
+static json_t *
+last_decision(const struct case_view *v)
+{
+	json_t	*d;
+	size_t	 n;
+
+	d = json_object_get(v->c, "decisions");
+	n = json_array_size(d);
+	return (n ? json_array_get(d, n - 1) : NULL);
+}
+
+static void
+actions(struct sbuf *b, const struct case_view *v)
+{
+	const char	*st = jstr(v->c, "state");
+	json_t		*assignee = json_object_get(v->c, "assignee");
+	json_t		*d;
+	int		 mine, sup, open, works;
+
+	mine = json_is_integer(assignee) &&
+	    json_integer_value(assignee) == v->who->id;
+	sup = staff_has(v->who, STAFF_SUPERVISOR);
+	open = !is(st, "closed") && !is(st, "rejected");
+	works = mine || sup;
+
+	html_raw(b, "<section aria-labelledby=\"actions-h\" class=\"actions\">"
+	    "\n<h2 id=\"actions-h\">Actions</h2>\n");
+	if (open && !mine && (json_is_null(assignee) || sup)) {
+		action_open(b, v, "take", "Take this case");
+		action_error(b, v, "take");
+		action_button(b, "Take it");
+	}
+	if (open && works && !json_is_null(assignee)) {
+		action_open(b, v, "release", "Release");
+		action_error(b, v, "release");
+		action_button(b, "Put it back in the queue");
+	}
+	if (open && sup)
+		assign_form(b, v);
+	if (!works) {
+		html_raw(b, "<p>Take the case to work on it.</p>\n</section>\n");
+		return;
+	}
+	if (is(st, "received") || is(st, "triaged") ||
+	    is(st, "investigating") || is(st, "awaiting_complainant"))
+		triage_form(b, v);
+	if (is(st, "triaged")) {
+		action_open(b, v, "investigate", "Start the investigation");
+		action_error(b, v, "investigate");
+		action_button(b, "Start");
+	}
+	if (is(st, "triaged") || is(st, "investigating")) {
+		action_open(b, v, "request_info", "Ask the complainant");
+		action_error(b, v, "request_info");
+		action_text(b, v, "request_info", "Question", "Shown on the "
+		    "complainant's tracking page; the case waits for the "
+		    "answer.");
+		action_button(b, "Send and wait for an answer");
+	}
+	if (!is(st, "closed")) {
+		action_open(b, v, "message", "Message the complainant");
+		action_error(b, v, "message");
+		action_text(b, v, "message", "Message", "Shown on the "
+		    "complainant's tracking page.");
+		action_button(b, "Send");
+		action_open(b, v, "note", "Internal note");
+		action_error(b, v, "note");
+		action_text(b, v, "note", "Note", "Only staff see notes.");
+		action_button(b, "Add the note");
+	}
+	if (is(st, "investigating") || is(st, "appealed"))
+		decide_form(b, v);
+	d = last_decision(v);
+	if (sup && is(st, "decided") && d != NULL &&
+	    json_is_null(json_object_get(d, "released_at"))) {
+		action_open(b, v, "sign", "Second signature");
+		action_error(b, v, "sign");
+		html_raw(b, "<p>This decision reaches the complainant only "
+		    "once a supervisor other than its author signs it.</p>\n");
+		action_button(b, "Sign and publish the decision");
+	}
+	if ((is(st, "decided") && d != NULL &&
+	    !json_is_null(json_object_get(d, "released_at"))) ||
+	    is(st, "rejected")) {
+		action_open(b, v, "close", "Close the case");
+		action_error(b, v, "close");
+		action_button(b, "Close");
+	}
+	if (!is(st, "closed")) {
+		action_open(b, v, "link_duplicate", "Link as a duplicate");
+		action_error(b, v, "link_duplicate");
+		page_field_intro(b, "link-original", "Reference of the original "
+		    "case", "Like RC-2026-000123.", err_for(v, "link_duplicate",
+		    "original"), 0);
+		html_raw(b, "<input type=\"text\" id=\"f-link-original\" "
+		    "name=\"original\" maxlength=\"20\" class=\"short\">\n"
+		    "</div>\n");
+		action_button(b, "Link");
+	}
+	if (is(st, "received") || is(st, "triaged") ||
+	    is(st, "investigating") || is(st, "awaiting_complainant")) {
+		action_open(b, v, "reject", "Reject as out of scope");
+		action_error(b, v, "reject");
+		action_text(b, v, "reject", "Reason", "The complainant reads "
+		    "this reason.");
+		action_button(b, "Reject");
+	}
+	html_raw(b, "</section>\n");
+}
+
+static const char *
+message_heading(const char *kind)
+{
+	if (strcmp(kind, "note") == 0)
+		return ("Internal note");
+	if (strcmp(kind, "from_complainant") == 0)
+		return ("From the complainant");
+	return ("To the complainant");
+}
+
+static void
+messages(struct sbuf *b, const struct case_view *v)
+{
+	json_t	*m;
+	size_t	 i;
+
+	html_raw(b, "<section aria-labelledby=\"msgs-h\">\n<h2 id=\"msgs-h\">"
+	    "Messages and notes</h2>\n");
+	if (json_array_size(json_object_get(v->c, "messages")) == 0)
+		html_raw(b, "<p>None yet.</p>\n");
+	json_array_foreach(json_object_get(v->c, "messages"), i, m) {
+		html_raw(b, "<article class=\"message ");
+		html_attrs(b, jstr(m, "kind"));
+		html_raw(b, "\"><h3>");
+		html_texts(b, message_heading(jstr(m, "kind")));
+		html_raw(b, "</h3><p class=\"meta\">");
+		when(b, jstr(m, "at"));
+		if (json_is_string(json_object_get(m, "author"))) {
+			html_raw(b, " by ");
+			html_texts(b, jstr(m, "author"));
+		}
+		html_raw(b, "</p>\n");
+		paragraphs(b, jstr(m, "body"));
+		html_raw(b, "</article>\n");
+	}
+	html_raw(b, "</section>\n");
+}
+
+static const char *
+label_of(const char *const *codes, const char *const *labels, const char *c)
+{
+	size_t	 i;
+
+	for (i = 0; codes[i] != NULL; i++)
+		if (strcmp(codes[i], c) == 0)
+			return (labels[i]);
+	return (c);
+}
+
+static void
+decisions(struct sbuf *b, const struct case_view *v)
+{
+	json_t	*d, *r, *a;
+	size_t	 i, j;
+
+	if (json_array_size(json_object_get(v->c, "decisions")) == 0 &&
+	    json_array_size(json_object_get(v->c, "appeals")) == 0)
+		return;
+	html_raw(b, "<section aria-labelledby=\"dec-h\">\n<h2 id=\"dec-h\">"
+	    "Decisions and appeals</h2>\n");
+	json_array_foreach(json_object_get(v->c, "decisions"), i, d) {
+		html_raw(b, "<article class=\"decision\"><h3>");
+		html_raw(b, json_is_true(json_object_get(d, "on_appeal")) ?
+		    "Appeal decision: " : "Decision: ");
+		html_texts(b, label_of(case_outcomes, outcome_labels,
+		    jstr(d, "outcome")));
+		html_raw(b, "</h3>\n<p class=\"meta\">");
+		when(b, jstr(d, "decided_at"));
+		html_raw(b, " by ");
+		html_texts(b, jstr(d, "decided_by_name"));
+		if (json_is_string(json_object_get(d, "signed_by_name"))) {
+			html_raw(b, "; second signature by ");
+			html_texts(b, jstr(d, "signed_by_name"));
+		} else if (json_is_null(json_object_get(d, "released_at"))) {
+			html_raw(b, "; <strong>awaiting a supervisor's second "
+			    "signature</strong> (the complainant cannot see it "
+			    "yet)");
+		}
+		html_raw(b, "</p>\n<p>Remedial actions: ");
+		json_array_foreach(json_object_get(d, "remedies"), j, r) {
+			if (j > 0)
+				html_raw(b, ", ");
+			html_texts(b, label_of(case_remedies, remedy_labels,
+			    json_string_value(r) ? json_string_value(r) : ""));
+		}
+		html_raw(b, ". Automated means used: ");
+		html_raw(b, json_is_true(json_object_get(d, "automated")) ?
+		    "yes" : "no");
+		html_raw(b, ".</p>\n");
+		paragraphs(b, jstr(d, "reasons"));
+		html_raw(b, "</article>\n");
+	}
+	json_array_foreach(json_object_get(v->c, "appeals"), i, a) {
+		html_raw(b, "<article class=\"appeal\"><h3>Appeal</h3>"
+		    "<p class=\"meta\">");
+		when(b, jstr(a, "at"));
+		html_raw(b, "</p>\n");
+		paragraphs(b, jstr(a, "grounds"));
+		html_raw(b, "</article>\n");
+	}
+	html_raw(b, "</section>\n");
+}
+
+static void
+timeline(struct sbuf *b, const struct case_view *v)
+{
+	json_t	*e;
+	size_t	 i;
+
+	html_raw(b, "<section aria-labelledby=\"tl-h\">\n<h2 id=\"tl-h\">"
+	    "Timeline</h2>\n<ol class=\"timeline\">\n");
+	json_array_foreach(json_object_get(v->c, "events"), i, e) {
+		html_raw(b, "<li>");
+		when(b, jstr(e, "at"));
+		html_raw(b, " \xe2\x80\x94 <strong>");
+		html_texts(b, jstr(e, "kind"));
+		html_raw(b, "</strong> by ");
+		html_texts(b, json_is_string(json_object_get(e, "actor_name")) ?
+		    jstr(e, "actor_name") : jstr(e, "actor"));
+		if (json_is_true(json_object_get(e, "visible")))
+			html_raw(b, " <span class=\"tag\">seen by the "
+			    "complainant</span>");
+		html_raw(b, "</li>\n");
+	}
+	html_raw(b, "</ol>\n</section>\n");
+}
+
+void
+view_case(struct sbuf *b, const struct case_view *v)
+{
+	json_t		*consents, *contact, *dups, *x;
+	const char	*ref = jstr(v->c, "reference");
+	char		 prio[4];
+	size_t		 i;
+
+	page_staff_begin(b, ref, v->who, v->csrf);
+	html_raw(b, "<p><a href=\"/review\">Back to the work list</a></p>\n"
+	    "<h1>");
+	html_texts(b, ref);
+	html_raw(b, " <span class=\"state\">");
+	html_texts(b, state_label(jstr(v->c, "state")));
+	html_raw(b, "</span></h1>\n");
+	if (v->error != NULL) {
+		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+		    "tabindex=\"-1\"><h2>Nothing was changed</h2><p><a href=\""
+		    "#act-");
+		html_attrs(b, v->error_verb ? v->error_verb : "");
+		html_raw(b, "\">");
+		html_texts(b, v->error);
+		html_raw(b, "</a></p></div>\n");
+	}
+	html_raw(b, "<dl class=\"summary\">\n");
+	dl_item(b, "Concern", jstr(v->c, "category"));
+	dl_item(b, "Channel", jstr(v->c, "channel"));
+	dl_item(b, "Brand or campaign", json_is_string(json_object_get(v->c,
+	    "brand")) ? jstr(v->c, "brand") : "Not given");
+	dl_item(b, "Happened on", json_is_string(json_object_get(v->c,
+	    "occurred_on")) ? jstr(v->c, "occurred_on") : "Not given");
+	(void)snprintf(prio, sizeof(prio), "%d",
+	    (int)json_integer_value(json_object_get(v->c, "priority")));
+	dl_item(b, "Priority", prio);
+	dl_item(b, "Queue", jstr(v->c, "queue"));
+	dl_item(b, "Child or vulnerable person affected",
+	    json_is_true(json_object_get(v->c, "vulnerable")) ? "Yes" : "No");
+	html_raw(b, "<dt>Received</dt><dd>");
+	when(b, jstr(v->c, "received_at"));
+	html_raw(b, "</dd><dt>Due</dt><dd>");
+	when(b, jstr(v->c, "due_at"));
+	html_raw(b, "</dd>\n");
+	dl_item(b, "Assigned to", json_is_string(json_object_get(v->c,
+	    "assignee_name")) ? jstr(v->c, "assignee_name") : "No one");
+	consents = json_object_get(v->c, "consents");
+	dl_item(b, "May we contact them", json_is_true(json_object_get(
+	    consents, "contact")) ? "Yes" : "No");
+	dl_item(b, "May we publish their account (without identifying "
+	    "details)", json_is_true(json_object_get(consents, "publish")) ?
+	    "Yes" : "No");
+	dl_item(b, "Demographic answers for fairness statistics",
+	    json_is_true(json_object_get(consents, "demographics")) ? "Yes" :
+	    "No");
+	if (json_is_string(json_object_get(v->c, "duplicate_of"))) {
+		html_raw(b, "<dt>Duplicate of</dt><dd><a href=\"/review/cases/");
+		html_attrs(b, jstr(v->c, "duplicate_of"));
+		html_raw(b, "\">");
+		html_texts(b, jstr(v->c, "duplicate_of"));
+		html_raw(b, "</a></dd>\n");
+	}
+	dups = json_object_get(v->c, "duplicates");
+	if (json_array_size(dups) > 0) {
+		html_raw(b, "<dt>Duplicates of this case</dt><dd>");
+		json_array_foreach(dups, i, x) {
+			html_raw(b, i ? ", <a href=\"/review/cases/" :
+			    "<a href=\"/review/cases/");
+			html_attrs(b, json_string_value(x) ?
+			    json_string_value(x) : "");
+			html_raw(b, "\">");
+			html_texts(b, json_string_value(x) ?
+			    json_string_value(x) : "");
+			html_raw(b, "</a>");
+		}
+		html_raw(b, "</dd>\n");
+	}
+	html_raw(b, "</dl>\n<section aria-labelledby=\"account-h\">\n"
+	    "<h2 id=\"account-h\">The complainant's account</h2>\n");
+	paragraphs(b, jstr(v->c, "description"));
+	contact = json_object_get(v->c, "contact");
+	if (json_is_object(contact)) {
+		html_raw(b, "<h3>Contact details</h3>\n<dl>\n");
+		dl_item(b, "Name", jstr(contact, "name"));
+		dl_item(b, "E-mail", jstr(contact, "email"));
+		html_raw(b, "</dl>\n");
+	}
+	html_raw(b, "</section>\n");
+	actions(b, v);
+	messages(b, v);
+	decisions(b, v);
+	timeline(b, v);
+	page_end(b);
+}

@@ -1,0 +1,177 @@
+// Back-office helpers for the tests: accounts made with the real recourse-admin tool, set up and logged in through the real pages with TOTP codes computed here, and actions posted with the session's CSRF token.
+import crypto from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parseHtml, hiddenValue } from './html.mjs';
+
+const run = promisify(execFile);
+
+export const REVIEW = process.env.RECOURSE_REVIEW_URL;
+if (!REVIEW)
+	throw new Error('RECOURSE_REVIEW_URL is not set: run the tests through tests/env.sh');
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export function base32Decode(s) {
+	let bits = '';
+	for (const ch of s.replace(/=+$/, ''))
+		bits += B32.indexOf(ch).toString(2).padStart(5, '0');
+	const out = [];
+	for (let i = 0; i + 8 <= bits.length; i += 8)
+		out.push(parseInt(bits.slice(i, i + 8), 2));
+	return Buffer.from(out);
+}
+
+// The RFC 6238 code (SHA-1, 30 s, 6 digits) for a time step.
+export function totpAt(secretB32, step) {
+	const msg = Buffer.alloc(8);
+	msg.writeBigUInt64BE(BigInt(step));
+	const h = crypto.createHmac('sha1', base32Decode(secretB32))
+	    .update(msg).digest();
+	const o = h[h.length - 1] & 15;
+	return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000)
+	    .padStart(6, '0');
+}
+
+export function currentStep(at = Date.now()) {
+	return Math.floor(at / 30000);
+}
+
+// Waits until at least 'margin' ms remain in the current 30 s step, so a
+// test that uses neighbouring steps is not split by a step boundary.
+export async function awayFromStepEdge(margin = 3000) {
+	const left = 30000 - (Date.now() % 30000);
+	if (left < margin)
+		await new Promise((r) => setTimeout(r, left + 100));
+}
+
+// fetch() against the back office; never follows redirects.
+export async function reviewRequest(path, { method = 'GET', headers = {},
+    body, cookie } = {}) {
+	const h = { ...headers };
+	if (cookie)
+		h.cookie = cookie;
+	const res = await fetch(REVIEW + path, { method, headers: h, body,
+	    redirect: 'manual' });
+	const buf = Buffer.from(await res.arrayBuffer());
+	return { status: res.status, headers: res.headers, body: buf,
+	    text: buf.toString('utf8') };
+}
+
+// The value of a cookie set by a response, or null.
+export function setCookie(res, name) {
+	for (const c of res.headers.getSetCookie()) {
+		const m = new RegExp(`^${name.replace(/[-]/g, '\\-')}=([^;]*)`)
+		    .exec(c);
+		if (m)
+			return m[1];
+	}
+	return null;
+}
+
+export function form(fields) {
+	const fd = new FormData();
+	for (const [k, v] of Object.entries(fields)) {
+		if (Array.isArray(v))
+			for (const x of v)
+				fd.append(k, x);
+		else if (v !== undefined && v !== null)
+			fd.append(k, String(v));
+	}
+	return fd;
+}
+
+let serial = 0;
+
+export function uniqueLogin(prefix = 'u') {
+	serial++;
+	return `${prefix}${process.pid}x${serial}${crypto.randomBytes(3)
+	    .toString('hex')}`;
+}
+
+// recourse-admin create-user; returns { id, token, link }.
+export async function createAccount({ login = uniqueLogin(), name = 'Test Person',
+    roles = ['reviewer'], queues = ['general'] } = {}) {
+	const args = ['create-user', login, '--name', name, '--roles',
+	    roles.join(',')];
+	if (queues.length)
+		args.push('--queues', queues.join(','));
+	args.push('--base-url', REVIEW);
+	const { stdout } = await run(process.env.RECOURSE_ADMIN, args,
+	    { env: process.env });
+	const id = Number(/account (\d+)/.exec(stdout)[1]);
+	const link = /(http\S+\/account\/setup\?token=([0-9a-f]{64}))/
+	    .exec(stdout);
+	return { id, login, link: link[1], token: link[2] };
+}
+
+// Opens the set-up page: its csrf cookie and token, and the TOTP secret.
+export async function openSetup(token) {
+	const res = await reviewRequest(`/account/setup?token=${token}`);
+	const doc = parseHtml(res.text);
+	const secretEl = doc.querySelector('#totp-secret');
+	return { res, status: res.status, doc,
+	    secret: secretEl ? secretEl.text.trim() : null,
+	    csrf: hiddenValue(doc, 'csrf'),
+	    cookie: setCookie(res, 'rc_csrf') };
+}
+
+// Completes set-up with a code for the current step.
+export async function setUp(token, password, { step = currentStep() } = {}) {
+	const page = await openSetup(token);
+	const res = await reviewRequest('/account/setup', { method: 'POST',
+	    cookie: `rc_csrf=${page.cookie}`, body: form({ csrf: page.csrf,
+	    token, password, password_confirm: password,
+	    code: totpAt(page.secret, step) }) });
+	return { res, secret: page.secret, step };
+}
+
+// Logs in; returns the response and the session cookie header, if any.
+export async function login(loginName, password, code, { cookie } = {}) {
+	const page = await reviewRequest('/review/login', { cookie });
+	const csrfCookie = setCookie(page, 'rc_csrf');
+	const csrf = hiddenValue(parseHtml(page.text), 'csrf');
+	const jar = [`rc_csrf=${csrfCookie}`];
+	if (cookie)
+		jar.push(cookie);
+	const res = await reviewRequest('/review/login', { method: 'POST',
+	    cookie: jar.join('; '), body: form({ csrf, login: loginName,
+	    password, code }) });
+	const session = setCookie(res, '__Host-rc_staff');
+	return { res, status: res.status,
+	    cookie: session ? `__Host-rc_staff=${session}` : null,
+	    session };
+}
+
+// The CSRF token of a session, read from a back-office page.
+export async function sessionCsrf(cookie) {
+	const res = await reviewRequest('/review', { cookie });
+	return hiddenValue(parseHtml(res.text), 'csrf');
+}
+
+// A ready member of staff: created, set up and logged in.
+export async function staffUser({ roles = ['reviewer'], queues = ['general'],
+    name = 'Test Person', password = 'correct horse battery' } = {}) {
+	await awayFromStepEdge(5000);
+	const acc = await createAccount({ roles, queues, name });
+	const s = await setUp(acc.token, password);
+	if (s.res.status !== 200)
+		throw new Error(`set-up failed: ${s.res.status}`);
+	// The set-up consumed this step's code; log in with the next one.
+	const l = await login(acc.login, password, totpAt(s.secret, s.step + 1));
+	if (!l.cookie)
+		throw new Error(`login failed: ${l.status}`);
+	const csrf = await sessionCsrf(l.cookie);
+	return { ...acc, password, secret: s.secret, lastStep: s.step + 1,
+	    cookie: l.cookie, csrf };
+}
+
+// POST /review/cases/REF/VERB as this user (csrf: false leaves it out).
+export async function act(user, reference, verb, fields = {},
+    { csrf = true } = {}) {
+	const f = { ...fields };
+	if (csrf)
+		f.csrf = user.csrf;
+	return reviewRequest(`/review/cases/${reference}/${verb}`, {
+	    method: 'POST', cookie: user.cookie, body: form(f) });
+}
