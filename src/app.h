@@ -336,6 +336,10 @@ int	 rt_logout(struct http_request *);
 /* rt_setup.c: the one-time account set-up link. */
 int	 rt_setup(struct http_request *);
 
+/* rt_account.c: a member of staff's own account and password. */
+int	 rt_account(struct http_request *);
+int	 rt_account_password(struct http_request *);
+
 /* rt_review.c: the work list, the case page and its actions. */
 int	 rt_review_home(struct http_request *);
 int	 rt_review_case(struct http_request *);
@@ -401,6 +405,16 @@ void	 view_login(struct sbuf *, const char *csrf, const char *typed,
 void	 view_setup(struct sbuf *, const struct setup_view *);
 void	 view_setup_done(struct sbuf *, const char *login);
 void	 view_setup_gone(struct sbuf *);
+
+struct account_view {
+	const struct staff	*who;
+	const char		*csrf;
+	const char		*error_current;
+	const char		*error_password;
+	const char		*error_confirm;
+};
+
+void	 view_account(struct sbuf *, const struct account_view *);
 
 /* view_review.c: the work list and the case page. */
 struct worklist_view {

@@ -133,3 +133,42 @@ view_setup_gone(struct sbuf *b)
 	    "once and for 72 hours. Ask an administrator for a new one.</p>\n");
 	page_end(b);
 }
+
+void
+view_account(struct sbuf *b, const struct account_view *v)
+{
+	static const char *const ids[] = { "current_password", "password",
+	    "password_confirm" };
+	const char		*msgs[] = { v->error_current, v->error_password,
+	    v->error_confirm };
+	int			 errors;
+
+	errors = v->error_current || v->error_password || v->error_confirm;
+	page_staff_begin(b, errors ? "Error: your account" : "Your account",
+	    v->who, v->csrf);
+	html_raw(b, "<h1>Your account</h1>\n<dl class=\"summary\"><dt>Login "
+	    "name</dt><dd>");
+	html_texts(b, v->who->login);
+	html_raw(b, "</dd><dt>Name</dt><dd dir=\"auto\">");
+	html_texts(b, v->who->name);
+	html_raw(b, "</dd><dt>Roles</dt><dd>");
+	html_raw(b, staff_has(v->who, STAFF_REVIEWER) ? "reviewer " : "");
+	html_raw(b, staff_has(v->who, STAFF_SUPERVISOR) ? "supervisor " : "");
+	html_raw(b, staff_has(v->who, STAFF_ADMIN) ? "admin" : "");
+	html_raw(b, "</dd></dl>\n<h2>Change your password</h2>\n<p>Changing "
+	    "it logs you out everywhere else.</p>\n");
+	if (errors)
+		page_error_summary(b, ids, msgs, 3);
+	html_raw(b, "<form method=\"post\" action=\"/review/account/password\" "
+	    "enctype=\"multipart/form-data\" novalidate>\n");
+	csrf_input(b, v->csrf);
+	password_input(b, "current_password", "Current password", "The one "
+	    "you log in with now.", "current-password", v->error_current);
+	password_input(b, "password", "New password", "12 to 128 characters.",
+	    "new-password", v->error_password);
+	password_input(b, "password_confirm", "New password again",
+	    "To catch a typing mistake.", "new-password", v->error_confirm);
+	html_raw(b, "<button type=\"submit\" class=\"button\">Change password"
+	    "</button>\n</form>\n");
+	page_end(b);
+}

@@ -1,0 +1,227 @@
+/*
+ * A member of staff's own account page and password change.  The current
+ * password is checked (and throttled like a login) before the new one is
+ * hashed; the change ends every session of the account and starts a new
+ * one for this browser.
+ */
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app.h"
+
+enum { PH_AUTH, PH_CURRENT, PH_VERIFY, PH_HASH, PH_SAVE, PH_FAILED };
+
+struct account_ctx {
+	int			 phase;
+	struct staff_auth_ctx	 auth;
+	struct db_query		 q;
+	struct pwjob		*pw;
+	char			 csrf[STAFF_TOKEN_TEXT + 1];
+	char			 current[STAFF_PASSWORD_MAX * 4 + 1];
+	size_t			 current_len;
+	char			 password[STAFF_PASSWORD_MAX * 4 + 1];
+	size_t			 password_len;
+	unsigned char		 name_hash[VAULT_HASHBYTES];
+	char			 session[STAFF_TOKEN_TEXT + 1];
+	struct account_view	 v;
+};
+
+static void
+account_ctx_free(void *p)
+{
+	struct account_ctx	*c = p;
+
+	staff_auth_free(&c->auth);
+	db_done(&c->q);
+	password_release(c->pw);
+	sodium_memzero(c, sizeof(*c));
+}
+
+static void
+account_page(struct http_request *req, struct account_ctx *c, int status)
+{
+	struct sbuf	 b;
+
+	c->v.who = &c->auth.who;
+	c->v.csrf = c->csrf;
+	sbuf_init(&b);
+	view_account(&b, &c->v);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+}
+
+/* GET /review/account */
+int
+rt_account(struct http_request *req)
+{
+	struct account_ctx	*c;
+	int			 ret;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), account_ctx_free);
+	if (!staff_gate(&c->auth, req, 0, &ret))
+		return (ret);
+	staff_csrf_of(&c->auth.who, c->csrf);
+	account_page(req, c, 200);
+	return (KORE_RESULT_OK);
+}
+
+/* Reads and checks the form; 0 when it answered. */
+static int
+password_read(struct http_request *req, struct account_ctx *c)
+{
+	struct formdata		 fd;
+	const struct formfield	*f, *n, *k;
+	int			 ok;
+
+	memset(&fd, 0, sizeof(fd));
+	if (!rt_form(req, &fd))
+		return (0);
+	f = formdata_get(&fd, "csrf");
+	if (f == NULL || !staff_csrf_valid(&c->auth.who, f->value)) {
+		formdata_free(&fd);
+		rt_error(req, 403, "This form had expired", "Nothing was "
+		    "changed. Go back, reload the page and try again.");
+		return (0);
+	}
+	f = formdata_get(&fd, "current_password");
+	n = formdata_get(&fd, "password");
+	k = formdata_get(&fd, "password_confirm");
+	if (f == NULL || f->len == 0)
+		c->v.error_current = "Type your current password.";
+	else if (staff_password_problem(f->value, f->len) != NULL)
+		c->v.error_current = "This is not your current password.";
+	else {
+		memcpy(c->current, f->value, f->len);
+		c->current_len = f->len;
+	}
+	c->v.error_password = staff_password_problem(n ? n->value : "",
+	    n ? n->len : 0);
+	if (c->v.error_password == NULL) {
+		memcpy(c->password, n->value, n->len);
+		c->password_len = n->len;
+		if (k == NULL || k->len != n->len ||
+		    sodium_memcmp(k->value, n->value, n->len) != 0)
+			c->v.error_confirm = "The two new passwords are not "
+			    "the same.";
+	}
+	formdata_free(&fd);
+	ok = c->v.error_current == NULL && c->v.error_password == NULL &&
+	    c->v.error_confirm == NULL;
+	if (!ok)
+		account_page(req, c, 422);
+	return (ok);
+}
+
+/* POST /review/account/password */
+int
+rt_account_password(struct http_request *req)
+{
+	struct account_ctx	*c;
+	unsigned char		 hash[VAULT_HASHBYTES];
+	char			 id[24], wait[16], msg[160];
+	const char		*v[3];
+	int			 l[3] = { 0, VAULT_HASHBYTES, VAULT_HASHBYTES };
+	int			 f[3] = { 0, 1, 1 };
+	int			 ret;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), account_ctx_free);
+	(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.who.id);
+	v[0] = id;
+	v[1] = (const char *)c->name_hash;
+
+	switch (c->phase) {
+	case PH_AUTH:
+		if (!staff_gate(&c->auth, req, 0, &ret))
+			return (ret);
+		staff_csrf_of(&c->auth.who, c->csrf);
+		if (!password_read(req, c))
+			return (KORE_RESULT_OK);
+		staff_login_hash(&app.keys, c->auth.who.login, c->name_hash);
+		(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.who.id);
+		c->phase = PH_CURRENT;
+		/* FALLTHROUGH */
+	case PH_CURRENT:
+		if (!rt_db_ready(req, db_run(&c->q, req, "SELECT "
+		    "login_wait($2), password_hash FROM staff_accounts "
+		    "WHERE id = $1", 2, v, l, f), &ret))
+			return (ret);
+		ret = db_rows(&c->q) == 1 ? atoi(db_value(&c->q, 0, 0)) : -1;
+		if (ret != 0) {
+			db_done(&c->q);
+			if (ret > 0) {
+				(void)snprintf(wait, sizeof(wait), "%d", ret);
+				http_response_header(req, "retry-after", wait);
+				(void)snprintf(msg, sizeof(msg), "Too many wrong "
+				    "passwords. Wait %d seconds, then try "
+				    "again.", ret);
+			}
+			c->v.error_current = ret > 0 ? msg :
+			    "This account cannot be changed.";
+			account_page(req, c, ret > 0 ? 429 : 409);
+			return (KORE_RESULT_OK);
+		}
+		c->pw = password_verify_start(req, c->current, c->current_len,
+		    db_value(&c->q, 0, 1));
+		db_done(&c->q);
+		sodium_memzero(c->current, sizeof(c->current));
+		c->phase = PH_VERIFY;
+		return (KORE_RESULT_RETRY);
+	case PH_VERIFY:
+		if (!password_done(c->pw))
+			return (KORE_RESULT_RETRY);
+		ret = password_ok(c->pw);
+		password_release(c->pw);
+		c->pw = NULL;
+		if (!ret) {
+			c->phase = PH_FAILED;
+			return (rt_account_password(req));
+		}
+		c->pw = password_hash_start(req, c->password, c->password_len);
+		sodium_memzero(c->password, sizeof(c->password));
+		c->phase = PH_HASH;
+		return (KORE_RESULT_RETRY);
+	case PH_FAILED:
+		/* A wrong current password counts as a failed login. */
+		if (!rt_db_ready(req, db_run(&c->q, req, "SELECT "
+		    "login_failed($2), audit('staff:' || $1, "
+		    "'account.password_change_failed', 'account:' || $1)", 2,
+		    v, l, f), &ret))
+			return (ret);
+		db_done(&c->q);
+		c->v.error_current = "This is not your current password.";
+		account_page(req, c, 422);
+		return (KORE_RESULT_OK);
+	case PH_HASH:
+		if (!password_done(c->pw))
+			return (KORE_RESULT_RETRY);
+		if (password_result_hash(c->pw) == NULL) {
+			rt_error(req, 500, "Something went wrong",
+			    "Your password was not changed.");
+			return (KORE_RESULT_OK);
+		}
+		staff_token_new(c->session);
+		c->phase = PH_SAVE;
+		/* FALLTHROUGH */
+	case PH_SAVE:
+		break;
+	}
+
+	(void)staff_token_hash(c->session, hash);
+	v[1] = password_result_hash(c->pw);
+	v[2] = (const char *)hash;
+	l[1] = 0;
+	f[1] = 0;
+	if (!rt_db_ready(req, db_run(&c->q, req, "SELECT password_change($1, "
+	    "$2, $3)", 3, v, l, f), &ret))
+		return (ret);
+	db_done(&c->q);
+	staff_cookie_set(req, c->session);
+	rt_redirect(req, "/review/account?changed=1");
+	return (KORE_RESULT_OK);
+}
