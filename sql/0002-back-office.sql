@@ -1223,3 +1223,54 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        'id', a.id, 'name', a.display_name)), '[]')
 	        FROM case_assignable(p_actor, p_reference) a))
 $$;
+
+------------------------------------------------------------------------
+-- What the complainant sees on /track beyond the state and events
+------------------------------------------------------------------------
+
+-- Called after track_case() found the case (so a lookup by hash here is
+-- never a guessing oracle).  The boxes are sealed to the complainant's key,
+-- which only their receipt code derives.
+CREATE FUNCTION track_detail(p_receipt_hash bytea, OUT public_state text,
+    OUT complainant_pk bytea, OUT complainant_salt bytea,
+    OUT can_reply boolean, OUT can_appeal boolean,
+    OUT appeal_until timestamptz, OUT messages jsonb, OUT decisions jsonb,
+    OUT appeals jsonb)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	c	cases;
+	d	case_decisions;
+BEGIN
+	SELECT * INTO c FROM cases x WHERE x.receipt_hash = p_receipt_hash;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	SELECT * INTO d FROM case_decisions x WHERE x.case_id = c.id
+	ORDER BY x.id DESC LIMIT 1;
+	-- A decision waiting for its second signature is not shown yet.
+	public_state := CASE WHEN c.state = 'decided' AND d.released_at IS NULL
+	    THEN CASE WHEN d.on_appeal THEN 'appealed' ELSE 'investigating' END
+	    ELSE c.state::text END;
+	complainant_pk := c.complainant_pk;
+	complainant_salt := c.complainant_salt;
+	can_reply := c.state NOT IN ('closed', 'rejected');
+	appeal_until := d.released_at + interval '6 months';
+	can_appeal := c.state = 'decided' AND d.released_at IS NOT NULL
+	    AND NOT d.on_appeal AND appeal_until > now();
+	SELECT coalesce(jsonb_agg(jsonb_build_object('kind', m.kind, 'at', m.at,
+	    'box', encode(m.complainant_box, 'hex')) ORDER BY m.at, m.id), '[]')
+	INTO messages
+	FROM case_messages m
+	WHERE m.case_id = c.id AND m.complainant_box IS NOT NULL;
+	SELECT coalesce(jsonb_agg(jsonb_build_object('outcome', x.outcome,
+	    'remedies', x.remedies, 'automated', x.automated,
+	    'on_appeal', x.on_appeal, 'at', x.released_at,
+	    'box', encode(x.reasons_complainant_box, 'hex')) ORDER BY x.id), '[]')
+	INTO decisions
+	FROM case_decisions x
+	WHERE x.case_id = c.id AND x.released_at IS NOT NULL;
+	SELECT coalesce(jsonb_agg(jsonb_build_object('at', a.at,
+	    'box', encode(a.grounds_complainant_box, 'hex')) ORDER BY a.id), '[]')
+	INTO appeals
+	FROM case_appeals a WHERE a.case_id = c.id;
+END $$;

@@ -325,7 +325,11 @@ int	 rt_home(struct http_request *);
 int	 rt_privacy(struct http_request *);
 int	 rt_complaint_form(struct http_request *);
 int	 rt_complaint_post(struct http_request *);
+
+/* rt_track.c: following a case with the receipt code. */
 int	 rt_track(struct http_request *);
+int	 rt_track_reply(struct http_request *);
+int	 rt_track_appeal(struct http_request *);
 void	 rt_track_keys(struct http_request *, const char *norm,
 	    unsigned char *client, unsigned char *receipt);
 
@@ -383,7 +387,24 @@ void	 view_receipt(struct sbuf *, const char *reference,
 void	 view_receipt_gone(struct sbuf *, const char *reference, int conflict);
 void	 view_track_form(struct sbuf *, const char *csrf, const char *typed,
 	    const char *error);
-void	 view_track_result(struct sbuf *, const struct track_result *);
+struct track_view {
+	const struct track_result *r;
+	const char	*csrf;
+	const char	*code;		/* grouped, for the page's forms */
+	char		 public_state[24];
+	int		 can_reply;
+	int		 can_appeal;
+	char		 appeal_until[40];
+	json_t		*messages;	/* [{kind, at, text}] */
+	json_t		*decisions;	/* [{outcome, remedies, ..., text}] */
+	json_t		*appeals;	/* [{at, text}] */
+	const char	*notice;	/* what just happened */
+	const char	*error_verb;	/* "reply" or "appeal" */
+	const char	*error;
+	const char	*typed_text;
+};
+
+void	 view_track_result(struct sbuf *, const struct track_view *);
 void	 view_message(struct sbuf *, const char *title, const char *message);
 void	 view_unavailable(struct sbuf *, int filing);
 const char *view_state_label(const char *state);

@@ -1,15 +1,14 @@
 /*
  * The complainant's pages: home, privacy notice, the complaint form and its
- * submission, the receipt, and tracking a case with the receipt code.
+ * submission, and the receipt.  Tracking is in rt_track.c.
  */
 
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
 
 /* Handlers that run over several wake-ups move through these phases. */
-enum { PH_START, PH_INSERT, PH_TAXONOMY, PH_TRACK };
+enum { PH_START, PH_INSERT, PH_TAXONOMY };
 
 int
 rt_home(struct http_request *req)
@@ -294,149 +293,4 @@ rt_complaint_post(struct http_request *req)
 	}
 
 	return (form_render(req, c, c->status, &c->f.in, c->notice));
-}
-
-struct track_ctx {
-	int			 phase;
-	struct db_query		 q;
-	struct track_result	 r;
-	char			 csrf[VAULT_TOKEN_TEXT * 2 + 1];
-	unsigned char		 client[VAULT_HASHBYTES];
-	unsigned char		 receipt[VAULT_HASHBYTES];
-	char			 typed[INTAKE_CODE_MAX + 1];
-};
-
-static void
-track_ctx_free(void *p)
-{
-	struct track_ctx	*c = p;
-
-	db_done(&c->q);
-	track_result_free(&c->r);
-}
-
-static void
-track_form(struct http_request *req, struct track_ctx *c, int status,
-    const char *error)
-{
-	struct sbuf	 b;
-
-	sbuf_init(&b);
-	view_track_form(&b, c->csrf, c->typed[0] ? c->typed : NULL, error);
-	rt_send_html(req, status, &b);
-	sbuf_free(&b);
-}
-
-/*
- * The lookup shared by the page and the API: the client's hourly pseudonym
- * and the code's keyed hash.  The address itself goes no further.
- */
-static void
-track_keys(struct http_request *req, const char *norm,
-    unsigned char client[VAULT_HASHBYTES],
-    unsigned char receipt[VAULT_HASHBYTES])
-{
-	struct tm	 tm;
-	time_t		 now;
-	char		 hour[16];
-
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	(void)strftime(hour, sizeof(hour), "%Y-%m-%dT%H", &tm);
-	vault_client_id(&app.keys, rt_client_address(req), hour, client);
-	vault_receipt_hash(&app.keys, norm, receipt);
-}
-
-/* Reads the posted code; answers and returns 0 when it cannot be used. */
-static int
-track_read(struct http_request *req, struct track_ctx *c)
-{
-	const struct formfield	*ff;
-	struct formdata		 fd;
-	char			 norm[VAULT_RECEIPT_CHARS + 1];
-	int			 ok = 0;
-
-	if (!rt_form(req, &fd))
-		return (0);
-	ff = formdata_get(&fd, "csrf");
-	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
-		rt_error(req, 403, "This form has expired", "Go back, reload "
-		    "the page and type your code again.");
-		goto out;
-	}
-	ff = formdata_get(&fd, "receipt_code");
-	if (ff == NULL || ff->len == 0) {
-		track_form(req, c, 422, "Enter your receipt code.");
-		goto out;
-	}
-	if (ff->len <= INTAKE_CODE_MAX && memchr(ff->value, '\0', ff->len) ==
-	    NULL && utf8_valid(ff->value, ff->len))
-		(void)kore_strlcpy(c->typed, ff->value, sizeof(c->typed));
-	if (ff->len > INTAKE_CODE_MAX || memchr(ff->value, '\0', ff->len) ||
-	    !vault_receipt_normalize(ff->value, norm)) {
-		track_form(req, c, 422, "A receipt code has 24 letters and "
-		    "digits, in groups of four. Check what you typed.");
-		goto out;
-	}
-	track_keys(req, norm, c->client, c->receipt);
-	ok = 1;
-out:
-	formdata_free(&fd);
-	return (ok);
-}
-
-/* GET and POST /track */
-int
-rt_track(struct http_request *req)
-{
-	struct track_ctx	*c;
-	struct sbuf		 b;
-	int			 ret;
-
-	if (req->hdlr_extra == NULL &&
-	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-	c = rt_ctx(req, sizeof(*c), track_ctx_free);
-
-	if (c->phase == PH_START) {
-		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
-		if (req->method != HTTP_METHOD_POST) {
-			track_form(req, c, 200, NULL);
-			return (KORE_RESULT_OK);
-		}
-		if (!track_read(req, c))
-			return (KORE_RESULT_OK);
-		c->phase = PH_TRACK;
-	}
-
-	if (!rt_db_ready(req, db_track(&c->q, req, c->client, c->receipt),
-	    &ret))
-		return (ret);
-	db_track_read(&c->q, &c->r);
-	switch (c->r.outcome) {
-	case TRACK_FOUND:
-		sbuf_init(&b);
-		view_track_result(&b, &c->r);
-		rt_send_html(req, 200, &b);
-		sbuf_free(&b);
-		break;
-	case TRACK_UNKNOWN:
-		track_form(req, c, 404, "No report matches this code. Check "
-		    "each group of four and try again.");
-		break;
-	case TRACK_LIMITED:
-		http_response_header(req, "retry-after", "3600");
-		track_form(req, c, 429, "Too many codes were tried from your "
-		    "connection. Wait an hour, then try again.");
-		break;
-	}
-	return (KORE_RESULT_OK);
-}
-
-/* The API's way to the same lookup keys from a typed code. */
-void
-rt_track_keys(struct http_request *req, const char *norm,
-    unsigned char *client, unsigned char *receipt)
-{
-	track_keys(req, norm, client, receipt);
 }

@@ -33,6 +33,16 @@ static const struct {
 	const char	*label;
 } events[] = {
 	{ "received", "We received your report." },
+	{ "triaged", "A reviewer assessed your report." },
+	{ "investigating", "A reviewer started looking into what happened." },
+	{ "message", "A reviewer sent you a message." },
+	{ "information_requested", "A reviewer asked you a question." },
+	{ "complainant_replied", "You replied." },
+	{ "rejected", "Your report was found to be outside our scope." },
+	{ "decided", "A decision was made." },
+	{ "decision_published", "A decision was made." },
+	{ "appealed", "You appealed against the decision." },
+	{ "closed", "The report was closed." },
 };
 
 const char *
@@ -539,31 +549,197 @@ view_track_form(struct sbuf *b, const char *csrf, const char *typed,
 	page_end(b);
 }
 
-void
-view_track_result(struct sbuf *b, const struct track_result *r)
-{
-	json_t		*e;
-	size_t		 i;
+static const char *const outcome_text[][2] = {
+	{ "upheld", "Upheld: your concern was justified." },
+	{ "partly_upheld", "Partly upheld: some of your concern was justified." },
+	{ "not_upheld", "Not upheld: we did not find that the rules were "
+	    "broken." },
+	{ "out_of_scope", "Outside our scope." },
+	{ "referred", "Referred to another body better placed to act." },
+};
 
-	page_begin(b, "Your report");
+static const char *const remedy_text[][2] = {
+	{ "campaign_changed", "The campaign was stopped or changed" },
+	{ "data_deleted", "Your data was deleted" },
+	{ "consent_fixed", "The consent process was fixed" },
+	{ "model_changed", "The model or targeting rule was changed" },
+	{ "optout_honoured", "Your opt-out is now honoured" },
+	{ "apology", "An apology" },
+	{ "compensation", "Compensation" },
+	{ "staff_guidance", "Guidance to the company's staff" },
+	{ "none", "No remedial action" },
+};
+
+static const char *
+lookup2(const char *const table[][2], size_t n, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(table[i][0], code) == 0)
+			return (table[i][1]);
+	return (code);
+}
+
+static const char *
+jtext(json_t *o, const char *k)
+{
+	const char	*v = json_string_value(json_object_get(o, k));
+
+	return (v != NULL ? v : "");
+}
+
+static void
+track_date(struct sbuf *b, const char *at)
+{
+	html_raw(b, "<time datetime=\"");
+	html_attrs(b, at);
+	html_raw(b, "\">");
+	html_text(b, at, strnlen(at, 10));
+	html_raw(b, "</time>");
+}
+
+static void
+track_messages(struct sbuf *b, const struct track_view *v)
+{
+	json_t	*m;
+	size_t	 i;
+
+	if (json_array_size(v->messages) == 0)
+		return;
+	html_raw(b, "<h2>Messages</h2>\n");
+	json_array_foreach(v->messages, i, m) {
+		html_raw(b, "<article class=\"message\"><h3>");
+		html_raw(b, strcmp(jtext(m, "kind"), "from_complainant") == 0 ?
+		    "You wrote" : "From the reviewer");
+		html_raw(b, ", ");
+		track_date(b, jtext(m, "at"));
+		html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
+		html_texts(b, jtext(m, "text"));
+		html_raw(b, "</div></article>\n");
+	}
+}
+
+static void
+track_decisions(struct sbuf *b, const struct track_view *v)
+{
+	json_t	*d, *r;
+	size_t	 i, j;
+
+	json_array_foreach(v->decisions, i, d) {
+		html_raw(b, "<section class=\"decision\"><h2>");
+		html_raw(b, json_is_true(json_object_get(d, "on_appeal")) ?
+		    "The decision on your appeal" : "The decision");
+		html_raw(b, "</h2>\n<p><strong>");
+		html_texts(b, lookup2(outcome_text, sizeof(outcome_text) /
+		    sizeof(outcome_text[0]), jtext(d, "outcome")));
+		html_raw(b, "</strong> ");
+		track_date(b, jtext(d, "at"));
+		html_raw(b, "</p>\n<h3>Reasons</h3>\n<div class=\"prose\" "
+		    "dir=\"auto\">");
+		html_texts(b, jtext(d, "text"));
+		html_raw(b, "</div>\n<h3>What happens as a result</h3>\n<ul>\n");
+		json_array_foreach(json_object_get(d, "remedies"), j, r) {
+			html_raw(b, "<li>");
+			html_texts(b, lookup2(remedy_text, sizeof(remedy_text) /
+			    sizeof(remedy_text[0]), json_string_value(r) ?
+			    json_string_value(r) : ""));
+			html_raw(b, "</li>\n");
+		}
+		html_raw(b, "</ul>\n<p>");
+		html_raw(b, json_is_true(json_object_get(d, "automated")) ?
+		    "Automated means were used to detect or decide this." :
+		    "No automated means were used to detect or decide this.");
+		html_raw(b, "</p>\n</section>\n");
+	}
+}
+
+/* The reply or appeal form; the code travels in the form, never the URL. */
+static void
+track_text_form(struct sbuf *b, const struct track_view *v, const char *verb,
+    const char *title, const char *label, const char *hint,
+    const char *button)
+{
+	char		 id[16];
+	const char	*err;
+
+	err = v->error_verb != NULL && strcmp(v->error_verb, verb) == 0 ?
+	    v->error : NULL;
+	(void)snprintf(id, sizeof(id), "%s", verb);
+	html_raw(b, "<section><h2>");
+	html_texts(b, title);
+	html_raw(b, "</h2>\n<form method=\"post\" action=\"/track/");
+	html_attrs(b, verb);
+	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate>\n"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"");
+	html_attrs(b, v->csrf);
+	html_raw(b, "\">\n<input type=\"hidden\" name=\"receipt_code\" "
+	    "value=\"");
+	html_attrs(b, v->code);
+	html_raw(b, "\">\n");
+	page_field_intro(b, id, label, hint, err, 0);
+	html_raw(b, "<textarea rows=\"6\" maxlength=\"10000\" dir=\"auto\"");
+	page_field_aria(b, id, err);
+	html_raw(b, ">");
+	if (err != NULL && v->typed_text != NULL)
+		html_texts(b, v->typed_text);
+	html_raw(b, "</textarea>\n</div>\n<button type=\"submit\" "
+	    "class=\"button\">");
+	html_texts(b, button);
+	html_raw(b, "</button>\n</form>\n</section>\n");
+}
+
+void
+view_track_result(struct sbuf *b, const struct track_view *v)
+{
+	const struct track_result	*r = v->r;
+	json_t				*e;
+	size_t				 i;
+	char				 hint[200];
+
+	page_begin(b, v->error ? "Error: your report" : "Your report");
 	html_raw(b, "<h1>Report <span class=\"reference\">");
 	html_texts(b, r->reference);
-	html_raw(b, "</span></h1>\n<dl class=\"facts\">\n<dt>Status</dt>"
+	html_raw(b, "</span></h1>\n");
+	if (v->notice != NULL) {
+		html_raw(b, "<div class=\"notice\" role=\"status\"><p>");
+		html_texts(b, v->notice);
+		html_raw(b, "</p></div>\n");
+	}
+	if (v->error != NULL) {
+		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+		    "tabindex=\"-1\"><h2>There is a problem</h2><ul><li><a "
+		    "href=\"#f-");
+		html_attrs(b, v->error_verb);
+		html_raw(b, "\">");
+		html_texts(b, v->error);
+		html_raw(b, "</a></li></ul></div>\n");
+	}
+	html_raw(b, "<dl class=\"facts\">\n<dt>Status</dt>"
 	    "<dd id=\"status\"><strong>");
-	html_texts(b, view_state_label(r->state));
+	html_texts(b, view_state_label(v->public_state));
 	html_raw(b, "</strong>. ");
-	html_texts(b, state_explain(r->state));
-	html_raw(b, "</dd>\n<dt>Received</dt><dd><time datetime=\"");
-	html_attrs(b, r->received_at);
-	html_raw(b, "\">");
-	html_text(b, r->received_at, strnlen(r->received_at, 10));
-	html_raw(b, "</time></dd>\n<dt>Last updated</dt><dd><time "
-	    "datetime=\"");
-	html_attrs(b, r->updated_at);
-	html_raw(b, "\">");
-	html_text(b, r->updated_at, strnlen(r->updated_at, 10));
-	html_raw(b, "</time></dd>\n</dl>\n<h2>What has happened</h2>\n"
-	    "<ol class=\"timeline\">\n");
+	html_texts(b, state_explain(v->public_state));
+	html_raw(b, "</dd>\n<dt>Received</dt><dd>");
+	track_date(b, r->received_at);
+	html_raw(b, "</dd>\n<dt>Last updated</dt><dd>");
+	track_date(b, r->updated_at);
+	html_raw(b, "</dd>\n</dl>\n");
+	track_decisions(b, v);
+	track_messages(b, v);
+	if (v->can_appeal) {
+		(void)snprintf(hint, sizeof(hint), "A different reviewer will "
+		    "look at your report again. You can appeal until %.10s "
+		    "(six months after the decision).", v->appeal_until);
+		track_text_form(b, v, "appeal", "Appeal against the decision",
+		    "Why you disagree", hint, "Send my appeal");
+	}
+	if (v->can_reply)
+		track_text_form(b, v, "reply", "Write to the reviewer",
+		    "Your message", "Answer a question, or add something "
+		    "you remembered. Do not include other people's details.",
+		    "Send my reply");
+	html_raw(b, "<h2>What has happened</h2>\n<ol class=\"timeline\">\n");
 	json_array_foreach(r->events, i, e) {
 		const char *at = json_string_value(json_object_get(e, "at"));
 		const char *kind = json_string_value(json_object_get(e,
@@ -571,11 +747,9 @@ view_track_result(struct sbuf *b, const struct track_result *r)
 
 		if (at == NULL || kind == NULL)
 			continue;
-		html_raw(b, "<li><time datetime=\"");
-		html_attrs(b, at);
-		html_raw(b, "\">");
-		html_text(b, at, strlen(at) >= 10 ? 10 : strlen(at));
-		html_raw(b, "</time> ");
+		html_raw(b, "<li>");
+		track_date(b, at);
+		html_raw(b, " ");
 		html_texts(b, view_event_label(kind));
 		html_raw(b, "</li>\n");
 	}

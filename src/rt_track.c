@@ -1,0 +1,396 @@
+/*
+ * Following a case with the receipt code (/track): its state and events,
+ * the messages and published decisions (opened with the key the code
+ * derives), and the complainant's reply and appeal.  Every use of a code
+ * goes through the same throttled lookup first.
+ */
+
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app.h"
+
+#define TRACK_TEXT_MAX	10000
+
+enum { PH_START, PH_TRACK, PH_DETAIL, PH_ACT };
+enum { DO_LOOK, DO_REPLY, DO_APPEAL };
+
+struct track_ctx {
+	int			 phase;
+	int			 verb;
+	int			 acted;
+	struct db_query		 q;
+	struct track_result	 r;
+	char			 csrf[VAULT_TOKEN_TEXT * 2 + 1];
+	unsigned char		 client[VAULT_HASHBYTES];
+	unsigned char		 receipt[VAULT_HASHBYTES];
+	char			 typed[INTAKE_CODE_MAX + 1];
+	char			 norm[VAULT_RECEIPT_CHARS + 1];
+	char			*text;		/* reply or grounds */
+	const char		*text_error;
+	const char		*notice;
+	unsigned char		*box;		/* sealed to the review key */
+	size_t			 box_len;
+	unsigned char		*cbox;		/* sealed to the complainant */
+	size_t			 cbox_len;
+	struct track_view	 v;
+};
+
+static void
+track_ctx_free(void *p)
+{
+	struct track_ctx	*c = p;
+
+	db_done(&c->q);
+	track_result_free(&c->r);
+	json_decref(c->v.messages);
+	json_decref(c->v.decisions);
+	json_decref(c->v.appeals);
+	if (c->text != NULL) {
+		sodium_memzero(c->text, strlen(c->text));
+		free(c->text);
+	}
+	free(c->box);
+	free(c->cbox);
+	sodium_memzero(c->norm, sizeof(c->norm));
+}
+
+static void
+track_form(struct http_request *req, struct track_ctx *c, int status,
+    const char *error)
+{
+	struct sbuf	 b;
+
+	sbuf_init(&b);
+	view_track_form(&b, c->csrf, c->typed[0] ? c->typed : NULL, error);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+}
+
+/*
+ * The lookup shared by the page and the API: the client's hourly pseudonym
+ * and the code's keyed hash.  The address itself goes no further.
+ */
+static void
+track_keys(struct http_request *req, const char *norm,
+    unsigned char client[VAULT_HASHBYTES],
+    unsigned char receipt[VAULT_HASHBYTES])
+{
+	struct tm	 tm;
+	time_t		 now;
+	char		 hour[16];
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	(void)strftime(hour, sizeof(hour), "%Y-%m-%dT%H", &tm);
+	vault_client_id(&app.keys, rt_client_address(req), hour, client);
+	vault_receipt_hash(&app.keys, norm, receipt);
+}
+
+/* The reply or the grounds of an appeal: required, at most 10 000. */
+static void
+track_read_text(struct track_ctx *c, const struct formdata *fd)
+{
+	const struct formfield	*ff;
+	size_t			 n;
+
+	ff = formdata_get(fd, "text");
+	if (ff == NULL || ff->len == 0 || strspn(ff->value, " \t\r\n") ==
+	    ff->len) {
+		c->text_error = c->verb == DO_APPEAL ? "Say why you disagree "
+		    "with the decision." : "Write your reply.";
+		return;
+	}
+	n = ff->len;
+	if (!utf8_valid(ff->value, n) || memchr(ff->value, '\0', n) != NULL)
+		c->text_error = "Use only valid text characters.";
+	else if (utf8_count(ff->value, n) > TRACK_TEXT_MAX)
+		c->text_error = "Use at most 10 000 characters.";
+	else
+		c->text = strndup(ff->value, n);
+}
+
+/* Reads the posted code (and text); answers and returns 0 when unusable. */
+static int
+track_read(struct http_request *req, struct track_ctx *c)
+{
+	const struct formfield	*ff;
+	struct formdata		 fd;
+	int			 ok = 0;
+
+	if (!rt_form(req, &fd))
+		return (0);
+	ff = formdata_get(&fd, "csrf");
+	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
+		rt_error(req, 403, "This form has expired", "Nothing was sent. "
+		    "Go back, reload the page and type your code again.");
+		goto out;
+	}
+	ff = formdata_get(&fd, "receipt_code");
+	if (ff == NULL || ff->len == 0) {
+		track_form(req, c, 422, "Enter your receipt code.");
+		goto out;
+	}
+	if (ff->len <= INTAKE_CODE_MAX && memchr(ff->value, '\0', ff->len) ==
+	    NULL && utf8_valid(ff->value, ff->len))
+		(void)kore_strlcpy(c->typed, ff->value, sizeof(c->typed));
+	if (ff->len > INTAKE_CODE_MAX || memchr(ff->value, '\0', ff->len) ||
+	    !vault_receipt_normalize(ff->value, c->norm)) {
+		track_form(req, c, 422, "A receipt code has 24 letters and "
+		    "digits, in groups of four. Check what you typed.");
+		goto out;
+	}
+	if (c->verb != DO_LOOK)
+		track_read_text(c, &fd);
+	track_keys(req, c->norm, c->client, c->receipt);
+	ok = 1;
+out:
+	formdata_free(&fd);
+	return (ok);
+}
+
+static enum db_status
+detail_query(struct track_ctx *c, struct http_request *req)
+{
+	const char	*v[1] = { (const char *)c->receipt };
+	int		 l[1] = { VAULT_HASHBYTES }, f[1] = { 1 };
+
+	return (db_run(&c->q, req, "SELECT public_state, complainant_pk, "
+	    "complainant_salt, can_reply, can_appeal, appeal_until, messages, "
+	    "decisions, appeals FROM track_detail($1)", 1, v, l, f));
+}
+
+/* Replaces each element's hex "box" by "text", opened with the code's key. */
+static int
+open_boxes(json_t *list, const unsigned char *pk, const unsigned char *sk)
+{
+	json_t		*item;
+	const char	*hex;
+	unsigned char	*bin;
+	size_t		 i, len, hexlen;
+	struct sbuf	 b;
+	int		 ok;
+
+	sbuf_init(&b);
+	json_array_foreach(list, i, item) {
+		if ((hex = json_string_value(json_object_get(item, "box"))) ==
+		    NULL)
+			continue;
+		hexlen = strlen(hex);
+		bin = kore_malloc(hexlen / 2 + 1);
+		ok = sodium_hex2bin(bin, hexlen / 2 + 1, hex, hexlen, NULL, &len,
+		    NULL) == 0 && casebox_open_sealed(pk, sk, bin, len, &b);
+		kore_free(bin);
+		if (!ok) {
+			sbuf_free(&b);
+			return (0);
+		}
+		json_object_set_new(item, "text", json_stringn(b.data ? b.data :
+		    "", b.len));
+		json_object_del(item, "box");
+		if (b.data != NULL)
+			sodium_memzero(b.data, b.len);
+		sbuf_reset(&b);
+	}
+	sbuf_free(&b);
+	return (1);
+}
+
+/* Reads track_detail; keeps the complainant's public key for sealing. */
+static int
+detail_read(struct track_ctx *c, unsigned char pk_out[32])
+{
+	unsigned char	 pk[32], sk[32], *salt, *dbpk;
+	size_t		 salt_len, pk_len;
+	int		 ok;
+
+	if (db_rows(&c->q) != 1 || db_isnull(&c->q, 0, 0))
+		return (0);
+	salt = db_bytea(&c->q, 0, 2, &salt_len);
+	dbpk = db_bytea(&c->q, 0, 1, &pk_len);
+	ok = salt != NULL && salt_len == VAULT_SALTBYTES && dbpk != NULL &&
+	    pk_len == 32;
+	if (ok) {
+		memcpy(pk_out, dbpk, 32);
+		vault_complainant_keypair(c->norm, salt, pk, sk);
+	}
+	kore_free(salt);
+	kore_free(dbpk);
+	if (!ok)
+		return (0);
+	(void)kore_strlcpy(c->v.public_state, db_value(&c->q, 0, 0),
+	    sizeof(c->v.public_state));
+	c->v.can_reply = *db_value(&c->q, 0, 3) == 't';
+	c->v.can_appeal = *db_value(&c->q, 0, 4) == 't';
+	(void)kore_strlcpy(c->v.appeal_until, db_isnull(&c->q, 0, 5) ? "" :
+	    db_value(&c->q, 0, 5), sizeof(c->v.appeal_until));
+	json_decref(c->v.messages);
+	json_decref(c->v.decisions);
+	json_decref(c->v.appeals);
+	c->v.messages = json_loads(db_value(&c->q, 0, 6), 0, NULL);
+	c->v.decisions = json_loads(db_value(&c->q, 0, 7), 0, NULL);
+	c->v.appeals = json_loads(db_value(&c->q, 0, 8), 0, NULL);
+	ok = open_boxes(c->v.messages, pk, sk) &&
+	    open_boxes(c->v.decisions, pk, sk) &&
+	    open_boxes(c->v.appeals, pk, sk);
+	sodium_memzero(sk, sizeof(sk));
+	return (ok);
+}
+
+static enum db_status
+act_query(struct track_ctx *c, struct http_request *req)
+{
+	const char	*v[3] = { (const char *)c->receipt,
+			    (const char *)c->box, (const char *)c->cbox };
+	int		 l[3] = { VAULT_HASHBYTES, (int)c->box_len,
+			    (int)c->cbox_len };
+	int		 f[3] = { 1, 1, 1 };
+
+	return (db_run(&c->q, req, c->verb == DO_APPEAL ?
+	    "SELECT complainant_appeal($1, $2, $3)" :
+	    "SELECT complainant_reply($1, $2, $3)", 3, v, l, f));
+}
+
+static void
+track_page(struct http_request *req, struct track_ctx *c, int status)
+{
+	struct sbuf	 b;
+	char		 grouped[VAULT_RECEIPT_TEXT + 1];
+	size_t		 i, o;
+
+	/* The code goes back into the page's forms, grouped as printed. */
+	for (i = 0, o = 0; c->norm[i] != '\0'; i++) {
+		if (i > 0 && i % 4 == 0)
+			grouped[o++] = '-';
+		grouped[o++] = c->norm[i];
+	}
+	grouped[o] = '\0';
+	c->v.r = &c->r;
+	c->v.csrf = c->csrf;
+	c->v.code = grouped;
+	c->v.notice = c->notice;
+	c->v.error_verb = c->text_error ? (c->verb == DO_APPEAL ? "appeal" :
+	    "reply") : NULL;
+	c->v.error = c->text_error;
+	c->v.typed_text = c->text;
+	sbuf_init(&b);
+	view_track_result(&b, &c->v);
+	rt_send_html(req, status, &b);
+	sbuf_free(&b);
+	sodium_memzero(grouped, sizeof(grouped));
+}
+
+static int
+track_handler(struct http_request *req, int verb)
+{
+	struct track_ctx	*c;
+	unsigned char		 pk[32];
+	int			 ret, status;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, verb == DO_LOOK ?
+	    HTTP_METHOD_GET | HTTP_METHOD_POST : HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), track_ctx_free);
+
+	switch (c->phase) {
+	case PH_START:
+		c->verb = verb;
+		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
+		if (req->method != HTTP_METHOD_POST) {
+			track_form(req, c, 200, NULL);
+			return (KORE_RESULT_OK);
+		}
+		if (!track_read(req, c))
+			return (KORE_RESULT_OK);
+		c->phase = PH_TRACK;
+		/* FALLTHROUGH */
+	case PH_TRACK:
+		if (!rt_db_ready(req, db_track(&c->q, req, c->client,
+		    c->receipt), &ret))
+			return (ret);
+		track_result_free(&c->r);
+		db_track_read(&c->q, &c->r);
+		db_done(&c->q);
+		if (c->r.outcome == TRACK_UNKNOWN) {
+			track_form(req, c, 404, "No report matches this code. "
+			    "Check each group of four and try again.");
+			return (KORE_RESULT_OK);
+		}
+		if (c->r.outcome == TRACK_LIMITED) {
+			http_response_header(req, "retry-after", "3600");
+			track_form(req, c, 429, "Too many codes were tried from "
+			    "your connection. Wait an hour, then try again.");
+			return (KORE_RESULT_OK);
+		}
+		c->phase = PH_DETAIL;
+		/* FALLTHROUGH */
+	case PH_DETAIL:
+		if (!rt_db_ready(req, detail_query(c, req), &ret))
+			return (ret);
+		ret = detail_read(c, pk);
+		db_done(&c->q);
+		if (!ret) {
+			rt_error(req, 500, "Something went wrong", "Your report "
+			    "could not be opened. Please try again.");
+			return (KORE_RESULT_OK);
+		}
+		if (c->verb == DO_LOOK || c->acted || c->text == NULL)
+			break;
+		c->box = casebox_seal_to(app.keys.review_pk, c->text,
+		    &c->box_len);
+		c->cbox = casebox_seal_to(pk, c->text, &c->cbox_len);
+		c->phase = PH_ACT;
+		/* FALLTHROUGH */
+	case PH_ACT:
+		if (!rt_db_ready(req, act_query(c, req), &ret))
+			return (ret);
+		ret = strcmp(db_value(&c->q, 0, 0), "ok") == 0;
+		c->notice = !ret ? NULL : c->verb == DO_APPEAL ?
+		    "Your appeal has been sent. A different reviewer will look "
+		    "at your report again." : "Your reply has been sent.";
+		if (!ret)
+			c->text_error = strcmp(db_value(&c->q, 0, 0),
+			    "too_late") == 0 ? "The six months for an appeal "
+			    "have passed." : "This is not possible any more: "
+			    "the report's state has changed.";
+		db_done(&c->q);
+		c->acted = 1;
+		/* Show the report as it is now. */
+		c->phase = PH_TRACK;
+		return (track_handler(req, verb));
+	}
+	status = c->text_error != NULL ? (c->acted ? 409 : 422) : 200;
+	track_page(req, c, status);
+	return (KORE_RESULT_OK);
+}
+
+/* GET and POST /track */
+int
+rt_track(struct http_request *req)
+{
+	return (track_handler(req, DO_LOOK));
+}
+
+/* POST /track/reply */
+int
+rt_track_reply(struct http_request *req)
+{
+	return (track_handler(req, DO_REPLY));
+}
+
+/* POST /track/appeal */
+int
+rt_track_appeal(struct http_request *req)
+{
+	return (track_handler(req, DO_APPEAL));
+}
+
+/* The API's way to the same lookup keys from a typed code. */
+void
+rt_track_keys(struct http_request *req, const char *norm,
+    unsigned char *client, unsigned char *receipt)
+{
+	track_keys(req, norm, client, receipt);
+}
