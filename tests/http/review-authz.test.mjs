@@ -182,9 +182,11 @@ before(async () => {
 	}
 	Object.assign(k, { target, other, insider, outsider, barred,
 	    supervisor });
+	// (Filed side by side: either may have the lower id.)
 	const q = await db.query('SELECT reference, queue, brand, state ' +
-	    'FROM cases WHERE reference = ANY ($1) ORDER BY id',
-	    [[target.reference, other.reference]]);
+	    'FROM cases WHERE reference = ANY ($1) ' +
+	    'ORDER BY reference = $2 DESC',
+	    [[target.reference, other.reference], target.reference]);
 	assert.deepEqual(q.rows.map((r) => [r.queue, r.brand, r.state]),
 	    [['general', k.brand, 'received'],
 	        ['general', k.otherBrand, 'received']],
@@ -358,9 +360,10 @@ test('wrong methods are refused with 405 for every actor, changing nothing',
 				    text: 'x', to: a.id }) }));
 				assert.equal(res.status, 405,
 				    `${who} ${method} ${pagePath(ref)}: ${short(res)}`);
-				assert.match(res.headers.get('allow') ?? '', /GET/);
-				assert.doesNotMatch(res.headers.get('allow') ?? '',
-				    /POST/);
+				const allow = res.headers.get('allow') ?? '';
+				assert.match(allow, /GET/, `${who} ${method} page`);
+				assert.doesNotMatch(allow, /POST/,
+				    `${who} ${method} page: Allow: ${allow}`);
 			}
 			for (const v of VERBS) {
 				for (const method of ['GET', 'PUT', 'DELETE']) {
