@@ -1,5 +1,6 @@
 # Recourse: build the Kore module and tools, run the service, run the tests.
 #   make run    install what is missing, start PostgreSQL under var/, migrate, serve
+#   make admin LOGIN=name NAME="Full Name"   the first admin's set-up link
 #   make test   every test layer against a throwaway cluster and server
 #   make test-asan   unit and HTTP tests under AddressSanitizer + UBSan
 #   make bench  durable intake throughput and latency against pgbench
@@ -26,7 +27,7 @@ MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps run test test-unit test-asan bench clean
+.PHONY: all deps run admin test test-unit test-asan bench clean
 
 all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin
 
@@ -52,6 +53,11 @@ $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 
 run: deps all
 	@sh src/tools/run.sh
+
+# The first admin of the cluster 'make run' started (var/pg), or another
+# account: make admin LOGIN=ann NAME="Ann Example" [ROLES=admin,supervisor]
+admin: all
+	@sh src/tools/admin.sh "$(LOGIN)" "$(NAME)" "$(ROLES)"
 
 test-unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)

