@@ -1274,3 +1274,31 @@ BEGIN
 	INTO appeals
 	FROM case_appeals a WHERE a.case_id = c.id;
 END $$;
+
+-- API tokens: created by their holder (shown once, stored hashed),
+-- revoked by their holder or an admin.
+CREATE FUNCTION api_token_create(p_actor bigint, p_token_hash bytea,
+    p_label text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint;
+BEGIN
+	INSERT INTO api_tokens (account_id, token_hash, label)
+	VALUES (p_actor, p_token_hash, p_label) RETURNING id INTO v_id;
+	PERFORM audit('staff:' || p_actor, 'api_token.create',
+	    'api_token:' || v_id, '{}');
+	RETURN v_id;
+END $$;
+
+CREATE FUNCTION api_token_revoke(p_actor bigint, p_id bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE api_tokens SET revoked_at = now()
+	WHERE id = p_id AND revoked_at IS NULL
+	  AND (account_id = p_actor OR staff_is(p_actor, 'admin'));
+	IF NOT FOUND THEN
+		RETURN 'not_found';
+	END IF;
+	PERFORM audit('staff:' || p_actor, 'api_token.revoke',
+	    'api_token:' || p_id, '{}');
+	RETURN 'ok';
+END $$;

@@ -343,15 +343,23 @@ int	 rt_setup(struct http_request *);
 /* rt_account.c: a member of staff's own account and password. */
 int	 rt_account(struct http_request *);
 int	 rt_account_password(struct http_request *);
+int	 rt_account_tokens(struct http_request *);
 
 /* rt_review.c: the work list, the case page and its actions. */
 int	 rt_review_home(struct http_request *);
 int	 rt_review_case(struct http_request *);
 
+/* rt_staff_api.c: the staff JSON API (bearer tokens). */
+int	 rt_api_cases(struct http_request *);
+int	 rt_api_case(struct http_request *);
+
 /* rt_api.c: the JSON API. */
 int	 rt_api_complaints(struct http_request *);
 int	 rt_api_track(struct http_request *);
 int	 rt_api_taxonomy(struct http_request *);
+json_t	*rt_api_read_json(struct http_request *);
+void	 rt_api_field_error(struct http_request *, const char *field,
+	    const char *message);
 
 /* apijson.c: the API's JSON in and out, through jansson. */
 int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
@@ -433,6 +441,9 @@ struct account_view {
 	const char		*error_current;
 	const char		*error_password;
 	const char		*error_confirm;
+	json_t			*tokens;	/* [{id, label, ...}] */
+	const char		*new_token;	/* shown once */
+	const char		*error_token;
 };
 
 void	 view_account(struct sbuf *, const struct account_view *);

@@ -11,7 +11,8 @@
 
 #include "app.h"
 
-enum { PH_AUTH, PH_CURRENT, PH_VERIFY, PH_HASH, PH_SAVE, PH_FAILED };
+enum { PH_AUTH, PH_CURRENT, PH_VERIFY, PH_HASH, PH_SAVE, PH_FAILED,
+    PH_TOKENS };
 
 struct account_ctx {
 	int			 phase;
@@ -25,6 +26,7 @@ struct account_ctx {
 	size_t			 password_len;
 	unsigned char		 name_hash[VAULT_HASHBYTES];
 	char			 session[STAFF_TOKEN_TEXT + 1];
+	char			 field[101 * 4];	/* token label or id */
 	struct account_view	 v;
 };
 
@@ -36,6 +38,7 @@ account_ctx_free(void *p)
 	staff_auth_free(&c->auth);
 	db_done(&c->q);
 	password_release(c->pw);
+	json_decref(c->v.tokens);
 	sodium_memzero(c, sizeof(*c));
 }
 
@@ -52,6 +55,39 @@ account_page(struct http_request *req, struct account_ctx *c, int status)
 	sbuf_free(&b);
 }
 
+static enum db_status
+tokens_query(struct account_ctx *c, struct http_request *req)
+{
+	char		 id[24];
+	const char	*v[1] = { id };
+
+	(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.who.id);
+	return (db_run(&c->q, req, "SELECT coalesce(jsonb_agg(jsonb_build_"
+	    "object('id', id, 'label', label, 'created_at', created_at, "
+	    "'last_used_at', last_used_at, 'revoked_at', revoked_at) "
+	    "ORDER BY id), '[]') FROM api_tokens WHERE account_id = $1", 1, v,
+	    NULL, NULL));
+}
+
+/*
+ * The account page after the token list is read: shared by GET and by
+ * the token forms (which show a new token once).
+ */
+static int
+account_with_tokens(struct http_request *req, struct account_ctx *c,
+    int status)
+{
+	int	 ret;
+
+	if (!rt_db_ready(req, tokens_query(c, req), &ret))
+		return (ret);
+	json_decref(c->v.tokens);
+	c->v.tokens = json_loads(db_value(&c->q, 0, 0), 0, NULL);
+	db_done(&c->q);
+	account_page(req, c, status);
+	return (KORE_RESULT_OK);
+}
+
 /* GET /review/account */
 int
 rt_account(struct http_request *req)
@@ -62,11 +98,101 @@ rt_account(struct http_request *req)
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
 	c = rt_ctx(req, sizeof(*c), account_ctx_free);
-	if (!staff_gate(&c->auth, req, 0, &ret))
-		return (ret);
-	staff_csrf_of(&c->auth.who, c->csrf);
-	account_page(req, c, 200);
-	return (KORE_RESULT_OK);
+	if (c->phase == PH_AUTH) {
+		if (!staff_gate(&c->auth, req, 0, &ret))
+			return (ret);
+		staff_csrf_of(&c->auth.who, c->csrf);
+		c->phase = PH_TOKENS;
+	}
+	return (account_with_tokens(req, c, 200));
+}
+
+/*
+ * POST /review/account/tokens (create: label) and
+ * POST /review/account/tokens/revoke (id).  A new token is shown once, on
+ * the page this answers with; only its hash is stored.
+ */
+int
+rt_account_tokens(struct http_request *req)
+{
+	struct account_ctx	*c;
+	struct formdata		 fd;
+	const struct formfield	*f;
+	unsigned char		 hash[VAULT_HASHBYTES];
+	char			 id[24];
+	const char		*v[3];
+	int			 l[3] = { 0, VAULT_HASHBYTES, 0 };
+	int			 fm[3] = { 0, 1, 0 };
+	int			 ret, revoke;
+	enum db_status		 st;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), account_ctx_free);
+	revoke = strcmp(req->path, "/review/account/tokens/revoke") == 0;
+
+	if (c->phase == PH_AUTH) {
+		if (!staff_gate(&c->auth, req, 0, &ret))
+			return (ret);
+		staff_csrf_of(&c->auth.who, c->csrf);
+		memset(&fd, 0, sizeof(fd));
+		if (!rt_form(req, &fd))
+			return (KORE_RESULT_OK);
+		f = formdata_get(&fd, "csrf");
+		if (f == NULL || !staff_csrf_valid(&c->auth.who, f->value)) {
+			formdata_free(&fd);
+			rt_error(req, 403, "This form had expired", "Nothing "
+			    "was changed. Go back, reload the page and try "
+			    "again.");
+			return (KORE_RESULT_OK);
+		}
+		f = formdata_get(&fd, revoke ? "id" : "label");
+		if (f != NULL)
+			(void)kore_strlcpy(c->field, f->value,
+			    sizeof(c->field));
+		formdata_free(&fd);
+		if (revoke ? (c->field[0] == '\0' || strspn(c->field,
+		    "0123456789") != strlen(c->field) || strlen(c->field) >
+		    18) : (c->field[0] == '\0' || strlen(c->field) > 100 ||
+		    !utf8_valid(c->field, strlen(c->field)))) {
+			c->v.error_token = revoke ? "Choose a token." :
+			    "Name the token (up to 100 characters), for "
+			    "example the program that will use it.";
+			c->phase = PH_TOKENS;
+			return (account_with_tokens(req, c, 422));
+		}
+		if (!revoke)
+			staff_token_new(c->session);
+		c->phase = PH_SAVE;
+	}
+	if (c->phase == PH_SAVE) {
+		(void)snprintf(id, sizeof(id), "%lld",
+		    (long long)c->auth.who.id);
+		v[0] = id;
+		if (revoke) {
+			v[1] = c->field;
+			l[1] = 0;
+			fm[1] = 0;
+			st = db_run(&c->q, req, "SELECT api_token_revoke($1, $2)",
+			    2, v, l, fm);
+		} else {
+			(void)staff_token_hash(c->session, hash);
+			v[1] = (const char *)hash;
+			v[2] = c->field;
+			st = db_run(&c->q, req, "SELECT api_token_create($1, $2, "
+			    "$3)", 3, v, l, fm);
+		}
+		if (!rt_db_ready(req, st, &ret))
+			return (ret);
+		if (revoke && strcmp(db_value(&c->q, 0, 0), "ok") != 0)
+			c->v.error_token = "There is no such token of yours.";
+		if (!revoke)
+			c->v.new_token = c->session;
+		db_done(&c->q);
+		c->phase = PH_TOKENS;
+	}
+	return (account_with_tokens(req, c, c->v.error_token ? 404 :
+	    revoke ? 200 : 201));
 }
 
 /* Reads and checks the form; 0 when it answered. */

@@ -22,8 +22,8 @@ send_error(struct http_request *req, int status, const char *code,
 }
 
 /* One field's error in the standard 422 shape. */
-static void
-send_field_error(struct http_request *req, const char *field,
+void
+rt_api_field_error(struct http_request *req, const char *field,
     const char *message)
 {
 	json_t	*j;
@@ -39,8 +39,8 @@ send_field_error(struct http_request *req, const char *field,
  * Reads a JSON object body.  Answers (413, 415, 400) and returns NULL when
  * there is none.
  */
-static json_t *
-read_json(struct http_request *req)
+json_t *
+rt_api_read_json(struct http_request *req)
 {
 	struct sbuf	 body;
 	const char	*ctype;
@@ -133,10 +133,10 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 		    "characters, unique to this complaint (a UUID).");
 		return (0);
 	}
-	if ((doc = read_json(req)) == NULL)
+	if ((doc = rt_api_read_json(req)) == NULL)
 		return (0);
 	if (!apijson_intake(doc, &c->f.in, &bad)) {
-		send_field_error(req, bad, strcmp(bad, "consent") == 0 ?
+		rt_api_field_error(req, bad, strcmp(bad, "consent") == 0 ?
 		    "Must be an object with only the members contact, publish "
 		    "and demographics (true or false), and cannot be combined "
 		    "with the consent_* fields." : "Unknown field.");
@@ -201,11 +201,11 @@ rt_api_complaints(struct http_request *req)
 		    "Idempotency-Key was used for a different complaint.");
 		break;
 	case INTAKE_BAD_CATEGORY:
-		send_field_error(req, "category", "Unknown category; see "
+		rt_api_field_error(req, "category", "Unknown category; see "
 		    "/api/v1/taxonomy.");
 		break;
 	case INTAKE_BAD_CHANNEL:
-		send_field_error(req, "channel", "Unknown channel; see "
+		rt_api_field_error(req, "channel", "Unknown channel; see "
 		    "/api/v1/taxonomy.");
 		break;
 	}
@@ -267,14 +267,14 @@ rt_api_track(struct http_request *req)
 		return (KORE_RESULT_OK);
 	c = rt_ctx(req, sizeof(*c), api_track_free);
 	if (c->phase == PH_START) {
-		if ((doc = read_json(req)) == NULL)
+		if ((doc = rt_api_read_json(req)) == NULL)
 			return (KORE_RESULT_OK);
 		code = json_string_value(json_object_get(doc, "receipt_code"));
 		if (code == NULL || json_object_size(doc) != 1 ||
 		    strlen(code) > INTAKE_CODE_MAX ||
 		    !vault_receipt_normalize(code, norm)) {
 			json_decref(doc);
-			send_field_error(req, "receipt_code", "A receipt code "
+			rt_api_field_error(req, "receipt_code", "A receipt code "
 			    "has 24 letters and digits, in groups of four.");
 			return (KORE_RESULT_OK);
 		}

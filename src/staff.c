@@ -189,9 +189,14 @@ staff_gate(struct staff_auth_ctx *c, struct http_request *req, int api,
 			rt_redirect(req, "/review/login");
 			break;
 		}
-		if (api)
+		if (api) {
 			http_response_header(req, "www-authenticate",
 			    "Bearer realm=\"recourse\"");
+			rt_error(req, 401, "Unauthenticated", "Send a valid API "
+			    "token as Authorization: Bearer; nothing was "
+			    "changed.");
+			break;
+		}
 		rt_error(req, 401, "Please log in again",
 		    "Your session has ended, so nothing was changed. Log in "
 		    "and try again.");

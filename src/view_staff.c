@@ -3,6 +3,8 @@
  * and authenticator, and what a spent or unknown set-up link shows.
  */
 
+#include <string.h>
+
 #include "app.h"
 
 static void
@@ -134,6 +136,78 @@ view_setup_gone(struct sbuf *b)
 	page_end(b);
 }
 
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char	*s = json_string_value(json_object_get(o, k));
+
+	return (s != NULL ? s : "");
+}
+
+/* API tokens: the new one once, the list with revoke buttons, a form. */
+static void
+account_tokens(struct sbuf *b, const struct account_view *v)
+{
+	json_t	*t;
+	size_t	 i;
+	char	 id[24];
+
+	html_raw(b, "<h2 id=\"tokens\">API tokens</h2>\n<p>A token lets a "
+	    "program use the staff API as you (send it as <code>"
+	    "Authorization: Bearer</code>). Treat it like your password.</p>\n");
+	if (v->new_token != NULL) {
+		html_raw(b, "<div class=\"notice\" role=\"status\"><p>Your new "
+		    "token, shown only this once: copy it now.</p><p class=\"code\" "
+		    "id=\"new-token\">");
+		html_texts(b, v->new_token);
+		html_raw(b, "</p></div>\n");
+	}
+	if (v->error_token != NULL) {
+		html_raw(b, "<p class=\"error\" role=\"alert\" id=\"f-label-error\">");
+		html_texts(b, v->error_token);
+		html_raw(b, "</p>\n");
+	}
+	if (json_array_size(v->tokens) > 0) {
+		html_raw(b, "<table><thead><tr><th scope=\"col\">Name</th>"
+		    "<th scope=\"col\">Created</th><th scope=\"col\">Last used"
+		    "</th><th scope=\"col\">Status</th></tr></thead><tbody>\n");
+		json_array_foreach(v->tokens, i, t) {
+			html_raw(b, "<tr><td dir=\"auto\">");
+			html_texts(b, jstr(t, "label"));
+			html_raw(b, "</td><td>");
+			html_text(b, jstr(t, "created_at"), strnlen(jstr(t,
+			    "created_at"), 10));
+			html_raw(b, "</td><td>");
+			html_text(b, jstr(t, "last_used_at"), strnlen(jstr(t,
+			    "last_used_at"), 10));
+			html_raw(b, "</td><td>");
+			if (json_is_string(json_object_get(t, "revoked_at"))) {
+				html_raw(b, "Revoked</td></tr>\n");
+				continue;
+			}
+			(void)snprintf(id, sizeof(id), "%lld", (long long)
+			    json_integer_value(json_object_get(t, "id")));
+			html_raw(b, "<form method=\"post\" action=\"/review/"
+			    "account/tokens/revoke\" class=\"inline\">");
+			csrf_input(b, v->csrf);
+			html_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
+			html_attrs(b, id);
+			html_raw(b, "\"><button type=\"submit\" class=\"link\">"
+			    "Revoke</button></form></td></tr>\n");
+		}
+		html_raw(b, "</tbody></table>\n");
+	}
+	html_raw(b, "<form method=\"post\" action=\"/review/account/tokens\" "
+	    "enctype=\"multipart/form-data\" novalidate>\n");
+	csrf_input(b, v->csrf);
+	page_field_intro(b, "label", "Name of a new token", "What will use it, "
+	    "so you know what to revoke later.", NULL, 0);
+	html_raw(b, "<input type=\"text\" id=\"f-label\" name=\"label\" "
+	    "maxlength=\"100\" aria-describedby=\"f-label-hint\">\n</div>\n"
+	    "<button type=\"submit\" class=\"button\">Create a token</button>\n"
+	    "</form>\n");
+}
+
 void
 view_account(struct sbuf *b, const struct account_view *v)
 {
@@ -170,5 +244,6 @@ view_account(struct sbuf *b, const struct account_view *v)
 	    "To catch a typing mistake.", "new-password", v->error_confirm);
 	html_raw(b, "<button type=\"submit\" class=\"button\">Change password"
 	    "</button>\n</form>\n");
+	account_tokens(b, v);
 	page_end(b);
 }

@@ -351,13 +351,16 @@ test('wrong methods are refused with 405 for every actor, changing nothing',
 	];
 	for (const [who, a] of actors) {
 		await t.test(who, async () => {
-			// POST (or PUT, DELETE) to the page, a valid token and
-			// fields included.
-			for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+			// POST (or PUT, PATCH, DELETE) to the page, a valid token
+			// and fields included.  (No body with DELETE: Kore
+			// answers it without reading one, and a client still
+			// sending it may see the connection reset.)
+			for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+				const body = method === 'DELETE' ? undefined :
+				    form({ csrf: a.csrf, text: 'x', to: a.id });
 				const res = await unchanged(`${who} ${method} page`,
 				    () => reviewRequest(pagePath(ref), { method,
-				    cookie: a.cookie, body: form({ csrf: a.csrf,
-				    text: 'x', to: a.id }) }));
+				    cookie: a.cookie, body }));
 				assert.equal(res.status, 405,
 				    `${who} ${method} ${pagePath(ref)}: ${short(res)}`);
 				const allow = res.headers.get('allow') ?? '';
@@ -372,7 +375,7 @@ test('wrong methods are refused with 405 for every actor, changing nothing',
 			for (const v of VERBS) {
 				for (const method of ['GET', 'PUT', 'DELETE']) {
 					const opts = { method, cookie: a.cookie };
-					if (method !== 'GET')
+					if (method === 'PUT')
 						opts.body = form({ ...v.fields(a, k),
 						    csrf: a.csrf });
 					const path = actionPath(ref, v.verb);

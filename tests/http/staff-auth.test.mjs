@@ -35,9 +35,9 @@ async function members(n, opts) {
 // The code of the earliest step in the accepted window (now-1 .. now+1)
 // newer than the last one this account used; waits for the next 30 s step
 // when the window has none left.
-async function nextCode(user) {
+async function nextCode(user, margin = 4000) {
 	for (;;) {
-		await awayFromStepEdge(4000);
+		await awayFromStepEdge(margin);
 		const now = currentStep();
 		for (const step of [now - 1, now, now + 1])
 			if (step > user.lastStep)
@@ -489,13 +489,15 @@ test('a TOTP code is never accepted twice, nor one older than the last used', as
 test('after 5 failures in a minute a login name gets 429 with Retry-After, even with the right password and code', async () => {
 	const [user, other] = await members(2);
 	const failedBefore = await auditCount(`staff:${user.id}`, 'login.failed');
+	// The code is chosen first: waiting for it later could outlast the
+	// block.
+	const { step, code } = await nextCode(user, 15000);
 	for (let i = 0; i < 5; i++) {
 		const r = await attempt(user.login, `wrong password ${i}!`, '000000');
 		assert.equal(r.status, 401, `failure ${i + 1}`);
 	}
 	assert.equal(await auditCount(`staff:${user.id}`, 'login.failed'),
 	    failedBefore + 5);
-	const { step, code } = await nextCode(user);
 	const blocked = await attempt(user.login, user.password, code);
 	assert.equal(blocked.status, 429, blocked.res.text.slice(0, 300));
 	const wait = Number(blocked.res.headers.get('retry-after'));
@@ -523,6 +525,7 @@ test('after 5 failures in a minute a login name gets 429 with Retry-After, even 
 test('an unknown login name is throttled exactly like a known one', async () => {
 	const user = await member();
 	const unknownName = `ghost${crypto.randomBytes(4).toString('hex')}`;
+	const { code } = await nextCode(user, 15000);
 	const known = [];
 	const unknown = [];
 	for (let i = 0; i < 5; i++) {
@@ -533,8 +536,7 @@ test('an unknown login name is throttled exactly like a known one', async () => 
 	}
 	assert.deepEqual(known, [401, 401, 401, 401, 401]);
 	assert.deepEqual(unknown, known);
-	const k = await attempt(user.login, user.password,
-	    (await nextCode(user)).code);
+	const k = await attempt(user.login, user.password, code);
 	const u = await attempt(unknownName, user.password, '123456');
 	assert.equal(k.status, 429);
 	assert.equal(u.status, 429);
@@ -556,8 +558,6 @@ test('at most 100 failures an hour per name: then 429 for up to an hour, other a
 	const changed = [...after].filter(([h, n]) => before.get(h) !== n);
 	assert.equal(changed.length, 1, 'one throttle row for the name');
 	const [hash] = changed[0];
-	assert.ok(!dumpHas((await dumpText()).text, user.login) ||
-	    true, 'the row is keyed by an opaque hash');
 	// 98 more failures spread over the hour, none within a minute of 5.
 	await query('UPDATE login_throttle SET hour_failures = 99, ' +
 	    'minute_failures = 0, blocked_until = NULL ' +

@@ -1,0 +1,266 @@
+/*
+ * The staff JSON API (bearer token): the work list, a case, and every
+ * action on it, through the same checks, SQL functions and encryption as
+ * the back-office pages.
+ */
+
+#include <string.h>
+
+#include "app.h"
+
+enum { PH_AUTH, PH_KEYS, PH_RUN, PH_LOAD, PH_LIST };
+
+struct staff_api_ctx {
+	int			 phase;
+	struct staff_auth_ctx	 auth;
+	struct db_query		 q;
+	char			 reference[24];
+	struct worklist_filter	 filter;
+	int			 action_ready;
+	struct case_action	 action;
+};
+
+static void
+staff_api_ctx_free(void *p)
+{
+	struct staff_api_ctx	*c = p;
+
+	staff_auth_free(&c->auth);
+	db_done(&c->q);
+	if (c->action_ready)
+		case_action_free(&c->action);
+}
+
+static void
+send_error(struct http_request *req, int status, const char *code,
+    const char *message)
+{
+	json_t	*j;
+
+	j = apijson_error(code, message);
+	rt_send_json(req, status, j);
+	json_decref(j);
+}
+
+/* GET /api/v1/cases */
+int
+rt_api_cases(struct http_request *req)
+{
+	struct staff_api_ctx	*c;
+	json_t			*j;
+	char			 next[80];
+	int			 ret;
+
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), staff_api_ctx_free);
+	if (c->phase == PH_AUTH) {
+		if (!staff_gate(&c->auth, req, 1, &ret))
+			return (ret);
+		if (!worklist_filter_parse(&c->filter, req->query_string)) {
+			rt_api_field_error(req, c->filter.error_field,
+			    "This filter value is not valid.");
+			return (KORE_RESULT_OK);
+		}
+		c->phase = PH_LIST;
+	}
+	if (!rt_db_ready(req, worklist_query(&c->q, req, &c->auth.who,
+	    &c->filter), &ret))
+		return (ret);
+	j = json_object();
+	json_object_set_new(j, "cases", worklist_rows(&c->q, next,
+	    sizeof(next)));
+	json_object_set_new(j, "next", next[0] ? json_string(next) :
+	    json_null());
+	db_done(&c->q);
+	rt_send_json(req, 200, j);
+	json_decref(j);
+	return (KORE_RESULT_OK);
+}
+
+/* "/api/v1/cases/REF[/actions/VERB]" */
+static int
+api_case_path(struct staff_api_ctx *c, const char *path, const char **verb)
+{
+	const char	*p, *slash;
+	size_t		 n;
+
+	p = path + strlen("/api/v1/cases/");
+	slash = strchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n == 0 || n >= sizeof(c->reference))
+		return (0);
+	memcpy(c->reference, p, n);
+	c->reference[n] = '\0';
+	*verb = "";
+	if (slash != NULL) {
+		if (strncmp(slash, "/actions/", 9) != 0)
+			return (0);
+		*verb = slash + 9;
+	}
+	return (1);
+}
+
+/*
+ * The JSON body into the action: strings as given, priority and "to" as
+ * integers, remedies as an array of strings, automated as a boolean.
+ * Returns 0 having answered 422 for an unknown field or a wrong type.
+ */
+static int
+api_action_read(struct http_request *req, struct case_action *a, json_t *doc)
+{
+	const char	*key;
+	json_t		*v, *r;
+	size_t		 i;
+	char		 num[24];
+
+	json_object_foreach(doc, key, v) {
+		if (strcmp(key, "priority") == 0 || strcmp(key, "to") == 0) {
+			if (!json_is_integer(v))
+				goto bad;
+			(void)snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			(void)case_action_set(a, key, num);
+		} else if (strcmp(key, "remedies") == 0) {
+			if (!json_is_array(v))
+				goto bad;
+			json_array_foreach(v, i, r) {
+				if (!json_is_string(r))
+					goto bad;
+				(void)case_action_set(a, key,
+				    json_string_value(r));
+			}
+		} else if (strcmp(key, "automated") == 0) {
+			if (!json_is_boolean(v))
+				goto bad;
+			(void)case_action_set(a, key, json_is_true(v) ? "yes" :
+			    "no");
+		} else if (json_is_string(v)) {
+			if (memchr(json_string_value(v), '\0',
+			    json_string_length(v)) != NULL ||
+			    !case_action_set(a, key, json_string_value(v)))
+				goto bad;
+		} else if (json_is_null(v) && strcmp(key, "queue") == 0) {
+			continue;
+		} else {
+			goto bad;
+		}
+	}
+	return (1);
+bad:
+	rt_api_field_error(req, key, "Unknown field, or a value of the wrong "
+	    "type; see docs/openapi.yaml.");
+	return (0);
+}
+
+static int
+api_case_answer(struct http_request *req, struct staff_api_ctx *c)
+{
+	json_t	*cf;
+	int	 built;
+
+	built = case_file_build(&c->q, &cf);
+	db_done(&c->q);
+	if (built == 0)
+		send_error(req, 404, "not_found", "There is no case with this "
+		    "reference that you can see.");
+	else if (built < 0)
+		send_error(req, 500, "internal", "The case could not be "
+		    "opened.");
+	else {
+		rt_send_json(req, 200, cf);
+		json_decref(cf);
+	}
+	return (KORE_RESULT_OK);
+}
+
+/* GET /api/v1/cases/REF and POST /api/v1/cases/REF/actions/VERB */
+int
+rt_api_case(struct http_request *req)
+{
+	struct staff_api_ctx	*c;
+	const char		*verb, *msg;
+	enum case_verb		 cv;
+	json_t			*doc, *j;
+	int			 ret, status, post;
+
+	if (req->hdlr_extra == NULL &&
+	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = rt_ctx(req, sizeof(*c), staff_api_ctx_free);
+
+	switch (c->phase) {
+	case PH_AUTH:
+		if (!api_case_path(c, req->path, &verb)) {
+			rt_not_found(req);
+			return (KORE_RESULT_OK);
+		}
+		post = *verb != '\0';
+		if (post != (req->method == HTTP_METHOD_POST)) {
+			(void)rt_method(req, post ? HTTP_METHOD_POST :
+			    HTTP_METHOD_GET);
+			return (KORE_RESULT_OK);
+		}
+		if (post && !case_verb_parse(verb, &cv)) {
+			rt_not_found(req);
+			return (KORE_RESULT_OK);
+		}
+		if (!staff_gate(&c->auth, req, 1, &ret))
+			return (ret);
+		if (!post) {
+			c->phase = PH_LOAD;
+			goto load;
+		}
+		case_action_init(&c->action, cv);
+		c->action_ready = 1;
+		if ((doc = rt_api_read_json(req)) == NULL)
+			return (KORE_RESULT_OK);
+		ret = api_action_read(req, &c->action, doc);
+		json_decref(doc);
+		if (!ret)
+			return (KORE_RESULT_OK);
+		if (!case_action_validate(&c->action)) {
+			rt_api_field_error(req, c->action.error_field,
+			    c->action.error);
+			return (KORE_RESULT_OK);
+		}
+		c->phase = case_action_needs_keys(&c->action) ? PH_KEYS :
+		    PH_RUN;
+		if (c->phase == PH_RUN)
+			goto run;
+		/* FALLTHROUGH */
+	case PH_KEYS:
+		if (!rt_db_ready(req, case_action_keys(&c->q, req,
+		    c->reference), &ret))
+			return (ret);
+		ret = case_action_seal(&c->action, &c->q);
+		db_done(&c->q);
+		if (!ret) {
+			send_error(req, 500, "internal", "The case's key could "
+			    "not be opened. Nothing was changed.");
+			return (KORE_RESULT_OK);
+		}
+		c->phase = PH_RUN;
+		/* FALLTHROUGH */
+	case PH_RUN:
+	run:
+		if (!rt_db_ready(req, case_action_run(&c->action, &c->q, req,
+		    &c->auth.who, c->reference), &ret))
+			return (ret);
+		status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
+		j = status == 200 ? json_pack("{s:s,s:s}", "outcome", "ok",
+		    "reference", c->reference) : apijson_error(db_value(&c->q,
+		    0, 0), msg);
+		db_done(&c->q);
+		rt_send_json(req, status, j);
+		json_decref(j);
+		return (KORE_RESULT_OK);
+	case PH_LOAD:
+	load:
+		if (!rt_db_ready(req, case_file_query(&c->q, req, &c->auth.who,
+		    c->reference), &ret))
+			return (ret);
+		return (api_case_answer(req, c));
+	}
+	return (KORE_RESULT_OK);
+}
