@@ -1302,3 +1302,300 @@ BEGIN
 	    'api_token:' || p_id, '{}');
 	RETURN 'ok';
 END $$;
+
+------------------------------------------------------------------------
+-- Administration: accounts, brand bars, queues, routing, taxonomy.
+-- Each function checks the admin role itself and returns 'ok',
+-- 'forbidden' or 'invalid:<field>:<message>'; every change is audited.
+------------------------------------------------------------------------
+
+CREATE FUNCTION admin_check_roles(p_roles text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT cardinality(p_roles) >= 1 AND p_roles <@
+	    ARRAY['reviewer', 'supervisor', 'admin']
+$$;
+
+CREATE FUNCTION admin_check_queues(p_queues text[]) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT NOT EXISTS (SELECT 1 FROM unnest(p_queues) q
+	    WHERE NOT EXISTS (SELECT 1 FROM queues x WHERE x.code = q))
+$$;
+
+CREATE FUNCTION admin_account_create(p_actor bigint, p_login text,
+    p_name text, p_roles text[], p_queues text[], p_token_hash bytea)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_login	text := lower(btrim(p_login));
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF v_login !~ '^[a-z][a-z0-9._-]{1,39}$' THEN
+		RETURN 'invalid:login:Use 2 to 40 lower-case letters, digits, '
+		    'dots, hyphens or underscores, starting with a letter.';
+	END IF;
+	IF length(btrim(p_name)) NOT BETWEEN 1 AND 100 THEN
+		RETURN 'invalid:name:Give the person''s name (up to 100 characters).';
+	END IF;
+	IF NOT admin_check_roles(p_roles) THEN
+		RETURN 'invalid:roles:Choose at least one role.';
+	END IF;
+	IF NOT admin_check_queues(p_queues) THEN
+		RETURN 'invalid:queues:Choose queues from the list.';
+	END IF;
+	IF staff_create('staff:' || p_actor, v_login, btrim(p_name),
+	    p_roles::staff_role[], p_queues, p_token_hash) IS NULL THEN
+		RETURN 'invalid:login:This login name is taken.';
+	END IF;
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION admin_account_update(p_actor bigint, p_id bigint,
+    p_name text, p_roles text[], p_queues text[], p_active text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	a	staff_accounts;
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	SELECT * INTO a FROM staff_accounts WHERE id = p_id FOR UPDATE;
+	IF NOT FOUND THEN RETURN 'invalid:id:No such account.'; END IF;
+	IF length(btrim(p_name)) NOT BETWEEN 1 AND 100 THEN
+		RETURN 'invalid:name:Give the person''s name (up to 100 characters).';
+	END IF;
+	IF NOT admin_check_roles(p_roles) THEN
+		RETURN 'invalid:roles:Choose at least one role.';
+	END IF;
+	IF NOT admin_check_queues(p_queues) THEN
+		RETURN 'invalid:queues:Choose queues from the list.';
+	END IF;
+	IF p_id = p_actor AND (NOT 'admin' = ANY (p_roles) OR p_active <> 'yes')
+	THEN
+		RETURN 'invalid:roles:You cannot remove your own admin role or '
+		    'deactivate yourself; ask another admin.';
+	END IF;
+	UPDATE staff_accounts SET display_name = btrim(p_name),
+	    roles = ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r
+	        ORDER BY r)::staff_role[],
+	    active = p_active = 'yes'
+	WHERE id = p_id;
+	DELETE FROM queue_members WHERE account_id = p_id
+	    AND queue <> ALL (p_queues);
+	INSERT INTO queue_members (account_id, queue)
+	SELECT DISTINCT p_id, q FROM unnest(p_queues) q
+	ON CONFLICT DO NOTHING;
+	-- A deactivated account is logged out everywhere at once.
+	IF p_active <> 'yes' THEN
+		DELETE FROM staff_sessions WHERE account_id = p_id;
+	END IF;
+	PERFORM audit('staff:' || p_actor, 'account.update', 'account:' || p_id,
+	    jsonb_build_object('roles', p_roles, 'queues', p_queues,
+	        'active', p_active = 'yes'));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION admin_account_reset(p_actor bigint, p_id bigint,
+    p_token_hash bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF NOT staff_reset('staff:' || p_actor, p_id, p_token_hash) THEN
+		RETURN 'invalid:id:No such active account.';
+	END IF;
+	RETURN 'ok';
+END $$;
+
+-- Bars or unbars an account from a brand.  A new bar also takes the
+-- account off any open case naming the brand.
+CREATE FUNCTION admin_brand_bar(p_actor bigint, p_id bigint, p_brand text,
+    p_bar text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_key	text := lower(btrim(p_brand));
+	c	cases;
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF NOT EXISTS (SELECT 1 FROM staff_accounts WHERE id = p_id) THEN
+		RETURN 'invalid:id:No such account.';
+	END IF;
+	IF v_key IS NULL OR length(v_key) NOT BETWEEN 1 AND 200 THEN
+		RETURN 'invalid:brand:Give the brand (up to 200 characters).';
+	END IF;
+	IF p_bar = 'bar' THEN
+		INSERT INTO brand_bars (account_id, brand_key)
+		VALUES (p_id, v_key) ON CONFLICT DO NOTHING;
+		FOR c IN SELECT * FROM cases WHERE assignee = p_id
+		    AND lower(btrim(brand)) = v_key FOR UPDATE LOOP
+			UPDATE cases SET assignee = NULL WHERE id = c.id;
+			PERFORM case_record(c, p_actor, 'released', false,
+			    jsonb_build_object('from', p_id, 'reason', 'brand_bar'));
+		END LOOP;
+	ELSE
+		DELETE FROM brand_bars WHERE account_id = p_id
+		    AND brand_key = v_key;
+	END IF;
+	PERFORM audit('staff:' || p_actor, 'account.brand_' || p_bar,
+	    'account:' || p_id, jsonb_build_object('brand', v_key));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION admin_queue_save(p_actor bigint, p_code text, p_name text,
+    p_active text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF p_code !~ '^[a-z][a-z_]{1,39}$' THEN
+		RETURN 'invalid:code:Use 2 to 40 lower-case letters or '
+		    'underscores, starting with a letter.';
+	END IF;
+	IF length(btrim(p_name)) NOT BETWEEN 1 AND 100 THEN
+		RETURN 'invalid:name:Name the queue (up to 100 characters).';
+	END IF;
+	IF p_active <> 'yes' AND p_code = 'general' THEN
+		RETURN 'invalid:active:The general queue takes every case no '
+		    'rule routes; it stays active.';
+	END IF;
+	IF p_active <> 'yes' AND EXISTS (SELECT 1 FROM routing_rules
+	    WHERE queue = p_code) THEN
+		RETURN 'invalid:active:Rules still route cases here; delete '
+		    'them first.';
+	END IF;
+	INSERT INTO queues (code, name, active)
+	VALUES (p_code, btrim(p_name), p_active = 'yes')
+	ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
+	    active = EXCLUDED.active;
+	PERFORM audit('staff:' || p_actor, 'queue.save', 'queue:' || p_code,
+	    jsonb_build_object('name', btrim(p_name), 'active', p_active = 'yes'));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION admin_rule_add(p_actor bigint, p_position text,
+    p_category text, p_channel text, p_vulnerable text, p_brand text,
+    p_queue text, p_priority text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	integer;
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF p_position !~ '^[0-9]{1,6}$' THEN
+		RETURN 'invalid:position:Give a whole number; rules are tried '
+		    'from the lowest.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM routing_rules
+	    WHERE position = p_position::integer) THEN
+		RETURN 'invalid:position:Another rule has this position.';
+	END IF;
+	IF p_category IS NOT NULL AND NOT EXISTS (SELECT 1
+	    FROM concern_categories WHERE code = p_category) THEN
+		RETURN 'invalid:category:Choose a concern from the list.';
+	END IF;
+	IF p_channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM channels
+	    WHERE code = p_channel) THEN
+		RETURN 'invalid:channel:Choose a channel from the list.';
+	END IF;
+	IF p_vulnerable IS NOT NULL AND p_vulnerable NOT IN ('yes', 'no') THEN
+		RETURN 'invalid:vulnerable:Choose yes, no or either.';
+	END IF;
+	IF p_brand IS NOT NULL AND length(btrim(p_brand)) > 200 THEN
+		RETURN 'invalid:brand:Use at most 200 characters.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM queues WHERE code = p_queue AND active) THEN
+		RETURN 'invalid:queue:Choose an active queue.';
+	END IF;
+	IF p_priority IS NULL OR p_priority !~ '^[1-4]$' THEN
+		RETURN 'invalid:priority:Choose a priority from 1 to 4.';
+	END IF;
+	INSERT INTO routing_rules (position, category, channel, vulnerable,
+	    brand, queue, priority)
+	VALUES (p_position::integer, p_category, p_channel,
+	    CASE p_vulnerable WHEN 'yes' THEN true WHEN 'no' THEN false END,
+	    nullif(btrim(p_brand), ''), p_queue, p_priority::smallint)
+	RETURNING id INTO v_id;
+	PERFORM audit('staff:' || p_actor, 'routing_rule.add',
+	    'routing_rule:' || v_id, (SELECT to_jsonb(r) - 'id'
+	        FROM routing_rules r WHERE r.id = v_id));
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION admin_rule_delete(p_actor bigint, p_id text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_old	jsonb;
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF p_id !~ '^[0-9]{1,9}$' THEN RETURN 'invalid:id:No such rule.'; END IF;
+	DELETE FROM routing_rules WHERE id = p_id::integer
+	RETURNING to_jsonb(routing_rules) - 'id' INTO v_old;
+	IF v_old IS NULL THEN RETURN 'invalid:id:No such rule.'; END IF;
+	PERFORM audit('staff:' || p_actor, 'routing_rule.delete',
+	    'routing_rule:' || p_id, v_old);
+	RETURN 'ok';
+END $$;
+
+CREATE FUNCTION admin_category_save(p_actor bigint, p_code text,
+    p_label text, p_hint text, p_position text, p_active text)
+RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
+	IF p_code !~ '^[a-z][a-z_]*(\.[a-z_]+)?$' OR length(p_code) > 60 THEN
+		RETURN 'invalid:code:Use lower-case words joined by _, with at '
+		    'most one dot, like privacy.consent.';
+	END IF;
+	IF length(btrim(p_label)) NOT BETWEEN 1 AND 200 THEN
+		RETURN 'invalid:label:Give the plain-language name (up to 200 '
+		    'characters).';
+	END IF;
+	IF length(coalesce(p_hint, '')) > 500 THEN
+		RETURN 'invalid:hint:Use at most 500 characters.';
+	END IF;
+	IF p_position !~ '^[0-9]{1,6}$' THEN
+		RETURN 'invalid:position:Give a whole number.';
+	END IF;
+	INSERT INTO concern_categories (code, label, hint, position, active)
+	VALUES (p_code, btrim(p_label), coalesce(btrim(p_hint), ''),
+	    p_position::integer, p_active = 'yes')
+	ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label,
+	    hint = EXCLUDED.hint, position = EXCLUDED.position,
+	    active = EXCLUDED.active;
+	PERFORM audit('staff:' || p_actor, 'category.save',
+	    'category:' || p_code, jsonb_build_object('label', btrim(p_label),
+	        'active', p_active = 'yes', 'position', p_position::integer));
+	RETURN 'ok';
+END $$;
+
+-- What the admin pages show.
+CREATE FUNCTION admin_config(p_actor bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN staff_is(p_actor, 'admin') THEN jsonb_build_object(
+	    'accounts', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', a.id, 'login', a.login, 'name', a.display_name,
+	        'roles', a.roles, 'active', a.active,
+	        'set_up', a.password_hash IS NOT NULL,
+	        'queues', (SELECT coalesce(jsonb_agg(m.queue ORDER BY m.queue),
+	            '[]') FROM queue_members m WHERE m.account_id = a.id),
+	        'bars', (SELECT coalesce(jsonb_agg(b.brand_key
+	            ORDER BY b.brand_key), '[]')
+	            FROM brand_bars b WHERE b.account_id = a.id))
+	        ORDER BY a.login), '[]') FROM staff_accounts a),
+	    'queues', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'code', q.code, 'name', q.name, 'active', q.active)
+	        ORDER BY q.code), '[]') FROM queues q),
+	    'rules', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', r.id, 'position', r.position, 'category', r.category,
+	        'channel', r.channel, 'vulnerable', r.vulnerable,
+	        'brand', r.brand, 'queue', r.queue, 'priority', r.priority)
+	        ORDER BY r.position), '[]') FROM routing_rules r),
+	    'categories', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'code', k.code, 'label', k.label, 'hint', k.hint,
+	        'position', k.position, 'active', k.active)
+	        ORDER BY k.position), '[]') FROM concern_categories k),
+	    'channels', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'code', h.code, 'label', h.label) ORDER BY h.position), '[]')
+	        FROM channels h)) END
+$$;
+
+-- The audit log, newest first, before an event id (NULL: the newest).
+CREATE FUNCTION admin_audit_page(p_actor bigint, p_before bigint,
+    p_limit integer) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN staff_is(p_actor, 'admin') THEN (
+	    SELECT coalesce(jsonb_agg(x ORDER BY x.id DESC), '[]') FROM (
+		SELECT e.id, e.at, e.actor, e.action, e.object, e.detail,
+		    s.seq, (SELECT a.login FROM staff_accounts a
+		        WHERE 'staff:' || a.id = e.actor) AS actor_login
+		FROM audit_events e LEFT JOIN audit_seals s ON s.event_id = e.id
+		WHERE p_before IS NULL OR e.id < p_before
+		ORDER BY e.id DESC LIMIT p_limit) x) END
+$$;

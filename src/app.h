@@ -345,6 +345,9 @@ int	 rt_account(struct http_request *);
 int	 rt_account_password(struct http_request *);
 int	 rt_account_tokens(struct http_request *);
 
+/* rt_admin.c: everything under /admin. */
+int	 rt_admin(struct http_request *);
+
 /* rt_review.c: the work list, the case page and its actions. */
 int	 rt_review_home(struct http_request *);
 int	 rt_review_case(struct http_request *);
@@ -447,6 +450,24 @@ struct account_view {
 };
 
 void	 view_account(struct sbuf *, const struct account_view *);
+
+/* view_admin.c: the administration pages. */
+struct admin_view {
+	const struct staff		*who;
+	const char			*csrf;
+	const char			*page;		/* /admin/... */
+	json_t				*config;	/* admin_config() */
+	json_t				*events;	/* admin_audit_page() */
+	const struct audit_verifier	*verifier;
+	char				 head[VAULT_HASHBYTES * 2 + 1];
+	long long			 pending;
+	long long			 outside;	/* neither sealed nor pending */
+	const char			*link_token;	/* shown once */
+	const char			*error_field;
+	const char			*error;
+};
+
+void	 view_admin(struct sbuf *, const struct admin_view *);
 
 /* view_review.c: the work list and the case page. */
 struct worklist_view {

@@ -59,15 +59,18 @@ function flipHex(s, at = 10) {
 	return s.slice(0, at) + ch + s.slice(at + 1);
 }
 
-// What a refused request must leave alone: both cases' rows as a whole,
-// what hangs off the case, the same counts over all cases, every action
-// the audit log records for any case, and every audit event naming this
-// case (a refused read must not be logged as a read either).
+// What a refused request must leave alone: the rows of every case here as
+// a whole, what hangs off the case, the same counts over all cases, every
+// action the audit log records for any case, and every audit event naming
+// the case (a refused read must not be logged as a read either).
 async function snapshot() {
 	const r = await db.query(`
 	    SELECT to_jsonb(c) AS "case",
-	      (SELECT to_jsonb(o) FROM cases o WHERE o.reference = $2)
-	          AS "original",
+	      (SELECT jsonb_object_agg(o.reference, to_jsonb(o)) FROM cases o
+	          WHERE o.reference = ANY ($2)) AS "others",
+	      (SELECT count(*) FROM audit_events a
+	          WHERE a.object = ANY (SELECT 'case:' || x FROM unnest($2) x))::int
+	          AS others_audit,
 	      (SELECT count(*) FROM case_events e WHERE e.case_id = c.id)::int
 	          AS events,
 	      (SELECT count(*) FROM case_messages m WHERE m.case_id = c.id)::int
@@ -86,7 +89,7 @@ async function snapshot() {
 	      (SELECT count(*) FROM audit_events a
 	          WHERE a.object = 'case:' || c.reference)::int AS case_audit
 	    FROM cases c WHERE c.reference = $1`,
-	    [k.target.reference, k.other.reference]);
+	    [k.target.reference, [k.other.reference, k.spare.reference]]);
 	assert.equal(r.rows.length, 1, 'snapshot: the case is gone');
 	return r.rows[0];
 }
@@ -143,6 +146,26 @@ async function hiddenMatrix(t, who, actor) {
 			assert.equal(res.headers.get('location'), null);
 		});
 	}
+	// A case of the brand nobody has taken: the assignee check cannot
+	// stand in for the visibility check here ('take' would succeed).
+	await t.test(`${who}: POST every action on an unassigned case`,
+	    async () => {
+		for (const v of VERBS) {
+			const fields = v.fields(actor, k);
+			const res = await unchanged(`${who} ${v.label} unassigned`,
+			    () => act(actor, k.spare.reference, v.verb, fields));
+			const none = await act(actor, MISSING, v.verb, fields);
+			assert.equal(res.status, 404,
+			    `${who} ${v.label} unassigned: ${short(res)}`);
+			assert.equal(res.text, none.text,
+			    `${who} ${v.label} unassigned: differs from missing`);
+		}
+		const res = await unchanged(`${who} GET unassigned`, () =>
+		    reviewRequest(pagePath(k.spare.reference),
+		    { cookie: actor.cookie }));
+		assert.equal(res.status, 404, `${who} GET unassigned: ` +
+		    short(res));
+	});
 	await t.test(`${who}: POST each checked form empty`, async () => {
 		for (const verb of CHECKED) {
 			const res = await unchanged(`${who} empty ${verb}`, () =>
@@ -166,31 +189,36 @@ before(async () => {
 	// in other cases and spacing, as brand_bars stores lower(btrim()).
 	k.brand = `Authz Brand ${crypto.randomBytes(4).toString('hex')}`;
 	k.otherBrand = `Other Brand ${crypto.randomBytes(4).toString('hex')}`;
-	const [target, other, insider, outsider, barred, supervisor] =
+	const [target, other, spare, insider, outsider, barred, supervisor] =
 	    await Promise.all([
 		fileComplaint({ brand: k.brand }),
 		fileComplaint({ brand: k.otherBrand }),
+		fileComplaint({ brand: k.brand }),
 		staffUser({ name: 'Insider', queues: ['general'] }),
 		staffUser({ name: 'Outsider', queues: ['security'] }),
 		staffUser({ name: 'Barred', queues: ['general'] }),
 		staffUser({ name: 'Barred Supervisor', roles: ['supervisor'],
 		    queues: [] }),
 	]);
-	for (const [n, c] of [['target', target], ['other', other]]) {
+	for (const [n, c] of [['target', target], ['other', other],
+	    ['spare', spare]]) {
 		assert.equal(c.res.status, 201, `${n} complaint: ${c.res.status}`);
 		assert.ok(c.reference, `${n} complaint has no reference`);
 	}
-	Object.assign(k, { target, other, insider, outsider, barred,
+	Object.assign(k, { target, other, spare, insider, outsider, barred,
 	    supervisor });
 	// (Filed side by side: either may have the lower id.)
-	const q = await db.query('SELECT reference, queue, brand, state ' +
-	    'FROM cases WHERE reference = ANY ($1) ' +
-	    'ORDER BY reference = $2 DESC',
-	    [[target.reference, other.reference], target.reference]);
-	assert.deepEqual(q.rows.map((r) => [r.queue, r.brand, r.state]),
-	    [['general', k.brand, 'received'],
-	        ['general', k.otherBrand, 'received']],
-	    'both complaints should be routed to general');
+	const q = await db.query('SELECT reference, queue, brand, state, ' +
+	    'assignee FROM cases WHERE reference = ANY ($1)',
+	    [[target.reference, other.reference, spare.reference]]);
+	const by = Object.fromEntries(q.rows.map((r) => [r.reference,
+	    [r.queue, r.brand, r.state, r.assignee]]));
+	assert.deepEqual([by[target.reference], by[other.reference],
+	    by[spare.reference]],
+	    [['general', k.brand, 'received', null],
+	        ['general', k.otherBrand, 'received', null],
+	        ['general', k.brand, 'received', null]],
+	    'the complaints should be routed to general, unassigned');
 
 	await barBrand(barred.id, `  ${k.brand.toUpperCase()}  `);
 	await barBrand(supervisor.id, k.brand);
@@ -413,7 +441,8 @@ test('the work list shows the case to the insider only', async (t) => {
 		const f = await reviewRequest('/review' + brandQ,
 		    { cookie: k.insider.cookie });
 		assert.equal(f.status, 200, short(f));
-		assert.deepEqual(rows(f), [ref]);
+		assert.deepEqual(rows(f).sort(),
+		    [ref, k.spare.reference].sort());
 	});
 	const hidden = [
 		['outsider', k.outsider],
@@ -431,9 +460,10 @@ test('the work list shows the case to the insider only', async (t) => {
 				    { cookie: a.cookie }));
 				assert.equal(res.status, 200,
 				    `${who} /review${q}: ${short(res)}`);
-				assert.ok(!res.text.includes(ref),
-				    `${who} /review${q} shows ${ref}`);
-				assert.ok(!rows(res).includes(ref));
+				for (const r of [ref, k.spare.reference]) {
+					assert.ok(!res.text.includes(r),
+					    `${who} /review${q} shows ${r}`);
+				}
 				// Only the hidden case names this brand.
 				if (q.startsWith('?brand')) {
 					assert.deepEqual(rows(res), [],

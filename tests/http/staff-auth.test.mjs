@@ -1,5 +1,5 @@
 // Staff accounts and sessions: the one-time set-up link, login with password and TOTP, per-name throttling, server-side sessions (hashed, fixation-proof, idle and absolute expiry, POST-only logout) and the password change.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { query, dumpText, dumpHas } from '../lib/db.mjs';
@@ -152,6 +152,14 @@ async function setupState(id) {
 	    used: t.rows.map((x) => x.used_at) };
 }
 
+// An account set up before the other tests run: by the time the password
+// change test needs three logins, its set-up step is long past, so it need
+// not wait for new codes (run alone, it waits).
+let early;
+before(async () => {
+	early = await member();
+});
+
 // ---------------------------------------------------------------- set-up
 
 test('set-up page shows a base32 TOTP secret and a matching otpauth URI, the same on reload, stored encrypted', async () => {
@@ -171,6 +179,8 @@ test('set-up page shows a base32 TOTP secret and a matching otpauth URI, the sam
 	assert.equal(uri.searchParams.get('digits'), '6');
 	assert.equal(uri.searchParams.get('period'), '30');
 	assert.ok(page.csrf && page.cookie, 'the form is CSRF-protected');
+	assert.equal(page.res.headers.get('cache-control'), 'no-store',
+	    'a page showing a secret is not cached');
 	assert.equal(hiddenValue(page.doc, 'token'), acc.token);
 
 	const again = await openSetup(acc.token);
@@ -297,6 +307,27 @@ test('a set-up link works once: afterwards GET and POST answer 404 "cannot be us
 	assert.match(post.text, /cannot be used/);
 	assert.equal((await setupState(acc.id)).hash, hash,
 	    'the password was changed through a spent link');
+});
+
+test('two set-ups sent at once with the same link: exactly one succeeds', async () => {
+	await awayFromStepEdge(8000);
+	const acc = await createAccount();
+	const page = await openSetup(acc.token);
+	const pws = ['first password one', 'second password two',
+	    'third password three'];
+	const rs = await Promise.all(pws.map((pw) => postSetup(page, acc.token,
+	    { password: pw, password_confirm: pw })));
+	assert.deepEqual(rs.map((r) => r.status).sort(), [200, 404, 404]);
+	const winner = pws[rs.findIndex((r) => r.status === 200)];
+	// The password of the one that succeeded is the one stored.
+	const user = { ...acc, password: winner, secret: page.secret,
+	    lastStep: Number((await account(acc.id)).totp_last_step) };
+	for (const pw of pws.filter((p) => p !== winner)) {
+		const r = await attempt(acc.login, pw,
+		    totpAt(page.secret, currentStep() + 1));
+		assert.equal(r.status, 401);
+	}
+	await signIn(user);
 });
 
 test('an expired or unknown set-up link answers 404', async () => {
@@ -484,6 +515,15 @@ test('a TOTP code is never accepted twice, nor one older than the last used', as
 	assert.equal((await account(user.id)).totp_last_step, String(now + 1));
 });
 
+test('the same code sent in several logins at once logs in only one of them', async () => {
+	const user = await member();
+	const { code } = await nextCode(user, 8000);
+	const rs = await Promise.all([1, 2, 3, 4].map(() =>
+	    attempt(user.login, user.password, code)));
+	assert.deepEqual(rs.map((r) => r.status).sort(), [303, 401, 401, 401]);
+	assert.equal(await sessionCount(user.id), 1);
+});
+
 // ---------------------------------------------------------------- throttling
 
 test('after 5 failures in a minute a login name gets 429 with Retry-After, even with the right password and code', async () => {
@@ -491,7 +531,7 @@ test('after 5 failures in a minute a login name gets 429 with Retry-After, even 
 	const failedBefore = await auditCount(`staff:${user.id}`, 'login.failed');
 	// The code is chosen first: waiting for it later could outlast the
 	// block.
-	const { step, code } = await nextCode(user, 15000);
+	const { step, code } = await nextCode(user, 6000);
 	for (let i = 0; i < 5; i++) {
 		const r = await attempt(user.login, `wrong password ${i}!`, '000000');
 		assert.equal(r.status, 401, `failure ${i + 1}`);
@@ -525,7 +565,7 @@ test('after 5 failures in a minute a login name gets 429 with Retry-After, even 
 test('an unknown login name is throttled exactly like a known one', async () => {
 	const user = await member();
 	const unknownName = `ghost${crypto.randomBytes(4).toString('hex')}`;
-	const { code } = await nextCode(user, 15000);
+	const { code } = await nextCode(user, 6000);
 	const known = [];
 	const unknown = [];
 	for (let i = 0; i < 5; i++) {
@@ -781,7 +821,7 @@ test('password change: the account page has the form; wrong current password or 
 });
 
 test('password change: new cookie, every old session ends, the new password logs in and the old does not', async () => {
-	const user = await member();
+	const user = early;
 	const s1 = await signIn(user);
 	const s2 = await signIn(user);		// another browser
 	assert.equal(await sessionCount(user.id), 2);
