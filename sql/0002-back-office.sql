@@ -1126,6 +1126,12 @@ BEGIN
 	LIMIT p_limit;
 END $$;
 
+-- An instant as RFC 3339 text in UTC, to the second.
+CREATE FUNCTION utc_text(p timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(p AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+
 -- Everything the case page shows, in one row, for an actor who may see the
 -- case (no row otherwise).  The read is audited; the personal fields stay
 -- encrypted here and are opened by the back office.
@@ -1134,7 +1140,7 @@ RETURNS TABLE (id bigint, reference text, state text, category text,
     channel text, occurred_on date, brand text, vulnerable boolean,
     consent_contact boolean, consent_publish boolean,
     consent_demographics boolean, queue text, priority smallint,
-    received_at timestamptz, updated_at timestamptz, due_at timestamptz,
+    received_at text, updated_at text, due_at text,
     assignee bigint, assignee_name text, appeal_excluded bigint,
     duplicate_of text, duplicates jsonb, complainant_salt bytea,
     data_key_sealed bytea, description_box bytea, contact_box bytea,
@@ -1151,13 +1157,15 @@ BEGIN
 	-- Contact details: only when the complainant asked to be contacted,
 	-- and only for the reviewer working the case or a supervisor.
 	v_contact := c.contact_box IS NOT NULL AND c.consent_contact
-	    AND (c.assignee = p_actor OR staff_is(p_actor, 'supervisor'));
+	    AND (coalesce(c.assignee = p_actor, false)
+	        OR staff_is(p_actor, 'supervisor'));
 	PERFORM audit('staff:' || p_actor, 'case.read', 'case:' || c.reference,
 	    jsonb_build_object('contact', v_contact));
 	RETURN QUERY SELECT c.id, c.reference, c.state::text, c.category,
 	    c.channel, c.occurred_on, c.brand, c.vulnerable, c.consent_contact,
 	    c.consent_publish, c.consent_demographics, c.queue, c.priority,
-	    c.received_at, c.updated_at, c.due_at, c.assignee,
+	    utc_text(c.received_at), utc_text(c.updated_at), utc_text(c.due_at),
+	    c.assignee,
 	    (SELECT a.display_name FROM staff_accounts a WHERE a.id = c.assignee),
 	    c.appeal_excluded,
 	    (SELECT o.reference FROM cases o WHERE o.id = c.duplicate_of),

@@ -260,7 +260,7 @@ int		 case_action_set(struct case_action *, const char *name,
 int		 case_action_validate(struct case_action *);
 int		 case_action_needs_keys(const struct case_action *);
 enum db_status	 case_action_keys(struct db_query *, struct http_request *,
-		    const char *reference);
+		    const struct staff *, const char *reference);
 int		 case_action_seal(struct case_action *, const struct db_query *);
 enum db_status	 case_action_run(struct case_action *, struct db_query *,
 		    struct http_request *, const struct staff *,

@@ -261,16 +261,22 @@ case_action_needs_keys(const struct case_action *a)
 	    a->verb == CV_DECIDE);
 }
 
-/* The statement that fetches what encryption needs (see case_action_run). */
+/*
+ * The statement that fetches what encryption needs (see case_action_run):
+ * nothing for a case out of the actor's reach, so that such a case costs
+ * no more work than one that does not exist.
+ */
 enum db_status
 case_action_keys(struct db_query *q, struct http_request *req,
-    const char *reference)
+    const struct staff *who, const char *reference)
 {
-	const char	*v[1] = { reference };
+	char		 actor[24];
+	const char	*v[2] = { actor, reference };
 
-	return (db_run(q, req, "SELECT data_key_sealed, complainant_pk, "
-	    "complainant_salt FROM cases WHERE reference = $1", 1, v, NULL,
-	    NULL));
+	(void)snprintf(actor, sizeof(actor), "%lld", (long long)who->id);
+	return (db_run(q, req, "SELECT c.data_key_sealed, c.complainant_pk, "
+	    "c.complainant_salt FROM cases c WHERE c.reference = $2 "
+	    "AND staff_can_see($1, c.queue, c.brand)", 2, v, NULL, NULL));
 }
 
 /*

@@ -9,6 +9,8 @@
 static void
 page_head(struct sbuf *b, const char *title)
 {
+	int	 staff = app.review;
+
 	html_raw(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
@@ -17,8 +19,10 @@ page_head(struct sbuf *b, const char *title)
 	html_raw(b, " \xe2\x80\x93 Recourse</title>\n"
 	    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
 	    "<script src=\"/static/app.js\" defer></script>\n"
-	    "</head>\n<body>\n"
-	    "<a class=\"skip\" href=\"#main\">Skip to main content</a>\n");
+	    "</head>\n");
+	html_raw(b, staff ? "<body class=\"staff\">\n" : "<body>\n");
+	html_raw(b, "<a class=\"skip\" href=\"#main\">Skip to main content"
+	    "</a>\n");
 }
 
 void

@@ -123,7 +123,7 @@ rt_account_tokens(struct http_request *req)
 	const char		*v[3];
 	int			 l[3] = { 0, VAULT_HASHBYTES, 0 };
 	int			 fm[3] = { 0, 1, 0 };
-	int			 ret, revoke;
+	int			 ret, revoke, status;
 	enum db_status		 st;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
@@ -191,8 +191,11 @@ rt_account_tokens(struct http_request *req)
 		db_done(&c->q);
 		c->phase = PH_TOKENS;
 	}
-	return (account_with_tokens(req, c, c->v.error_token ? 404 :
-	    revoke ? 200 : 201));
+	if (c->v.error_token != NULL)
+		status = revoke && c->field[0] != '\0' ? 404 : 422;
+	else
+		status = revoke ? 200 : 201;
+	return (account_with_tokens(req, c, status));
 }
 
 /* Reads and checks the form; 0 when it answered. */

@@ -205,9 +205,6 @@ rt_review_case(struct http_request *req)
 	char			 loc[64];
 	int			 ret, built;
 
-	if (req->hdlr_extra == NULL &&
-	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
 	c = rt_ctx(req, sizeof(*c), review_ctx_free);
 
 	switch (c->phase) {
@@ -218,11 +215,9 @@ rt_review_case(struct http_request *req)
 		}
 		/* The page is GET-only; actions are POST-only. */
 		c->post = *verb != '\0';
-		if (c->post != (req->method == HTTP_METHOD_POST)) {
-			(void)rt_method(req, c->post ? HTTP_METHOD_POST :
-			    HTTP_METHOD_GET);
+		if (!rt_method(req, c->post ? HTTP_METHOD_POST :
+		    HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
-		}
 		if (c->post && !case_verb_parse(verb, &cv)) {
 			rt_not_found(req);
 			return (KORE_RESULT_OK);
@@ -249,7 +244,7 @@ rt_review_case(struct http_request *req)
 		/* FALLTHROUGH */
 	case PH_KEYS:
 		if (!rt_db_ready(req, case_action_keys(&c->q, req,
-		    c->reference), &ret))
+		    &c->auth.who, c->reference), &ret))
 			return (ret);
 		ret = case_action_seal(&c->action, &c->q);
 		db_done(&c->q);

@@ -184,9 +184,6 @@ rt_api_case(struct http_request *req)
 	json_t			*doc, *j;
 	int			 ret, status, post;
 
-	if (req->hdlr_extra == NULL &&
-	    !rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
 	c = rt_ctx(req, sizeof(*c), staff_api_ctx_free);
 
 	switch (c->phase) {
@@ -196,11 +193,8 @@ rt_api_case(struct http_request *req)
 			return (KORE_RESULT_OK);
 		}
 		post = *verb != '\0';
-		if (post != (req->method == HTTP_METHOD_POST)) {
-			(void)rt_method(req, post ? HTTP_METHOD_POST :
-			    HTTP_METHOD_GET);
+		if (!rt_method(req, post ? HTTP_METHOD_POST : HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
-		}
 		if (post && !case_verb_parse(verb, &cv)) {
 			rt_not_found(req);
 			return (KORE_RESULT_OK);
@@ -231,7 +225,7 @@ rt_api_case(struct http_request *req)
 		/* FALLTHROUGH */
 	case PH_KEYS:
 		if (!rt_db_ready(req, case_action_keys(&c->q, req,
-		    c->reference), &ret))
+		    &c->auth.who, c->reference), &ret))
 			return (ret);
 		ret = case_action_seal(&c->action, &c->q);
 		db_done(&c->q);

@@ -185,7 +185,8 @@ staff_gate(struct staff_auth_ctx *c, struct http_request *req, int api,
 		*ret = KORE_RESULT_RETRY;
 		break;
 	case STAFF_NONE:
-		if (!api && req->method == HTTP_METHOD_GET) {
+		if (!api && (req->method == HTTP_METHOD_GET ||
+		    req->method == HTTP_METHOD_HEAD)) {
 			rt_redirect(req, "/review/login");
 			break;
 		}

@@ -257,7 +257,7 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 	    "position) whose filled-in conditions all match decides the queue "
 	    "and priority; with none, the case goes to <code>general</code> at "
 	    "priority 2. A child or vulnerable person always raises the "
-	    "priority to at least 3.</p>\n<table><thead><tr><th scope=\"col\">"
+	    "priority to at least 3.</p>\n<div class=\"table-wrap\" role=\"region\" aria-label=\"Routing rules\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">"
 	    "Position</th><th scope=\"col\">Concern</th><th scope=\"col\">"
 	    "Channel</th><th scope=\"col\">Vulnerable</th><th scope=\"col\">"
 	    "Brand</th><th scope=\"col\">Queue</th><th scope=\"col\">Priority"
@@ -286,7 +286,7 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 		html_raw(b, "<button type=\"submit\" class=\"link\">Delete"
 		    "</button></form></td></tr>\n");
 	}
-	html_raw(b, "</tbody></table>\n<h3>New rule</h3>\n");
+	html_raw(b, "</tbody></table></div>\n<h3>New rule</h3>\n");
 	form_open(b, v, "/admin/rules/add", "admin");
 	text_field(b, v, "new", "position", "Position", "", 6);
 	select_open(b, "new-category", "category", "Concern");
@@ -391,7 +391,7 @@ audit_page(struct sbuf *b, const struct admin_view *v)
 	}
 	html_raw(b, "<p>The same check runs from the command line: "
 	    "<code>recourse-admin verify-audit</code>.</p>\n</section>\n"
-	    "<table class=\"audit\"><thead><tr><th scope=\"col\">#</th>"
+	    "<div class=\"table-wrap\" role=\"region\" aria-label=\"Audit events\" tabindex=\"0\"><table class=\"audit\"><thead><tr><th scope=\"col\">#</th>"
 	    "<th scope=\"col\">Time</th><th scope=\"col\">Who</th>"
 	    "<th scope=\"col\">Action</th><th scope=\"col\">Object</th>"
 	    "<th scope=\"col\">Link</th></tr></thead><tbody>\n");
@@ -414,7 +414,7 @@ audit_page(struct sbuf *b, const struct admin_view *v)
 			html_raw(b, "pending");
 		html_raw(b, "</td></tr>\n");
 	}
-	html_raw(b, "</tbody></table>\n");
+	html_raw(b, "</tbody></table></div>\n");
 	if (n > 0 && last > 1)
 		sbuf_printf(b, "<p class=\"pager\"><a href=\"/admin/audit?"
 		    "before=%lld\">Older events</a></p>\n", last);

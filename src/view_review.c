@@ -210,7 +210,7 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		page_end(b);
 		return;
 	}
-	html_raw(b, "<table class=\"worklist\">\n<caption>Cases, the earliest "
+	html_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Cases\" tabindex=\"0\">\n<table class=\"worklist\">\n<caption>Cases, the earliest "
 	    "deadline first</caption>\n<thead><tr><th scope=\"col\">Case</th>"
 	    "<th scope=\"col\">Due</th><th scope=\"col\">Priority</th>"
 	    "<th scope=\"col\">State</th><th scope=\"col\">Concern</th>"
@@ -244,7 +244,7 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		    "assignee_name")) ? jstr(r, "assignee_name") : "\xe2\x80\x94");
 		html_raw(b, "</td></tr>\n");
 	}
-	html_raw(b, "</tbody>\n</table>\n");
+	html_raw(b, "</tbody>\n</table>\n</div>\n");
 	if (v->next[0] != '\0')
 		next_link(b, v);
 	page_end(b);

@@ -4,7 +4,9 @@
  * page and the API alike.
  */
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 
@@ -46,6 +48,29 @@ copy_field(const struct formdata *fd, const char *name, char *out,
 	memcpy(out, f->value, f->len + 1);
 }
 
+/* "2026-12-01T10:00:00.000000Z": a real instant, so PostgreSQL takes it. */
+static int
+instant_valid(const char *s)
+{
+	struct tm	 tm, back;
+	time_t		 t;
+	int		 us;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &us) != 7 ||
+	    strspn(s, "0123456789-T:.Z") != 27)
+		return (0);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &tm) == NULL)
+		return (0);
+	return (tm.tm_year == back.tm_year && tm.tm_mon == back.tm_mon &&
+	    tm.tm_mday == back.tm_mday && tm.tm_hour == back.tm_hour &&
+	    tm.tm_min == back.tm_min && tm.tm_sec == back.tm_sec);
+}
+
 /*
  * The page key "2026-12-01T10:00:00.000000Z~3~42": the last row's deadline,
  * priority and id.
@@ -62,6 +87,8 @@ after_parse(struct worklist_filter *w, const char *key)
 		return (0);
 	memcpy(w->after_due, key, 27);
 	w->after_due[27] = '\0';
+	if (!instant_valid(w->after_due))
+		return (0);
 	if (q - p != 2 || p[1] < '1' || p[1] > '4')
 		return (0);
 	w->after_prio[0] = p[1];

@@ -2,6 +2,8 @@
 # Measures durable intake through HTTP (wrk against Kore) and the same database work directly (pgbench), compares them with the targets, and checks that every request stored a case.
 #   sh tests/bench/run.sh        (from the top of the checkout; make bench does this)
 # Environment: BENCH_SECONDS (20), BENCH_WARMUP (5), BENCH_CONNECTIONS (64).
+# Then runs tests/bench/worklist.sh (GET /review over BENCH_WORKLIST_CASES
+# generated cases, 1000000) in the same environment.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -383,4 +385,9 @@ other() {
 echo "other work on the machine: load average $http_load at the start;" \
     "CPU outside Kore, PostgreSQL and the load tool: $(other "$http_cpu")" \
     "cores during HTTP, $(other "$pg_cpu") during pgbench -c$conns"
+
+# --- 5. The work list over generated cases, in the same environment ---------
+
+BENCH_WORKLIST_ENV=$ENV_DIR sh tests/bench/worklist.sh ||
+    fail "the work-list benchmark"
 exit 0

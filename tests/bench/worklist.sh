@@ -334,37 +334,38 @@ echo "first page: $(rows_of "$work/page-1.html") case links," \
     "$(wc -c <"$work/page-1.html") bytes; page $depth, reached by" \
     "following Next page: $deep"
 
-# worklist() arguments for EXPLAIN and pgbench, from a page path.
+# worklist() arguments for EXPLAIN and pgbench, from a page path (the
+# values are plain ASCII here: spaces as + or %20, colons as %3A).
 args_of() {
 	# args_of ACTOR PATH
 	awk -v actor="$1" -v path="$2" 'BEGIN {
-		st = "NULL"; pr = "NULL"; ad = "NULL"; ap = "NULL"; ai = "NULL"
+		split("state category priority assignee brand queue", names, " ")
+		for (i = 1; i <= 9; i++) v[i] = "NULL"
 		q = path; sub(/^[^?]*\??/, "", q)
 		n = split(q, kv, "&")
 		for (i = 1; i <= n; i++) {
 			split(kv[i], p, "=")
-			gsub(/%3A/, ":", p[2])
-			if (p[1] == "state") st = "'\''" p[2] "'\''"
-			if (p[1] == "priority") pr = "'\''" p[2] "'\''"
+			gsub(/%3A/, ":", p[2]); gsub(/(%20|\+)/, " ", p[2])
+			for (j = 1; j <= 6; j++)
+				if (p[1] == names[j]) v[j] = "'\''" p[2] "'\''"
 			if (p[1] == "after") {
 				split(p[2], a, "~")
-				ad = "'\''" a[1] "'\''"
-				ap = "'\''" a[2] "'\''"
-				ai = "'\''" a[3] "'\''"
+				v[7] = "'\''" a[1] "'\''"
+				v[8] = "'\''" a[2] "'\''"
+				v[9] = "'\''" a[3] "'\''"
 			}
 		}
-		printf "%s, %s, NULL, %s, NULL, NULL, NULL, %s, %s, %s, 51\n",
-		    actor, st, pr, ad, ap, ai
+		printf "%s", actor
+		for (i = 1; i <= 9; i++) printf ", %s", v[i]
+		printf ", 51\n"
 	}'
 }
 
 # The plan of worklist()'s inner query as the function runs it (custom plan
-# with the actual values), logged by auto_explain for nested statements.
-explain() {
-	# explain LABEL ACTOR PATH
-	echo
-	echo "== EXPLAIN (ANALYZE, BUFFERS) of worklist()'s query: $1"
-	echo "   SELECT * FROM worklist($(args_of "$2" "$3"))"
+# with the actual values), logged by auto_explain for nested statements;
+# the second of two calls (the first warms the caches) into $work/plan.
+plan_of() {
+	# plan_of ACTOR PATH
 	psql -X -q -h "$RECOURSE_PGHOST" -U recourse -d "$RECOURSE_DBNAME" \
 	    -v ON_ERROR_STOP=1 >"$work/explain.out" 2>&1 <<SQL
 LOAD 'auto_explain';
@@ -374,21 +375,84 @@ SET auto_explain.log_buffers = on;
 SET auto_explain.log_timing = on;
 SET auto_explain.log_nested_statements = on;
 SET client_min_messages = log;
-SELECT count(*) FROM worklist($(args_of "$2" "$3"));
-SELECT count(*) FROM worklist($(args_of "$2" "$3"));
+SELECT count(*) FROM worklist($(args_of "$1" "$2"));
+SELECT count(*) FROM worklist($(args_of "$1" "$2"));
 SQL
-	[ $? -eq 0 ] || { cat "$work/explain.out"; wl_fail "EXPLAIN ($1)"; }
-	# The second call's plan of the inner query (the first warms caches).
+	[ $? -eq 0 ] || { cat "$work/explain.out"; return 1; }
 	awk '/^LOG: /{ blk++ } { b[blk] = b[blk] $0 "\n" }
 	    END { for (i = blk; i >= 1; i--) if (b[i] ~ /FROM cases c LEFT JOIN/) {
-	        print b[i]; exit } }' "$work/explain.out" |
+	        printf "%s", b[i]; exit } }' "$work/explain.out" |
 	    sed -e 's/^LOG: *duration: \([0-9.]*\) ms.*/(second call; inner query \1 ms)/' \
-	    -e '/Query Text:/,/LIMIT p_limit/d' -e 's/^  //'
+	    -e '/Query Text:/,/LIMIT p_limit/d' -e 's/^  //' >"$work/plan"
+}
+explain() {
+	# explain LABEL ACTOR PATH
+	echo
+	echo "== EXPLAIN (ANALYZE, BUFFERS) of worklist()'s query: $1"
+	echo "   SELECT * FROM worklist($(args_of "$2" "$3"))"
+	plan_of "$2" "$3" || wl_fail "EXPLAIN ($1)"
+	cat "$work/plan"
 }
 explain "reviewer, first page" "$rev_id" "$first"
 explain "reviewer, state=investigating&priority=3" "$rev_id" "$filtered"
 explain "reviewer, page $depth" "$rev_id" "$deep"
 explain "supervisor, first page" "$sup_id" "$first"
+
+# Other filters, for what the three pages above do not show: the database
+# time of worklist()'s query (auto_explain, second call), how it reads
+# cases, and the median of 3 sequential GETs of the page (curl, HTTP
+# included; any status other than 200 is shown).  Not part of the verdict.
+rare=$(wl_sql "SELECT brand FROM cases WHERE brand ~ '^[A-Za-z ]+$'
+    GROUP BY brand ORDER BY count(*), brand LIMIT 1")
+rare_q=$(echo "$rare" | sed 's/ /+/g')
+probe() {
+	# probe LABEL ACTOR COOKIE PATH
+	plan_of "$2" "$4" || wl_fail "EXPLAIN ($1)"
+	ms=$(sed -n 's/^(second call; inner query \([0-9.]*\) ms)/\1/p' \
+	    "$work/plan")
+	rows=$(sed -n '1,/^Limit/s/.*actual time=[^ ]* rows=\([0-9]*\).*/\1/p' \
+	    "$work/plan" | head -1)
+	scan=$(grep -m1 -o -E '(Index Only Scan|Index Scan|Bitmap Heap Scan|Seq Scan|Parallel Seq Scan)( Backward)?( using [a-z_]+)? on cases' \
+	    "$work/plan")
+	removed=$(grep -A3 -E "$scan" "$work/plan" |
+	    sed -n 's/.*Rows Removed by Filter: \([0-9]*\).*/\1/p' | head -1)
+	sort=$(grep -c -E '^ *(->  )?(Incremental )?Sort ' "$work/plan")
+	bufs=$(sed -n 's/^Buffers: \(.*\)/\1/p' "$work/plan" | head -1)
+	for i in 1 2 3; do
+		curl -sS -o /dev/null -w '%{time_total} %{http_code}\n' \
+		    -H "Cookie: $3" "$RECOURSE_REVIEW_URL$4"
+	done >"$work/probe-http"
+	http=$(sort -n "$work/probe-http" | awk 'NR == 2 {
+	    printf "%.1f", $1 * 1000 }')
+	codes=$(awk '$2 != 200 { printf " %s", $2 }' "$work/probe-http")
+	printf '%-40s %8s %5s %8s  %s%s; removed by filter %s; %s%s\n' "$1" \
+	    "$ms" "${rows:-?}" "$http" "${scan:-?}" \
+	    "$([ "$sort" -gt 0 ] && echo ' + Sort')" "${removed:-0}" "$bufs" \
+	    "${codes:+; HTTP status:$codes}"
+}
+echo
+echo "== other filters: database time of worklist()'s query (ms), rows" \
+    "(of 51), median of 3 GETs (ms), how cases are read"
+printf '%-40s %8s %5s %8s  %s\n' filter "db ms" rows "http ms" plan
+probe "reviewer: assignee=me" "$rev_id" "$rev_cookie" "/review?assignee=me"
+probe "reviewer: assignee=none" "$rev_id" "$rev_cookie" "/review?assignee=none"
+probe "reviewer: category=other" "$rev_id" "$rev_cookie" \
+    "/review?category=other"
+probe "reviewer: state=appealed&priority=1" "$rev_id" "$rev_cookie" \
+    "/review?state=appealed&priority=1"
+probe "reviewer: queue=vulnerable" "$rev_id" "$rev_cookie" \
+    "/review?queue=vulnerable"
+probe "reviewer: brand=$rare (rarest)" "$rev_id" "$rev_cookie" \
+    "/review?brand=$rare_q"
+probe "reviewer: brand=no such brand" "$rev_id" "$rev_cookie" \
+    "/review?brand=no+such+brand"
+probe "reviewer: queue=security (not his)" "$rev_id" "$rev_cookie" \
+    "/review?queue=security"
+probe "reviewer: state=closed" "$rev_id" "$rev_cookie" "/review?state=closed"
+probe "supervisor: state=closed" "$sup_id" "$sup_cookie" \
+    "/review?state=closed"
+probe "supervisor: brand=$rare (rarest)" "$sup_id" "$sup_cookie" \
+    "/review?brand=$rare_q"
 
 # --- 4. wrk ------------------------------------------------------------------
 

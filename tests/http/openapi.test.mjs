@@ -1,6 +1,7 @@
-// Checks docs/openapi.yaml against the running server: every answer the tests
-// provoke must match the documented status, headers and schema, and every
-// documented operation must be provoked.
+// Checks docs/openapi.yaml against the running servers (the public side and
+// the back office's staff API): every answer the tests provoke must match the
+// documented status, headers and schema, and every documented operation must
+// be provoked.
 
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
@@ -12,7 +13,14 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import pg from 'pg';
 import YAML from 'yaml';
 
+import { formData, getTrack, request } from '../lib/client.mjs';
+import { dbConfig } from '../lib/db.mjs';
+import { parseHtml } from '../lib/html.mjs';
+import { form, reviewRequest, staffUser } from '../lib/staff.mjs';
+
 const BASE = process.env.RECOURSE_URL;
+const REVIEW = process.env.RECOURSE_REVIEW_URL;
+const BASES = { public: BASE, review: REVIEW };
 const DOC_ID = 'https://recourse.invalid/docs/openapi.json';
 const TRACK_LIMIT = Number(process.env.RECOURSE_TRACK_LIMIT ?? 10);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch',
@@ -25,6 +33,10 @@ const UNREACHABLE = [
 	'POST /api/v1/track 500', 'POST /api/v1/track 503',
 	'GET /api/v1/taxonomy 500', 'GET /api/v1/taxonomy 503',
 	'GET /readyz 503',
+	'GET /api/v1/cases 500', 'GET /api/v1/cases 503',
+	'GET /api/v1/cases/{reference} 500', 'GET /api/v1/cases/{reference} 503',
+	'POST /api/v1/cases/{reference}/actions/{verb} 500',
+	'POST /api/v1/cases/{reference}/actions/{verb} 503',
 ];
 
 const doc = YAML.parse(readFileSync(new URL('../../docs/openapi.yaml',
@@ -109,10 +121,76 @@ const TRACK_SCHEMA = opPointer('/api/v1/track', 'post') +
     '/requestBody/content/application~1json/schema';
 const KEY_SCHEMA = '/components/parameters/IdempotencyKey/schema';
 
+/* ---- paths, surfaces and operations ---- */
+
+// The surfaces ('public', 'review') that answer a documented path.
+function surfacesOf(template) {
+	const servers = doc.paths[template]?.servers ?? doc.servers;
+	return servers.map((s) => s['x-recourse-surface']);
+}
+
+// The parameters of a path item and of its operation for 'method' (of all
+// its operations when it has none for that method), $refs followed.
+function parametersOf(template, method) {
+	const item = doc.paths[template];
+	const m = String(method).toLowerCase();
+	const ops = item[m] ? [item[m]] :
+	    METHODS.map((x) => item[x]).filter(Boolean);
+	return [item.parameters ?? [], ...ops.map((o) => o.parameters ?? [])]
+	    .flat().map((p) => p.$ref ? at(p.$ref.slice(1)) : p);
+}
+
+/*
+ * The documented path (template) a concrete path is an instance of: every
+ * {name} segment must hold a value that its parameter's schema accepts
+ * (an unknown verb or a malformed reference is no documented path).
+ */
+function templateOf(path, method) {
+	const parts = path.split('?')[0].split('/');
+	for (const template of Object.keys(doc.paths)) {
+		const tparts = template.split('/');
+		if (tparts.length !== parts.length)
+			continue;
+		const params = parametersOf(template, method);
+		const ok = tparts.every((t, i) => {
+			const m = /^\{(.+)\}$/.exec(t);
+			if (!m)
+				return t === parts[i];
+			const p = params.find((x) => x.in === 'path' &&
+			    x.name === m[1]);
+			assert.ok(p, `${template}: {${m[1]}} is not a parameter`);
+			return schemaAccepts(p.schema, decodeURIComponent(parts[i]));
+		});
+		if (ok)
+			return template;
+	}
+	return null;
+}
+
+// An inline parameter schema (with local $refs), compiled once.
+const inlineValidators = new Map();
+function schemaAccepts(schema, value) {
+	const key = JSON.stringify(schema);
+	if (!inlineValidators.has(key)) {
+		const fixed = JSON.parse(key.replaceAll('"$ref":"#/',
+		    `"$ref":"${DOC_ID}#/`));
+		inlineValidators.set(key, ajv.compile(fixed));
+	}
+	return inlineValidators.get(key)(value);
+}
+
+// { template, pointer } of the documented operation, or null.
+function operation(method, path) {
+	const template = templateOf(path, method);
+	if (template === null || !at(opPointer(template, method)))
+		return null;
+	return { template, pointer: opPointer(template, method) };
+}
+
 /* ---- requests ---- */
 
-const seen = [];		// { method, path, status } of every request
-const exercised = new Set();	// 'METHOD path status' checked against the doc
+const seen = [];		// { method, path, surface, status } of every request
+const exercised = new Set();	// 'METHOD template status' found documented
 
 const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
@@ -122,9 +200,12 @@ const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 25
  * not sent); 'chunked' sends the body without a Content-Length.
  */
 function send(method, path, { json, body, headers = {}, chunked = false,
-    ip = randomIp() } = {}) {
+    ip = randomIp(), surface = 'public', token } = {}) {
 	let payload = null;
 	const h = { 'x-real-ip': ip };
+
+	if (token !== undefined)
+		h.authorization = `Bearer ${token}`;
 
 	if (json !== undefined) {
 		payload = Buffer.from(JSON.stringify(json));
@@ -142,8 +223,8 @@ function send(method, path, { json, body, headers = {}, chunked = false,
 		h['content-length'] = payload ? payload.length : 0;
 
 	return new Promise((resolve, reject) => {
-		const req = http.request(new URL(path, BASE), { method,
-		    headers: h, agent: false }, (res) => {
+		const req = http.request(new URL(path, BASES[surface]), {
+		    method, headers: h, agent: false }, (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
 			res.on('end', () => {
@@ -153,9 +234,12 @@ function send(method, path, { json, body, headers = {}, chunked = false,
 				let parsed;
 				if (type === 'application/json' && text !== '')
 					parsed = JSON.parse(text);
-				const r = { method, path, status: res.statusCode,
-				    headers: res.headers, type, text, json: parsed };
-				seen.push({ method, path, status: r.status });
+				const r = { method, path, surface,
+				    status: res.statusCode, headers: res.headers,
+				    type, text, json: parsed,
+				    auth: h.authorization !== undefined };
+				seen.push({ method, path, surface,
+				    status: r.status });
 				resolve(r);
 			});
 		});
@@ -165,17 +249,27 @@ function send(method, path, { json, body, headers = {}, chunked = false,
 }
 
 /*
- * Asserts that the answer is documented for its path, method and status,
- * with the documented media type, body schema and headers.
+ * Asserts that the answer is documented for its path, method, surface and
+ * status, with the documented media type, body schema and headers.  An
+ * answer counts as provoked once it is found documented; a body or header
+ * that does not match fails the test that provoked it.
  */
 function conforms(res, expectStatus) {
-	const what = `${res.method} ${res.path} → ${res.status}`;
+	const what = `${res.method} ${res.path} (${res.surface}) → ${res.status}`;
 	if (expectStatus !== undefined)
 		assert.equal(res.status, expectStatus, `${what}: ${res.text}`);
-	const op = opPointer(res.path, res.method);
-	assert.ok(at(op), `${res.method} ${res.path} is not documented`);
+	const found = operation(res.method, res.path);
+	assert.ok(found, `${res.method} ${res.path} is not documented`);
+	const { template, pointer: op } = found;
+	assert.ok(surfacesOf(template).includes(res.surface),
+	    `${what}: ${template} is not documented on the ${res.surface} side`);
+	const security = at(op).security ?? doc.security;
+	if (res.status < 400 && security.length > 0)
+		assert.ok(res.auth, `${what} without credentials, yet the ` +
+		    'operation is documented to need them');
 	const { node: response, pointer } = deref(`${op}/responses/${res.status}`);
 	assert.ok(response, `${what} is not a documented answer: ${res.text}`);
+	exercised.add(`${res.method} ${template} ${res.status}`);
 
 	if (response.content) {
 		assert.ok(Object.hasOwn(response.content, res.type),
@@ -200,7 +294,6 @@ function conforms(res, expectStatus) {
 		    /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
 		check(`${hp}/schema`, value, `${what} header ${name}`);
 	}
-	exercised.add(`${res.method} ${res.path} ${res.status}`);
 	return res;
 }
 
@@ -571,31 +664,601 @@ test('POST /api/v1/track: 429 once a client has used its lookups for the hour',
 	conforms(await track(filed.receipt_code), 200);
 });
 
+
+/* ---- the staff API (back office) ---- */
+
+const CASES = '/api/v1/cases';
+const ACTION = '/api/v1/cases/{reference}/actions/{verb}';
+const ACTION_SCHEMA = opPointer(ACTION, 'post') +
+    '/requestBody/content/application~1json/schema';
+const VERBS = at('/components/schemas/Verb/enum');
+// A reference of the right shape that no case has.
+const MISSING = 'RC-2099-999999';
+const DECISION = { outcome: 'not_upheld', remedies: ['none'],
+    automated: false, text: 'The advert used no personal data.' };
+
+const st = {};		// the staff set-up: people with tokens, cases
+const verbsDone = new Set();
+let sdb;
+
+after(async () => {
+	// No open case is left behind: later test files read the first page
+	// of the work list.
+	const refs = ['w', 'd', 'r', 'v', 'x'].map((n) => st[n]?.reference)
+	    .filter(Boolean);
+	if (sdb && refs.length)
+		await closeCases(sdb, refs);
+	await sdb?.end();
+});
+
+async function closeCases(client, refs) {
+	await client.query("UPDATE cases SET state = 'rejected' WHERE " +
+	    "reference = ANY ($1) AND state IN ('received', 'triaged', " +
+	    "'investigating', 'awaiting_complainant')", [refs]);
+	await client.query("UPDATE cases SET state = 'closed', assignee = NULL " +
+	    "WHERE reference = ANY ($1) AND state IN ('rejected', 'decided')",
+	    [refs]);
+}
+
+const staffGet = (path, token, opts = {}) => send('GET', path,
+    { surface: 'review', token, ...opts });
+const action = (token, reference, verb, json, opts = {}) => send('POST',
+    `/api/v1/cases/${reference}/actions/${verb}`,
+    { surface: 'review', token, json, ...opts });
+const casePath = (reference) => `/api/v1/cases/${reference}`;
+
+// An action the server must accept; its body must be one the document
+// accepts too.
+async function done(who, reference, verb, body = {}) {
+	check(ACTION_SCHEMA, body, `the ${verb} body`);
+	const res = conforms(await action(who.token, reference, verb, body),
+	    200);
+	assert.deepEqual(res.json, { outcome: 'ok', reference });
+	verbsDone.add(verb);
+	return res;
+}
+
+async function refused(who, reference, verb, body, status, code) {
+	const res = conforms(await action(who.token, reference, verb, body),
+	    status);
+	assert.equal(errorCode(res), code, `${verb} ${JSON.stringify(body)}`);
+	return res;
+}
+
+async function caseRow(reference) {
+	const r = await sdb.query(`SELECT c.state::text, c.assignee::int,
+	    c.priority, c.queue, c.category,
+	    (SELECT count(*) FROM case_events e WHERE e.case_id = c.id)::int
+	        AS events
+	    FROM cases c WHERE c.reference = $1`, [reference]);
+	assert.equal(r.rows.length, 1, `no case ${reference}`);
+	return r.rows[0];
+}
+
+// A token made on the account page, which shows it once.
+async function newToken(user) {
+	const res = await reviewRequest('/review/account/tokens', {
+	    method: 'POST', cookie: user.cookie, body: form({ csrf: user.csrf,
+	    label: `openapi ${user.login}` }) });
+	assert.equal(res.status, 201, `token for ${user.login}: ${res.status}`);
+	const token = parseHtml(res.text).querySelector('#new-token')?.text
+	    .trim();
+	assert.match(token ?? '', /^[0-9a-f]{64}$/,
+	    'the token is 64 lower-case hex digits, as bearerAuth says');
+	return token;
+}
+
+// A complaint filed through the public API: { reference, receipt_code }.
+async function fileCase(over = {}) {
+	const body = { category: 'privacy.consent', channel: 'email',
+	    description: 'The advert knew my home address; I never gave it. ' +
+	    `(${randomUUID()})`, ...over };
+	const res = conforms(await complaint(body), 201);
+	return { ...res.json, body };
+}
+
+// What the complainant posts on the public tracking page.
+async function trackForm(path, code, text) {
+	const t = await getTrack();
+	const res = await request(path, { method: 'POST', cookie: t.cookie,
+	    body: formData({ csrf: t.csrf, receipt_code: code, text }) });
+	assert.equal(res.status, 200, `${path}: ${res.status}`);
+}
+
+function ready() {
+	assert.ok(st.sup?.token, 'the staff set-up test failed');
+}
+
+test('staff API: every /api/v1/cases operation needs the bearer token and ' +
+    'is served by the back office only', () => {
+	const scheme = doc.components?.securitySchemes?.bearerAuth;
+	assert.deepEqual([scheme?.type, scheme?.scheme], ['http', 'bearer']);
+	assert.deepEqual(doc.servers.map((s) => s['x-recourse-surface']),
+	    ['public', 'review']);
+	let staffOps = 0;
+	for (const [template, item] of Object.entries(doc.paths)) {
+		const staff = template.startsWith('/api/v1/cases');
+		assert.deepEqual(surfacesOf(template), staff ? ['review'] :
+		    template.startsWith('/api/') ? ['public'] :
+		    ['public', 'review'], `${template}: servers`);
+		for (const m of METHODS.filter((x) => item[x])) {
+			const security = item[m].security ?? doc.security;
+			assert.deepEqual(security, staff ? [{ bearerAuth: [] }] :
+			    [], `${m} ${template}: security`);
+			if (staff) {
+				staffOps++;
+				assert.ok(item[m].responses['401'],
+				    `${m} ${template}: no 401`);
+			}
+		}
+	}
+	assert.equal(staffOps, 3);
+	assert.ok(VERBS.length >= 13, 'the verbs');
+});
+
+test('staff API: reviewers, an outsider and a supervisor make tokens on ' +
+    'their account page; complaints to work are filed', async () => {
+	sdb = new pg.Client(dbConfig());
+	await sdb.connect();
+	const [a, b, outsider, sup] = await Promise.all([
+		staffUser({ name: 'API Reviewer A', queues: ['general'] }),
+		staffUser({ name: 'API Reviewer B', queues: ['general'] }),
+		staffUser({ name: 'API Outsider', queues: ['security'] }),
+		staffUser({ name: 'API Supervisor', roles: ['supervisor'],
+		    queues: [] }),
+	]);
+	for (const u of [a, b, outsider, sup])
+		u.token = await newToken(u);
+	// W is worked through every verb, D is its duplicate, R is
+	// rejected, V takes the refusals, X waits for a signature.
+	const [w, d, r, v, x] = await Promise.all([
+		fileCase({ contact_name: 'Sam Doe',
+		    contact_email: 'sam@example.org', consent_contact: true }),
+		fileCase(), fileCase(),
+		fileCase({ brand: `Staff API Brand ${randomUUID()}` }),
+		fileCase()]);
+	const rows = await sdb.query('SELECT queue, state::text FROM cases ' +
+	    'WHERE reference = ANY ($1)', [[w, d, r, v, x].map((c) =>
+	    c.reference)]);
+	assert.deepEqual(rows.rows.map((q) => [q.queue, q.state]),
+	    Array(5).fill(['general', 'received']));
+	Object.assign(st, { a, b, outsider, sup, w, d, r, v, x });
+});
+
+test('staff API: 401 with WWW-Authenticate: Bearer for a missing, ' +
+    'malformed or unknown token', async () => {
+	ready();
+	const before = await caseRow(st.v.reference);
+	const bad = {
+		none: undefined,
+		basic: `Basic ${st.a.token}`,
+		short: 'Bearer 0123abcd',
+		upper: `Bearer ${st.a.token.toUpperCase()}`,
+		unknown: `Bearer ${'0123456789abcdef'.repeat(4)}`,
+		noScheme: st.a.token,
+	};
+	for (const [name, value] of Object.entries(bad)) {
+		const headers = { authorization: value };
+		for (const res of [
+		    await staffGet(CASES, undefined, { headers }),
+		    await staffGet(casePath(st.v.reference), undefined,
+		        { headers }),
+		    await action(undefined, st.v.reference, 'take', {},
+		        { headers })]) {
+			conforms(res, 401);
+			assert.equal(errorCode(res), 'unauthenticated', name);
+			assert.match(res.headers['www-authenticate'], /^Bearer/);
+			assert.ok(!res.text.includes(st.v.reference), name);
+		}
+	}
+	assert.deepEqual(await caseRow(st.v.reference), before);
+});
+
+test('GET /api/v1/cases: 200 with the cases one may see, filtered', async () => {
+	ready();
+	const refs = (res) => res.json.cases.map((c) => c.reference);
+	const mine = conforms(await staffGet(CASES, st.a.token), 200);
+	assert.ok(refs(mine).includes(st.w.reference), 'W on A\'s list');
+	assert.ok(mine.json.cases.every((c) => c.queue === 'general'));
+	assert.equal(mine.headers['cache-control'], 'no-store');
+	const out = conforms(await staffGet(CASES, st.outsider.token), 200);
+	assert.ok(!refs(out).includes(st.w.reference), 'W on the outsider\'s');
+	assert.ok(out.json.cases.every((c) => c.queue === 'security'));
+
+	const param = (name) => parametersOf(CASES, 'get')
+	    .find((p) => p.name === name);
+	const filters = [
+		['state', 'received', (c) => c.state === 'received'],
+		['category', 'privacy.consent',
+		    (c) => c.category === 'privacy.consent'],
+		['priority', 2, (c) => c.priority === 2],
+		['assignee', 'none', (c) => c.assignee === null],
+		['assignee', String(st.a.id), (c) => c.assignee === st.a.id],
+		['queue', 'general', (c) => c.queue === 'general'],
+		['brand', ` ${st.v.body.brand.toUpperCase()} `,
+		    (c) => c.brand === st.v.body.brand, st.v.reference],
+	];
+	for (const [name, value, holds, expected] of filters) {
+		assert.ok(schemaAccepts(param(name).schema, value),
+		    `${name}=${value} is refused by the document`);
+		const res = conforms(await staffGet(`${CASES}?${name}=` +
+		    encodeURIComponent(value), st.sup.token), 200);
+		assert.ok(res.json.cases.every(holds), `${name}=${value}`);
+		if (expected)
+			assert.deepEqual(refs(res), [expected], `${name}=${value}`);
+	}
+	const combined = conforms(await staffGet(`${CASES}?state=received&` +
+	    'assignee=none&queue=general', st.a.token), 200);
+	assert.ok(combined.json.cases.every((c) => c.state === 'received' &&
+	    c.assignee === null && c.queue === 'general'));
+});
+
+test('GET /api/v1/cases: pages of 50 follow one another by their next key',
+    async () => {
+	ready();
+	const brand = `Paging ${randomUUID()}`;
+	const filed = [];
+	for (let i = 0; i < 51; i += 17)
+		filed.push(...await Promise.all(Array.from({ length: Math.min(17,
+		    51 - i) }, () => fileCase({ brand }))));
+	// Closed, so that no other test's work list meets them.
+	for (const state of ['rejected', 'closed'])
+		await sdb.query('UPDATE cases SET state = $2 WHERE brand = $1',
+		    [brand, state]);
+	const q = `${CASES}?state=closed&brand=${encodeURIComponent(brand)}`;
+	const first = conforms(await staffGet(q, st.sup.token), 200);
+	assert.equal(first.json.cases.length, 50);
+	assert.equal(typeof first.json.next, 'string');
+	const second = conforms(await staffGet(`${q}&after=` +
+	    encodeURIComponent(first.json.next), st.sup.token), 200);
+	assert.equal(second.json.cases.length, 1);
+	assert.equal(second.json.next, null);
+	const got = [...first.json.cases, ...second.json.cases]
+	    .map((c) => c.reference);
+	assert.deepEqual([...got].sort(), filed.map((c) => c.reference).sort());
+	const due = [...first.json.cases, ...second.json.cases]
+	    .map((c) => c.due_at);
+	assert.deepEqual(due, [...due].sort(), 'deadline order');
+});
+
+test('GET /api/v1/cases: 422 invalid names the filter that is not valid',
+    async () => {
+	ready();
+	const param = (name) => parametersOf(CASES, 'get')
+	    .find((p) => p.name === name);
+	const cases = [
+		['state=nope', 'state', 'nope'],
+		['priority=5', 'priority', 5],
+		['priority=0', 'priority', 0],
+		['assignee=someone', 'assignee', 'someone'],
+		['after=yesterday', 'after', 'yesterday'],
+		['brand=%FF', 'brand', null],
+		['%zz', 'filters', null],
+	];
+	for (const [query, field, value] of cases) {
+		if (value !== null)
+			assert.ok(!schemaAccepts(param(field).schema, value),
+			    `${query} is allowed by the document`);
+		const res = conforms(await staffGet(`${CASES}?${query}`,
+		    st.a.token), 422);
+		assert.equal(errorCode(res), 'invalid', query);
+		assert.deepEqual(Object.keys(res.json.error.fields), [field],
+		    query);
+	}
+});
+
+test('GET /api/v1/cases/{reference}: 200 the case opened; contact only for ' +
+    'the assignee or a supervisor', async () => {
+	ready();
+	const path = casePath(st.w.reference);
+	// What the answers say is checked first, their conformance at the end.
+	const answers = [];
+	const read = async (who) => {
+		const res = await staffGet(path, who.token);
+		assert.equal(res.status, 200, res.text);
+		answers.push(res);
+		assert.equal(res.json.reference, st.w.reference);
+		assert.equal(res.json.description, st.w.body.description);
+		assert.equal(res.json.consents.contact, true);
+		assert.equal(res.headers['cache-control'], 'no-store');
+		return res.json;
+	};
+	assert.ok(!('contact' in await read(st.a)), 'contact before take');
+	assert.deepEqual((await read(st.sup)).contact,
+	    { name: 'Sam Doe', email: 'sam@example.org' });
+	await done(st.a, st.w.reference, 'take');
+	assert.deepEqual((await read(st.a)).contact,
+	    { name: 'Sam Doe', email: 'sam@example.org' });
+	assert.ok(!('contact' in await read(st.b)), 'contact for B');
+	const c = await read(st.a);
+	assert.equal(c.state, 'received');
+	assert.equal(c.assignee, st.a.id);
+	assert.equal(c.assignee_name, 'API Reviewer A');
+	assert.deepEqual(c.events.map((e) => e.kind), ['received', 'assigned']);
+
+	// Each read is in the audit log.
+	const audit = await sdb.query("SELECT actor, detail FROM audit_events " +
+	    "WHERE action = 'case.read' AND object = $1 ORDER BY id",
+	    [`case:${st.w.reference}`]);
+	assert.deepEqual(audit.rows.map((r) => r.actor), [st.a, st.sup, st.a,
+	    st.b, st.a].map((u) => `staff:${u.id}`));
+	assert.deepEqual(audit.rows.map((r) => r.detail.contact === true),
+	    [false, true, true, false, true]);
+	for (const res of answers)
+		conforms(res, 200);
+});
+
+test('GET /api/v1/cases/{reference}: 404 alike for a missing case and one ' +
+    'out of reach; 401 without a token', async () => {
+	ready();
+	const missing = conforms(await staffGet(casePath(MISSING),
+	    st.outsider.token), 404);
+	assert.equal(errorCode(missing), 'not_found');
+	const hidden = conforms(await staffGet(casePath(st.w.reference),
+	    st.outsider.token), 404);
+	assert.equal(hidden.text, missing.text);
+	conforms(await staffGet(casePath(st.w.reference), undefined), 401);
+});
+
+test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
+    'through a question, an appeal and a second signature', async () => {
+	ready();
+	const { a, b, sup } = st;
+	const W = st.w.reference;
+	const texts = {
+		note: 'Ask the advertiser for its consent records.',
+		message: 'We are looking into the advert you reported.',
+		question: 'On which site did you first see the advert?',
+		reply: 'On a news site, in March.',
+		reasons: 'The advertiser had no valid consent for the address.',
+		grounds: 'An apology is not enough; my data must be deleted.',
+		appealReasons: 'On appeal: the address data is to be deleted.',
+	};
+	// A holds W (the read test took it).
+	await done(sup, W, 'assign', { to: b.id });
+	assert.equal((await caseRow(W)).assignee, b.id);
+	await done(b, W, 'release');
+	assert.equal((await caseRow(W)).assignee, null);
+	await done(a, W, 'take');
+	await done(a, W, 'take');	// already A's: nothing changes
+	assert.equal((await caseRow(W)).assignee, a.id);
+	await done(a, W, 'triage', { category: 'privacy.consent', priority: 2,
+	    queue: null });
+	assert.equal((await caseRow(W)).state, 'triaged');
+	await done(a, W, 'investigate');
+	await done(a, W, 'note', { text: texts.note });
+	await done(a, W, 'message', { text: texts.message });
+	await done(a, W, 'request_info', { text: texts.question });
+	assert.equal((await caseRow(W)).state, 'awaiting_complainant');
+	await trackForm('/track/reply', st.w.receipt_code, texts.reply);
+	assert.equal((await caseRow(W)).state, 'investigating');
+	await done(sup, st.d.reference, 'link_duplicate', { original: W });
+	await done(a, W, 'decide', { outcome: 'partly_upheld',
+	    remedies: ['consent_fixed', 'apology'], automated: false,
+	    text: texts.reasons });
+	assert.equal((await caseRow(W)).state, 'decided');
+	await trackForm('/track/appeal', st.w.receipt_code, texts.grounds);
+	assert.deepEqual(await caseRow(W).then((r) => [r.state, r.assignee]),
+	    ['appealed', null]);
+	await refused(a, W, 'take', {}, 409, 'excluded');
+	await done(b, W, 'take');
+	await done(b, W, 'decide', { outcome: 'upheld',
+	    remedies: ['data_deleted', 'apology'], automated: true,
+	    text: texts.appealReasons });
+	await refused(b, W, 'close', {}, 409, 'state');
+	await done(sup, W, 'sign');
+	await done(b, W, 'close');
+	assert.deepEqual(await caseRow(W).then((r) => [r.state, r.assignee]),
+	    ['closed', null]);
+
+	await done(a, st.r.reference, 'take');
+	await done(a, st.r.reference, 'reject', { text: 'Not about ' +
+	    'marketing: a billing dispute is for the ombudsman.' });
+	await done(a, st.r.reference, 'close');
+	assert.equal((await caseRow(st.r.reference)).state, 'closed');
+	assert.deepEqual(VERBS.filter((v) => !verbsDone.has(v)), [],
+	    'verbs never used');
+
+	// The case now holds every kind of thing a case can.
+	const answer = await staffGet(casePath(W), sup.token);
+	assert.equal(answer.status, 200, answer.text);
+	const c = answer.json;
+	assert.equal(c.state, 'closed');
+	assert.equal(c.appeal_excluded, a.id);
+	assert.deepEqual(c.duplicates, [st.d.reference]);
+	assert.deepEqual(c.messages.map((m) => [m.kind, m.body]), [
+	    ['note', texts.note], ['to_complainant', texts.message],
+	    ['to_complainant', texts.question],
+	    ['from_complainant', texts.reply]]);
+	assert.deepEqual(c.decisions.map((d) => [d.on_appeal, d.reasons,
+	    d.decided_by, d.needs_signature, d.signed_by_name,
+	    d.released_at !== null]), [
+	    [false, texts.reasons, a.id, false, null, true],
+	    [true, texts.appealReasons, b.id, true, 'API Supervisor', true]]);
+	assert.deepEqual(c.appeals.map((p) => [p.grounds, p.decision]),
+	    [[texts.grounds, c.decisions[0].id]]);
+	const dup = await staffGet(casePath(st.d.reference), sup.token);
+	assert.equal(dup.json.duplicate_of, W);
+	conforms(answer, 200);
+	conforms(dup, 200);
+});
+
+test('POST /api/v1/cases/{reference}/actions/{verb}: 400, 411, 413, 415 for ' +
+    'a body that is not a small JSON object', async () => {
+	ready();
+	const V = st.v.reference;
+	const before = await caseRow(V);
+	for (const body of ['{"text":', '[]', '"text"', '',
+	    '{"text":"a","text":"b"}']) {
+		const res = conforms(await send('POST', `${casePath(V)}/actions/note`,
+		    { surface: 'review', token: st.a.token, body, headers:
+		    { 'content-type': 'application/json' } }), 400);
+		assert.equal(errorCode(res), 'malformed_json', body);
+	}
+	conforms(await action(st.a.token, V, 'take', {}, { chunked: true }),
+	    411);
+	const big = conforms(await action(st.a.token, V, 'note',
+	    { text: 'x'.repeat(193 * 1024) }), 413);
+	assert.equal(errorCode(big), 'too_large');
+	for (const type of ['text/plain', 'application/x-www-form-urlencoded',
+	    undefined]) {
+		const res = conforms(await action(st.a.token, V, 'take', {},
+		    { headers: { 'content-type': type } }), 415);
+		assert.equal(errorCode(res), 'unsupported_media_type');
+	}
+	assert.deepEqual(await caseRow(V), before);
+});
+
+test('POST /api/v1/cases/{reference}/actions/{verb}: 401, and 404 alike for ' +
+    'a missing case and one out of reach', async () => {
+	ready();
+	const V = st.v.reference;
+	const before = await caseRow(V);
+	// Every documented verb is one the server knows: it asks who is
+	// asking, where an unknown verb is not found.
+	for (const verb of VERBS) {
+		const res = conforms(await action(undefined, V, verb, {}), 401);
+		assert.equal(errorCode(res), 'unauthenticated', verb);
+	}
+	const unknown = await action(st.a.token, V, 'escalate', {});
+	assert.equal(unknown.status, 404);
+	assert.equal(operation('POST', unknown.path), null);
+	for (const [verb, body] of [['take', {}], ['note', { text: 'A note.' }],
+	    ['decide', DECISION]]) {
+		const missing = conforms(await action(st.outsider.token, MISSING,
+		    verb, body), 404);
+		assert.equal(errorCode(missing), 'not_found');
+		const hidden = conforms(await action(st.outsider.token, V, verb,
+		    body), 404);
+		assert.equal(hidden.text, missing.text, verb);
+	}
+	assert.deepEqual(await caseRow(V), before);
+});
+
+test('POST /api/v1/cases/{reference}/actions/{verb}: 403, 409 and 422 as ' +
+    'documented, and nothing changes', async () => {
+	ready();
+	const { a, b, sup, outsider } = st;
+	const V = st.v.reference;
+	await done(a, V, 'take');
+	const before = await caseRow(V);
+
+	await refused(a, V, 'assign', { to: b.id }, 403, 'forbidden');
+	await refused(a, V, 'sign', {}, 403, 'forbidden');
+	await refused(a, V, 'decide', DECISION, 409, 'state');
+	await refused(a, V, 'close', {}, 409, 'state');
+	await refused(a, V, 'investigate', {}, 409, 'state');
+	await refused(b, V, 'take', {}, 409, 'not_assigned');
+	await refused(b, V, 'triage', { category: 'privacy.consent',
+	    priority: 1 }, 409, 'not_assigned');
+
+	// [verb, body, the member error.fields names, refused by the schema]
+	const { text: _t, ...noText } = DECISION;
+	const { automated: _a, ...noAutomated } = DECISION;
+	const invalid = [
+		['note', {}, 'text', false],
+		['note', { text: ' \n\t ' }, 'text', true],
+		['note', { text: 'x'.repeat(10001) }, 'text', true],
+		['note', { text: null }, 'text', true],
+		['message', { text: 42 }, 'text', true],
+		['message', { text: 'a\u0000b' }, 'text', true],
+		['triage', { priority: 2 }, 'category', false],
+		['triage', { category: 'privacy.consent' }, 'priority', false],
+		['triage', { category: 'privacy.consent', priority: '2' },
+		    'priority', true],
+		['triage', { category: 'privacy.consent', priority: 5 },
+		    'priority', true],
+		['triage', { category: 'privacy.consent', priority: 2,
+		    queue: 7 }, 'queue', true],
+		['take', { urgent: true }, 'urgent', true],
+		['assign', {}, 'to', false],
+		['assign', { to: -1 }, 'to', true],
+		['assign', { to: String(b.id) }, 'to', true],
+		['link_duplicate', {}, 'original', false],
+		['link_duplicate', { original: 'RC-1' }, 'original', true],
+		['decide', { ...DECISION, outcome: 'maybe' }, 'outcome', true],
+		['decide', { ...DECISION, remedies: [] }, 'remedies', true],
+		['decide', { ...DECISION, remedies: ['none', 'apology'] },
+		    'remedies', true],
+		['decide', { ...DECISION, remedies: ['refund'] }, 'remedies',
+		    true],
+		['decide', { ...DECISION, remedies: 'apology' }, 'remedies',
+		    true],
+		['decide', { ...DECISION, automated: 'no' }, 'automated', true],
+		['decide', noAutomated, 'automated', false],
+		['decide', noText, 'text', false],
+	];
+	for (const [verb, body, field, schemaRefuses] of invalid) {
+		const what = `${verb} ${JSON.stringify(body).slice(0, 80)}`;
+		if (schemaRefuses)
+			refuses(ACTION_SCHEMA, body, what);
+		else
+			check(ACTION_SCHEMA, body, what);
+		const res = conforms(await action(a.token, V, verb, body), 422);
+		assert.equal(errorCode(res), 'invalid', what);
+		assert.deepEqual(Object.keys(res.json.error.fields ?? {}),
+		    [field], what);
+	}
+
+	// Well-formed, but not possible for this case: no fields.
+	for (const [who, verb, body] of [
+	    [a, 'triage', { category: 'no.such_category', priority: 2 }],
+	    [a, 'triage', { category: 'privacy.consent', priority: 2,
+	        queue: 'no_such_queue' }],
+	    [a, 'link_duplicate', { original: V }],
+	    [sup, 'assign', { to: outsider.id }]]) {
+		check(ACTION_SCHEMA, body, `${verb} body`);
+		const res = conforms(await action(who.token, V, verb, body), 422);
+		assert.equal(errorCode(res), 'invalid', verb);
+		assert.equal(res.json.error.fields, undefined, verb);
+	}
+	assert.deepEqual(await caseRow(V), before);
+
+	// Nobody second-signs their own decision.
+	const X = st.x.reference;
+	await done(sup, X, 'take');
+	await done(sup, X, 'triage', { category: 'privacy.consent',
+	    priority: 3 });
+	await done(sup, X, 'investigate');
+	await done(sup, X, 'decide', DECISION);
+	await refused(sup, X, 'sign', {}, 409, 'excluded');
+	await refused(sup, X, 'close', {}, 409, 'state');
+	assert.equal((await caseRow(X)).state, 'decided');
+});
+
 /* ---- coverage ---- */
 
-test('undocumented methods and paths under /api/v1 are refused with 404 or ' +
-    '405, and Allow lists the documented methods', async () => {
-	const probes = [
-		['GET', '/api/v1/complaints'], ['PUT', '/api/v1/complaints'],
-		['DELETE', '/api/v1/complaints'], ['GET', '/api/v1/track'],
-		['POST', '/api/v1/taxonomy'], ['PATCH', '/api/v1/taxonomy'],
-		['GET', '/api/v1/complaints/RC-2026-000001'],
-		['GET', '/api/v1/cases'], ['GET', '/api/v1/taxonomy/'],
-		['POST', '/api/v1/track/' + 'ABCD'], ['GET', '/api/v1'],
-		['GET', '/api/v2/taxonomy'],
-	];
-	for (const [method, path] of probes) {
-		const res = await send(method, path);
-		const what = `${method} ${path} → ${res.status}`;
-		assert.equal(at(opPointer(path, method)), undefined,
+/*
+ * Requests that no documented operation covers on that side: each must be
+ * refused with 404 (no such path there) or 405 (a documented path, another
+ * method; the Allow header lists the documented methods), in the Error
+ * shape.
+ */
+async function probe(probes) {
+	for (const [surface, method, path] of probes) {
+		const res = await send(method, path, { surface });
+		const what = `${method} ${path} (${surface}) → ${res.status}`;
+		const op = operation(method, path);
+		assert.ok(!op || !surfacesOf(op.template).includes(surface),
 		    `${method} ${path} is documented; probe something else`);
 		assert.ok([404, 405].includes(res.status), what);
 		assert.equal(res.type, 'application/json', what);
 		check('/components/schemas/Error', res.json, what);
 		assert.equal(errorCode(res), res.status === 404 ? 'not_found' :
 		    'method_not_allowed', what);
+		const template = templateOf(path, method);
+		const here = template !== null &&
+		    surfacesOf(template).includes(surface);
 		if (res.status === 405) {
-			const item = doc.paths[path] ?? {};
+			assert.ok(here, `${what}, yet the path is not documented ` +
+			    'on this side');
+			const p = '/components/responses/MethodNotAllowed';
+			check(`${p}/content/application~1json/schema`, res.json,
+			    what);
+			const { pointer: hp } = deref(`${p}/headers/Allow`);
+			check(`${hp}/schema`, res.headers.allow ?? '',
+			    `${what} Allow`);
+			const item = doc.paths[template];
 			const documented = METHODS.filter((m) => item[m])
 			    .map((m) => m.toUpperCase());
 			if (documented.includes('GET'))
@@ -604,30 +1267,85 @@ test('undocumented methods and paths under /api/v1 are refused with 404 or ' +
 			    .map((m) => m.trim()).filter(Boolean);
 			assert.deepEqual(allow.sort(), documented.sort(), what);
 		} else
-			assert.equal(doc.paths[path], undefined, `${what}, yet ` +
-			    'the path is documented');
+			assert.ok(!here, `${what}, yet the path is documented ` +
+			    'on this side');
 	}
+}
+
+test('undocumented methods and paths are refused with 404 or 405 on both ' +
+    'sides, and Allow lists the documented methods', async () => {
+	const ref = st.v?.reference ?? MISSING;
+	const probes = [
+		['public', 'GET', '/api/v1/complaints'],
+		['public', 'PUT', '/api/v1/complaints'],
+		['public', 'DELETE', '/api/v1/complaints'],
+		['public', 'GET', '/api/v1/track'],
+		['public', 'POST', '/api/v1/taxonomy'],
+		['public', 'PATCH', '/api/v1/taxonomy'],
+		['public', 'GET', '/api/v1/complaints/RC-2026-000001'],
+		['public', 'GET', '/api/v1/taxonomy/'],
+		['public', 'POST', '/api/v1/track/' + 'ABCD'],
+		['public', 'GET', '/api/v1'], ['public', 'GET', '/api/v2/taxonomy'],
+		// The staff API is not on the public side, nor the public
+		// API in the back office.
+		['public', 'GET', CASES], ['public', 'GET', casePath(ref)],
+		['public', 'POST', `${casePath(ref)}/actions/take`],
+		['review', 'POST', '/api/v1/complaints'],
+		['review', 'POST', '/api/v1/track'],
+		['review', 'GET', '/api/v1/taxonomy'],
+		['review', 'POST', CASES], ['review', 'DELETE', CASES],
+		['review', 'POST', casePath(ref)],
+		['review', 'GET', `${casePath(ref)}/actions/take`],
+		['review', 'POST', `${casePath(ref)}/actions/escalate`],
+		['review', 'POST', `${casePath(ref)}/actions/`],
+		['review', 'GET', `${casePath(ref)}/decisions`],
+		['review', 'GET', '/api/v1/cases/RC-2026-1'],
+		['review', 'GET', '/api/v1/cases/RC-2026-0000000000001'],
+		['review', 'GET', `${CASES}/`], ['review', 'GET', '/api/v2/cases'],
+	];
 	// HEAD is GET without a body.
 	const head = await send('HEAD', '/api/v1/taxonomy');
 	assert.equal(head.status, 200);
 	assert.equal(head.type, 'application/json');
 	assert.equal(head.text, '');
+	if (st.a?.token) {
+		const list = await send('HEAD', CASES, { surface: 'review',
+		    token: st.a.token });
+		assert.deepEqual([list.status, list.type, list.text],
+		    [200, 'application/json', '']);
+		const anon = await send('HEAD', CASES, { surface: 'review' });
+		assert.deepEqual([anon.status, anon.text], [401, '']);
+	}
+	// The probes are answered on both sides.
+	for (const surface of ['public', 'review'])
+		conforms(await send('GET', '/healthz', { surface }), 200);
+	await probe(probes);
 });
 
-test('every request the tests made was to a documented operation, or was ' +
-    'refused with 404 or 405', () => {
+test('Allow on the staff paths lists exactly the methods they take',
+    async () => {
+	const ref = st.v?.reference ?? MISSING;
+	await probe([
+		['review', 'PUT', casePath(ref)],
+		['review', 'DELETE', casePath(ref)],
+		['review', 'PUT', `${casePath(ref)}/actions/close`],
+		['review', 'PATCH', `${casePath(ref)}/actions/take`],
+	]);
+});
+
+test('every request the tests made was to a documented operation on its ' +
+    'side, or was refused with 404 or 405', () => {
 	assert.ok(seen.length > 50, `only ${seen.length} requests were made`);
-	for (const { method, path, status } of seen) {
-		const documented = at(opPointer(path, method)) ??
-		    (method === 'HEAD' ? at(opPointer(path, 'GET')) : undefined);
-		if (!documented)
+	for (const { method, path, surface, status } of seen) {
+		const op = operation(method === 'HEAD' ? 'GET' : method, path);
+		if (!op || !surfacesOf(op.template).includes(surface))
 			assert.ok([404, 405].includes(status), `${method} ${path} ` +
-			    `answered ${status} but is not documented`);
+			    `(${surface}) answered ${status} but is not documented`);
 	}
 });
 
 test('every documented operation and answer was exercised, except the ' +
-    'ones that need the database down', () => {
+    'ones that need the database down or a broken key', () => {
 	const documented = [];
 	const operations = [];
 	for (const [path, item] of Object.entries(doc.paths)) {

@@ -62,15 +62,19 @@ function flipHex(s, at = 10) {
 // What a refused request must leave alone: the rows of every case here as
 // a whole, what hangs off the case, the same counts over all cases, every
 // action the audit log records for any case, and every audit event naming
-// the case (a refused read must not be logged as a read either).
+// the case or the spare one (a refused read must not be logged as a read
+// either; the other case is shown to the barred reviewer, so its reads
+// count as reads).
 async function snapshot() {
 	const r = await db.query(`
 	    SELECT to_jsonb(c) AS "case",
 	      (SELECT jsonb_object_agg(o.reference, to_jsonb(o)) FROM cases o
 	          WHERE o.reference = ANY ($2)) AS "others",
 	      (SELECT count(*) FROM audit_events a
-	          WHERE a.object = ANY (SELECT 'case:' || x FROM unnest($2) x))::int
-	          AS others_audit,
+	          WHERE a.object = 'case:' || $3)::int AS spare_audit,
+	      (SELECT count(*) FROM audit_events a
+	          WHERE a.object = 'case:' || $4 AND a.action <> 'case.read')::int
+	          AS other_actions,
 	      (SELECT count(*) FROM case_events e WHERE e.case_id = c.id)::int
 	          AS events,
 	      (SELECT count(*) FROM case_messages m WHERE m.case_id = c.id)::int
@@ -89,7 +93,8 @@ async function snapshot() {
 	      (SELECT count(*) FROM audit_events a
 	          WHERE a.object = 'case:' || c.reference)::int AS case_audit
 	    FROM cases c WHERE c.reference = $1`,
-	    [k.target.reference, [k.other.reference, k.spare.reference]]);
+	    [k.target.reference, [k.other.reference, k.spare.reference],
+	        k.spare.reference, k.other.reference]);
 	assert.equal(r.rows.length, 1, 'snapshot: the case is gone');
 	return r.rows[0];
 }

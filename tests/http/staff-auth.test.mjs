@@ -60,12 +60,13 @@ async function attempt(loginName, password, code, opts) {
 	return login(loginName, password, code, opts);
 }
 
-// Whether a session cookie opens the back office: 200 on /review, or the
-// redirect to the login page.
+// GET /review with this cookie header.
 async function home(cookie) {
 	return reviewRequest('/review', { cookie });
 }
 
+// Whether a session cookie opens the back office: true for 200 on /review,
+// false for the redirect to the login page (anything else fails the test).
 async function sessionWorks(cookie) {
 	const r = await home(cookie);
 	if (r.status === 200)
@@ -490,29 +491,31 @@ test('TOTP window: codes of steps now-1, now and now+1 are accepted, now-2 and n
 });
 
 test('a TOTP code is never accepted twice, nor one older than the last used', async () => {
+	await awayFromStepEdge(12000);
 	const user = await member();
-	await awayFromStepEdge(10000);
-	const now = currentStep();
-	// The set-up consumed step now-1: its code cannot log in.
+	const setupStep = user.lastStep;	// the step before the current one
+	assert.equal(currentStep(), setupStep + 1, 'still in the set-up\'s step');
+	// The code the set-up consumed cannot log in.
 	const setupCode = await attempt(user.login, user.password,
-	    totpAt(user.secret, now - 1));
-	assert.equal(setupCode.status, 401);
+	    totpAt(user.secret, setupStep));
+	assert.equal(setupCode.status, 401, 'the set-up\'s code');
 
 	const first = await attempt(user.login, user.password,
-	    totpAt(user.secret, now));
+	    totpAt(user.secret, setupStep + 1));
 	assert.equal(first.status, 303);
 	const replay = await attempt(user.login, user.password,
-	    totpAt(user.secret, now));
+	    totpAt(user.secret, setupStep + 1));
 	assert.equal(replay.status, 401, 'the same code replayed');
 	assert.equal(replay.cookie, null);
 	const next = await attempt(user.login, user.password,
-	    totpAt(user.secret, now + 1));
+	    totpAt(user.secret, setupStep + 2));
 	assert.equal(next.status, 303);
 	const older = await attempt(user.login, user.password,
-	    totpAt(user.secret, now));
+	    totpAt(user.secret, setupStep + 1));
 	assert.equal(older.status, 401, 'a step older than the last used');
 	assert.equal(await sessionCount(user.id), 2);
-	assert.equal((await account(user.id)).totp_last_step, String(now + 1));
+	assert.equal((await account(user.id)).totp_last_step,
+	    String(setupStep + 2));
 });
 
 test('the same code sent in several logins at once logs in only one of them', async () => {
@@ -529,9 +532,9 @@ test('the same code sent in several logins at once logs in only one of them', as
 test('after 5 failures in a minute a login name gets 429 with Retry-After, even with the right password and code', async () => {
 	const [user, other] = await members(2);
 	const failedBefore = await auditCount(`staff:${user.id}`, 'login.failed');
-	// The code is chosen first: waiting for it later could outlast the
-	// block.
-	const { step, code } = await nextCode(user, 6000);
+	// The code is chosen first (waiting for one later could outlast the
+	// block), with room for it to stay valid until the last attempt.
+	const { step, code } = await nextCode(user, 12000);
 	for (let i = 0; i < 5; i++) {
 		const r = await attempt(user.login, `wrong password ${i}!`, '000000');
 		assert.equal(r.status, 401, `failure ${i + 1}`);

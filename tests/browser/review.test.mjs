@@ -1,0 +1,150 @@
+// The back office in a real browser: set-up link with an authenticator code, login, the work list, a case worked through its forms, and axe-core (WCAG 2.x A/AA) with reflow at 375px and 1280px on every back-office page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { launch, newContext, axe, describeViolations, PHONE, DESKTOP }
+    from './helpers.mjs';
+import { createAccount, totpAt, currentStep, awayFromStepEdge, REVIEW }
+    from '../lib/staff.mjs';
+import { fileComplaint } from '../lib/client.mjs';
+
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+const PASSWORD = 'a long and memorable passphrase';
+
+let browser, context, page, account, secret, complaint;
+
+before(async () => {
+	mkdirSync(SHOTS, { recursive: true });
+	browser = await launch();
+	context = await newContext(browser, { viewport: DESKTOP });
+	page = await context.newPage();
+	account = await createAccount({ roles: ['reviewer', 'supervisor',
+	    'admin'], queues: ['general'], name: 'Rosa Reviewer' });
+	complaint = await fileComplaint({ category: 'privacy.consent',
+	    brand: 'Browser Brand' });
+});
+
+after(async () => {
+	await browser?.close();
+});
+
+async function check(name, shot) {
+	const problems = [];
+	for (const size of [PHONE, DESKTOP]) {
+		await page.setViewportSize(size);
+		const violations = await axe(page);
+		if (violations.length > 0)
+			problems.push(`${name} at ${size.width}px: ` +
+			    describeViolations(violations));
+		const overflow = await page.evaluate(() =>
+		    document.documentElement.scrollWidth -
+		    document.documentElement.clientWidth);
+		if (overflow > 0)
+			problems.push(`${name} at ${size.width}px: ${overflow}px ` +
+			    'too wide');
+		if (shot)
+			await page.screenshot({ fullPage: true,
+			    path: `${SHOTS}${shot}-${size.width}.png` });
+	}
+	await page.setViewportSize(DESKTOP);
+	assert.equal(problems.length, 0, '\n' + problems.join('\n'));
+}
+
+async function go(path, status = 200) {
+	const r = await page.goto(REVIEW + path);
+	assert.equal(r.status(), status, `GET ${path}`);
+}
+
+async function clickAndLoad(locator) {
+	await Promise.all([page.waitForEvent('load'), locator.click()]);
+}
+
+test('set-up link: password and authenticator in one page', async () => {
+	await go(`/account/setup?token=${account.token}`);
+	await check('set-up page', 'review-setup');
+	secret = (await page.locator('#totp-secret').textContent()).trim();
+	assert.match(secret, /^[A-Z2-7]{32}$/);
+	const uri = await page.locator('.code.uri').textContent();
+	assert.ok(uri.startsWith('otpauth://totp/Recourse%3A'));
+	await awayFromStepEdge(5000);
+	await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+	await page.getByLabel('New password again').fill(PASSWORD);
+	// A wrong code first: the page comes back with the error at the field.
+	await page.getByLabel('Code from your authenticator app').fill('000000');
+	await clickAndLoad(page.getByRole('button', { name: 'Save and finish' }));
+	assert.match(await page.title(), /^Error:/);
+	await check('set-up page with an error');
+	await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+	await page.getByLabel('New password again').fill(PASSWORD);
+	await page.getByLabel('Code from your authenticator app')
+	    .fill(totpAt(secret, currentStep()));
+	await clickAndLoad(page.getByRole('button', { name: 'Save and finish' }));
+	assert.equal(await page.locator('h1').textContent(),
+	    'Your account is ready');
+});
+
+test('login with password and code; the session cookie is Secure and Strict', async () => {
+	await go('/review/login');
+	await check('login page', 'review-login');
+	await page.getByLabel('Login name').fill(account.login.toUpperCase());
+	await page.getByLabel('Password').fill(PASSWORD);
+	// The set-up used this step's code: the next one is accepted.
+	await page.getByLabel('Code from your authenticator app')
+	    .fill(totpAt(secret, currentStep() + 1));
+	await clickAndLoad(page.getByRole('button', { name: 'Log in' }));
+	assert.equal(new URL(page.url()).pathname, '/review');
+	const cookies = await context.cookies(REVIEW);
+	const s = cookies.find((c) => c.name === '__Host-rc_staff');
+	assert.ok(s, 'session cookie kept by the browser');
+	assert.equal(s.secure, true);
+	assert.equal(s.httpOnly, true);
+	assert.equal(s.sameSite, 'Strict');
+	assert.equal(s.path, '/');
+});
+
+test('the work list shows the new case and the filters work', async () => {
+	await check('work list', 'review-worklist');
+	assert.ok(await page.getByRole('link', { name: complaint.reference })
+	    .count() > 0);
+	await page.getByLabel('Brand').fill('no such brand');
+	await clickAndLoad(page.getByRole('button', { name: 'Show' }));
+	assert.match(await page.textContent('main'), /No cases match/);
+});
+
+test('a case is taken, triaged and noted through its forms', async () => {
+	await go(`/review/cases/${complaint.reference}`);
+	await check('case page', 'review-case');
+	await clickAndLoad(page.getByRole('button', { name: 'Take it' }));
+	await page.locator('#f-triage-priority').selectOption('3');
+	await clickAndLoad(page.getByRole('button', { name: 'Confirm triage' }));
+	assert.match(await page.textContent('h1'), /Triaged/);
+	// An empty note is refused next to its field, nothing saved.
+	await clickAndLoad(page.getByRole('button', { name: 'Add the note' }));
+	assert.match(await page.title(), /RC-/);
+	assert.match(await page.textContent('#act-note'), /Write the note/);
+	await check('case page with an error');
+	await page.locator('#f-note-text').fill('Checked the banner myself.');
+	await clickAndLoad(page.getByRole('button', { name: 'Add the note' }));
+	assert.match(await page.textContent('main'), /Checked the banner myself/);
+	await check('case page after work');
+});
+
+test('account and administration pages pass the same checks', async () => {
+	for (const [path, name] of [['/review/account', 'account'],
+	    ['/admin', 'admin'], ['/admin/accounts', 'admin-accounts'],
+	    ['/admin/routing', 'admin-routing'],
+	    ['/admin/taxonomy', 'admin-taxonomy'],
+	    ['/admin/audit', 'admin-audit']]) {
+		await go(path);
+		await check(name, `review-${name}`);
+	}
+});
+
+test('logging out ends the session', async () => {
+	await go('/review');
+	await clickAndLoad(page.getByRole('button', { name: /Log out/ }));
+	assert.equal(new URL(page.url()).pathname, '/review/login');
+	const r = await page.goto(REVIEW + '/review');
+	assert.equal(new URL(page.url()).pathname, '/review/login');
+	assert.equal(r.status(), 200);
+});
