@@ -267,6 +267,7 @@ test('set-up password length: 11 characters refused, 12 and 128 (multibyte) acce
 	const emoji = '😀'.repeat(128);
 	const mixed = ('é€😀a').repeat(32);
 	assert.equal([...mixed].length, 128);
+	await awayFromStepEdge(6000);
 	const pb = await openSetup(b.token);
 	const pc = await openSetup(c.token);
 	const step = currentStep() - 1;
@@ -473,9 +474,9 @@ test('TOTP window: codes of steps now-1, now and now+1 are accepted, now-2 and n
 	// the window is newer than it and only the window decides.
 	await query('UPDATE staff_accounts SET totp_last_step = $2 WHERE id = $1',
 	    [user.id, user.lastStep - 20]);
-	await awayFromStepEdge(10000);
+	await awayFromStepEdge(12000);
 	const now = currentStep();
-	for (const d of [-2, 2, -3, 3]) {
+	for (const d of [-2, 2]) {
 		const r = await attempt(user.login, user.password,
 		    totpAt(user.secret, now + d));
 		assert.equal(r.status, 401, `step now${d > 0 ? '+' : ''}${d}`);
