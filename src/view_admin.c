@@ -257,7 +257,9 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 	    "position) whose filled-in conditions all match decides the queue "
 	    "and priority; with none, the case goes to <code>general</code> at "
 	    "priority 2. A child or vulnerable person always raises the "
-	    "priority to at least 3.</p>\n<div class=\"table-wrap\" role=\"region\" aria-label=\"Routing rules\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">"
+	    "priority to at least 3.</p>\n<div class=\"table-wrap\" "
+	    "role=\"region\" aria-label=\"Routing rules\" tabindex=\"0\">"
+	    "<table><thead><tr><th scope=\"col\">"
 	    "Position</th><th scope=\"col\">Concern</th><th scope=\"col\">"
 	    "Channel</th><th scope=\"col\">Vulnerable</th><th scope=\"col\">"
 	    "Brand</th><th scope=\"col\">Queue</th><th scope=\"col\">Priority"
@@ -391,7 +393,9 @@ audit_page(struct sbuf *b, const struct admin_view *v)
 	}
 	html_raw(b, "<p>The same check runs from the command line: "
 	    "<code>recourse-admin verify-audit</code>.</p>\n</section>\n"
-	    "<div class=\"table-wrap\" role=\"region\" aria-label=\"Audit events\" tabindex=\"0\"><table class=\"audit\"><thead><tr><th scope=\"col\">#</th>"
+	    "<div class=\"table-wrap\" role=\"region\" "
+	    "aria-label=\"Audit events\" tabindex=\"0\"><table class=\"audit\">"
+	    "<thead><tr><th scope=\"col\">#</th>"
 	    "<th scope=\"col\">Time</th><th scope=\"col\">Who</th>"
 	    "<th scope=\"col\">Action</th><th scope=\"col\">Object</th>"
 	    "<th scope=\"col\">Link</th></tr></thead><tbody>\n");

@@ -49,7 +49,7 @@ jstr(const json_t *o, const char *key)
 	return (v != NULL ? v : "");
 }
 
-/* "2026-12-01T10:00:00.123Z" or "2026-12-01 10:00:00+00" → "2026-12-01 10:00 UTC" */
+/* "2026-12-01T10:00:00Z" (or with a space, or +00:00): "2026-12-01 10:00 UTC" */
 static void
 when(struct sbuf *b, const char *ts)
 {
@@ -210,7 +210,9 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		page_end(b);
 		return;
 	}
-	html_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Cases\" tabindex=\"0\">\n<table class=\"worklist\">\n<caption>Cases, the earliest "
+	html_raw(b, "<div class=\"table-wrap\" role=\"region\" "
+	    "aria-label=\"Cases\" tabindex=\"0\">\n<table class=\"worklist\">\n"
+	    "<caption>Cases, the earliest "
 	    "deadline first</caption>\n<thead><tr><th scope=\"col\">Case</th>"
 	    "<th scope=\"col\">Due</th><th scope=\"col\">Priority</th>"
 	    "<th scope=\"col\">State</th><th scope=\"col\">Concern</th>"

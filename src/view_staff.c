@@ -168,7 +168,9 @@ account_tokens(struct sbuf *b, const struct account_view *v)
 		html_raw(b, "</p>\n");
 	}
 	if (json_array_size(v->tokens) > 0) {
-		html_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"API tokens\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Name</th>"
+		html_raw(b, "<div class=\"table-wrap\" role=\"region\" "
+		    "aria-label=\"API tokens\" tabindex=\"0\"><table><thead><tr>"
+		    "<th scope=\"col\">Name</th>"
 		    "<th scope=\"col\">Created</th><th scope=\"col\">Last used"
 		    "</th><th scope=\"col\">Status</th></tr></thead><tbody>\n");
 		json_array_foreach(v->tokens, i, t) {

@@ -99,7 +99,7 @@ after_parse(struct worklist_filter *w, const char *key)
 	return (1);
 }
 
-/* Reads and checks the filters; sets error_field and returns 0 if one is bad. */
+/* Reads and checks the filters; names a bad one in error_field, returns 0. */
 int
 worklist_filter_parse(struct worklist_filter *w, const char *query)
 {
