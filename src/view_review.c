@@ -49,7 +49,7 @@ jstr(const json_t *o, const char *key)
 	return (v != NULL ? v : "");
 }
 
-/* "2026-12-01T10:00:00Z" (or with a space, or +00:00): "2026-12-01 10:00 UTC" */
+/* "2026-12-01T10:00:00Z" (or with a space or +00:00): "2026-12-01 10:00 UTC" */
 static void
 when(struct sbuf *b, const char *ts)
 {
