@@ -87,9 +87,11 @@ login_read(struct http_request *req, struct login_ctx *c,
 {
 	const struct formfield	*f;
 
-	if ((f = formdata_get(fd, "login")) != NULL)
+	/* Too long to be a name or a code: refused, never cut to size. */
+	if ((f = formdata_get(fd, "login")) != NULL &&
+	    f->len < sizeof(c->typed))
 		(void)kore_strlcpy(c->typed, f->value, sizeof(c->typed));
-	if ((f = formdata_get(fd, "code")) != NULL)
+	if ((f = formdata_get(fd, "code")) != NULL && f->len < sizeof(c->code))
 		(void)kore_strlcpy(c->code, f->value, sizeof(c->code));
 	f = formdata_get(fd, "csrf");
 	if (f == NULL || !rt_csrf_valid(req, f->value)) {
