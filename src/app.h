@@ -463,6 +463,7 @@ struct admin_view {
 	long long			 pending;
 	long long			 outside;	/* neither sealed nor pending */
 	const char			*link_token;	/* shown once */
+	long long			 account_id;	/* /admin/account */
 	const char			*error_field;
 	const char			*error;
 };

@@ -34,18 +34,18 @@ static const struct admin_command commands[] = {
 	    "SELECT admin_account_create($1, $2, $3, $4, $5, $6)",
 	    { { "login", F_TEXT }, { "name", F_TEXT }, { "roles", F_ARRAY },
 	    { "queues", F_ARRAY } }, 1 },
-	{ "/admin/accounts/update", "/admin/accounts",
+	{ "/admin/accounts/update", "/admin/account",
 	    "SELECT admin_account_update($1, $2, $3, $4, $5, $6)",
 	    { { "id", F_NUMBER }, { "name", F_TEXT }, { "roles", F_ARRAY },
 	    { "queues", F_ARRAY }, { "active", F_CHECK } }, 0 },
-	{ "/admin/accounts/reset", "/admin/accounts",
+	{ "/admin/accounts/reset", "/admin/account",
 	    "SELECT admin_account_reset($1, $2, $3)",
 	    { { "id", F_NUMBER } }, 1 },
-	{ "/admin/accounts/bar", "/admin/accounts",
+	{ "/admin/accounts/bar", "/admin/account",
 	    "SELECT admin_brand_bar($1, $2, $3, $4)",
 	    { { "id", F_NUMBER }, { "brand", F_TEXT }, { "bar", F_CONST } },
 	    0 },
-	{ "/admin/accounts/unbar", "/admin/accounts",
+	{ "/admin/accounts/unbar", "/admin/account",
 	    "SELECT admin_brand_bar($1, $2, $3, $4)",
 	    { { "id", F_NUMBER }, { "brand", F_TEXT }, { "unbar", F_CONST } },
 	    0 },
@@ -246,6 +246,7 @@ static const char *
 admin_page_path(const char *path)
 {
 	static const char *const pages[] = { "/admin", "/admin/accounts",
+	    "/admin/account",
 	    "/admin/routing", "/admin/taxonomy", "/admin/audit", NULL };
 	size_t	 i;
 
@@ -253,6 +254,37 @@ admin_page_path(const char *path)
 		if (strcmp(pages[i], path) == 0)
 			return (pages[i]);
 	return (NULL);
+}
+
+/* Back to the page the change was made on (one account's: with its id). */
+static void
+admin_redirect(struct http_request *req, struct admin_ctx *c)
+{
+	char	 loc[64];
+
+	if (strcmp(c->page, "/admin/account") == 0 &&
+	    c->cmd->fields[0].kind == F_NUMBER) {
+		(void)snprintf(loc, sizeof(loc), "/admin/account?id=%s",
+		    sbuf_cstr(&c->params[1]));
+		rt_redirect(req, loc);
+		return;
+	}
+	rt_redirect(req, c->page);
+}
+
+/* The account a one-account page is about: ?id=N, or the command's id. */
+static long long
+admin_account_id(struct http_request *req, struct admin_ctx *c)
+{
+	const char	*q = req->query_string;
+
+	if (c->cmd != NULL && c->cmd->fields[0].kind == F_NUMBER &&
+	    c->nparams > 1)
+		return (strtoll(sbuf_cstr(&c->params[1]), NULL, 10));
+	if (q != NULL && strncmp(q, "id=", 3) == 0 && q[3] != '\0' &&
+	    strlen(q + 3) <= 18 && strspn(q + 3, "0123456789") == strlen(q + 3))
+		return (strtoll(q + 3, NULL, 10));
+	return (0);
 }
 
 static enum db_status
@@ -376,7 +408,7 @@ rt_admin(struct http_request *req)
 		c->outcome = strdup(db_value(&c->q, 0, 0));
 		db_done(&c->q);
 		if (strcmp(c->outcome, "ok") == 0 && !c->cmd->makes_link) {
-			rt_redirect(req, c->page);
+			admin_redirect(req, c);
 			return (KORE_RESULT_OK);
 		}
 		c->phase = PH_PAGE;
@@ -392,6 +424,7 @@ rt_admin(struct http_request *req)
 			return (ret);
 		c->v.config = json_loads(db_value(&c->q, 0, 0), 0, NULL);
 		db_done(&c->q);
+		c->v.account_id = admin_account_id(req, c);
 		break;
 	case PH_VERIFY:
 		if (!rt_db_ready(req, audit_chain_query(c, req), &ret))

@@ -129,75 +129,129 @@ roles_and_queues(struct sbuf *b, const struct admin_view *v,
 }
 
 static void
+link_notice(struct sbuf *b, const struct admin_view *v)
+{
+	if (v->link_token == NULL)
+		return;
+	html_raw(b, "<div class=\"notice\" role=\"status\"><p>Give this "
+	    "one-time set-up link to the person, privately. It works once, "
+	    "for 72 hours, and is shown only now:</p><p class=\"code uri\" "
+	    "id=\"setup-link\">");
+	html_texts(b, "/account/setup?token=");
+	html_texts(b, v->link_token);
+	html_raw(b, "</p></div>\n");
+}
+
+static void
+roles_text(struct sbuf *b, json_t *a)
+{
+	json_t	*x;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(a, "roles"), i, x) {
+		if (i > 0)
+			html_raw(b, ", ");
+		html_texts(b, json_string_value(x));
+	}
+}
+
+/* The list of accounts, each linking to its own page, and the new form. */
+static void
 accounts_page(struct sbuf *b, const struct admin_view *v)
 {
 	json_t		*a, *x;
 	size_t		 i, j;
-	char		 prefix[32];
 
 	html_raw(b, "<h1>Accounts</h1>\n");
-	if (v->link_token != NULL) {
-		html_raw(b, "<div class=\"notice\" role=\"status\"><p>Give this "
-		    "one-time set-up link to the person, privately. It works "
-		    "once, for 72 hours, and is shown only now:</p><p "
-		    "class=\"code uri\" id=\"setup-link\">");
-		html_texts(b, "/account/setup?token=");
-		html_texts(b, v->link_token);
-		html_raw(b, "</p></div>\n");
+	link_notice(b, v);
+	html_raw(b, "<div class=\"table-wrap\" role=\"region\" "
+	    "aria-label=\"Accounts\" tabindex=\"0\"><table><thead><tr>"
+	    "<th scope=\"col\">Login</th><th scope=\"col\">Name</th>"
+	    "<th scope=\"col\">Roles</th><th scope=\"col\">Queues</th>"
+	    "<th scope=\"col\">Status</th></tr></thead><tbody>\n");
+	json_array_foreach(json_object_get(v->config, "accounts"), i, a) {
+		sbuf_printf(b, "<tr><th scope=\"row\"><a href=\"/admin/"
+		    "account?id=%lld\">", ji(a, "id"));
+		html_texts(b, js(a, "login"));
+		html_raw(b, "</a></th><td dir=\"auto\">");
+		html_texts(b, js(a, "name"));
+		html_raw(b, "</td><td>");
+		roles_text(b, a);
+		html_raw(b, "</td><td>");
+		json_array_foreach(json_object_get(a, "queues"), j, x) {
+			if (j > 0)
+				html_raw(b, ", ");
+			html_texts(b, json_string_value(x));
+		}
+		html_raw(b, "</td><td>");
+		html_raw(b, !json_is_true(json_object_get(a, "active")) ?
+		    "inactive" : !json_is_true(json_object_get(a, "set_up")) ?
+		    "not set up yet" : "active");
+		html_raw(b, "</td></tr>\n");
 	}
-	html_raw(b, "<section aria-labelledby=\"new-h\"><h2 id=\"new-h\">New "
-	    "account</h2>\n");
+	html_raw(b, "</tbody></table></div>\n<section aria-labelledby=\"new-h\">"
+	    "<h2 id=\"new-h\">New account</h2>\n");
 	form_open(b, v, "/admin/accounts/create", "admin");
 	text_field(b, v, "new", "login", "Login name", "", 40);
 	text_field(b, v, "new", "name", "Name", "", 100);
 	roles_and_queues(b, v, "new", NULL);
 	html_raw(b, "<button type=\"submit\" class=\"button\">Create and show "
 	    "the set-up link</button>\n</form>\n</section>\n");
-	html_raw(b, "<h2>All accounts</h2>\n");
-	json_array_foreach(json_object_get(v->config, "accounts"), i, a) {
-		(void)snprintf(prefix, sizeof(prefix), "a%lld", ji(a, "id"));
-		html_raw(b, "<details class=\"account\"><summary><strong>");
-		html_texts(b, js(a, "login"));
-		html_raw(b, "</strong> \xe2\x80\x94 ");
-		html_texts(b, js(a, "name"));
-		if (!json_is_true(json_object_get(a, "active")))
-			html_raw(b, " <span class=\"tag\">inactive</span>");
-		if (!json_is_true(json_object_get(a, "set_up")))
-			html_raw(b, " <span class=\"tag\">not set up</span>");
-		html_raw(b, "</summary>\n");
-		form_open(b, v, "/admin/accounts/update", "admin");
-		hidden_id(b, ji(a, "id"));
-		text_field(b, v, prefix, "name", "Name", js(a, "name"), 100);
-		roles_and_queues(b, v, prefix, a);
-		check(b, prefix, "active", "yes", "Active (can log in)",
-		    json_is_true(json_object_get(a, "active")));
-		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
-		    "</button>\n</form>\n");
-		form_open(b, v, "/admin/accounts/reset", "inline");
-		hidden_id(b, ji(a, "id"));
-		html_raw(b, "<button type=\"submit\" class=\"button secondary\">"
-		    "New set-up link (password or authenticator lost)</button>"
-		    "\n</form>\n<h3>Brands this person may not work on</h3>\n"
-		    "<ul>\n");
-		json_array_foreach(json_object_get(a, "bars"), j, x) {
-			html_raw(b, "<li>");
-			html_texts(b, json_string_value(x));
-			form_open(b, v, "/admin/accounts/unbar", "inline");
-			hidden_id(b, ji(a, "id"));
-			html_raw(b, "<input type=\"hidden\" name=\"brand\" "
-			    "value=\"");
-			html_attrs(b, json_string_value(x));
-			html_raw(b, "\"><button type=\"submit\" class=\"link\">"
-			    "Remove</button></form></li>\n");
-		}
-		html_raw(b, "</ul>\n");
-		form_open(b, v, "/admin/accounts/bar", "admin");
-		hidden_id(b, ji(a, "id"));
-		text_field(b, v, prefix, "brand", "Bar from a brand (conflict "
-		    "of interest)", "", 200);
-		html_raw(b, "<button type=\"submit\" class=\"button\">Add the "
-		    "bar</button>\n</form>\n</details>\n");
+}
+
+/* One account: its roles, queues and state, a new link, its brand bars. */
+static void
+account_page(struct sbuf *b, const struct admin_view *v)
+{
+	json_t		*a, *x, *found = NULL;
+	size_t		 i, j;
+
+	json_array_foreach(json_object_get(v->config, "accounts"), i, a)
+		if (ji(a, "id") == v->account_id)
+			found = a;
+	if ((a = found) == NULL) {
+		html_raw(b, "<h1>No such account</h1>\n<p><a href=\"/admin/"
+		    "accounts\">All accounts</a></p>\n");
+		return;
 	}
+	html_raw(b, "<p><a href=\"/admin/accounts\">All accounts</a></p>\n"
+	    "<h1>");
+	html_texts(b, js(a, "login"));
+	html_raw(b, "</h1>\n");
+	link_notice(b, v);
+	form_open(b, v, "/admin/accounts/update", "admin");
+	hidden_id(b, ji(a, "id"));
+	text_field(b, v, "new", "name", "Name", js(a, "name"), 100);
+	roles_and_queues(b, v, "acct", a);
+	check(b, "acct", "active", "yes", "Active (can log in)",
+	    json_is_true(json_object_get(a, "active")));
+	html_raw(b, "<button type=\"submit\" class=\"button\">Save</button>\n"
+	    "</form>\n<h2>Set-up link</h2>\n<p>For a forgotten password or a "
+	    "lost authenticator: a new link replaces any unused one.</p>\n");
+	form_open(b, v, "/admin/accounts/reset", "inline");
+	hidden_id(b, ji(a, "id"));
+	html_raw(b, "<button type=\"submit\" class=\"button secondary\">"
+	    "Make a new set-up link</button>\n</form>\n<h2>Brands this person "
+	    "may not work on</h2>\n<p>Conflicts of interest: cases naming "
+	    "these brands are hidden from them, and taken off them.</p>\n"
+	    "<ul>\n");
+	json_array_foreach(json_object_get(a, "bars"), j, x) {
+		html_raw(b, "<li>");
+		html_texts(b, json_string_value(x));
+		html_raw(b, " ");
+		form_open(b, v, "/admin/accounts/unbar", "inline");
+		hidden_id(b, ji(a, "id"));
+		html_raw(b, "<input type=\"hidden\" name=\"brand\" value=\"");
+		html_attrs(b, json_string_value(x));
+		html_raw(b, "\"><button type=\"submit\" class=\"link\">Remove"
+		    "</button></form></li>\n");
+	}
+	html_raw(b, "</ul>\n");
+	form_open(b, v, "/admin/accounts/bar", "admin");
+	hidden_id(b, ji(a, "id"));
+	text_field(b, v, "new", "brand", "Bar from a brand", "", 200);
+	html_raw(b, "<button type=\"submit\" class=\"button\">Add the bar"
+	    "</button>\n</form>\n");
 }
 
 static void
@@ -442,6 +496,8 @@ view_admin(struct sbuf *b, const struct admin_view *v)
 	}
 	if (strcmp(v->page, "/admin/accounts") == 0)
 		accounts_page(b, v);
+	else if (strcmp(v->page, "/admin/account") == 0)
+		account_page(b, v);
 	else if (strcmp(v->page, "/admin/routing") == 0)
 		routing_page(b, v);
 	else if (strcmp(v->page, "/admin/taxonomy") == 0)
