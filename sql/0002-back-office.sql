@@ -1336,17 +1336,17 @@ DECLARE
 	v_login	text := lower(btrim(p_login));
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	IF v_login !~ '^[a-z][a-z0-9._-]{1,39}$' THEN
+	IF v_login IS NULL OR v_login !~ '^[a-z][a-z0-9._-]{1,39}$' THEN
 		RETURN 'invalid:login:Use 2 to 40 lower-case letters, digits, '
 		    'dots, hyphens or underscores, starting with a letter.';
 	END IF;
-	IF length(btrim(p_name)) NOT BETWEEN 1 AND 100 THEN
+	IF coalesce(length(btrim(p_name)), 0) NOT BETWEEN 1 AND 100 THEN
 		RETURN 'invalid:name:Give the person''s name (up to 100 characters).';
 	END IF;
-	IF NOT admin_check_roles(p_roles) THEN
+	IF NOT coalesce(admin_check_roles(p_roles), false) THEN
 		RETURN 'invalid:roles:Choose at least one role.';
 	END IF;
-	IF NOT admin_check_queues(p_queues) THEN
+	IF NOT coalesce(admin_check_queues(p_queues), false) THEN
 		RETURN 'invalid:queues:Choose queues from the list.';
 	END IF;
 	IF staff_create('staff:' || p_actor, v_login, btrim(p_name),
@@ -1365,13 +1365,13 @@ BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
 	SELECT * INTO a FROM staff_accounts WHERE id = p_id FOR UPDATE;
 	IF NOT FOUND THEN RETURN 'invalid:id:No such account.'; END IF;
-	IF length(btrim(p_name)) NOT BETWEEN 1 AND 100 THEN
+	IF coalesce(length(btrim(p_name)), 0) NOT BETWEEN 1 AND 100 THEN
 		RETURN 'invalid:name:Give the person''s name (up to 100 characters).';
 	END IF;
-	IF NOT admin_check_roles(p_roles) THEN
+	IF NOT coalesce(admin_check_roles(p_roles), false) THEN
 		RETURN 'invalid:roles:Choose at least one role.';
 	END IF;
-	IF NOT admin_check_queues(p_queues) THEN
+	IF NOT coalesce(admin_check_queues(p_queues), false) THEN
 		RETURN 'invalid:queues:Choose queues from the list.';
 	END IF;
 	IF p_id = p_actor AND (NOT 'admin' = ANY (p_roles) OR p_active <> 'yes')
@@ -1446,11 +1446,11 @@ CREATE FUNCTION admin_queue_save(p_actor bigint, p_code text, p_name text,
     p_active text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	IF p_code !~ '^[a-z][a-z_]{1,39}$' THEN
+	IF p_code IS NULL OR p_code !~ '^[a-z][a-z_]{1,39}$' THEN
 		RETURN 'invalid:code:Use 2 to 40 lower-case letters or '
 		    'underscores, starting with a letter.';
 	END IF;
-	IF length(btrim(p_name)) NOT BETWEEN 1 AND 100 THEN
+	IF coalesce(length(btrim(p_name)), 0) NOT BETWEEN 1 AND 100 THEN
 		RETURN 'invalid:name:Name the queue (up to 100 characters).';
 	END IF;
 	IF p_active <> 'yes' AND p_code = 'general' THEN
@@ -1478,7 +1478,7 @@ DECLARE
 	v_id	integer;
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	IF p_position !~ '^[0-9]{1,6}$' THEN
+	IF p_position IS NULL OR p_position !~ '^[0-9]{1,6}$' THEN
 		RETURN 'invalid:position:Give a whole number; rules are tried '
 		    'from the lowest.';
 	END IF;
@@ -1524,7 +1524,7 @@ DECLARE
 	v_old	jsonb;
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	IF p_id !~ '^[0-9]{1,9}$' THEN RETURN 'invalid:id:No such rule.'; END IF;
+	IF p_id IS NULL OR p_id !~ '^[0-9]{1,9}$' THEN RETURN 'invalid:id:No such rule.'; END IF;
 	DELETE FROM routing_rules WHERE id = p_id::integer
 	RETURNING to_jsonb(routing_rules) - 'id' INTO v_old;
 	IF v_old IS NULL THEN RETURN 'invalid:id:No such rule.'; END IF;
@@ -1538,18 +1538,19 @@ CREATE FUNCTION admin_category_save(p_actor bigint, p_code text,
 RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	IF p_code !~ '^[a-z][a-z_]*(\.[a-z_]+)?$' OR length(p_code) > 60 THEN
+	IF p_code IS NULL OR p_code !~ '^[a-z][a-z_]*(\.[a-z_]+)?$'
+	    OR length(p_code) > 60 THEN
 		RETURN 'invalid:code:Use lower-case words joined by _, with at '
 		    'most one dot, like privacy.consent.';
 	END IF;
-	IF length(btrim(p_label)) NOT BETWEEN 1 AND 200 THEN
+	IF coalesce(length(btrim(p_label)), 0) NOT BETWEEN 1 AND 200 THEN
 		RETURN 'invalid:label:Give the plain-language name (up to 200 '
 		    'characters).';
 	END IF;
 	IF length(coalesce(p_hint, '')) > 500 THEN
 		RETURN 'invalid:hint:Use at most 500 characters.';
 	END IF;
-	IF p_position !~ '^[0-9]{1,6}$' THEN
+	IF p_position IS NULL OR p_position !~ '^[0-9]{1,6}$' THEN
 		RETURN 'invalid:position:Give a whole number.';
 	END IF;
 	INSERT INTO concern_categories (code, label, hint, position, active)

@@ -208,8 +208,11 @@ command_run(struct admin_ctx *c, struct http_request *req)
 	}
 	n = c->nparams;
 	if (c->cmd->makes_link) {
-		staff_token_new(c->link_token);
-		(void)staff_token_hash(c->link_token, c->link_hash);
+		/* Called again while the statement runs: one token only. */
+		if (c->link_token[0] == '\0') {
+			staff_token_new(c->link_token);
+			(void)staff_token_hash(c->link_token, c->link_hash);
+		}
 		v[n] = (const char *)c->link_hash;
 		l[n] = VAULT_HASHBYTES;
 		f[n] = 1;

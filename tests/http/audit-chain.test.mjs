@@ -1,12 +1,12 @@
 // The audit log's hash chain: verification passes on a real run (recourse-admin verify-audit and /admin/audit agree with the stored seals, and the links recompute independently from the key); editing, deleting or reordering a row by hand as the database owner, deleting a seal or adding an event behind audit()'s back is detected by both, and undone exactly; the append-only triggers refuse UPDATE, DELETE and TRUNCATE.
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import pg from 'pg';
 import { dbConfig } from '../lib/db.mjs';
-import { fileComplaint } from '../lib/client.mjs';
+import { fileComplaint, request } from '../lib/client.mjs';
 import { staffUser, reviewRequest, form, act } from '../lib/staff.mjs';
 import { parseHtml } from '../lib/html.mjs';
 import { sodium } from '../lib/vault.mjs';
@@ -30,6 +30,16 @@ before(async () => {
 
 after(async () => {
 	await db?.end();
+});
+
+// Kore drops a keep-alive connection idle for 10 s with an unsolicited 408
+// (though it advertises timeout=20), which fetch may read as the answer to
+// its next request: such connections are spent on /healthz first.
+beforeEach(async () => {
+	await Promise.allSettled([
+		...Array.from({ length: 6 }, () => request('/healthz')),
+		...Array.from({ length: 6 }, () => reviewRequest('/healthz')),
+	]);
 });
 
 // ------------------------------------------------------------ helpers
