@@ -150,6 +150,16 @@ ALTER TABLE cases ALTER COLUMN due_at SET NOT NULL;
 -- equal deadlines.  Keyset pagination walks this index.
 CREATE INDEX cases_worklist_idx ON cases (due_at, (-priority), id)
 	WHERE state NOT IN ('closed', 'rejected');
+-- The same order within one state, one brand or one queue, so that a
+-- filter on any of them walks only its own entries (measured at 1 000 000
+-- cases: a rare brand, a closed-state or an other-queue filter fell from
+-- seconds to under a millisecond; docs/BENCHMARKS.md).
+CREATE INDEX cases_worklist_state_idx ON cases (state, due_at, (-priority), id);
+CREATE INDEX cases_worklist_brand_idx
+	ON cases (lower(btrim(brand)), due_at, (-priority), id)
+	WHERE brand IS NOT NULL;
+CREATE INDEX cases_worklist_queue_idx ON cases (queue, due_at, (-priority), id)
+	WHERE state NOT IN ('closed', 'rejected');
 CREATE INDEX cases_duplicate_idx ON cases (duplicate_of)
 	WHERE duplicate_of IS NOT NULL;
 CREATE INDEX cases_assignee_idx ON cases (assignee) WHERE assignee IS NOT NULL;
@@ -1093,8 +1103,11 @@ LANGUAGE plpgsql STABLE
 -- unused ones vanish and the index order serves the sort.
 SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
-	v_sup	boolean := staff_is(p_actor, 'supervisor');
-	v_rev	boolean := staff_is(p_actor, 'reviewer');
+	v_sup		boolean := staff_is(p_actor, 'supervisor');
+	v_rev		boolean := staff_is(p_actor, 'reviewer');
+	-- As a value, so the planner sees at once a queue filter outside them.
+	v_queues	text[] := ARRAY(SELECT m.queue FROM queue_members m
+			    WHERE m.account_id = p_actor);
 BEGIN
 	IF NOT (v_sup OR v_rev) THEN
 		RETURN;
@@ -1107,8 +1120,7 @@ BEGIN
 	WHERE (CASE WHEN p_state IS NULL
 	        THEN c.state NOT IN ('closed', 'rejected')
 	        ELSE c.state = p_state END)
-	  AND (v_sup OR c.queue IN (SELECT m.queue FROM queue_members m
-	        WHERE m.account_id = p_actor))
+	  AND (v_sup OR c.queue = ANY (v_queues))
 	  AND (c.brand IS NULL OR lower(btrim(c.brand)) NOT IN (
 	        SELECT b.brand_key FROM brand_bars b
 	        WHERE b.account_id = p_actor))

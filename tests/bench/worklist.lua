@@ -2,7 +2,8 @@
 -- and the Cookie header come from the command line), counts answers other
 -- than 200 and prints one machine-readable line with the percentiles,
 -- p95 included (wrk --latency itself prints 50/75/90/99 only).
---   wrk -t2 -c4 -d15s --latency -H "Cookie: ..." -s tests/bench/worklist.lua URL
+--   wrk -t2 -c4 -d15s --latency -H "Cookie: ..." \
+--       -s tests/bench/worklist.lua URL
 
 local threads = {}
 

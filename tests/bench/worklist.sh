@@ -104,7 +104,8 @@ wl_cpu_report() {
 }
 
 echo
-echo "== Recourse work list benchmark: GET /review over $n_cases generated cases"
+echo "== Recourse work list benchmark: GET /review over $n_cases" \
+    "generated cases"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' \
     /proc/cpuinfo | head -1), $(awk '/^MemTotal/ { printf "%.1f GiB",
     $2 / 1048576 }' /proc/meminfo); $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -124,8 +125,8 @@ rev_cookie=$(awk '$1 == "reviewer" { print $4 }' "$work/staff.txt")
 sup_id=$(awk '$1 == "supervisor" { print $2 }' "$work/staff.txt")
 sup_cookie=$(awk '$1 == "supervisor" { print $4 }' "$work/staff.txt")
 [ -n "$rev_cookie" ] && [ -n "$sup_cookie" ] || wl_fail "no session cookies"
-# Conflicts of interest for the reviewer, the way the tests make them (there
-# is no admin command for brand bars yet): two of the generated brands.
+# Conflicts of interest for the reviewer, inserted the way the tests'
+# fixtures do (barBrand in tests/lib/fixtures.mjs): two generated brands.
 wl_sql "INSERT INTO brand_bars (account_id, brand_key) VALUES
     ($rev_id, 'nordlicht kredit'), ($rev_id, 'acme loans')"
 echo "staff: reviewer $rev_id (queues general, vulnerable; 2 brand bars)," \
@@ -382,7 +383,8 @@ SQL
 	awk '/^LOG: /{ blk++ } { b[blk] = b[blk] $0 "\n" }
 	    END { for (i = blk; i >= 1; i--) if (b[i] ~ /FROM cases c LEFT JOIN/) {
 	        printf "%s", b[i]; exit } }' "$work/explain.out" |
-	    sed -e 's/^LOG: *duration: \([0-9.]*\) ms.*/(second call; inner query \1 ms)/' \
+	    sed -e 's/^LOG: *duration: \([0-9.]*\) ms.*/(second call;'\
+' inner query \1 ms)/' \
 	    -e '/Query Text:/,/LIMIT p_limit/d' -e 's/^  //' >"$work/plan"
 }
 explain() {
@@ -412,7 +414,8 @@ probe() {
 	    "$work/plan")
 	rows=$(sed -n '1,/^Limit/s/.*actual time=[^ ]* rows=\([0-9]*\).*/\1/p' \
 	    "$work/plan" | head -1)
-	scan=$(grep -m1 -o -E '(Index Only Scan|Index Scan|Bitmap Heap Scan|Seq Scan|Parallel Seq Scan)( Backward)?( using [a-z_]+)? on cases' \
+	scan=$(grep -m1 -o -E '(Index Only Scan|Index Scan|Bitmap Heap Scan'\
+'|Seq Scan|Parallel Seq Scan)( Backward)?( using [a-z_]+)? on cases' \
 	    "$work/plan")
 	removed=$(grep -A3 -E "$scan" "$work/plan" |
 	    sed -n 's/.*Rows Removed by Filter: \([0-9]*\).*/\1/p' | head -1)
@@ -522,7 +525,7 @@ pgb "reviewer, filtered" "$rev_id" "$filtered"
 pgb "reviewer, page $depth" "$rev_id" "$deep"
 pgb "supervisor, first page" "$sup_id" "$first"
 
-# --- 6. Result ------------------------------------------------------------------
+# --- 6. Result ---------------------------------------------------------------
 
 echo
 echo "== result: GET /review, $(wl_sql "SELECT count(*) FROM cases") cases," \
