@@ -21,11 +21,16 @@
 /*
  * Kore's allow-list predates glibc 2.36: stat and access calls, rseq for new
  * threads, and clone3 refused with ENOSYS so that glibc falls back to clone.
+ * gettid and sched_getaffinity (read-only) are what the sanitizer runtime
+ * calls when a task thread starts, so the ASan build runs under the same
+ * sandbox as production.
  */
 KORE_SECCOMP_FILTER("recourse",
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_ALLOW(faccessat2),
 	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 );
 

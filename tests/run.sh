@@ -48,12 +48,14 @@ if env_start; then
 		echo "== browser tests"
 		run_node tests/browser
 	fi
-	if grep -q "died from sandbox violation\|worker .* exited" \
-	    "$RECOURSE_KORE_LOG"; then
-		echo "kore log shows a dead worker:"
-		cat "$RECOURSE_KORE_LOG"
-		failed=$((failed + 1))
-	fi
+	for klog in "$RECOURSE_KORE_LOG" "$RECOURSE_REVIEW_LOG"; do
+		if grep -q "died from sandbox violation\|worker .* exited" \
+		    "$klog"; then
+			echo "kore log shows a dead worker ($klog):"
+			cat "$klog"
+			failed=$((failed + 1))
+		fi
+	done
 	env_stop
 else
 	failed=$((failed + 1))
