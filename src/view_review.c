@@ -69,6 +69,19 @@ when(struct sbuf *b, const char *ts)
 	html_raw(b, " UTC</time>");
 }
 
+/* The plain-language label of a concern code, from the page's options. */
+static const char *
+category_label(json_t *options, const char *code)
+{
+	json_t	*o;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(options, "categories"), i, o)
+		if (strcmp(jstr(o, "code"), code) == 0)
+			return (jstr(o, "label"));
+	return (code);
+}
+
 static void
 hidden(struct sbuf *b, const char *name, const char *value)
 {
@@ -236,7 +249,7 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		    (int)json_integer_value(json_object_get(r, "priority")));
 		html_texts(b, state_label(jstr(r, "state")));
 		html_raw(b, "</td><td>");
-		html_texts(b, jstr(r, "category"));
+		html_texts(b, category_label(v->options, jstr(r, "category")));
 		html_raw(b, "</td><td dir=\"auto\">");
 		html_texts(b, jstr(r, "brand"));
 		html_raw(b, "</td><td>");
@@ -752,7 +765,8 @@ view_case(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "</a></p></div>\n");
 	}
 	html_raw(b, "<dl class=\"summary\">\n");
-	dl_item(b, "Concern", jstr(v->c, "category"));
+	dl_item(b, "Concern", category_label(v->options,
+	    jstr(v->c, "category")));
 	dl_item(b, "Channel", jstr(v->c, "channel"));
 	dl_item(b, "Brand or campaign", json_is_string(json_object_get(v->c,
 	    "brand")) ? jstr(v->c, "brand") : "Not given");
