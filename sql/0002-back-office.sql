@@ -199,7 +199,6 @@ BEGIN
 			    OLD.reference, OLD.state, NEW.state
 			    USING ERRCODE = 'check_violation';
 		END IF;
-		NEW.updated_at := now();
 	END IF;
 	RETURN NEW;
 END $$;
@@ -446,15 +445,22 @@ $$;
 -- Phase one of a login: the throttle verdict and, when the attempt may go
 -- on, the account's password hash and TOTP secret.  An unknown or inactive
 -- login returns the same shape with NULLs, and the caller hashes anyway.
+-- The attempt is counted as a failure here, before the password is checked
+-- (login_finish takes it back on success), and attempts for one name are
+-- counted one at a time: concurrent attempts cannot all pass the check
+-- before any of them is counted.
 CREATE FUNCTION login_begin(p_login text, p_name_hash bytea,
     OUT wait_seconds integer, OUT account_id bigint, OUT password_hash text,
     OUT totp_box bytea, OUT totp_last_step bigint)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
+	PERFORM pg_advisory_xact_lock(hashtextextended(
+	    'login:' || encode(p_name_hash, 'hex'), 0));
 	wait_seconds := login_wait(p_name_hash);
 	IF wait_seconds > 0 THEN
 		RETURN;
 	END IF;
+	PERFORM login_failed(p_name_hash);
 	SELECT a.id, a.password_hash, a.totp_box, a.totp_last_step
 	INTO account_id, password_hash, totp_box, totp_last_step
 	FROM staff_accounts a
@@ -463,8 +469,9 @@ END $$;
 
 -- Phase two: the caller checked password and TOTP code.  On success the
 -- TOTP step is consumed (a replay of the same code fails: the step must be
--- newer than the last one accepted) and a new session is created.
--- Returns 'ok', 'failed' or 'replayed'.
+-- newer than the last one accepted), the failure login_begin counted is
+-- taken back, and a new session is created.  Returns 'ok', 'failed' or
+-- 'replayed'.
 CREATE FUNCTION login_finish(p_name_hash bytea, p_account_id bigint,
     p_ok boolean, p_totp_step bigint, p_session_hash bytea,
     p_old_session_hash bytea) RETURNS text
@@ -478,8 +485,6 @@ BEGIN
 		WHERE id = p_account_id AND active
 		  AND totp_last_step < p_totp_step;
 		IF NOT FOUND THEN
-			p_ok := false;
-			PERFORM login_failed(p_name_hash);
 			PERFORM audit(v_actor, 'login.failed', '',
 			    '{"reason": "totp_replayed"}');
 			RETURN 'replayed';
@@ -489,12 +494,12 @@ BEGIN
 		INSERT INTO staff_sessions (token_hash, account_id)
 		VALUES (p_session_hash, p_account_id);
 		UPDATE login_throttle SET minute_failures = 0,
+		    hour_failures = greatest(hour_failures - 1, 0),
 		    blocked_until = NULL
 		WHERE name_hash = p_name_hash;
 		PERFORM audit(v_actor, 'login', '', '{}');
 		RETURN 'ok';
 	END IF;
-	PERFORM login_failed(p_name_hash);
 	PERFORM audit(v_actor, 'login.failed', '', '{}');
 	RETURN 'failed';
 END $$;
@@ -627,6 +632,10 @@ BEGIN
 	    password_changed_at = now()
 	WHERE id = t.account_id;
 	DELETE FROM staff_sessions WHERE account_id = t.account_id;
+	-- A new set-up is how a compromised account is recovered: nothing
+	-- issued before it keeps working.
+	UPDATE api_tokens SET revoked_at = now()
+	WHERE account_id = t.account_id AND revoked_at IS NULL;
 	PERFORM audit('staff:' || t.account_id, 'account.setup',
 	    'account:' || t.account_id, '{}');
 	RETURN true;
@@ -716,7 +725,10 @@ BEGIN
 	PERFORM audit(CASE WHEN p_actor IS NULL THEN 'complainant'
 	    ELSE 'staff:' || p_actor END, 'case.' || p_kind,
 	    'case:' || c.reference, p_detail);
-	UPDATE cases SET updated_at = now() WHERE id = c.id;
+	-- updated_at is what the complainant sees move: only their events.
+	IF p_visible THEN
+		UPDATE cases SET updated_at = now() WHERE id = c.id;
+	END IF;
 END $$;
 
 -- The deadline for a decision from now.
@@ -802,6 +814,12 @@ BEGIN
 	    OR NOT EXISTS (SELECT 1 FROM queues
 	    WHERE code = coalesce(p_queue, c.queue) AND active) THEN
 		RETURN 'invalid';
+	END IF;
+	-- High priority means a second signature on the decision: only a
+	-- supervisor may take a case below it.
+	IF c.priority >= 3 AND p_priority < 3
+	    AND NOT staff_is(p_actor, 'supervisor') THEN
+		RETURN 'forbidden';
 	END IF;
 	UPDATE cases SET category = p_category, priority = p_priority,
 	    queue = coalesce(p_queue, c.queue),
@@ -1180,9 +1198,12 @@ BEGIN
 	    c.assignee,
 	    (SELECT a.display_name FROM staff_accounts a WHERE a.id = c.assignee),
 	    c.appeal_excluded,
-	    (SELECT o.reference FROM cases o WHERE o.id = c.duplicate_of),
+	    -- Linked cases out of the actor's reach stay unnamed.
+	    (SELECT o.reference FROM cases o WHERE o.id = c.duplicate_of
+	        AND staff_can_see(p_actor, o.queue, o.brand)),
 	    (SELECT coalesce(jsonb_agg(d.reference ORDER BY d.id), '[]')
-	        FROM cases d WHERE d.duplicate_of = c.id),
+	        FROM cases d WHERE d.duplicate_of = c.id
+	          AND staff_can_see(p_actor, d.queue, d.brand)),
 	    c.complainant_salt, c.data_key_sealed, c.description_box,
 	    CASE WHEN v_contact THEN c.contact_box END,
 	    (SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -1248,6 +1269,68 @@ $$;
 -- What the complainant sees on /track beyond the state and events
 ------------------------------------------------------------------------
 
+-- The state a complainant is shown: a decision waiting for its second
+-- signature is not there yet, for the page and the API alike.
+CREATE FUNCTION case_public_state(p_case bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN c.state = 'decided' AND d.released_at IS NULL
+	    THEN CASE WHEN d.on_appeal THEN 'appealed' ELSE 'investigating' END
+	    ELSE c.state::text END
+	FROM cases c LEFT JOIN LATERAL (SELECT x.released_at, x.on_appeal
+	    FROM case_decisions x WHERE x.case_id = c.id
+	    ORDER BY x.id DESC LIMIT 1) d ON true
+	WHERE c.id = p_case
+$$;
+
+-- track_case (0001) again, now showing the public state.
+CREATE OR REPLACE FUNCTION track_case(p_client_hash bytea,
+    p_receipt_hash bytea, p_limit integer, OUT outcome text,
+    OUT reference text, OUT state text, OUT received_at timestamptz,
+    OUT updated_at timestamptz, OUT events jsonb)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	v_failures	integer;
+	v_id		bigint;
+BEGIN
+	PERFORM pg_advisory_xact_lock(hashtextextended(
+	    encode(p_client_hash, 'hex'), 0));
+	SELECT CASE WHEN t.window_start < now() - interval '1 hour' THEN 0
+	    ELSE t.attempts END
+	INTO v_failures
+	FROM track_attempts t WHERE t.client_hash = p_client_hash;
+	IF coalesce(v_failures, 0) >= p_limit THEN
+		outcome := 'limited';
+		RETURN;
+	END IF;
+
+	SELECT c.id, c.reference, case_public_state(c.id), c.received_at,
+	    c.updated_at
+	INTO v_id, reference, state, received_at, updated_at
+	FROM cases c WHERE c.receipt_hash = p_receipt_hash;
+	IF NOT FOUND THEN
+		INSERT INTO track_attempts AS t (client_hash, window_start,
+		    attempts)
+		VALUES (p_client_hash, now(), 1)
+		ON CONFLICT (client_hash) DO UPDATE SET
+		    window_start = CASE
+		        WHEN t.window_start < now() - interval '1 hour'
+		        THEN now() ELSE t.window_start END,
+		    attempts = CASE
+		        WHEN t.window_start < now() - interval '1 hour'
+		        THEN 1 ELSE t.attempts + 1 END;
+		outcome := 'unknown';
+		RETURN;
+	END IF;
+	SELECT coalesce(jsonb_agg(jsonb_build_object(
+	    'at', to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'kind', e.kind) ORDER BY e.at, e.id), '[]')
+	INTO events
+	FROM case_events e
+	WHERE e.case_id = v_id AND e.visible_to_complainant;
+	outcome := 'found';
+END $$;
+
 -- Called after track_case() found the case (so a lookup by hash here is
 -- never a guessing oracle).  The boxes are sealed to the complainant's key,
 -- which only their receipt code derives.
@@ -1267,10 +1350,7 @@ BEGIN
 	END IF;
 	SELECT * INTO d FROM case_decisions x WHERE x.case_id = c.id
 	ORDER BY x.id DESC LIMIT 1;
-	-- A decision waiting for its second signature is not shown yet.
-	public_state := CASE WHEN c.state = 'decided' AND d.released_at IS NULL
-	    THEN CASE WHEN d.on_appeal THEN 'appealed' ELSE 'investigating' END
-	    ELSE c.state::text END;
+	public_state := case_public_state(c.id);
 	complainant_pk := c.complainant_pk;
 	complainant_salt := c.complainant_salt;
 	can_reply := c.state NOT IN ('closed', 'rejected');

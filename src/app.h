@@ -67,6 +67,7 @@ struct db_query {
 	int			 retries;
 	int			 slot;		/* holds one of the worker's slots */
 	int			 queued;	/* waits in line for a slot */
+	int			 repeatable;	/* safe to run twice (see db.c) */
 	struct http_request	*req;
 	TAILQ_ENTRY(db_query)	 line;
 };

@@ -263,10 +263,13 @@ db_run(struct db_query *q, struct http_request *req, const char *sql,
 				 * Kore reads the connection on every event; when
 				 * our handler ran late, a second read replaced
 				 * the result with the end of the statement and
-				 * the rows are gone.  Every statement we run is
-				 * safe to repeat (intake then finds its replay).
+				 * the rows are gone.  A statement marked
+				 * repeatable (intake finds its replay) runs
+				 * again; any other answers 503, since it may
+				 * have done its work already.
 				 */
-				if (q->res == NULL && q->retries < DB_RETRIES) {
+				if (q->res == NULL && q->repeatable &&
+				    q->retries < DB_RETRIES) {
 					kore_log(LOG_NOTICE, "lost a result; "
 					    "retrying the statement");
 					q->retries++;

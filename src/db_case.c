@@ -154,6 +154,8 @@ db_intake(struct db_query *q, struct http_request *req,
 		BIN(16, r->sealed.contact, r->sealed.contact_len);
 #undef BIN
 #undef TXT
+	/* A replay of the same token is recognised: safe to run again. */
+	q->repeatable = 1;
 	return (db_run(q, req, sql_intake, 17, v, len, fmt));
 }
 
@@ -207,6 +209,8 @@ db_track(struct db_query *q, struct http_request *req,
 	len[1] = VAULT_HASHBYTES;
 	v[2] = limit;
 	len[2] = (int)strlen(limit);
+	/* At worst a failed lookup counts twice. */
+	q->repeatable = 1;
 	return (db_run(q, req, sql_track, 3, v, len, fmt));
 }
 

@@ -11,7 +11,7 @@
 
 #include "app.h"
 
-enum { PH_AUTH, PH_COMMAND, PH_PAGE, PH_VERIFY, PH_LOG };
+enum { PH_AUTH, PH_COMMAND, PH_PAGE, PH_COUNTS, PH_VERIFY, PH_LOG };
 
 /* How a form field becomes a parameter. */
 enum { F_TEXT, F_ARRAY, F_CHECK, F_NUMBER, F_CONST };
@@ -69,6 +69,7 @@ static const struct admin_command commands[] = {
 };
 
 #define AUDIT_PAGE	100
+#define AUDIT_SLICE	20000	/* links verified per statement */
 #define MAX_PARAMS	10
 
 struct admin_ctx {
@@ -291,36 +292,48 @@ admin_account_id(struct http_request *req, struct admin_ctx *c)
 }
 
 static enum db_status
-audit_chain_query(struct admin_ctx *c, struct http_request *req)
+audit_counts_query(struct admin_ctx *c, struct http_request *req)
 {
-	return (db_run(&c->q, req, "SELECT s.seq, s.event_id, s.hash, "
-	    "c.at_text, c.actor, c.action, c.object, c.detail_text, "
-	    "(SELECT count(*) FROM audit_pending), (SELECT count(*) FROM "
-	    "audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_seals x "
-	    "WHERE x.event_id = e.id) AND NOT EXISTS (SELECT 1 FROM "
-	    "audit_pending p WHERE p.event_id = e.id)) "
-	    "FROM (SELECT NULL::bigint AS seq UNION ALL SELECT seq FROM "
-	    "audit_seals) k LEFT JOIN audit_seals s ON s.seq = k.seq "
-	    "LEFT JOIN audit_canonical c ON c.id = s.event_id "
-	    "ORDER BY k.seq NULLS FIRST", 0, NULL, NULL, NULL));
+	return (db_run(&c->q, req, "SELECT (SELECT count(*) FROM "
+	    "audit_pending), (SELECT count(*) FROM audit_events e WHERE NOT "
+	    "EXISTS (SELECT 1 FROM audit_seals x WHERE x.event_id = e.id) AND "
+	    "NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = "
+	    "e.id))", 0, NULL, NULL, NULL));
 }
 
-/* Walks the chain read by audit_chain_query (row 0 carries the counts). */
-static void
-audit_chain_verify(struct admin_ctx *c)
+/*
+ * The chain is read in slices of AUDIT_SLICE links after the last one
+ * checked, so a long log never sits in memory or in one statement whole.
+ * Links are never changed once written, so slices from different
+ * statements still make one chain.
+ */
+static enum db_status
+audit_slice_query(struct admin_ctx *c, struct http_request *req)
+{
+	char		 after[24], limit[16];
+	const char	*v[2] = { after, limit };
+
+	(void)snprintf(after, sizeof(after), "%llu",
+	    (unsigned long long)(c->verifier.next_seq - 1));
+	(void)snprintf(limit, sizeof(limit), "%d", AUDIT_SLICE);
+	return (db_run(&c->q, req, "SELECT s.seq, s.event_id, s.hash, "
+	    "c.at_text, c.actor, c.action, c.object, c.detail_text "
+	    "FROM audit_seals s LEFT JOIN audit_canonical c ON c.id = "
+	    "s.event_id WHERE s.seq > $1 ORDER BY s.seq LIMIT $2", 2, v, NULL,
+	    NULL));
+}
+
+/* Checks one slice; returns 1 when another slice may follow. */
+static int
+audit_slice_verify(struct admin_ctx *c)
 {
 	struct audit_event	 e;
 	unsigned char		*hash;
 	size_t			 len;
 	int			 i, n;
 
-	audit_verifier_init(&c->verifier, app.keys.audit);
 	n = db_rows(&c->q);
-	if (n > 0) {
-		c->v.pending = strtoll(db_value(&c->q, 0, 8), NULL, 10);
-		c->v.outside = strtoll(db_value(&c->q, 0, 9), NULL, 10);
-	}
-	for (i = 1; i < n; i++) {
+	for (i = 0; i < n && c->verifier.broken == NULL; i++) {
 		e.seq = strtoull(db_value(&c->q, i, 0), NULL, 10);
 		e.event_id = strtoull(db_value(&c->q, i, 1), NULL, 10);
 		e.at = db_isnull(&c->q, i, 3) ? NULL : db_value(&c->q, i, 3);
@@ -331,11 +344,10 @@ audit_chain_verify(struct admin_ctx *c)
 		hash = db_bytea(&c->q, i, 2, &len);
 		(void)audit_verify_next(&c->verifier, &e, hash, len);
 		kore_free(hash);
-		if (c->verifier.broken != NULL)
-			break;
 	}
 	c->v.verifier = &c->verifier;
 	vault_hex(c->verifier.prev, sizeof(c->verifier.prev), c->v.head);
+	return (n == AUDIT_SLICE && c->verifier.broken == NULL);
 }
 
 static void
@@ -419,7 +431,7 @@ rt_admin(struct http_request *req)
 	case PH_PAGE:
 		v[0] = actor;
 		if (strcmp(c->page, "/admin/audit") == 0) {
-			c->phase = PH_VERIFY;
+			c->phase = PH_COUNTS;
 			return (rt_admin(req));
 		}
 		if (!rt_db_ready(req, db_run(&c->q, req, "SELECT "
@@ -429,11 +441,22 @@ rt_admin(struct http_request *req)
 		db_done(&c->q);
 		c->v.account_id = admin_account_id(req, c);
 		break;
-	case PH_VERIFY:
-		if (!rt_db_ready(req, audit_chain_query(c, req), &ret))
+	case PH_COUNTS:
+		if (!rt_db_ready(req, audit_counts_query(c, req), &ret))
 			return (ret);
-		audit_chain_verify(c);
+		c->v.pending = strtoll(db_value(&c->q, 0, 0), NULL, 10);
+		c->v.outside = strtoll(db_value(&c->q, 0, 1), NULL, 10);
 		db_done(&c->q);
+		audit_verifier_init(&c->verifier, app.keys.audit);
+		c->phase = PH_VERIFY;
+		/* FALLTHROUGH */
+	case PH_VERIFY:
+		if (!rt_db_ready(req, audit_slice_query(c, req), &ret))
+			return (ret);
+		ret = audit_slice_verify(c);
+		db_done(&c->q);
+		if (ret)
+			return (rt_admin(req));
 		c->phase = PH_LOG;
 		/* FALLTHROUGH */
 	case PH_LOG:

@@ -566,6 +566,19 @@ test('after 5 failures in a minute a login name gets 429 with Retry-After, even 
 	user.lastStep = step;
 });
 
+test('failures sent all at once are counted one by one: at most 5 reach the password check', async () => {
+	const user = await member();
+	const failedBefore = await auditCount(`staff:${user.id}`, 'login.failed');
+	const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+	    attempt(user.login, `wrong password ${i}!`, '000000')));
+	const statuses = answers.map((a) => a.status);
+	assert.equal(statuses.filter((x) => x === 401).length, 5,
+	    statuses.join(' '));
+	assert.equal(statuses.filter((x) => x === 429).length, 25);
+	assert.equal(await auditCount(`staff:${user.id}`, 'login.failed'),
+	    failedBefore + 5);
+});
+
 test('an unknown login name is throttled exactly like a known one', async () => {
 	const user = await member();
 	const unknownName = `ghost${crypto.randomBytes(4).toString('hex')}`;

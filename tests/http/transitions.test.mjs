@@ -171,3 +171,34 @@ test('the complainant appeals only a published first decision', async () => {
 	    [c.reference]);
 	assert.equal(n.rows[0].n, 1);
 });
+
+test('a reviewer cannot lower a high priority (and so skip the second ' +
+    'signature); a supervisor can', async () => {
+	const reviewer = await staffUser({ roles: ['reviewer'],
+	    queues: ['general'] });
+	const c = await fileComplaint({ category: 'privacy.notice' });
+	await ok(reviewer, c.reference, 'take');
+	await ok(reviewer, c.reference, 'triage', { category: 'privacy.notice',
+	    priority: 4, queue: 'general' });
+	await ok(reviewer, c.reference, 'investigate');
+	const before = await caseByReference(c.reference);
+	const r = await act(reviewer, c.reference, 'triage', {
+	    category: 'privacy.notice', priority: 1, queue: 'general' });
+	assert.equal(r.status, 403);
+	assert.deepEqual(await caseByReference(c.reference), before);
+	// Raising stays open to the reviewer; the decision needs a signature.
+	await ok(reviewer, c.reference, 'triage', { category: 'privacy.notice',
+	    priority: 3, queue: 'general' });
+	await ok(reviewer, c.reference, 'decide', DECIDE);
+	const d = await query('SELECT needs_signature, released_at FROM ' +
+	    'case_decisions d JOIN cases c ON c.id = d.case_id WHERE ' +
+	    'c.reference = $1', [c.reference]);
+	assert.equal(d.rows[0].needs_signature, true);
+	assert.equal(d.rows[0].released_at, null);
+	const c2 = await fileComplaint({ category: 'privacy.notice' });
+	await ok(sup, c2.reference, 'triage', { category: 'privacy.notice',
+	    priority: 4, queue: 'general' });
+	await ok(sup, c2.reference, 'triage', { category: 'privacy.notice',
+	    priority: 1, queue: 'general' });
+	assert.equal((await caseByReference(c2.reference)).priority, 1);
+});
