@@ -279,6 +279,13 @@ END $$;
 CREATE TRIGGER case_decisions_check BEFORE INSERT OR UPDATE ON case_decisions
 	FOR EACH ROW EXECUTE FUNCTION case_decisions_check();
 
+-- A case's latest decision (NULL fields when it has none).
+CREATE FUNCTION case_last_decision(p_case bigint) RETURNS case_decisions
+LANGUAGE sql STABLE AS $$
+	SELECT * FROM case_decisions WHERE case_id = p_case
+	ORDER BY id DESC LIMIT 1
+$$;
+
 CREATE TABLE case_appeals (
 	id		bigserial PRIMARY KEY,
 	case_id		bigint NOT NULL REFERENCES cases,
@@ -980,9 +987,8 @@ DECLARE
 BEGIN
 	IF c.id IS NULL THEN RETURN 'not_found'; END IF;
 	IF NOT staff_is(p_actor, 'supervisor') THEN RETURN 'forbidden'; END IF;
-	SELECT * INTO d FROM case_decisions WHERE case_id = c.id
-	ORDER BY id DESC LIMIT 1;
-	IF c.state <> 'decided' OR NOT FOUND OR d.released_at IS NOT NULL THEN
+	d := case_last_decision(c.id);
+	IF c.state <> 'decided' OR d.id IS NULL OR d.released_at IS NOT NULL THEN
 		RETURN 'state';
 	END IF;
 	-- Neither the decider nor, on appeal, the reviewer whose decision
@@ -1056,8 +1062,7 @@ BEGIN
 	SELECT * INTO c FROM cases WHERE receipt_hash = p_receipt_hash
 	FOR UPDATE;
 	IF NOT FOUND THEN RETURN 'not_found'; END IF;
-	SELECT * INTO d FROM case_decisions WHERE case_id = c.id
-	ORDER BY id DESC LIMIT 1;
+	d := case_last_decision(c.id);
 	IF c.state <> 'decided' OR d.id IS NULL OR d.on_appeal
 	    OR d.released_at IS NULL THEN
 		RETURN 'state';
@@ -1276,9 +1281,7 @@ LANGUAGE sql STABLE AS $$
 	SELECT CASE WHEN c.state = 'decided' AND d.released_at IS NULL
 	    THEN CASE WHEN d.on_appeal THEN 'appealed' ELSE 'investigating' END
 	    ELSE c.state::text END
-	FROM cases c LEFT JOIN LATERAL (SELECT x.released_at, x.on_appeal
-	    FROM case_decisions x WHERE x.case_id = c.id
-	    ORDER BY x.id DESC LIMIT 1) d ON true
+	FROM cases c LEFT JOIN LATERAL case_last_decision(c.id) d ON true
 	WHERE c.id = p_case
 $$;
 
@@ -1348,8 +1351,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	SELECT * INTO d FROM case_decisions x WHERE x.case_id = c.id
-	ORDER BY x.id DESC LIMIT 1;
+	d := case_last_decision(c.id);
 	public_state := case_public_state(c.id);
 	complainant_pk := c.complainant_pk;
 	complainant_salt := c.complainant_salt;

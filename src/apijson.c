@@ -1,7 +1,8 @@
 /*
  * The JSON API's documents: a complaint read from JSON into the same intake
  * struct the form fills, and error bodies of one shape,
- * {"error": {"code", "message", "fields"}}.
+ * {"error": {"code", "message", "fields"}}; and reading a string member,
+ * which the views of JSON-shaped data share.
  */
 
 #include <string.h>
@@ -124,4 +125,14 @@ apijson_error(const char *code, const char *message)
 {
 	return (json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
 	    message));
+}
+
+/* A string member's value, or "" when it is missing or not a string. */
+const char *
+json_text(const json_t *o, const char *key)
+{
+	const char	*v;
+
+	v = json_string_value(json_object_get(o, key));
+	return (v != NULL ? v : "");
 }

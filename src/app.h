@@ -216,6 +216,8 @@ enum staff_auth	 staff_authenticate(struct staff_auth_ctx *,
 void		 staff_auth_free(struct staff_auth_ctx *);
 int		 staff_gate(struct staff_auth_ctx *, struct http_request *,
 		    int api, int *ret);
+int		 staff_form(struct http_request *, const struct staff *,
+		    struct formdata *);
 int		 staff_has(const struct staff *, unsigned role);
 int		 staff_csrf_valid(const struct staff *, const char *typed);
 void		 staff_csrf_of(const struct staff *, char out[STAFF_TOKEN_TEXT + 1]);
@@ -241,6 +243,7 @@ struct case_action {
 	char		*to;		/* account id to assign to */
 	const char	*error_field;	/* the first problem found */
 	const char	*error;
+	int		 keys_done;	/* the encryption step is behind */
 	int		 sealed;
 	unsigned char	*box;		/* text under the case data key */
 	size_t		 box_len;
@@ -259,13 +262,11 @@ void		 case_action_free(struct case_action *);
 int		 case_action_set(struct case_action *, const char *name,
 		    const char *value);
 int		 case_action_validate(struct case_action *);
-int		 case_action_needs_keys(const struct case_action *);
-enum db_status	 case_action_keys(struct db_query *, struct http_request *,
-		    const struct staff *, const char *reference);
-int		 case_action_seal(struct case_action *, const struct db_query *);
-enum db_status	 case_action_run(struct case_action *, struct db_query *,
+enum db_status	 case_action_perform(struct case_action *, struct db_query *,
 		    struct http_request *, const struct staff *,
 		    const char *reference);
+int		 case_path_split(const char *path, const char *prefix,
+		    char *ref, size_t, const char **rest);
 int		 case_outcome_status(const char *outcome, const char **message);
 
 /* worklist.c: the reviewer's work list, filtered and paged. */
@@ -369,6 +370,7 @@ void	 rt_api_field_error(struct http_request *, const char *field,
 int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
 json_t	*apijson_field_errors(const struct intake *);
 json_t	*apijson_error(const char *code, const char *message);
+const char *json_text(const json_t *, const char *key);
 
 /* page.c: the frame every public page shares. */
 void	 page_begin(struct sbuf *, const char *title);
@@ -378,6 +380,7 @@ void	 page_staff_begin(struct sbuf *, const char *title,
 void	 page_field_intro(struct sbuf *, const char *id, const char *label,
 	    const char *hint, const char *error, int optional);
 void	 page_field_aria(struct sbuf *, const char *id, const char *error);
+void	 page_hidden(struct sbuf *, const char *name, const char *value);
 void	 page_error_summary(struct sbuf *, const char *const *ids,
 	    const char *const *messages, size_t);
 

@@ -253,7 +253,7 @@ case_action_validate(struct case_action *a)
 }
 
 /* Whether the verb writes text that must be encrypted for the case. */
-int
+static int
 case_action_needs_keys(const struct case_action *a)
 {
 	return (a->verb == CV_NOTE || a->verb == CV_MESSAGE ||
@@ -266,7 +266,7 @@ case_action_needs_keys(const struct case_action *a)
  * nothing for a case out of the actor's reach, so that such a case costs
  * no more work than one that does not exist.
  */
-enum db_status
+static enum db_status
 case_action_keys(struct db_query *q, struct http_request *req,
     const struct staff *who, const char *reference)
 {
@@ -284,7 +284,7 @@ case_action_keys(struct db_query *q, struct http_request *req,
  * (with the label for its kind) and, when the complainant will read it,
  * sealed to their key.  Returns 0 when the keys cannot be opened.
  */
-int
+static int
 case_action_seal(struct case_action *a, const struct db_query *keys)
 {
 	unsigned char	 dk[CASEBOX_KEYBYTES], *sealed, *pk, *salt;
@@ -333,7 +333,7 @@ remedies_literal(const struct case_action *a, struct sbuf *out)
 }
 
 /* Runs the action's SQL function; its one value is the outcome word. */
-enum db_status
+static enum db_status
 case_action_run(struct case_action *a, struct db_query *q,
     struct http_request *req, const struct staff *who, const char *reference)
 {
@@ -413,6 +413,56 @@ case_action_run(struct case_action *a, struct db_query *q,
 	default:
 		return (DB_FAILED);
 	}
+}
+
+/*
+ * Carries a validated action out, over as many calls as it takes (call
+ * again while DB_PENDING): the case's keys first when its text must be
+ * encrypted, then the SQL function.  At DB_OK the query holds the outcome
+ * word (see case_outcome_status); a key that does not open is DB_FAILED.
+ */
+enum db_status
+case_action_perform(struct case_action *a, struct db_query *q,
+    struct http_request *req, const struct staff *who, const char *reference)
+{
+	enum db_status	 st;
+	int		 sealed;
+
+	if (!a->keys_done && case_action_needs_keys(a)) {
+		if ((st = case_action_keys(q, req, who, reference)) != DB_OK)
+			return (st);
+		sealed = case_action_seal(a, q);
+		db_done(q);
+		if (!sealed)
+			return (DB_FAILED);
+	}
+	a->keys_done = 1;
+	return (case_action_run(a, q, req, who, reference));
+}
+
+/*
+ * Splits "PREFIX" "RC-2026-000001" "[/rest]" (the route's pattern has
+ * checked the shape): the reference into ref, and *rest at what follows it
+ * ("" or "/...").
+ */
+int
+case_path_split(const char *path, const char *prefix, char *ref,
+    size_t size, const char **rest)
+{
+	const char	*p, *slash;
+	size_t		 n;
+
+	if (strncmp(path, prefix, strlen(prefix)) != 0)
+		return (0);
+	p = path + strlen(prefix);
+	slash = strchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n == 0 || n >= size)
+		return (0);
+	memcpy(ref, p, n);
+	ref[n] = '\0';
+	*rest = p + n;
+	return (1);
 }
 
 /*

@@ -147,3 +147,13 @@ page_error_summary(struct sbuf *b, const char *const *ids,
 	}
 	html_raw(b, "</ul>\n</div>\n");
 }
+
+void
+page_hidden(struct sbuf *b, const char *name, const char *value)
+{
+	html_raw(b, "<input type=\"hidden\" name=\"");
+	html_attrs(b, name);
+	html_raw(b, "\" value=\"");
+	html_attrs(b, value);
+	html_raw(b, "\">\n");
+}

@@ -135,17 +135,8 @@ rt_account_tokens(struct http_request *req)
 		if (!staff_gate(&c->auth, req, 0, &ret))
 			return (ret);
 		staff_csrf_of(&c->auth.who, c->csrf);
-		memset(&fd, 0, sizeof(fd));
-		if (!rt_form(req, &fd))
+		if (!staff_form(req, &c->auth.who, &fd))
 			return (KORE_RESULT_OK);
-		f = formdata_get(&fd, "csrf");
-		if (f == NULL || !staff_csrf_valid(&c->auth.who, f->value)) {
-			formdata_free(&fd);
-			rt_error(req, 403, "This form had expired", "Nothing "
-			    "was changed. Go back, reload the page and try "
-			    "again.");
-			return (KORE_RESULT_OK);
-		}
 		f = formdata_get(&fd, revoke ? "id" : "label");
 		if (f != NULL)
 			(void)kore_strlcpy(c->field, f->value,
@@ -206,16 +197,8 @@ password_read(struct http_request *req, struct account_ctx *c)
 	const struct formfield	*f, *n, *k;
 	int			 ok;
 
-	memset(&fd, 0, sizeof(fd));
-	if (!rt_form(req, &fd))
+	if (!staff_form(req, &c->auth.who, &fd))
 		return (0);
-	f = formdata_get(&fd, "csrf");
-	if (f == NULL || !staff_csrf_valid(&c->auth.who, f->value)) {
-		formdata_free(&fd);
-		rt_error(req, 403, "This form had expired", "Nothing was "
-		    "changed. Go back, reload the page and try again.");
-		return (0);
-	}
 	f = formdata_get(&fd, "current_password");
 	n = formdata_get(&fd, "password");
 	k = formdata_get(&fd, "password_confirm");

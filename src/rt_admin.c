@@ -131,16 +131,8 @@ command_read(struct http_request *req, struct admin_ctx *c)
 	size_t				 i, j;
 	int				 ok = 1;
 
-	memset(&fd, 0, sizeof(fd));
-	if (!rt_form(req, &fd))
+	if (!staff_form(req, &c->auth.who, &fd))
 		return (0);
-	f = formdata_get(&fd, "csrf");
-	if (f == NULL || !staff_csrf_valid(&c->auth.who, f->value)) {
-		formdata_free(&fd);
-		rt_error(req, 403, "This form had expired", "Nothing was "
-		    "changed. Go back, reload the page and try again.");
-		return (0);
-	}
 	c->nparams = 1;		/* $1 is the actor */
 	for (i = 0; i < 8 && c->cmd->fields[i].name != NULL; i++) {
 		af = &c->cmd->fields[i];

@@ -285,7 +285,6 @@ rt_logout(struct http_request *req)
 {
 	struct logout_ctx	*c;
 	struct formdata		 fd;
-	const struct formfield	*f;
 	unsigned char		 hash[VAULT_HASHBYTES];
 	const char		*v[1];
 	int			 l[1] = { VAULT_HASHBYTES }, fm[1] = { 1 };
@@ -309,16 +308,8 @@ rt_logout(struct http_request *req)
 			rt_unavailable(req);
 			return (KORE_RESULT_OK);
 		}
-		memset(&fd, 0, sizeof(fd));
-		if (!rt_form(req, &fd))
+		if (!staff_form(req, &c->auth.who, &fd))
 			return (KORE_RESULT_OK);
-		f = formdata_get(&fd, "csrf");
-		if (f == NULL || !staff_csrf_valid(&c->auth.who, f->value)) {
-			formdata_free(&fd);
-			rt_error(req, 403, "This form had expired",
-			    "Go back, reload the page and try again.");
-			return (KORE_RESULT_OK);
-		}
 		formdata_free(&fd);
 		c->phase = 1;
 	}

@@ -11,7 +11,7 @@
 
 #include "app.h"
 
-enum { PH_AUTH, PH_FORM, PH_KEYS, PH_RUN, PH_LOAD, PH_OPTIONS, PH_LIST };
+enum { PH_AUTH, PH_RUN, PH_LOAD, PH_OPTIONS, PH_LIST };
 
 struct review_ctx {
 	int			 phase;
@@ -117,52 +117,20 @@ rt_review_home(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-/*
- * "/review/cases/RC-2026-000001[/verb]": the reference and the verb (empty
- * for the page itself).  The route's pattern has checked the shape.
- */
-static int
-case_path(struct review_ctx *c, const char *path, const char **verb)
-{
-	const char	*p, *slash;
-	size_t		 n;
-
-	p = path + strlen("/review/cases/");
-	slash = strchr(p, '/');
-	n = slash ? (size_t)(slash - p) : strlen(p);
-	if (n == 0 || n >= sizeof(c->reference))
-		return (0);
-	memcpy(c->reference, p, n);
-	c->reference[n] = '\0';
-	*verb = slash ? slash + 1 : "";
-	return (1);
-}
-
 /* Reads the action's form; 0 when it answered (400 or CSRF 403). */
 static int
 action_read(struct review_ctx *c, struct http_request *req)
 {
 	struct formdata		 fd;
-	const struct formfield	*f;
 	size_t			 i;
-	int			 ok;
 
-	memset(&fd, 0, sizeof(fd));
-	if (!rt_form(req, &fd))
+	if (!staff_form(req, &c->auth.who, &fd))
 		return (0);
-	f = formdata_get(&fd, "csrf");
-	ok = f != NULL && staff_csrf_valid(&c->auth.who, f->value);
-	if (ok) {
-		for (i = 0; i < fd.count; i++)
-			(void)case_action_set(&c->action, fd.field[i].name,
-			    fd.field[i].value);
-	}
+	for (i = 0; i < fd.count; i++)
+		(void)case_action_set(&c->action, fd.field[i].name,
+		    fd.field[i].value);
 	formdata_free(&fd);
-	if (!ok)
-		rt_error(req, 403, "This form had expired",
-		    "Nothing was changed. Go back, reload the page and try "
-		    "again.");
-	return (ok);
+	return (1);
 }
 
 static void
@@ -209,12 +177,14 @@ rt_review_case(struct http_request *req)
 
 	switch (c->phase) {
 	case PH_AUTH:
-		if (!case_path(c, req->path, &verb)) {
+		if (!case_path_split(req->path, "/review/cases/", c->reference,
+		    sizeof(c->reference), &verb)) {
 			case_not_found(req);
 			return (KORE_RESULT_OK);
 		}
-		/* The page is GET-only; actions are POST-only. */
-		c->post = *verb != '\0';
+		/* The page is GET-only; actions (.../VERB) are POST-only. */
+		c->post = *verb == '/';
+		verb += c->post;
 		if (!rt_method(req, c->post ? HTTP_METHOD_POST :
 		    HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
@@ -237,29 +207,11 @@ rt_review_case(struct http_request *req)
 			c->error_field = c->action.error_field;
 			goto load;
 		}
-		c->phase = case_action_needs_keys(&c->action) ? PH_KEYS :
-		    PH_RUN;
-		if (c->phase == PH_RUN)
-			goto run;
-		/* FALLTHROUGH */
-	case PH_KEYS:
-		if (!rt_db_ready(req, case_action_keys(&c->q, req,
-		    &c->auth.who, c->reference), &ret))
-			return (ret);
-		ret = case_action_seal(&c->action, &c->q);
-		db_done(&c->q);
-		if (!ret) {
-			rt_error(req, 500, "Something went wrong",
-			    "The case's key could not be opened. Nothing was "
-			    "changed.");
-			return (KORE_RESULT_OK);
-		}
 		c->phase = PH_RUN;
 		/* FALLTHROUGH */
 	case PH_RUN:
-	run:
-		if (!rt_db_ready(req, case_action_run(&c->action, &c->q, req,
-		    &c->auth.who, c->reference), &ret))
+		if (!rt_db_ready(req, case_action_perform(&c->action, &c->q,
+		    req, &c->auth.who, c->reference), &ret))
 			return (ret);
 		c->status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
 		db_done(&c->q);

@@ -8,7 +8,7 @@
 
 #include "app.h"
 
-enum { PH_AUTH, PH_KEYS, PH_RUN, PH_LOAD, PH_LIST };
+enum { PH_AUTH, PH_RUN, PH_LOAD, PH_LIST };
 
 struct staff_api_ctx {
 	int			 phase;
@@ -29,17 +29,6 @@ staff_api_ctx_free(void *p)
 	db_done(&c->q);
 	if (c->action_ready)
 		case_action_free(&c->action);
-}
-
-static void
-send_error(struct http_request *req, int status, const char *code,
-    const char *message)
-{
-	json_t	*j;
-
-	j = apijson_error(code, message);
-	rt_send_json(req, status, j);
-	json_decref(j);
 }
 
 /* GET /api/v1/cases */
@@ -76,29 +65,6 @@ rt_api_cases(struct http_request *req)
 	rt_send_json(req, 200, j);
 	json_decref(j);
 	return (KORE_RESULT_OK);
-}
-
-/* "/api/v1/cases/REF[/actions/VERB]" */
-static int
-api_case_path(struct staff_api_ctx *c, const char *path, const char **verb)
-{
-	const char	*p, *slash;
-	size_t		 n;
-
-	p = path + strlen("/api/v1/cases/");
-	slash = strchr(p, '/');
-	n = slash ? (size_t)(slash - p) : strlen(p);
-	if (n == 0 || n >= sizeof(c->reference))
-		return (0);
-	memcpy(c->reference, p, n);
-	c->reference[n] = '\0';
-	*verb = "";
-	if (slash != NULL) {
-		if (strncmp(slash, "/actions/", 9) != 0)
-			return (0);
-		*verb = slash + 9;
-	}
-	return (1);
 }
 
 /*
@@ -162,11 +128,11 @@ api_case_answer(struct http_request *req, struct staff_api_ctx *c)
 	built = case_file_build(&c->q, &cf);
 	db_done(&c->q);
 	if (built == 0)
-		send_error(req, 404, "not_found", "There is no case with this "
-		    "reference that you can see.");
+		rt_error(req, 404, "Case not found", "There is no case with "
+		    "this reference that you can see.");
 	else if (built < 0)
-		send_error(req, 500, "internal", "The case could not be "
-		    "opened.");
+		rt_error(req, 500, "Something went wrong", "The case could not "
+		    "be opened.");
 	else {
 		rt_send_json(req, 200, cf);
 		json_decref(cf);
@@ -188,11 +154,15 @@ rt_api_case(struct http_request *req)
 
 	switch (c->phase) {
 	case PH_AUTH:
-		if (!api_case_path(c, req->path, &verb)) {
+		/* ".../REF" or ".../REF/actions/VERB" */
+		if (!case_path_split(req->path, "/api/v1/cases/", c->reference,
+		    sizeof(c->reference), &verb) || (*verb != '\0' &&
+		    strncmp(verb, "/actions/", 9) != 0)) {
 			rt_not_found(req);
 			return (KORE_RESULT_OK);
 		}
 		post = *verb != '\0';
+		verb += post ? 9 : 0;
 		if (!rt_method(req, post ? HTTP_METHOD_POST : HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
 		if (post && !case_verb_parse(verb, &cv)) {
@@ -218,28 +188,11 @@ rt_api_case(struct http_request *req)
 			    c->action.error);
 			return (KORE_RESULT_OK);
 		}
-		c->phase = case_action_needs_keys(&c->action) ? PH_KEYS :
-		    PH_RUN;
-		if (c->phase == PH_RUN)
-			goto run;
-		/* FALLTHROUGH */
-	case PH_KEYS:
-		if (!rt_db_ready(req, case_action_keys(&c->q, req,
-		    &c->auth.who, c->reference), &ret))
-			return (ret);
-		ret = case_action_seal(&c->action, &c->q);
-		db_done(&c->q);
-		if (!ret) {
-			send_error(req, 500, "internal", "The case's key could "
-			    "not be opened. Nothing was changed.");
-			return (KORE_RESULT_OK);
-		}
 		c->phase = PH_RUN;
 		/* FALLTHROUGH */
 	case PH_RUN:
-	run:
-		if (!rt_db_ready(req, case_action_run(&c->action, &c->q, req,
-		    &c->auth.who, c->reference), &ret))
+		if (!rt_db_ready(req, case_action_perform(&c->action, &c->q,
+		    req, &c->auth.who, c->reference), &ret))
 			return (ret);
 		status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
 		j = status == 200 ? json_pack("{s:s,s:s}", "outcome", "ok",

@@ -211,3 +211,27 @@ staff_gate(struct staff_auth_ctx *c, struct http_request *req, int api,
 	}
 	return (0);
 }
+
+/*
+ * Reads a back-office form and checks its CSRF token against the session.
+ * Returns 0 having answered (400 for an unreadable form, 403 for a missing
+ * or wrong token, with nothing changed); otherwise the caller owns 'fd'.
+ */
+int
+staff_form(struct http_request *req, const struct staff *who,
+    struct formdata *fd)
+{
+	const struct formfield	*f;
+
+	memset(fd, 0, sizeof(*fd));
+	if (!rt_form(req, fd))
+		return (0);
+	f = formdata_get(fd, "csrf");
+	if (f == NULL || !staff_csrf_valid(who, f->value)) {
+		formdata_free(fd);
+		rt_error(req, 403, "This form had expired", "Nothing was "
+		    "changed. Go back, reload the page and try again.");
+		return (0);
+	}
+	return (1);
+}

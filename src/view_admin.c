@@ -8,14 +8,6 @@
 
 #include "app.h"
 
-static const char *
-js(json_t *o, const char *k)
-{
-	const char	*v = json_string_value(json_object_get(o, k));
-
-	return (v != NULL ? v : "");
-}
-
 static long long
 ji(json_t *o, const char *k)
 {
@@ -42,9 +34,8 @@ form_open(struct sbuf *b, const struct admin_view *v, const char *action,
 	html_attrs(b, action);
 	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate class=\"");
 	html_attrs(b, cls);
-	html_raw(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	html_attrs(b, v->csrf);
 	html_raw(b, "\">\n");
+	page_hidden(b, "csrf", v->csrf);
 }
 
 static void
@@ -122,9 +113,9 @@ roles_and_queues(struct sbuf *b, const struct admin_view *v,
 	html_raw(b, "</fieldset>\n<fieldset><legend>Queues (what a reviewer "
 	    "sees; supervisors see all)</legend>\n");
 	json_array_foreach(json_object_get(v->config, "queues"), i, q)
-		check(b, prefix, "queues", js(q, "code"), js(q, "name"),
+		check(b, prefix, "queues", json_text(q, "code"), json_text(q, "name"),
 		    account != NULL && has(json_object_get(account, "queues"),
-		    js(q, "code")));
+		    json_text(q, "code")));
 	html_raw(b, "</fieldset>\n");
 }
 
@@ -172,9 +163,9 @@ accounts_page(struct sbuf *b, const struct admin_view *v)
 	json_array_foreach(json_object_get(v->config, "accounts"), i, a) {
 		sbuf_printf(b, "<tr><th scope=\"row\"><a href=\"/admin/"
 		    "account?id=%lld\">", ji(a, "id"));
-		html_texts(b, js(a, "login"));
+		html_texts(b, json_text(a, "login"));
 		html_raw(b, "</a></th><td dir=\"auto\">");
-		html_texts(b, js(a, "name"));
+		html_texts(b, json_text(a, "name"));
 		html_raw(b, "</td><td>");
 		roles_text(b, a);
 		html_raw(b, "</td><td>");
@@ -216,12 +207,12 @@ account_page(struct sbuf *b, const struct admin_view *v)
 	}
 	html_raw(b, "<p><a href=\"/admin/accounts\">All accounts</a></p>\n"
 	    "<h1>");
-	html_texts(b, js(a, "login"));
+	html_texts(b, json_text(a, "login"));
 	html_raw(b, "</h1>\n");
 	link_notice(b, v);
 	form_open(b, v, "/admin/accounts/update", "admin");
 	hidden_id(b, ji(a, "id"));
-	text_field(b, v, "new", "name", "Name", js(a, "name"), 100);
+	text_field(b, v, "new", "name", "Name", json_text(a, "name"), 100);
 	roles_and_queues(b, v, "acct", a);
 	check(b, "acct", "active", "yes", "Active (can log in)",
 	    json_is_true(json_object_get(a, "active")));
@@ -241,9 +232,8 @@ account_page(struct sbuf *b, const struct admin_view *v)
 		html_raw(b, " ");
 		form_open(b, v, "/admin/accounts/unbar", "inline");
 		hidden_id(b, ji(a, "id"));
-		html_raw(b, "<input type=\"hidden\" name=\"brand\" value=\"");
-		html_attrs(b, json_string_value(x));
-		html_raw(b, "\"><button type=\"submit\" class=\"link\">Remove"
+		page_hidden(b, "brand", json_string_value(x));
+		html_raw(b, "<button type=\"submit\" class=\"link\">Remove"
 		    "</button></form></li>\n");
 	}
 	html_raw(b, "</ul>\n");
@@ -288,14 +278,13 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 
 	html_raw(b, "<h1>Queues and routing</h1>\n<h2>Queues</h2>\n");
 	json_array_foreach(json_object_get(v->config, "queues"), i, q) {
-		(void)snprintf(prefix, sizeof(prefix), "q-%s", js(q, "code"));
+		(void)snprintf(prefix, sizeof(prefix), "q-%s", json_text(q, "code"));
 		form_open(b, v, "/admin/queues/save", "admin row");
-		html_raw(b, "<input type=\"hidden\" name=\"code\" value=\"");
-		html_attrs(b, js(q, "code"));
-		html_raw(b, "\"><p><code>");
-		html_texts(b, js(q, "code"));
+		page_hidden(b, "code", json_text(q, "code"));
+		html_raw(b, "<p><code>");
+		html_texts(b, json_text(q, "code"));
 		html_raw(b, "</code></p>\n");
-		text_field(b, v, prefix, "name", "Name", js(q, "name"), 100);
+		text_field(b, v, prefix, "name", "Name", json_text(q, "name"), 100);
 		check(b, prefix, "active", "yes", "Active",
 		    json_is_true(json_object_get(q, "active")));
 		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
@@ -323,22 +312,21 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 		x = json_object_get(r, "vulnerable");
 		sbuf_printf(b, "<tr><td>%lld</td><td>", ji(r, "position"));
 		html_texts(b, json_is_string(json_object_get(r, "category")) ?
-		    js(r, "category") : "any");
+		    json_text(r, "category") : "any");
 		html_raw(b, "</td><td>");
 		html_texts(b, json_is_string(json_object_get(r, "channel")) ?
-		    js(r, "channel") : "any");
+		    json_text(r, "channel") : "any");
 		html_raw(b, "</td><td>");
 		html_raw(b, json_is_null(x) ? "either" : json_is_true(x) ?
 		    "yes" : "no");
 		html_raw(b, "</td><td dir=\"auto\">");
 		html_texts(b, json_is_string(json_object_get(r, "brand")) ?
-		    js(r, "brand") : "any");
+		    json_text(r, "brand") : "any");
 		html_raw(b, "</td><td>");
-		html_texts(b, js(r, "queue"));
+		html_texts(b, json_text(r, "queue"));
 		sbuf_printf(b, "</td><td>%lld</td><td>", ji(r, "priority"));
 		form_open(b, v, "/admin/rules/delete", "inline");
-		sbuf_printf(b, "<input type=\"hidden\" name=\"id\" "
-		    "value=\"%lld\">", ji(r, "id"));
+		hidden_id(b, ji(r, "id"));
 		html_raw(b, "<button type=\"submit\" class=\"link\">Delete"
 		    "</button></form></td></tr>\n");
 	}
@@ -348,12 +336,12 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 	select_open(b, "new-category", "category", "Concern");
 	opt(b, "", "Any");
 	json_array_foreach(json_object_get(v->config, "categories"), i, x)
-		opt(b, js(x, "code"), js(x, "label"));
+		opt(b, json_text(x, "code"), json_text(x, "label"));
 	html_raw(b, "</select></div>\n");
 	select_open(b, "new-channel", "channel", "Channel");
 	opt(b, "", "Any");
 	json_array_foreach(json_object_get(v->config, "channels"), i, x)
-		opt(b, js(x, "code"), js(x, "label"));
+		opt(b, json_text(x, "code"), json_text(x, "label"));
 	html_raw(b, "</select></div>\n");
 	select_open(b, "new-vulnerable", "vulnerable", "Child or vulnerable "
 	    "person affected");
@@ -365,7 +353,7 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 	select_open(b, "new-queue", "queue", "Queue");
 	json_array_foreach(json_object_get(v->config, "queues"), i, q)
 		if (json_is_true(json_object_get(q, "active")))
-			opt(b, js(q, "code"), js(q, "name"));
+			opt(b, json_text(q, "code"), json_text(q, "name"));
 	html_raw(b, "</select></div>\n");
 	select_open(b, "new-priority", "priority", "Priority");
 	opt(b, "2", "2 normal");
@@ -388,16 +376,15 @@ taxonomy_page(struct sbuf *b, const struct admin_view *v)
 	    "reports count by. Retire a concern rather than delete it: old "
 	    "cases keep their code.</p>\n");
 	json_array_foreach(json_object_get(v->config, "categories"), i, k) {
-		(void)snprintf(prefix, sizeof(prefix), "c-%s", js(k, "code"));
+		(void)snprintf(prefix, sizeof(prefix), "c-%s", json_text(k, "code"));
 		(void)snprintf(pos, sizeof(pos), "%lld", ji(k, "position"));
 		form_open(b, v, "/admin/categories/save", "admin row");
-		html_raw(b, "<input type=\"hidden\" name=\"code\" value=\"");
-		html_attrs(b, js(k, "code"));
-		html_raw(b, "\"><p><code>");
-		html_texts(b, js(k, "code"));
+		page_hidden(b, "code", json_text(k, "code"));
+		html_raw(b, "<p><code>");
+		html_texts(b, json_text(k, "code"));
 		html_raw(b, "</code></p>\n");
-		text_field(b, v, prefix, "label", "Label", js(k, "label"), 200);
-		text_field(b, v, prefix, "hint", "Hint", js(k, "hint"), 500);
+		text_field(b, v, prefix, "label", "Label", json_text(k, "label"), 200);
+		text_field(b, v, prefix, "hint", "Hint", json_text(k, "hint"), 500);
 		text_field(b, v, prefix, "position", "Position", pos, 6);
 		check(b, prefix, "active", "yes", "Offered on the form",
 		    json_is_true(json_object_get(k, "active")));
@@ -457,14 +444,14 @@ audit_page(struct sbuf *b, const struct admin_view *v)
 	json_array_foreach(v->events, i, e) {
 		last = ji(e, "id");
 		sbuf_printf(b, "<tr><td>%lld</td><td>", last);
-		html_text(b, js(e, "at"), strnlen(js(e, "at"), 19));
+		html_text(b, json_text(e, "at"), strnlen(json_text(e, "at"), 19));
 		html_raw(b, "</td><td>");
 		html_texts(b, json_is_string(json_object_get(e, "actor_login")) ?
-		    js(e, "actor_login") : js(e, "actor"));
+		    json_text(e, "actor_login") : json_text(e, "actor"));
 		html_raw(b, "</td><td>");
-		html_texts(b, js(e, "action"));
+		html_texts(b, json_text(e, "action"));
 		html_raw(b, "</td><td>");
-		html_texts(b, js(e, "object"));
+		html_texts(b, json_text(e, "object"));
 		html_raw(b, "</td><td>");
 		if (json_is_integer(json_object_get(e, "seq")))
 			sbuf_printf(b, "%lld", ji(e, "seq"));

@@ -581,14 +581,6 @@ lookup2(const char *const table[][2], size_t n, const char *code)
 	return (code);
 }
 
-static const char *
-jtext(json_t *o, const char *k)
-{
-	const char	*v = json_string_value(json_object_get(o, k));
-
-	return (v != NULL ? v : "");
-}
-
 static void
 track_date(struct sbuf *b, const char *at)
 {
@@ -610,12 +602,12 @@ track_messages(struct sbuf *b, const struct track_view *v)
 	html_raw(b, "<h2>Messages</h2>\n");
 	json_array_foreach(v->messages, i, m) {
 		html_raw(b, "<article class=\"message\"><h3>");
-		html_raw(b, strcmp(jtext(m, "kind"), "from_complainant") == 0 ?
+		html_raw(b, strcmp(json_text(m, "kind"), "from_complainant") == 0 ?
 		    "You wrote" : "From the reviewer");
 		html_raw(b, ", ");
-		track_date(b, jtext(m, "at"));
+		track_date(b, json_text(m, "at"));
 		html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
-		html_texts(b, jtext(m, "text"));
+		html_texts(b, json_text(m, "text"));
 		html_raw(b, "</div></article>\n");
 	}
 }
@@ -632,12 +624,12 @@ track_decisions(struct sbuf *b, const struct track_view *v)
 		    "The decision on your appeal" : "The decision");
 		html_raw(b, "</h2>\n<p><strong>");
 		html_texts(b, lookup2(outcome_text, sizeof(outcome_text) /
-		    sizeof(outcome_text[0]), jtext(d, "outcome")));
+		    sizeof(outcome_text[0]), json_text(d, "outcome")));
 		html_raw(b, "</strong> ");
-		track_date(b, jtext(d, "at"));
+		track_date(b, json_text(d, "at"));
 		html_raw(b, "</p>\n<h3>Reasons</h3>\n<div class=\"prose\" "
 		    "dir=\"auto\">");
-		html_texts(b, jtext(d, "text"));
+		html_texts(b, json_text(d, "text"));
 		html_raw(b, "</div>\n<h3>What happens as a result</h3>\n<ul>\n");
 		json_array_foreach(json_object_get(d, "remedies"), j, r) {
 			html_raw(b, "<li>");

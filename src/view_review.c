@@ -40,15 +40,6 @@ state_label(const char *code)
 	return (code);
 }
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char	*v;
-
-	v = json_string_value(json_object_get(o, key));
-	return (v != NULL ? v : "");
-}
-
 /* "2026-12-01T10:00:00Z" (or with a space or +00:00): "2026-12-01 10:00 UTC" */
 static void
 when(struct sbuf *b, const char *ts)
@@ -77,19 +68,9 @@ category_label(json_t *options, const char *code)
 	size_t	 i;
 
 	json_array_foreach(json_object_get(options, "categories"), i, o)
-		if (strcmp(jstr(o, "code"), code) == 0)
-			return (jstr(o, "label"));
+		if (strcmp(json_text(o, "code"), code) == 0)
+			return (json_text(o, "label"));
 	return (code);
-}
-
-static void
-hidden(struct sbuf *b, const char *name, const char *value)
-{
-	html_raw(b, "<input type=\"hidden\" name=\"");
-	html_attrs(b, name);
-	html_raw(b, "\" value=\"");
-	html_attrs(b, value);
-	html_raw(b, "\">\n");
 }
 
 /* ---------------------------------------------------------------- */
@@ -143,12 +124,12 @@ worklist_filters(struct sbuf *b, const struct worklist_view *v)
 	filter_select_open(b, "category", "Concern");
 	option(b, "", "Any", f->category);
 	json_array_foreach(json_object_get(v->options, "categories"), i, o)
-		option(b, jstr(o, "code"), jstr(o, "label"), f->category);
+		option(b, json_text(o, "code"), json_text(o, "label"), f->category);
 	html_raw(b, "</select></div>\n");
 	filter_select_open(b, "queue", "Queue");
 	option(b, "", "Any of mine", f->queue);
 	json_array_foreach(json_object_get(v->options, "queues"), i, o)
-		option(b, jstr(o, "code"), jstr(o, "name"), f->queue);
+		option(b, json_text(o, "code"), json_text(o, "name"), f->queue);
 	html_raw(b, "</select></div>\n");
 	filter_select_open(b, "priority", "Priority");
 	option(b, "", "Any", f->priority);
@@ -233,30 +214,30 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 	    "<th scope=\"col\">Assigned to</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(v->rows, i, r) {
 		html_raw(b, "<tr><th scope=\"row\"><a href=\"/review/cases/");
-		html_attrs(b, jstr(r, "reference"));
+		html_attrs(b, json_text(r, "reference"));
 		html_raw(b, "\">");
-		html_texts(b, jstr(r, "reference"));
+		html_texts(b, json_text(r, "reference"));
 		html_raw(b, "</a>");
 		if (json_is_true(json_object_get(r, "vulnerable")))
 			html_raw(b, " <span class=\"tag\">vulnerable</span>");
 		if (json_is_true(json_object_get(r, "appeal")))
 			html_raw(b, " <span class=\"tag\">appeal</span>");
 		html_raw(b, "</th><td>");
-		when(b, jstr(r, "due_at"));
+		when(b, json_text(r, "due_at"));
 		if (json_is_true(json_object_get(r, "overdue")))
 			html_raw(b, " <strong class=\"tag late\">overdue</strong>");
 		sbuf_printf(b, "</td><td>%d</td><td>",
 		    (int)json_integer_value(json_object_get(r, "priority")));
-		html_texts(b, state_label(jstr(r, "state")));
+		html_texts(b, state_label(json_text(r, "state")));
 		html_raw(b, "</td><td>");
-		html_texts(b, category_label(v->options, jstr(r, "category")));
+		html_texts(b, category_label(v->options, json_text(r, "category")));
 		html_raw(b, "</td><td dir=\"auto\">");
-		html_texts(b, jstr(r, "brand"));
+		html_texts(b, json_text(r, "brand"));
 		html_raw(b, "</td><td>");
-		html_texts(b, jstr(r, "queue"));
+		html_texts(b, json_text(r, "queue"));
 		html_raw(b, "</td><td>");
 		html_texts(b, json_is_string(json_object_get(r,
-		    "assignee_name")) ? jstr(r, "assignee_name") : "\xe2\x80\x94");
+		    "assignee_name")) ? json_text(r, "assignee_name") : "\xe2\x80\x94");
 		html_raw(b, "</td></tr>\n");
 	}
 	html_raw(b, "</tbody>\n</table>\n</div>\n");
@@ -295,13 +276,13 @@ action_open(struct sbuf *b, const struct case_view *v, const char *verb,
 	html_raw(b, "<form method=\"post\" class=\"action\" id=\"act-");
 	html_attrs(b, verb);
 	html_raw(b, "\" action=\"/review/cases/");
-	html_attrs(b, jstr(v->c, "reference"));
+	html_attrs(b, json_text(v->c, "reference"));
 	html_raw(b, "/");
 	html_attrs(b, verb);
 	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate>\n<h3>");
 	html_texts(b, title);
 	html_raw(b, "</h3>\n");
-	hidden(b, "csrf", v->csrf);
+	page_hidden(b, "csrf", v->csrf);
 }
 
 static const char *
@@ -401,8 +382,8 @@ triage_form(struct sbuf *b, const struct case_view *v)
 	action_error(b, v, "triage");
 	select_field(b, v, "triage", "category", "Concern");
 	json_array_foreach(json_object_get(v->options, "categories"), i, o)
-		option(b, jstr(o, "code"), jstr(o, "label"),
-		    jstr(v->c, "category"));
+		option(b, json_text(o, "code"), json_text(o, "label"),
+		    json_text(v->c, "category"));
 	html_raw(b, "</select>\n</div>\n");
 	select_field(b, v, "triage", "priority", "Priority");
 	p[1] = '\0';
@@ -416,9 +397,10 @@ triage_form(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "</select>\n</div>\n");
 	select_field(b, v, "triage", "queue", "Queue");
 	json_array_foreach(json_object_get(v->options, "queues"), i, o)
-		option(b, jstr(o, "code"), jstr(o, "name"), jstr(v->c, "queue"));
+		option(b, json_text(o, "code"), json_text(o, "name"),
+		    json_text(v->c, "queue"));
 	html_raw(b, "</select>\n</div>\n");
-	action_button(b, is(jstr(v->c, "state"), "received") ?
+	action_button(b, is(json_text(v->c, "state"), "received") ?
 	    "Confirm triage" : "Save triage");
 }
 
@@ -428,7 +410,7 @@ decide_form(struct sbuf *b, const struct case_view *v)
 	const char	*e;
 	size_t		 i;
 
-	action_open(b, v, "decide", is(jstr(v->c, "state"), "appealed") ?
+	action_open(b, v, "decide", is(json_text(v->c, "state"), "appealed") ?
 	    "Decide the appeal" : "Decide");
 	action_error(b, v, "decide");
 	select_field(b, v, "decide", "outcome", "Outcome");
@@ -496,7 +478,7 @@ assign_form(struct sbuf *b, const struct case_view *v)
 	json_array_foreach(json_object_get(v->options, "assignable"), i, o) {
 		(void)snprintf(id, sizeof(id), "%lld",
 		    (long long)json_integer_value(json_object_get(o, "id")));
-		option(b, id, jstr(o, "name"), "");
+		option(b, id, json_text(o, "name"), "");
 	}
 	html_raw(b, "</select>\n</div>\n");
 	action_button(b, "Assign");
@@ -517,7 +499,7 @@ last_decision(const struct case_view *v)
 static void
 actions(struct sbuf *b, const struct case_view *v)
 {
-	const char	*st = jstr(v->c, "state");
+	const char	*st = json_text(v->c, "state");
 	json_t		*assignee = json_object_get(v->c, "assignee");
 	json_t		*d;
 	int		 mine, sup, open, works;
@@ -635,17 +617,17 @@ messages(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "<p>None yet.</p>\n");
 	json_array_foreach(json_object_get(v->c, "messages"), i, m) {
 		html_raw(b, "<article class=\"message ");
-		html_attrs(b, jstr(m, "kind"));
+		html_attrs(b, json_text(m, "kind"));
 		html_raw(b, "\"><h3>");
-		html_texts(b, message_heading(jstr(m, "kind")));
+		html_texts(b, message_heading(json_text(m, "kind")));
 		html_raw(b, "</h3><p class=\"meta\">");
-		when(b, jstr(m, "at"));
+		when(b, json_text(m, "at"));
 		if (json_is_string(json_object_get(m, "author"))) {
 			html_raw(b, " by ");
-			html_texts(b, jstr(m, "author"));
+			html_texts(b, json_text(m, "author"));
 		}
 		html_raw(b, "</p>\n");
-		paragraphs(b, jstr(m, "body"));
+		paragraphs(b, json_text(m, "body"));
 		html_raw(b, "</article>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -678,14 +660,14 @@ decisions(struct sbuf *b, const struct case_view *v)
 		html_raw(b, json_is_true(json_object_get(d, "on_appeal")) ?
 		    "Appeal decision: " : "Decision: ");
 		html_texts(b, label_of(case_outcomes, outcome_labels,
-		    jstr(d, "outcome")));
+		    json_text(d, "outcome")));
 		html_raw(b, "</h3>\n<p class=\"meta\">");
-		when(b, jstr(d, "decided_at"));
+		when(b, json_text(d, "decided_at"));
 		html_raw(b, " by ");
-		html_texts(b, jstr(d, "decided_by_name"));
+		html_texts(b, json_text(d, "decided_by_name"));
 		if (json_is_string(json_object_get(d, "signed_by_name"))) {
 			html_raw(b, "; second signature by ");
-			html_texts(b, jstr(d, "signed_by_name"));
+			html_texts(b, json_text(d, "signed_by_name"));
 		} else if (json_is_null(json_object_get(d, "released_at"))) {
 			html_raw(b, "; <strong>awaiting a supervisor's second "
 			    "signature</strong> (the complainant cannot see it "
@@ -702,15 +684,15 @@ decisions(struct sbuf *b, const struct case_view *v)
 		html_raw(b, json_is_true(json_object_get(d, "automated")) ?
 		    "yes" : "no");
 		html_raw(b, ".</p>\n");
-		paragraphs(b, jstr(d, "reasons"));
+		paragraphs(b, json_text(d, "reasons"));
 		html_raw(b, "</article>\n");
 	}
 	json_array_foreach(json_object_get(v->c, "appeals"), i, a) {
 		html_raw(b, "<article class=\"appeal\"><h3>Appeal</h3>"
 		    "<p class=\"meta\">");
-		when(b, jstr(a, "at"));
+		when(b, json_text(a, "at"));
 		html_raw(b, "</p>\n");
-		paragraphs(b, jstr(a, "grounds"));
+		paragraphs(b, json_text(a, "grounds"));
 		html_raw(b, "</article>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -726,12 +708,12 @@ timeline(struct sbuf *b, const struct case_view *v)
 	    "Timeline</h2>\n<ol class=\"timeline\">\n");
 	json_array_foreach(json_object_get(v->c, "events"), i, e) {
 		html_raw(b, "<li>");
-		when(b, jstr(e, "at"));
+		when(b, json_text(e, "at"));
 		html_raw(b, " \xe2\x80\x94 <strong>");
-		html_texts(b, jstr(e, "kind"));
+		html_texts(b, json_text(e, "kind"));
 		html_raw(b, "</strong> by ");
 		html_texts(b, json_is_string(json_object_get(e, "actor_name")) ?
-		    jstr(e, "actor_name") : jstr(e, "actor"));
+		    json_text(e, "actor_name") : json_text(e, "actor"));
 		if (json_is_true(json_object_get(e, "visible")))
 			html_raw(b, " <span class=\"tag\">seen by the "
 			    "complainant</span>");
@@ -744,7 +726,7 @@ void
 view_case(struct sbuf *b, const struct case_view *v)
 {
 	json_t		*consents, *contact, *dups, *x;
-	const char	*ref = jstr(v->c, "reference");
+	const char	*ref = json_text(v->c, "reference");
 	char		 prio[4];
 	size_t		 i;
 
@@ -753,7 +735,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 	    "<h1>");
 	html_texts(b, ref);
 	html_raw(b, " <span class=\"state\">");
-	html_texts(b, state_label(jstr(v->c, "state")));
+	html_texts(b, state_label(json_text(v->c, "state")));
 	html_raw(b, "</span></h1>\n");
 	if (v->error != NULL) {
 		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
@@ -766,25 +748,25 @@ view_case(struct sbuf *b, const struct case_view *v)
 	}
 	html_raw(b, "<dl class=\"summary\">\n");
 	dl_item(b, "Concern", category_label(v->options,
-	    jstr(v->c, "category")));
-	dl_item(b, "Channel", jstr(v->c, "channel"));
+	    json_text(v->c, "category")));
+	dl_item(b, "Channel", json_text(v->c, "channel"));
 	dl_item(b, "Brand or campaign", json_is_string(json_object_get(v->c,
-	    "brand")) ? jstr(v->c, "brand") : "Not given");
+	    "brand")) ? json_text(v->c, "brand") : "Not given");
 	dl_item(b, "Happened on", json_is_string(json_object_get(v->c,
-	    "occurred_on")) ? jstr(v->c, "occurred_on") : "Not given");
+	    "occurred_on")) ? json_text(v->c, "occurred_on") : "Not given");
 	(void)snprintf(prio, sizeof(prio), "%d",
 	    (int)json_integer_value(json_object_get(v->c, "priority")));
 	dl_item(b, "Priority", prio);
-	dl_item(b, "Queue", jstr(v->c, "queue"));
+	dl_item(b, "Queue", json_text(v->c, "queue"));
 	dl_item(b, "Child or vulnerable person affected",
 	    json_is_true(json_object_get(v->c, "vulnerable")) ? "Yes" : "No");
 	html_raw(b, "<dt>Received</dt><dd>");
-	when(b, jstr(v->c, "received_at"));
+	when(b, json_text(v->c, "received_at"));
 	html_raw(b, "</dd><dt>Due</dt><dd>");
-	when(b, jstr(v->c, "due_at"));
+	when(b, json_text(v->c, "due_at"));
 	html_raw(b, "</dd>\n");
 	dl_item(b, "Assigned to", json_is_string(json_object_get(v->c,
-	    "assignee_name")) ? jstr(v->c, "assignee_name") : "No one");
+	    "assignee_name")) ? json_text(v->c, "assignee_name") : "No one");
 	consents = json_object_get(v->c, "consents");
 	dl_item(b, "May we contact them", json_is_true(json_object_get(
 	    consents, "contact")) ? "Yes" : "No");
@@ -796,9 +778,9 @@ view_case(struct sbuf *b, const struct case_view *v)
 	    "No");
 	if (json_is_string(json_object_get(v->c, "duplicate_of"))) {
 		html_raw(b, "<dt>Duplicate of</dt><dd><a href=\"/review/cases/");
-		html_attrs(b, jstr(v->c, "duplicate_of"));
+		html_attrs(b, json_text(v->c, "duplicate_of"));
 		html_raw(b, "\">");
-		html_texts(b, jstr(v->c, "duplicate_of"));
+		html_texts(b, json_text(v->c, "duplicate_of"));
 		html_raw(b, "</a></dd>\n");
 	}
 	dups = json_object_get(v->c, "duplicates");
@@ -818,12 +800,12 @@ view_case(struct sbuf *b, const struct case_view *v)
 	}
 	html_raw(b, "</dl>\n<section aria-labelledby=\"account-h\">\n"
 	    "<h2 id=\"account-h\">The complainant's account</h2>\n");
-	paragraphs(b, jstr(v->c, "description"));
+	paragraphs(b, json_text(v->c, "description"));
 	contact = json_object_get(v->c, "contact");
 	if (json_is_object(contact)) {
 		html_raw(b, "<h3>Contact details</h3>\n<dl>\n");
-		dl_item(b, "Name", jstr(contact, "name"));
-		dl_item(b, "E-mail", jstr(contact, "email"));
+		dl_item(b, "Name", json_text(contact, "name"));
+		dl_item(b, "E-mail", json_text(contact, "email"));
 		html_raw(b, "</dl>\n");
 	}
 	html_raw(b, "</section>\n");

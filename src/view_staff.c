@@ -30,14 +30,6 @@ code_input(struct sbuf *b, const char *error)
 	html_raw(b, ">\n</div>\n");
 }
 
-static void
-csrf_input(struct sbuf *b, const char *csrf)
-{
-	html_raw(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
-	html_attrs(b, csrf);
-	html_raw(b, "\">\n");
-}
-
 void
 view_login(struct sbuf *b, const char *csrf, const char *typed,
     const char *error)
@@ -51,7 +43,7 @@ view_login(struct sbuf *b, const char *csrf, const char *typed,
 		page_error_summary(b, ids, msgs, 1);
 	html_raw(b, "<form method=\"post\" action=\"/review/login\" "
 	    "enctype=\"multipart/form-data\" novalidate>\n");
-	csrf_input(b, csrf);
+	page_hidden(b, "csrf", csrf);
 	page_field_intro(b, "login", "Login name",
 	    "The name your administrator gave you.", error, 0);
 	html_raw(b, "<input type=\"text\" autocomplete=\"username\" "
@@ -88,10 +80,9 @@ view_setup(struct sbuf *b, const struct setup_view *v)
 		page_error_summary(b, ids, msgs, 3);
 	html_raw(b, "<form method=\"post\" action=\"/account/setup\" "
 	    "enctype=\"multipart/form-data\" novalidate>\n");
-	csrf_input(b, v->csrf);
-	html_raw(b, "<input type=\"hidden\" name=\"token\" value=\"");
-	html_attrs(b, v->token);
-	html_raw(b, "\">\n<h2>1. Choose a password</h2>\n");
+	page_hidden(b, "csrf", v->csrf);
+	page_hidden(b, "token", v->token);
+	html_raw(b, "<h2>1. Choose a password</h2>\n");
 	password_input(b, "password", "New password", "12 to 128 characters. "
 	    "A passphrase of several words is easiest to remember.",
 	    "new-password", v->error_password);
@@ -136,14 +127,6 @@ view_setup_gone(struct sbuf *b)
 	page_end(b);
 }
 
-static const char *
-jstr(json_t *o, const char *k)
-{
-	const char	*s = json_string_value(json_object_get(o, k));
-
-	return (s != NULL ? s : "");
-}
-
 /* API tokens: the new one once, the list with revoke buttons, a form. */
 static void
 account_tokens(struct sbuf *b, const struct account_view *v)
@@ -175,12 +158,12 @@ account_tokens(struct sbuf *b, const struct account_view *v)
 		    "</th><th scope=\"col\">Status</th></tr></thead><tbody>\n");
 		json_array_foreach(v->tokens, i, t) {
 			html_raw(b, "<tr><td dir=\"auto\">");
-			html_texts(b, jstr(t, "label"));
+			html_texts(b, json_text(t, "label"));
 			html_raw(b, "</td><td>");
-			html_text(b, jstr(t, "created_at"), strnlen(jstr(t,
+			html_text(b, json_text(t, "created_at"), strnlen(json_text(t,
 			    "created_at"), 10));
 			html_raw(b, "</td><td>");
-			html_text(b, jstr(t, "last_used_at"), strnlen(jstr(t,
+			html_text(b, json_text(t, "last_used_at"), strnlen(json_text(t,
 			    "last_used_at"), 10));
 			html_raw(b, "</td><td>");
 			if (json_is_string(json_object_get(t, "revoked_at"))) {
@@ -191,17 +174,16 @@ account_tokens(struct sbuf *b, const struct account_view *v)
 			    json_integer_value(json_object_get(t, "id")));
 			html_raw(b, "<form method=\"post\" action=\"/review/"
 			    "account/tokens/revoke\" class=\"inline\">");
-			csrf_input(b, v->csrf);
-			html_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
-			html_attrs(b, id);
-			html_raw(b, "\"><button type=\"submit\" class=\"link\">"
+			page_hidden(b, "csrf", v->csrf);
+			page_hidden(b, "id", id);
+			html_raw(b, "<button type=\"submit\" class=\"link\">"
 			    "Revoke</button></form></td></tr>\n");
 		}
 		html_raw(b, "</tbody></table></div>\n");
 	}
 	html_raw(b, "<form method=\"post\" action=\"/review/account/tokens\" "
 	    "enctype=\"multipart/form-data\" novalidate>\n");
-	csrf_input(b, v->csrf);
+	page_hidden(b, "csrf", v->csrf);
 	page_field_intro(b, "label", "Name of a new token", "What will use it, "
 	    "so you know what to revoke later.", NULL, 0);
 	html_raw(b, "<input type=\"text\" id=\"f-label\" name=\"label\" "
@@ -237,7 +219,7 @@ view_account(struct sbuf *b, const struct account_view *v)
 		page_error_summary(b, ids, msgs, 3);
 	html_raw(b, "<form method=\"post\" action=\"/review/account/password\" "
 	    "enctype=\"multipart/form-data\" novalidate>\n");
-	csrf_input(b, v->csrf);
+	page_hidden(b, "csrf", v->csrf);
 	password_input(b, "current_password", "Current password", "The one "
 	    "you log in with now.", "current-password", v->error_current);
 	password_input(b, "password", "New password", "12 to 128 characters.",

@@ -4,13 +4,9 @@
 // receipt.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import {
-	launch, newContext, open, submit, axe, describeViolations, PHONE,
-	DESKTOP, RECEIPT,
+	launch, newContext, open, submit, axe, checkPage, DESKTOP, RECEIPT,
 } from './helpers.mjs';
-
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 
 let browser;
 let context;
@@ -18,7 +14,6 @@ let page;
 let receiptCode;
 
 before(async () => {
-	mkdirSync(SHOTS, { recursive: true });
 	browser = await launch();
 	context = await newContext(browser, { viewport: DESKTOP });
 	page = await context.newPage();
@@ -28,31 +23,7 @@ after(async () => {
 	await browser?.close();
 });
 
-// Runs axe on the page as it stands at each width, saving a screenshot at
-// each when asked, and fails with every violation found.
-async function check(name, shot) {
-	const problems = [];
-
-	for (const size of [PHONE, DESKTOP]) {
-		await page.setViewportSize(size);
-		const violations = await axe(page);
-		if (violations.length > 0)
-			problems.push(`${name} at ${size.width}px: ` +
-			    `${violations.length} axe violation(s)\n` +
-			    describeViolations(violations));
-		// Reflow (WCAG 1.4.10): nothing may need sideways scrolling.
-		const overflow = await page.evaluate(() =>
-		    document.documentElement.scrollWidth -
-		    document.documentElement.clientWidth);
-		if (overflow > 0)
-			problems.push(`${name} at ${size.width}px: the page is ` +
-			    `${overflow}px wider than the window`);
-		if (shot)
-			await page.screenshot({ fullPage: true,
-			    path: `${SHOTS}${shot}-${size.width}.png` });
-	}
-	assert.equal(problems.length, 0, '\n' + problems.join('\n'));
-}
+const check = (name, shot) => checkPage(page, name, shot);
 
 const sendButton = () => page.getByRole('button', { name: 'Send my report' });
 const showButton = () => page.getByRole('button', { name: 'Show my report' });

@@ -1,7 +1,7 @@
 // Shared plumbing for the browser tests: launching Debian's Chromium, a fresh
 // context per client, axe-core, and the test database.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import assert from 'node:assert/strict';
 
@@ -95,6 +95,37 @@ export async function axe(page) {
 			})),
 		}));
 	}, AXE_TAGS);
+}
+
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+
+// Runs axe on the page as it is at a phone's and a desktop's width, checks
+// reflow (WCAG 1.4.10: nothing needs sideways scrolling), saves a
+// screenshot at each width when 'shot' names one, and fails with every
+// problem found.  The page is left at the desktop width.
+export async function checkPage(page, name, shot) {
+	const problems = [];
+
+	for (const size of [PHONE, DESKTOP]) {
+		await page.setViewportSize(size);
+		const violations = await axe(page);
+		if (violations.length > 0)
+			problems.push(`${name} at ${size.width}px: ` +
+			    `${violations.length} axe violation(s)\n` +
+			    describeViolations(violations));
+		const overflow = await page.evaluate(() =>
+		    document.documentElement.scrollWidth -
+		    document.documentElement.clientWidth);
+		if (overflow > 0)
+			problems.push(`${name} at ${size.width}px: the page is ` +
+			    `${overflow}px wider than the window`);
+		if (shot) {
+			mkdirSync(SHOTS, { recursive: true });
+			await page.screenshot({ fullPage: true,
+			    path: `${SHOTS}${shot}-${size.width}.png` });
+		}
+	}
+	assert.equal(problems.length, 0, '\n' + problems.join('\n'));
 }
 
 // Each violation with the elements it was found on and what to fix, for

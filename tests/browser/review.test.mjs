@@ -1,20 +1,16 @@
 // The back office in a real browser: set-up link with an authenticator code, login, the work list, a case worked through its forms, and axe-core (WCAG 2.x A/AA) with reflow at 375px and 1280px on every back-office page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { launch, newContext, axe, describeViolations, PHONE, DESKTOP }
-    from './helpers.mjs';
+import { launch, newContext, checkPage, DESKTOP } from './helpers.mjs';
 import { createAccount, totpAt, currentStep, awayFromStepEdge, REVIEW }
     from '../lib/staff.mjs';
 import { fileComplaint } from '../lib/client.mjs';
 
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const PASSWORD = 'a long and memorable passphrase';
 
 let browser, context, page, account, secret, complaint;
 
 before(async () => {
-	mkdirSync(SHOTS, { recursive: true });
 	browser = await launch();
 	context = await newContext(browser, { viewport: DESKTOP });
 	page = await context.newPage();
@@ -28,27 +24,7 @@ after(async () => {
 	await browser?.close();
 });
 
-async function check(name, shot) {
-	const problems = [];
-	for (const size of [PHONE, DESKTOP]) {
-		await page.setViewportSize(size);
-		const violations = await axe(page);
-		if (violations.length > 0)
-			problems.push(`${name} at ${size.width}px: ` +
-			    describeViolations(violations));
-		const overflow = await page.evaluate(() =>
-		    document.documentElement.scrollWidth -
-		    document.documentElement.clientWidth);
-		if (overflow > 0)
-			problems.push(`${name} at ${size.width}px: ${overflow}px ` +
-			    'too wide');
-		if (shot)
-			await page.screenshot({ fullPage: true,
-			    path: `${SHOTS}${shot}-${size.width}.png` });
-	}
-	await page.setViewportSize(DESKTOP);
-	assert.equal(problems.length, 0, '\n' + problems.join('\n'));
-}
+const check = (name, shot) => checkPage(page, name, shot);
 
 async function go(path, status = 200) {
 	const r = await page.goto(REVIEW + path);
