@@ -274,9 +274,8 @@ case_action_keys(struct db_query *q, struct http_request *req,
 	const char	*v[2] = { actor, reference };
 
 	(void)snprintf(actor, sizeof(actor), "%lld", (long long)who->id);
-	return (db_run(q, req, "SELECT c.data_key_sealed, c.complainant_pk, "
-	    "c.complainant_salt FROM cases c WHERE c.reference = $2 "
-	    "AND staff_can_see($1, c.queue, c.brand)", 2, v, NULL, NULL));
+	return (db_run(q, req, "SELECT data_key_sealed, complainant_pk, "
+	    "complainant_salt FROM case_keys($1, $2)", 2, v, NULL, NULL));
 }
 
 /*

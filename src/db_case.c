@@ -11,10 +11,7 @@
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static const char sql_taxonomy[] =
-	"SELECT 'category', code, label, hint, position"
-	" FROM concern_categories WHERE active"
-	" UNION ALL"
-	" SELECT 'channel', code, label, '', position FROM channels WHERE active"
+	"SELECT kind, code, label, hint, position FROM taxonomy_active()"
 	" ORDER BY 1, 5";
 
 static const char sql_intake[] =

@@ -62,11 +62,8 @@ tokens_query(struct account_ctx *c, struct http_request *req)
 	const char	*v[1] = { id };
 
 	(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.who.id);
-	return (db_run(&c->q, req, "SELECT coalesce(jsonb_agg(jsonb_build_"
-	    "object('id', id, 'label', label, 'created_at', created_at, "
-	    "'last_used_at', last_used_at, 'revoked_at', revoked_at) "
-	    "ORDER BY id), '[]') FROM api_tokens WHERE account_id = $1", 1, v,
-	    NULL, NULL));
+	return (db_run(&c->q, req, "SELECT api_token_list($1)", 1, v, NULL,
+	    NULL));
 }
 
 /*
@@ -260,8 +257,8 @@ rt_account_password(struct http_request *req)
 		/* FALLTHROUGH */
 	case PH_CURRENT:
 		if (!rt_db_ready(req, db_run(&c->q, req, "SELECT "
-		    "login_wait($2), password_hash FROM staff_accounts "
-		    "WHERE id = $1", 2, v, l, f), &ret))
+		    "wait_seconds, password_hash FROM password_current($1, $2)",
+		    2, v, l, f), &ret))
 			return (ret);
 		ret = db_rows(&c->q) == 1 ? atoi(db_value(&c->q, 0, 0)) : -1;
 		if (ret != 0) {
@@ -301,9 +298,7 @@ rt_account_password(struct http_request *req)
 	case PH_FAILED:
 		/* A wrong current password counts as a failed login. */
 		if (!rt_db_ready(req, db_run(&c->q, req, "SELECT "
-		    "login_failed($2), audit('staff:' || $1, "
-		    "'account.password_change_failed', 'account:' || $1)", 2,
-		    v, l, f), &ret))
+		    "password_change_failed($1, $2)", 2, v, l, f), &ret))
 			return (ret);
 		db_done(&c->q);
 		c->v.error_current = "This is not your current password.";

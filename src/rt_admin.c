@@ -286,11 +286,8 @@ admin_account_id(struct http_request *req, struct admin_ctx *c)
 static enum db_status
 audit_counts_query(struct admin_ctx *c, struct http_request *req)
 {
-	return (db_run(&c->q, req, "SELECT (SELECT count(*) FROM "
-	    "audit_pending), (SELECT count(*) FROM audit_events e WHERE NOT "
-	    "EXISTS (SELECT 1 FROM audit_seals x WHERE x.event_id = e.id) AND "
-	    "NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = "
-	    "e.id))", 0, NULL, NULL, NULL));
+	return (db_run(&c->q, req, "SELECT pending, outside FROM "
+	    "audit_counts()", 0, NULL, NULL, NULL));
 }
 
 /*
@@ -308,11 +305,9 @@ audit_slice_query(struct admin_ctx *c, struct http_request *req)
 	(void)snprintf(after, sizeof(after), "%llu",
 	    (unsigned long long)(c->verifier.next_seq - 1));
 	(void)snprintf(limit, sizeof(limit), "%d", AUDIT_SLICE);
-	return (db_run(&c->q, req, "SELECT s.seq, s.event_id, s.hash, "
-	    "c.at_text, c.actor, c.action, c.object, c.detail_text "
-	    "FROM audit_seals s LEFT JOIN audit_canonical c ON c.id = "
-	    "s.event_id WHERE s.seq > $1 ORDER BY s.seq LIMIT $2", 2, v, NULL,
-	    NULL));
+	return (db_run(&c->q, req, "SELECT seq, event_id, hash, at_text, "
+	    "actor, action, object, detail_text FROM audit_slice($1, $2) "
+	    "ORDER BY seq", 2, v, NULL, NULL));
 }
 
 /* Checks one slice; returns 1 when another slice may follow. */

@@ -4,7 +4,10 @@
 #   . tests/env.sh; env_start; ...; env_stop
 # env_start exports RECOURSE_URL (public side), RECOURSE_REVIEW_URL (back
 # office), RECOURSE_PGHOST, RECOURSE_PGDATA, RECOURSE_DBNAME, RECOURSE_KEYS,
-# RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests.
+# RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests;
+# RECOURSE_PGUSER, the superuser the tests observe and arrange the database
+# as; RECOURSE_DB, recourse-admin's conninfo (the owner role); and
+# RECOURSE_PUBLIC_DB and RECOURSE_REVIEW_DB, each instance's own.
 
 # Sourced from the top of the checkout (tests/run.sh changes there first).
 env_top=$(pwd)
@@ -20,8 +23,9 @@ env_start() {
 	chmod 755 "$ENV_DIR"
 	sh "$env_top/src/tools/pgcluster.sh" init "$ENV_DIR/pg" || return 1
 	sh "$env_top/src/tools/pgcluster.sh" start "$ENV_DIR/pg" || return 1
-	sh "$env_top/src/tools/migrate.sh" "$ENV_DIR/pg" recourse >/dev/null ||
-	    return 1
+	sh "$env_top/src/tools/migrate.sh" "$ENV_DIR/pg" recourse \
+	    "$(sh "$env_top/src/tools/pgcluster.sh" superuser "$ENV_DIR/pg")" \
+	    >/dev/null || return 1
 	"$env_top/$build/recourse-keygen" "$ENV_DIR/keys" >/dev/null || return 1
 	port=$(env_free_port)
 	sed -e "s|@PORT@|$port|" -e "s|@PIDFILE@|$ENV_DIR/kore.pid|" \
@@ -47,12 +51,19 @@ env_start() {
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
-	export RECOURSE_DB="host=$ENV_DIR/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
+	export RECOURSE_PGUSER=$(sh "$env_top/src/tools/pgcluster.sh" \
+	    superuser "$ENV_DIR/pg")
+	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
+	export RECOURSE_DB="$conninfo user=recourse_owner"
+	export RECOURSE_PUBLIC_DB="$conninfo user=recourse_public"
+	export RECOURSE_REVIEW_DB="$conninfo user=recourse_review"
 
-	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} stdbuf -oL -eL \
+	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} \
+	    RECOURSE_DB="$RECOURSE_PUBLIC_DB" stdbuf -oL -eL \
 	    kore -f -n -r -c "$ENV_DIR/kore.conf" >"$RECOURSE_KORE_LOG" 2>&1) &
 	ENV_KORE_PID=$!
 	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} RECOURSE_SURFACE=review \
+	    RECOURSE_DB="$RECOURSE_REVIEW_DB" \
 	    stdbuf -oL -eL kore -f -n -r -c "$ENV_DIR/kore-review.conf" \
 	    >"$RECOURSE_REVIEW_LOG" 2>&1) &
 	ENV_REVIEW_PID=$!

@@ -16,7 +16,8 @@ if [ ! -S "$top/var/pg/.s.PGSQL.5432" ]; then
 	echo "admin: the database is not running; start it with 'make run'" >&2
 	exit 1
 fi
-RECOURSE_DB="host=$top/var/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2"
+# recourse-admin is an operator's tool: it logs in as the owner role.
+RECOURSE_DB="host=$top/var/pg user=recourse_owner dbname=recourse gssencmode=disable connect_timeout=2"
 export RECOURSE_DB
 exec "$top/build/recourse-admin" create-user "$login" --name "$name" \
     --roles "${roles:-admin,supervisor}" \

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Manages a private PostgreSQL cluster in a folder, owned by the unprivileged
 # 'postgres' user (initdb refuses root), with its socket in the same folder.
-#   pgcluster.sh init|start|stop|status DIR
+#   pgcluster.sh init|start|stop|status|superuser DIR
+# 'superuser' prints the cluster's superuser: 'postgres', or 'recourse' for
+# a cluster made before the service had roles of its own (sql/roles.sql).
 set -eu
 
 cmd=$1
@@ -23,9 +25,12 @@ init)
 	mkdir -p "$dir"
 	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
 	chmod 700 "$dir"
-	as_pg "$bin/initdb" -D "$dir/data" -U recourse -A trust -E UTF8 \
+	# The superuser is for the operator and migrations' set-up only; the
+	# service logs in as the roles sql/roles.sql creates.
+	as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
 	    --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 	    { cat "$dir/initdb.log" >&2; exit 1; }
+	echo postgres >"$dir/superuser"
 	# Durable by default: fsync and synchronous_commit stay on.
 	cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = ''
@@ -53,8 +58,11 @@ stop)
 status)
 	as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
 	;;
+superuser)
+	cat "$dir/superuser" 2>/dev/null || echo recourse
+	;;
 *)
-	echo "usage: pgcluster.sh init|start|stop|status DIR" >&2
+	echo "usage: pgcluster.sh init|start|stop|status|superuser DIR" >&2
 	exit 2
 	;;
 esac

@@ -21,7 +21,8 @@ fi
 sh src/tools/pgcluster.sh init "$var/pg"
 sh src/tools/pgcluster.sh start "$var/pg"
 trap 'sh src/tools/pgcluster.sh stop "$var/pg"' EXIT INT TERM
-sh src/tools/migrate.sh "$var/pg" recourse
+super=$(sh src/tools/pgcluster.sh superuser "$var/pg")
+sh src/tools/migrate.sh "$var/pg" recourse "$super"
 ./build/recourse-keygen "$var/keys"
 
 sed -e "s|^\(\tbind\t*\)127.0.0.1 8080|\1127.0.0.1 $port|" \
@@ -29,11 +30,12 @@ sed -e "s|^\(\tbind\t*\)127.0.0.1 8080|\1127.0.0.1 $port|" \
 sed -e "s|^\(\tbind\t*\)127.0.0.1 8081|\1127.0.0.1 $review_port|" \
     conf/review.conf >"$var/review.conf"
 
-RECOURSE_DB="host=$var/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
+# Each instance logs in as its own role (sql/roles.sql, sql/grants.sql).
+conninfo="host=$var/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 RECOURSE_KEYS="$var/keys"
-export RECOURSE_DB RECOURSE_KEYS
+export RECOURSE_KEYS
 
-admins=$(psql -X -tA -h "$var/pg" -U recourse -d recourse -c \
+admins=$(psql -X -tA -h "$var/pg" -U "$super" -d recourse -c \
     "SELECT count(*) FROM staff_accounts WHERE 'admin' = ANY (roles)")
 echo "Recourse public side: http://127.0.0.1:$port/"
 echo "Recourse back office: http://127.0.0.1:$review_port/review"
@@ -45,9 +47,11 @@ if [ "$admins" = 0 ]; then
 fi
 echo "(Ctrl-C stops both and the database)"
 # Not exec: the trap must stop PostgreSQL when Kore ends.
-stdbuf -oL kore -f -n -r -c "$var/recourse.conf" &
+RECOURSE_DB="$conninfo user=recourse_public" \
+    stdbuf -oL kore -f -n -r -c "$var/recourse.conf" &
 kpid=$!
-RECOURSE_SURFACE=review stdbuf -oL kore -f -n -r -c "$var/review.conf" &
+RECOURSE_DB="$conninfo user=recourse_review" RECOURSE_SURFACE=review \
+    stdbuf -oL kore -f -n -r -c "$var/review.conf" &
 rpid=$!
 trap 'kill $kpid $rpid 2>/dev/null; wait $kpid $rpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
 wait $kpid $rpid || true

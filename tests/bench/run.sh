@@ -34,8 +34,8 @@ work="$ENV_DIR/bench"
 mkdir -p "$work"
 
 sql() {
-	psql -X -q -tA -h "$RECOURSE_PGHOST" -U recourse -d "$RECOURSE_DBNAME" \
-	    -v ON_ERROR_STOP=1 -c "$1"
+	psql -X -q -tA -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" \
+	    -d "$RECOURSE_DBNAME" -v ON_ERROR_STOP=1 -c "$1"
 }
 
 # Prints "busy all iowait irq kore postgres steal postgres-system" in ticks:
@@ -131,7 +131,7 @@ sample_start() {
 			echo "SELECT pg_sleep(0.25);"
 			i=$((i - 1))
 		done
-	} | psql -X -q -tA -h "$RECOURSE_PGHOST" -U recourse \
+	} | psql -X -q -tA -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" \
 	    -d "$RECOURSE_DBNAME" >"$2" 2>/dev/null &
 	sampler=$!
 }
@@ -278,7 +278,7 @@ pgb_phase() {
 	"$pgbench" -n -M prepared -c "$1" -j 2 -T $((warm + secs)) \
 	    -f tests/bench/intake.sql -D dmin="$dmin" -D dmax="$dmax" \
 	    -D cbox="$cbox" -l --log-prefix="$work/pgblog-$2" \
-	    -h "$RECOURSE_PGHOST" -U recourse "$RECOURSE_DBNAME" \
+	    -h "$RECOURSE_PGHOST" -U recourse_public "$RECOURSE_DBNAME" \
 	    >"$work/pgb-$2.txt" 2>&1 &
 	pgb_pid=$!
 	sample_start "$secs" "$work/act-$2" "$warm"

@@ -49,8 +49,8 @@ work="$ENV_DIR/bench-worklist"
 mkdir -p "$work"
 
 wl_sql() {
-	psql -X -q -tA -h "$RECOURSE_PGHOST" -U recourse -d "$RECOURSE_DBNAME" \
-	    -v ON_ERROR_STOP=1 -c "$1"
+	psql -X -q -tA -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" \
+	    -d "$RECOURSE_DBNAME" -v ON_ERROR_STOP=1 -c "$1"
 }
 
 now() {
@@ -262,7 +262,7 @@ echo
 echo "== generating $n_cases cases (INSERT ... SELECT generate_series," \
     "batches of 100 000; $before cases already there)"
 g0=$(now)
-gen_sql | psql -X -q -h "$RECOURSE_PGHOST" -U recourse \
+gen_sql | psql -X -q -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" \
     -d "$RECOURSE_DBNAME" >"$work/gen.out" 2>&1 ||
     { cat "$work/gen.out"; wl_fail "generating cases"; }
 g1=$(now)
@@ -367,8 +367,8 @@ args_of() {
 # the second of two calls (the first warms the caches) into $work/plan.
 plan_of() {
 	# plan_of ACTOR PATH
-	psql -X -q -h "$RECOURSE_PGHOST" -U recourse -d "$RECOURSE_DBNAME" \
-	    -v ON_ERROR_STOP=1 >"$work/explain.out" 2>&1 <<SQL
+	psql -X -q -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" \
+	    -d "$RECOURSE_DBNAME" -v ON_ERROR_STOP=1 >"$work/explain.out" 2>&1 <<SQL
 LOAD 'auto_explain';
 SET auto_explain.log_min_duration = 0;
 SET auto_explain.log_analyze = on;
@@ -512,7 +512,7 @@ pgb() {
 	# pgb LABEL ACTOR PATH
 	echo "SELECT * FROM worklist($(args_of "$2" "$3"));" >"$work/pgb.sql"
 	"$pgbench" -n -M extended -c "$conns" -j 2 -T 5 -f "$work/pgb.sql" \
-	    -h "$RECOURSE_PGHOST" -U recourse "$RECOURSE_DBNAME" \
+	    -h "$RECOURSE_PGHOST" -U recourse_review "$RECOURSE_DBNAME" \
 	    >"$work/pgb.txt" 2>&1 || { cat "$work/pgb.txt"; wl_fail pgbench; }
 	printf '%-28s %s tps, latency average %s ms\n' "$1" \
 	    "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgb.txt")" \

@@ -140,7 +140,7 @@ export function describeViolations(violations) {
 export function db() {
 	return new pg.Client({
 		host: process.env.RECOURSE_PGHOST,
-		user: 'recourse',
+		user: process.env.RECOURSE_PGUSER,
 		database: process.env.RECOURSE_DBNAME || 'recourse',
 	});
 }

@@ -472,7 +472,7 @@ test('POST /api/v1/complaints: 409 receipt_expired for a replay after 24 hours',
 
 	db = new pg.Client({ host: process.env.RECOURSE_PGHOST,
 	    database: process.env.RECOURSE_DBNAME ?? 'recourse',
-	    user: 'recourse' });
+	    user: process.env.RECOURSE_PGUSER });
 	await db.connect();
 	const aged = await db.query(`UPDATE intake_requests r
 	    SET created_at = r.created_at - interval '25 hours'

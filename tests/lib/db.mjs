@@ -1,8 +1,11 @@
 // PostgreSQL helpers for the HTTP tests: a client on the test cluster's socket, counts, case lookup and a text dump for searching.
 import pg from 'pg';
 
+// The superuser (tests/env.sh): the tests observe and arrange the database
+// beyond what the service's own roles may do.
 export function dbConfig() {
-	return { host: process.env.RECOURSE_PGHOST, user: 'recourse',
+	return { host: process.env.RECOURSE_PGHOST,
+	    user: process.env.RECOURSE_PGUSER,
 	    database: process.env.RECOURSE_DBNAME };
 }
 

@@ -1,0 +1,112 @@
+-- grants.sql: which runtime role may run which function; the only place
+-- that grants anything to the service.  src/tools/migrate.sh applies it as
+-- recourse_owner after every run of the migrations, in one transaction.
+--
+-- The scheme (roles in sql/roles.sql):
+--   * The runtime roles get no right on any table, view or sequence.  They
+--     may EXECUTE the functions listed below, nothing else; PUBLIC may
+--     execute none of the schema's functions (PostgreSQL grants that by
+--     default: revoked here for existing and future functions).
+--   * Each listed function becomes SECURITY DEFINER, owned by
+--     recourse_owner, with search_path pinned to pg_catalog, public: it
+--     does its work with the owner's rights and nothing a caller sets can
+--     redirect its names.  Triggers still fire inside it, so the audit
+--     tables stay append-only and the state machine holds.
+--   * Helpers that the listed functions call need no line.
+--   * Everything is revoked first, then granted again, so this file is the
+--     whole truth: a line removed is a right withdrawn.
+--
+-- A new function the service calls (0004 and later): add one line below,
+-- ('recourse_public' or 'recourse_review', 'its_name'), covering every
+-- signature of that name.  A name that matches no function stops the
+-- migration.  CREATE OR REPLACE resets SECURITY DEFINER; the next run of
+-- this file sets it again, which is why it runs after every migration.
+
+REVOKE ALL ON ALL TABLES IN SCHEMA public
+    FROM PUBLIC, recourse_public, recourse_review;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public
+    FROM PUBLIC, recourse_public, recourse_review;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public
+    FROM PUBLIC, recourse_public, recourse_review;
+ALTER DEFAULT PRIVILEGES FOR ROLE recourse_owner
+    REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+
+DO $$
+DECLARE
+	g	record;
+	f	text;
+	n	integer;
+BEGIN
+	FOR g IN SELECT * FROM (VALUES
+	    -- The public side: intake, tracking, housekeeping.
+	    ('recourse_public', 'taxonomy_active'),
+	    ('recourse_public', 'intake_complaint'),
+	    ('recourse_public', 'track_case'),
+	    ('recourse_public', 'track_detail'),
+	    ('recourse_public', 'complainant_reply'),
+	    ('recourse_public', 'complainant_appeal'),
+	    ('recourse_public', 'purge_expired'),
+	    -- The back office: login, sessions, account set-up.
+	    ('recourse_review', 'login_begin'),
+	    ('recourse_review', 'login_finish'),
+	    ('recourse_review', 'session_touch'),
+	    ('recourse_review', 'session_end'),
+	    ('recourse_review', 'api_token_account'),
+	    ('recourse_review', 'setup_view'),
+	    ('recourse_review', 'setup_finish'),
+	    -- Own account.
+	    ('recourse_review', 'password_current'),
+	    ('recourse_review', 'password_change'),
+	    ('recourse_review', 'password_change_failed'),
+	    ('recourse_review', 'api_token_list'),
+	    ('recourse_review', 'api_token_create'),
+	    ('recourse_review', 'api_token_revoke'),
+	    -- Work list, case page, case actions.
+	    ('recourse_review', 'worklist'),
+	    ('recourse_review', 'case_read'),
+	    ('recourse_review', 'case_page_options'),
+	    ('recourse_review', 'case_keys'),
+	    ('recourse_review', 'case_take'),
+	    ('recourse_review', 'case_assign'),
+	    ('recourse_review', 'case_triage'),
+	    ('recourse_review', 'case_investigate'),
+	    ('recourse_review', 'case_note'),
+	    ('recourse_review', 'case_message'),
+	    ('recourse_review', 'case_link_duplicate'),
+	    ('recourse_review', 'case_reject'),
+	    ('recourse_review', 'case_decide'),
+	    ('recourse_review', 'case_sign'),
+	    ('recourse_review', 'case_close'),
+	    -- Administration.
+	    ('recourse_review', 'admin_config'),
+	    ('recourse_review', 'admin_account_create'),
+	    ('recourse_review', 'admin_account_update'),
+	    ('recourse_review', 'admin_account_reset'),
+	    ('recourse_review', 'admin_brand_bar'),
+	    ('recourse_review', 'admin_queue_save'),
+	    ('recourse_review', 'admin_rule_add'),
+	    ('recourse_review', 'admin_rule_delete'),
+	    ('recourse_review', 'admin_category_save'),
+	    ('recourse_review', 'admin_audit_page'),
+	    ('recourse_review', 'audit_counts'),
+	    ('recourse_review', 'audit_slice'),
+	    -- The audit sealer (appends links only) and housekeeping.
+	    ('recourse_review', 'audit_unsealed'),
+	    ('recourse_review', 'audit_seal'),
+	    ('recourse_review', 'purge_staff_expired')
+	    ) AS v (who, fn) LOOP
+		n := 0;
+		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p
+		    WHERE p.pronamespace = 'public'::regnamespace
+		      AND p.proname = g.fn LOOP
+			EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER '
+			    'SET search_path = pg_catalog, public, pg_temp', f);
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f,
+			    g.who);
+			n := n + 1;
+		END LOOP;
+		IF n = 0 THEN
+			RAISE EXCEPTION 'grants.sql: no function named %', g.fn;
+		END IF;
+	END LOOP;
+END $$;
