@@ -1,6 +1,7 @@
 # Recourse: build the Kore module and tools, run the service, run the tests.
 #   make run    install what is missing, start PostgreSQL under var/, migrate, serve
 #   make admin LOGIN=name NAME="Full Name"   the first admin's set-up link
+#   make psql   psql on that database as its superuser (or DBROLE=role)
 #   make test   every test layer against a throwaway cluster and server
 #   make test-asan   unit and HTTP tests under AddressSanitizer + UBSan
 #   make bench  durable intake throughput and latency against pgbench
@@ -27,7 +28,7 @@ MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps run admin test test-unit test-asan bench clean
+.PHONY: all deps run admin psql test test-unit test-asan bench clean
 
 all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin
 
@@ -58,6 +59,14 @@ run: deps all
 # account: make admin LOGIN=ann NAME="Ann Example" [ROLES=admin,supervisor]
 admin: all
 	@sh src/tools/admin.sh "$(LOGIN)" "$(NAME)" "$(ROLES)"
+
+# psql on the database of 'make run' (var/pg), as the cluster's superuser or
+# as DBROLE=recourse_owner, recourse_public or recourse_review.  The socket
+# folder is given as an absolute path: libpq takes a relative one for a
+# host name.
+PGSUPER	= $$(sh src/tools/pgcluster.sh superuser var/pg)
+psql:
+	@psql -h "$(CURDIR)/var/pg" -U "$(or $(DBROLE),$(PGSUPER))" recourse
 
 test-unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)

@@ -8,9 +8,10 @@
 --     execute none of the schema's functions (PostgreSQL grants that by
 --     default: revoked here for existing and future functions).
 --   * Each listed function becomes SECURITY DEFINER, owned by
---     recourse_owner, with search_path pinned to pg_catalog, public: it
---     does its work with the owner's rights and nothing a caller sets can
---     redirect its names.  Triggers still fire inside it, so the audit
+--     recourse_owner, with search_path pinned to pg_catalog, public (and
+--     pg_temp last, so no temporary object can stand in for a real one):
+--     it does its work with the owner's rights and nothing a caller sets
+--     can redirect its names.  Triggers still fire inside it, so the audit
 --     tables stay append-only and the state machine holds.
 --   * Helpers that the listed functions call need no line.
 --   * Everything is revoked first, then granted again, so this file is the

@@ -56,8 +56,9 @@ usage(int status)
 	    "\n"
 	    "ROLE is reviewer, supervisor or admin.  RECOURSE_DB names the "
 	    "database (a libpq\n"
-	    "conninfo); verify-audit reads master.key and review.pub from "
-	    "RECOURSE_KEYS.\n"
+	    "conninfo, as recourse_owner); verify-audit reads master.key "
+	    "and review.pub\n"
+	    "from RECOURSE_KEYS.\n"
 	    "Set-up links start with --base-url, else RECOURSE_BASE_URL, else\n"
 	    BASE_URL_DEFAULT ".\n"
 	    "\n"
@@ -121,7 +122,8 @@ db_connect(void)
 	values[0] = getenv("RECOURSE_DB");
 	if (values[0] == NULL || *values[0] == '\0')
 		errx(EXIT_TROUBLE, "RECOURSE_DB is not set (a libpq conninfo, "
-		    "e.g. \"host=var/pg user=recourse dbname=recourse\")");
+		    "e.g. \"host=/srv/recourse/var/pg user=recourse_owner "
+		    "dbname=recourse\")");
 
 	/*
 	 * libpq's parse errors quote the offending piece of the string, which
