@@ -368,7 +368,8 @@ args_of() {
 plan_of() {
 	# plan_of ACTOR PATH
 	psql -X -q -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" \
-	    -d "$RECOURSE_DBNAME" -v ON_ERROR_STOP=1 >"$work/explain.out" 2>&1 <<SQL
+	    -d "$RECOURSE_DBNAME" -v ON_ERROR_STOP=1 >"$work/explain.out" \
+	    2>&1 <<SQL
 LOAD 'auto_explain';
 SET auto_explain.log_min_duration = 0;
 SET auto_explain.log_analyze = on;
