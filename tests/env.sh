@@ -23,9 +23,10 @@ env_start() {
 	chmod 755 "$ENV_DIR"
 	sh "$env_top/src/tools/pgcluster.sh" init "$ENV_DIR/pg" || return 1
 	sh "$env_top/src/tools/pgcluster.sh" start "$ENV_DIR/pg" || return 1
+	export RECOURSE_PGUSER=$(sh "$env_top/src/tools/pgcluster.sh" \
+	    superuser "$ENV_DIR/pg")
 	sh "$env_top/src/tools/migrate.sh" "$ENV_DIR/pg" recourse \
-	    "$(sh "$env_top/src/tools/pgcluster.sh" superuser "$ENV_DIR/pg")" \
-	    >/dev/null || return 1
+	    "$RECOURSE_PGUSER" >/dev/null || return 1
 	"$env_top/$build/recourse-keygen" "$ENV_DIR/keys" >/dev/null || return 1
 	port=$(env_free_port)
 	sed -e "s|@PORT@|$port|" -e "s|@PIDFILE@|$ENV_DIR/kore.pid|" \
@@ -51,8 +52,6 @@ env_start() {
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
-	export RECOURSE_PGUSER=$(sh "$env_top/src/tools/pgcluster.sh" \
-	    superuser "$ENV_DIR/pg")
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 	export RECOURSE_DB="$conninfo user=recourse_owner"
 	export RECOURSE_PUBLIC_DB="$conninfo user=recourse_public"
