@@ -169,9 +169,11 @@ worklist_query(struct db_query *q, struct http_request *req,
 	v[10] = limit;
 	return (db_run(q, req, "SELECT w.reference, w.state, w.category, "
 	    "w.channel, w.brand, w.queue, w.priority, w.vulnerable, "
+	    "utc_text(w.due_at), "
+	    "w.assignee, w.assignee_name, w.appeal, w.id, w.due_at < now(), "
+	    /* The page key keeps the microseconds the order depends on. */
 	    "to_char(w.due_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-	    "w.assignee, w.assignee_name, w.appeal, w.id, w.due_at < now() "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
 	    "FROM worklist($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) w",
 	    11, v, NULL, NULL));
 }
@@ -212,7 +214,7 @@ worklist_rows(const struct db_query *q, char *next, size_t nextsize)
 	}
 	if (n > WORKLIST_PAGE)
 		(void)snprintf(next, nextsize, "%s~%s~%s",
-		    db_value(q, WORKLIST_PAGE - 1, 8),
+		    db_value(q, WORKLIST_PAGE - 1, 14),
 		    db_value(q, WORKLIST_PAGE - 1, 6),
 		    db_value(q, WORKLIST_PAGE - 1, 12));
 	return (rows);

@@ -47,6 +47,7 @@ env_start() {
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
+	export RECOURSE_DOCS="$env_top/docs"
 	export RECOURSE_DB="host=$ENV_DIR/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 
 	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} stdbuf -oL -eL \
