@@ -5,7 +5,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { dbConfig } from '../lib/db.mjs';
 import { fileComplaint, marker } from '../lib/client.mjs';
-import { staffUser, act, reviewRequest, form } from '../lib/staff.mjs';
+import { staffUser, act, forgeAct, reviewRequest, form }
+    from '../lib/staff.mjs';
 import { barBrand } from '../lib/fixtures.mjs';
 import { parseHtml } from '../lib/html.mjs';
 
@@ -137,9 +138,9 @@ async function hiddenMatrix(t, who, actor) {
 		await t.test(`${who}: POST ${v.label}`, async () => {
 			const fields = v.fields(actor, k);
 			const res = await unchanged(`${who} ${v.label}`, () =>
-			    act(actor, k.target.reference, v.verb, fields));
+			    forgeAct(actor, k.target.reference, v.verb, fields));
 			const none = await unchanged(`${who} ${v.label} (missing)`,
-			    () => act(actor, MISSING, v.verb, fields));
+			    () => forgeAct(actor, MISSING, v.verb, fields));
 			assert.equal(none.status, 404,
 			    `${v.label} on a missing case: ${short(none)}`);
 			assert.equal(res.status, 404, `${who} ${v.label}: ` +
@@ -158,8 +159,8 @@ async function hiddenMatrix(t, who, actor) {
 		for (const v of VERBS) {
 			const fields = v.fields(actor, k);
 			const res = await unchanged(`${who} ${v.label} unassigned`,
-			    () => act(actor, k.spare.reference, v.verb, fields));
-			const none = await act(actor, MISSING, v.verb, fields);
+			    () => forgeAct(actor, k.spare.reference, v.verb, fields));
+			const none = await forgeAct(actor, MISSING, v.verb, fields);
 			assert.equal(res.status, 404,
 			    `${who} ${v.label} unassigned: ${short(res)}`);
 			assert.equal(res.text, none.text,
@@ -174,8 +175,8 @@ async function hiddenMatrix(t, who, actor) {
 	await t.test(`${who}: POST each checked form empty`, async () => {
 		for (const verb of CHECKED) {
 			const res = await unchanged(`${who} empty ${verb}`, () =>
-			    act(actor, k.target.reference, verb, {}));
-			const none = await act(actor, MISSING, verb, {});
+			    forgeAct(actor, k.target.reference, verb, {}));
+			const none = await forgeAct(actor, MISSING, verb, {});
 			assert.equal(none.status, 404,
 			    `empty ${verb} on a missing case: ${short(none)}`);
 			assert.equal(res.status, 404,
@@ -244,7 +245,7 @@ test('control: the insider\'s note changes the case, the outsider\'s ' +
     'identical one does not', async () => {
 	const fields = { text: `Control note. ${marker('C')}` };
 	const refused = await unchanged('outsider note', () =>
-	    act(k.outsider, k.target.reference, 'note', fields));
+	    forgeAct(k.outsider, k.target.reference, 'note', fields));
 	assert.equal(refused.status, 404, short(refused));
 
 	const before = await snapshot();
