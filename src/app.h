@@ -280,6 +280,7 @@ int		 case_outcome_status(const char *outcome, const char **message);
 
 /* worklist.c: the reviewer's work list, filtered and paged. */
 #define WORKLIST_PAGE	50
+#define WORKLIST_FILTERS	8
 
 struct worklist_filter {
 	char		 state[24];
@@ -291,7 +292,9 @@ struct worklist_filter {
 	char		 after_due[28];	/* keyset: the last row seen */
 	char		 after_prio[2];
 	char		 after_id[20];
-	const char	*error_field;	/* the filter that is not valid */
+	const char	*error_field;	/* the first filter not valid */
+	const char	*bad[WORKLIST_FILTERS];	/* every one */
+	int		 nbad;
 };
 
 int		 worklist_filter_parse(struct worklist_filter *, const char *);

@@ -31,6 +31,23 @@ staff_api_ctx_free(void *p)
 		case_action_free(&c->action);
 }
 
+/* 422 naming every filter that is not valid. */
+static void
+filter_errors(struct http_request *req, const struct worklist_filter *w)
+{
+	json_t	*j, *fields;
+	int	 i;
+
+	fields = json_object();
+	for (i = 0; i < w->nbad; i++)
+		json_object_set_new(fields, w->bad[i],
+		    json_string("This filter value is not valid."));
+	j = apijson_error("invalid", "Some fields are missing or invalid.");
+	json_object_set_new(json_object_get(j, "error"), "fields", fields);
+	rt_send_json(req, 422, j);
+	json_decref(j);
+}
+
 /* GET /api/v1/cases */
 int
 rt_api_cases(struct http_request *req)
@@ -47,8 +64,7 @@ rt_api_cases(struct http_request *req)
 		if (!staff_gate(&c->auth, req, 1, &ret))
 			return (ret);
 		if (!worklist_filter_parse(&c->filter, req->query_string)) {
-			rt_api_field_error(req, c->filter.error_field,
-			    "This filter value is not valid.");
+			filter_errors(req, &c->filter);
 			return (KORE_RESULT_OK);
 		}
 		c->phase = PH_LIST;

@@ -192,10 +192,13 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 	html_raw(b, "<h1>Work list</h1>\n");
 	if (v->filter->error_field != NULL) {
 		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
-		    "tabindex=\"-1\"><h2>There is a problem</h2><p>The filter "
-		    "&ldquo;");
-		html_texts(b, v->filter->error_field);
-		html_raw(b, "&rdquo; is not valid; choose again.</p></div>\n");
+		    "tabindex=\"-1\"><h2>There is a problem</h2><ul>\n");
+		for (i = 0; i < (size_t)v->filter->nbad; i++) {
+			html_raw(b, "<li>The filter &ldquo;");
+			html_texts(b, v->filter->bad[i]);
+			html_raw(b, "&rdquo; is not valid; choose again.</li>\n");
+		}
+		html_raw(b, "</ul></div>\n");
 	}
 	worklist_filters(b, v);
 	n = json_array_size(v->rows);

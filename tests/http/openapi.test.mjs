@@ -938,7 +938,7 @@ test('GET /api/v1/cases: pages of 50 follow one another by their next key',
 	assert.deepEqual(due, [...due].sort(), 'deadline order');
 });
 
-test('GET /api/v1/cases: 422 invalid names the filter that is not valid',
+test('GET /api/v1/cases: 422 invalid names every filter that is not valid',
     async () => {
 	ready();
 	const param = (name) => parametersOf(CASES, 'get')
@@ -962,6 +962,11 @@ test('GET /api/v1/cases: 422 invalid names the filter that is not valid',
 		assert.deepEqual(Object.keys(res.json.error.fields), [field],
 		    query);
 	}
+	// Every bad filter at once.
+	const res = conforms(await staffGet(`${CASES}?state=nope&priority=5&` +
+	    'assignee=someone', st.a.token), 422);
+	assert.deepEqual(Object.keys(res.json.error.fields).sort(),
+	    ['assignee', 'priority', 'state']);
 });
 
 test('GET /api/v1/cases/{reference}: 200 the case opened; contact only for ' +
