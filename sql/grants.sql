@@ -64,6 +64,7 @@ BEGIN
 	    ('recourse_review', 'api_token_revoke'),
 	    -- Work list, case page, case actions.
 	    ('recourse_review', 'worklist'),
+	    ('recourse_review', 'utc_text'),
 	    ('recourse_review', 'case_read'),
 	    ('recourse_review', 'case_page_options'),
 	    ('recourse_review', 'case_keys'),

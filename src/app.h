@@ -29,9 +29,11 @@ struct app_config {
 
 extern struct app_config app;
 
-/* assets.c: the files under assets/, read into memory at start. */
+/* assets.c: assets/ and docs/openapi.yaml, read into memory at start. */
 int	 assets_load(const char *dir);
 int	 rt_asset(struct http_request *);
+int	 assets_load_openapi(const char *dir);
+int	 rt_openapi(struct http_request *);
 
 /* background.c: statements run by timers, outside any request. */
 struct bg_statement {
@@ -229,6 +231,12 @@ enum case_verb {
 	CV_SIGN, CV_CLOSE,
 };
 
+/* The fields an action may take, in the order a form shows them. */
+enum case_field {
+	CF_TO, CF_CATEGORY, CF_PRIORITY, CF_QUEUE, CF_OUTCOME, CF_REMEDIES,
+	CF_AUTOMATED, CF_ORIGINAL, CF_TEXT, CF__MAX,
+};
+
 struct case_action {
 	enum case_verb	 verb;
 	char		*text;		/* note, message, reason(s) */
@@ -241,8 +249,8 @@ struct case_action {
 	int		 bad_remedy;
 	int		 automated;	/* 1, 0; -1 unset; -2 invalid */
 	char		*to;		/* account id to assign to */
-	const char	*error_field;	/* the first problem found */
-	const char	*error;
+	const char	*error[CF__MAX];	/* a message per faulty field */
+	int		 nerrors;
 	int		 keys_done;	/* the encryption step is behind */
 	int		 sealed;
 	unsigned char	*box;		/* text under the case data key */
@@ -252,6 +260,7 @@ struct case_action {
 	struct sbuf	 remedies_text;
 };
 
+extern const char *const case_field_names[];
 extern const char *const case_outcomes[];
 extern const char *const case_remedies[];
 
@@ -271,6 +280,7 @@ int		 case_outcome_status(const char *outcome, const char **message);
 
 /* worklist.c: the reviewer's work list, filtered and paged. */
 #define WORKLIST_PAGE	50
+#define WORKLIST_FILTERS	8
 
 struct worklist_filter {
 	char		 state[24];
@@ -282,7 +292,9 @@ struct worklist_filter {
 	char		 after_due[28];	/* keyset: the last row seen */
 	char		 after_prio[2];
 	char		 after_id[20];
-	const char	*error_field;	/* the filter that is not valid */
+	const char	*error_field;	/* the first filter not valid */
+	const char	*bad[WORKLIST_FILTERS];	/* every one */
+	int		 nbad;
 };
 
 int		 worklist_filter_parse(struct worklist_filter *, const char *);
@@ -489,10 +501,9 @@ struct case_view {
 	const char		*csrf;
 	json_t			*c;		/* case_file_build() */
 	json_t			*options;	/* case_page_options() */
-	const char		*error_verb;	/* the action that failed */
-	const char		*error_field;
-	const char		*error;
-	const char		*typed_text;	/* given back after an error */
+	/* The action just posted, given back with its field errors. */
+	const struct case_action *typed;
+	const char		*error;		/* why it was refused */
 };
 
 void	 view_worklist(struct sbuf *, const struct worklist_view *);

@@ -1,7 +1,8 @@
 /*
  * Static files (stylesheet, script, icons) read from assets/ into memory in
  * the parent and served by our own handler, so that they carry the same
- * security headers as every page and need no file access in the sandbox.
+ * security headers as every page and need no file access in the sandbox;
+ * and the same for the OpenAPI document, read from docs/.
  */
 
 #include <dirent.h>
@@ -47,16 +48,16 @@ asset_type(const char *name)
 	return (NULL);
 }
 
+/* Reads dir/name into 'a'; 0 when it cannot be read whole. */
 static int
-asset_read(const char *dir, const char *name)
+file_read(const char *dir, const char *name, struct asset *a)
 {
-	struct asset	*a;
 	struct stat	 st;
 	char		 path[4096];
 	ssize_t		 n;
 	int		 fd;
 
-	if (nassets == ASSETS_MAX || strlen(name) >= sizeof(a->name))
+	if (strlen(name) >= sizeof(a->name))
 		return (0);
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -66,7 +67,6 @@ asset_read(const char *dir, const char *name)
 		close(fd);
 		return (0);
 	}
-	a = &assets[nassets];
 	a->data = kore_malloc((size_t)st.st_size + 1);
 	n = read(fd, a->data, (size_t)st.st_size);
 	close(fd);
@@ -75,9 +75,16 @@ asset_read(const char *dir, const char *name)
 		return (0);
 	}
 	a->len = (size_t)n;
-	a->type = asset_type(name);
 	(void)kore_strlcpy(a->name, name, sizeof(a->name));
-	nassets++;
+	return (1);
+}
+
+static int
+asset_read(const char *dir, const char *name)
+{
+	if (nassets == ASSETS_MAX || !file_read(dir, name, &assets[nassets]))
+		return (0);
+	assets[nassets++].type = asset_type(name);
 	return (1);
 }
 
@@ -101,6 +108,32 @@ assets_load(const char *dir)
 	}
 	closedir(d);
 	return (ok);
+}
+
+static struct asset	openapi;
+
+/* Loads dir/openapi.yaml, the document of the JSON APIs. */
+int
+assets_load_openapi(const char *dir)
+{
+	if (!file_read(dir, "openapi.yaml", &openapi))
+		return (0);
+	/* RFC 9512; the document is UTF-8. */
+	openapi.type = "application/yaml";
+	return (1);
+}
+
+/* GET /api/v1/openapi.yaml: the whole document, on both sides. */
+int
+rt_openapi(struct http_request *req)
+{
+	if (!rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
+		return (KORE_RESULT_OK);
+	rt_security_headers(req);
+	http_response_header(req, "content-type", openapi.type);
+	http_response_header(req, "cache-control", "no-cache");
+	http_response(req, 200, openapi.data, openapi.len);
+	return (KORE_RESULT_OK);
 }
 
 /* GET /static/NAME */

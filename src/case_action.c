@@ -31,6 +31,9 @@ static const struct {
 	{ "close", CV_CLOSE },
 };
 
+const char *const case_field_names[] = { "to", "category", "priority",
+    "queue", "outcome", "remedies", "automated", "original", "text", NULL };
+
 const char *const case_outcomes[] = { "upheld", "partly_upheld",
     "not_upheld", "out_of_scope", "referred", NULL };
 const char *const case_remedies[] = { "campaign_changed", "data_deleted",
@@ -100,12 +103,13 @@ case_action_free(struct case_action *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* One message per field: the first problem found with it. */
 static void
-set_error(struct case_action *a, const char *field, const char *message)
+set_error(struct case_action *a, enum case_field f, const char *message)
 {
-	if (a->error == NULL) {
-		a->error_field = field;
-		a->error = message;
+	if (a->error[f] == NULL) {
+		a->error[f] = message;
+		a->nerrors++;
 	}
 }
 
@@ -184,17 +188,20 @@ check_text(struct case_action *a, const char *what)
 	size_t	 n;
 
 	if (a->text == NULL || *a->text == '\0') {
-		set_error(a, "text", what);
+		set_error(a, CF_TEXT, what);
 		return;
 	}
 	n = strlen(a->text);
 	if (!utf8_valid(a->text, n))
-		set_error(a, "text", "Use only valid text characters.");
+		set_error(a, CF_TEXT, "Use only valid text characters.");
 	else if (utf8_count(a->text, n) > ACTION_TEXT_MAX)
-		set_error(a, "text", "Use at most 10 000 characters.");
+		set_error(a, CF_TEXT, "Use at most 10 000 characters.");
 }
 
-/* Checks what the verb needs; returns 1 when the action can be tried. */
+/*
+ * Checks every field the verb needs, naming each faulty one; returns 1
+ * when the action can be tried.
+ */
 int
 case_action_validate(struct case_action *a)
 {
@@ -202,13 +209,14 @@ case_action_validate(struct case_action *a)
 	case CV_ASSIGN:
 		if (a->to == NULL || *a->to == '\0' || strlen(a->to) > 18 ||
 		    strspn(a->to, "0123456789") != strlen(a->to))
-			set_error(a, "to", "Choose who should work this case.");
+			set_error(a, CF_TO, "Choose who should work this case.");
 		break;
 	case CV_TRIAGE:
 		if (a->category == NULL || *a->category == '\0')
-			set_error(a, "category", "Choose the concern.");
+			set_error(a, CF_CATEGORY, "Choose the concern.");
 		if (a->priority < 1)
-			set_error(a, "priority", "Choose a priority from 1 to 4.");
+			set_error(a, CF_PRIORITY, "Choose a priority from 1 "
+			    "to 4.");
 		if (a->queue != NULL && *a->queue == '\0') {
 			free(a->queue);
 			a->queue = NULL;
@@ -228,28 +236,28 @@ case_action_validate(struct case_action *a)
 		break;
 	case CV_LINK_DUPLICATE:
 		if (a->original == NULL || !reference_valid(a->original))
-			set_error(a, "original", "Give the reference of the "
+			set_error(a, CF_ORIGINAL, "Give the reference of the "
 			    "original case, like RC-2026-000123.");
 		break;
 	case CV_DECIDE:
 		if (a->outcome == NULL ||
 		    list_index(case_outcomes, a->outcome) < 0)
-			set_error(a, "outcome", "Choose the outcome.");
+			set_error(a, CF_OUTCOME, "Choose the outcome.");
 		if (a->bad_remedy || a->remedies == 0)
-			set_error(a, "remedies", "Choose at least one remedial "
+			set_error(a, CF_REMEDIES, "Choose at least one remedial "
 			    "action, or none.");
 		else if ((a->remedies & (1u << 8)) && a->remedies != 1u << 8)
-			set_error(a, "remedies", "\"None\" cannot go with other "
+			set_error(a, CF_REMEDIES, "\"None\" cannot go with other "
 			    "remedial actions.");
 		if (a->automated < 0)
-			set_error(a, "automated", "Say whether automated means "
+			set_error(a, CF_AUTOMATED, "Say whether automated means "
 			    "were used to detect or decide.");
 		check_text(a, "Write the reasons for the decision.");
 		break;
 	default:
 		break;
 	}
-	return (a->error == NULL);
+	return (a->nerrors == 0);
 }
 
 /* Whether the verb writes text that must be encrypted for the case. */

@@ -105,7 +105,7 @@ void
 kore_parent_configure(int argc, char *argv[])
 {
 	unsigned char	 master[VAULT_KEYBYTES], review_pk[32];
-	const char	*keys, *db, *assets;
+	const char	*keys, *db, *assets, *docs;
 	Dl_info		 self;
 	size_t		 n;
 
@@ -129,6 +129,8 @@ kore_parent_configure(int argc, char *argv[])
 		fatal("RECOURSE_KEYS (the key folder) is not set");
 	if ((assets = getenv("RECOURSE_ASSETS")) == NULL || *assets == '\0')
 		assets = "assets";
+	if ((docs = getenv("RECOURSE_DOCS")) == NULL || *docs == '\0')
+		docs = "docs";
 
 	/*
 	 * The audit chain hashes text as PostgreSQL sends it: always UTF-8,
@@ -166,6 +168,8 @@ kore_parent_configure(int argc, char *argv[])
 
 	if (!assets_load(assets))
 		fatal("could not load assets from %s", assets);
+	if (!assets_load_openapi(docs))
+		fatal("could not load openapi.yaml from %s", docs);
 }
 
 void

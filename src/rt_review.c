@@ -25,8 +25,7 @@ struct review_ctx {
 	int			 post;
 	struct case_action	 action;
 	int			 status;	/* of the page shown again */
-	const char		*error;
-	const char		*error_field;
+	const char		*error;		/* why the action was refused */
 };
 
 static void
@@ -144,11 +143,9 @@ case_page(struct http_request *req, struct review_ctx *c, int status)
 	v.csrf = c->csrf;
 	v.c = c->c;
 	v.options = c->options;
-	if (c->error != NULL) {
-		v.error_verb = case_verb_name(c->action.verb);
-		v.error_field = c->error_field;
+	if (c->post) {
+		v.typed = &c->action;
 		v.error = c->error;
-		v.typed_text = c->action.text;
 	}
 	sbuf_init(&b);
 	view_case(&b, &v);
@@ -203,8 +200,6 @@ rt_review_case(struct http_request *req)
 			return (KORE_RESULT_OK);
 		if (!case_action_validate(&c->action)) {
 			c->status = 422;
-			c->error = c->action.error;
-			c->error_field = c->action.error_field;
 			goto load;
 		}
 		c->phase = PH_RUN;

@@ -31,6 +31,23 @@ staff_api_ctx_free(void *p)
 		case_action_free(&c->action);
 }
 
+/* 422 naming every filter that is not valid. */
+static void
+filter_errors(struct http_request *req, const struct worklist_filter *w)
+{
+	json_t	*j, *fields;
+	int	 i;
+
+	fields = json_object();
+	for (i = 0; i < w->nbad; i++)
+		json_object_set_new(fields, w->bad[i],
+		    json_string("This filter value is not valid."));
+	j = apijson_error("invalid", "Some fields are missing or invalid.");
+	json_object_set_new(json_object_get(j, "error"), "fields", fields);
+	rt_send_json(req, 422, j);
+	json_decref(j);
+}
+
 /* GET /api/v1/cases */
 int
 rt_api_cases(struct http_request *req)
@@ -47,8 +64,7 @@ rt_api_cases(struct http_request *req)
 		if (!staff_gate(&c->auth, req, 1, &ret))
 			return (ret);
 		if (!worklist_filter_parse(&c->filter, req->query_string)) {
-			rt_api_field_error(req, c->filter.error_field,
-			    "This filter value is not valid.");
+			filter_errors(req, &c->filter);
 			return (KORE_RESULT_OK);
 		}
 		c->phase = PH_LIST;
@@ -69,53 +85,79 @@ rt_api_cases(struct http_request *req)
 
 /*
  * The JSON body into the action: strings as given, priority and "to" as
- * integers, remedies as an array of strings, automated as a boolean.
- * Returns 0 having answered 422 for an unknown field or a wrong type.
+ * integers, remedies as an array of strings, automated as a boolean.  An
+ * unknown member or one of the wrong type is named in 'fields'.
  */
-static int
-api_action_read(struct http_request *req, struct case_action *a, json_t *doc)
+static void
+api_action_read(struct case_action *a, json_t *doc, json_t *fields)
 {
 	const char	*key;
 	json_t		*v, *r;
 	size_t		 i;
 	char		 num[24];
+	int		 ok;
 
 	json_object_foreach(doc, key, v) {
+		ok = 1;
 		if (strcmp(key, "priority") == 0 || strcmp(key, "to") == 0) {
-			if (!json_is_integer(v))
-				goto bad;
-			(void)snprintf(num, sizeof(num), "%lld",
-			    (long long)json_integer_value(v));
-			(void)case_action_set(a, key, num);
-		} else if (strcmp(key, "remedies") == 0) {
-			if (!json_is_array(v))
-				goto bad;
-			json_array_foreach(v, i, r) {
-				if (!json_is_string(r))
-					goto bad;
-				(void)case_action_set(a, key,
-				    json_string_value(r));
+			if ((ok = json_is_integer(v))) {
+				(void)snprintf(num, sizeof(num), "%lld",
+				    (long long)json_integer_value(v));
+				(void)case_action_set(a, key, num);
 			}
+		} else if (strcmp(key, "remedies") == 0) {
+			ok = json_is_array(v);
+			json_array_foreach(v, i, r)
+				if (!json_is_string(r))
+					ok = 0;
+			json_array_foreach(v, i, r)
+				if (ok)
+					(void)case_action_set(a, key,
+					    json_string_value(r));
 		} else if (strcmp(key, "automated") == 0) {
-			if (!json_is_boolean(v))
-				goto bad;
-			(void)case_action_set(a, key, json_is_true(v) ? "yes" :
-			    "no");
+			if ((ok = json_is_boolean(v)))
+				(void)case_action_set(a, key,
+				    json_is_true(v) ? "yes" : "no");
 		} else if (json_is_string(v)) {
-			if (memchr(json_string_value(v), '\0',
-			    json_string_length(v)) != NULL ||
-			    !case_action_set(a, key, json_string_value(v)))
-				goto bad;
-		} else if (json_is_null(v) && strcmp(key, "queue") == 0) {
-			continue;
-		} else {
-			goto bad;
-		}
+			ok = memchr(json_string_value(v), '\0',
+			    json_string_length(v)) == NULL &&
+			    case_action_set(a, key, json_string_value(v));
+		} else
+			ok = json_is_null(v) && strcmp(key, "queue") == 0;
+		if (!ok)
+			json_object_set_new(fields, key, json_string("Unknown "
+			    "field, or a value of the wrong type; see "
+			    "docs/openapi.yaml."));
 	}
-	return (1);
-bad:
-	rt_api_field_error(req, key, "Unknown field, or a value of the wrong "
-	    "type; see docs/openapi.yaml.");
+}
+
+/*
+ * Reads and checks the action; 0 having answered 422 with every faulty
+ * member named (a type problem before a missing value of the same name).
+ */
+static int
+api_action_check(struct http_request *req, struct case_action *a,
+    json_t *doc)
+{
+	json_t	*fields, *j;
+	int	 f;
+
+	fields = json_object();
+	api_action_read(a, doc, fields);
+	(void)case_action_validate(a);
+	for (f = 0; f < CF__MAX; f++)
+		if (a->error[f] != NULL &&
+		    json_object_get(fields, case_field_names[f]) == NULL)
+			json_object_set_new(fields, case_field_names[f],
+			    json_string(a->error[f]));
+	if (json_object_size(fields) == 0) {
+		json_decref(fields);
+		return (1);
+	}
+	j = apijson_error("invalid", "Some fields are missing or invalid.");
+	json_object_set_new(json_object_get(j, "error"), "fields", fields);
+	rt_send_json(req, 422, j);
+	json_decref(j);
 	return (0);
 }
 
@@ -179,15 +221,10 @@ rt_api_case(struct http_request *req)
 		c->action_ready = 1;
 		if ((doc = rt_api_read_json(req)) == NULL)
 			return (KORE_RESULT_OK);
-		ret = api_action_read(req, &c->action, doc);
+		ret = api_action_check(req, &c->action, doc);
 		json_decref(doc);
 		if (!ret)
 			return (KORE_RESULT_OK);
-		if (!case_action_validate(&c->action)) {
-			rt_api_field_error(req, c->action.error_field,
-			    c->action.error);
-			return (KORE_RESULT_OK);
-		}
 		c->phase = PH_RUN;
 		/* FALLTHROUGH */
 	case PH_RUN:

@@ -192,10 +192,13 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 	html_raw(b, "<h1>Work list</h1>\n");
 	if (v->filter->error_field != NULL) {
 		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
-		    "tabindex=\"-1\"><h2>There is a problem</h2><p>The filter "
-		    "&ldquo;");
-		html_texts(b, v->filter->error_field);
-		html_raw(b, "&rdquo; is not valid; choose again.</p></div>\n");
+		    "tabindex=\"-1\"><h2>There is a problem</h2><ul>\n");
+		for (i = 0; i < (size_t)v->filter->nbad; i++) {
+			html_raw(b, "<li>The filter &ldquo;");
+			html_texts(b, v->filter->bad[i]);
+			html_raw(b, "&rdquo; is not valid; choose again.</li>\n");
+		}
+		html_raw(b, "</ul></div>\n");
 	}
 	worklist_filters(b, v);
 	n = json_array_size(v->rows);
@@ -268,7 +271,25 @@ paragraphs(struct sbuf *b, const char *text)
 	html_raw(b, "</div>\n");
 }
 
-/* Opens an action's form; the error, if it is this action's, goes first. */
+/* The posted action when the page comes back for this verb, else NULL. */
+static const struct case_action *
+typed_for(const struct case_view *v, const char *verb)
+{
+	if (v->typed == NULL || strcmp(case_verb_name(v->typed->verb),
+	    verb) != 0)
+		return (NULL);
+	return (v->typed);
+}
+
+static const char *
+err_for(const struct case_view *v, const char *verb, enum case_field f)
+{
+	const struct case_action	*t = typed_for(v, verb);
+
+	return (t != NULL ? t->error[f] : NULL);
+}
+
+/* Opens an action's form; a refusal of this action goes first. */
 static void
 action_open(struct sbuf *b, const struct case_view *v, const char *verb,
     const char *title)
@@ -283,57 +304,57 @@ action_open(struct sbuf *b, const struct case_view *v, const char *verb,
 	html_texts(b, title);
 	html_raw(b, "</h3>\n");
 	page_hidden(b, "csrf", v->csrf);
+	if (v->error != NULL && typed_for(v, verb) != NULL) {
+		html_raw(b, "<p class=\"error\" role=\"alert\">");
+		html_texts(b, v->error);
+		html_raw(b, "</p>\n");
+	}
 }
 
-static const char *
-err_for(const struct case_view *v, const char *verb, const char *field)
-{
-	if (v->error == NULL || v->error_verb == NULL ||
-	    strcmp(v->error_verb, verb) != 0)
-		return (NULL);
-	if (field == NULL)
-		return (v->error_field == NULL ? v->error : NULL);
-	return (v->error_field != NULL && strcmp(v->error_field, field) == 0 ?
-	    v->error : NULL);
-}
-
+/* The id of a field: f-VERB-NAME, unique on the page. */
 static void
-action_error(struct sbuf *b, const struct case_view *v, const char *verb)
+field_id(char *id, size_t size, const char *verb, enum case_field f)
 {
-	const char	*e;
-
-	if ((e = err_for(v, verb, NULL)) == NULL)
-		return;
-	html_raw(b, "<p class=\"error\" role=\"alert\">");
-	html_texts(b, e);
-	html_raw(b, "</p>\n");
+	(void)snprintf(id, size, "%s-%s", verb, case_field_names[f]);
 }
 
-/* A textarea field with its own id per form (ids are unique per page). */
+/* id, name and ARIA attributes of a control with its hint and error. */
 static void
-action_text(struct sbuf *b, const struct case_view *v, const char *verb,
-    const char *label, const char *hint)
+control_attrs(struct sbuf *b, const char *id, enum case_field f,
+    const char *error)
 {
-	char		 id[48];
-	const char	*e;
-
-	(void)snprintf(id, sizeof(id), "%s-text", verb);
-	e = err_for(v, verb, "text");
-	page_field_intro(b, id, label, hint, e, 0);
-	html_raw(b, "<textarea rows=\"5\" maxlength=\"10000\" dir=\"auto\"");
 	html_raw(b, " id=\"f-");
 	html_attrs(b, id);
-	html_raw(b, "\" name=\"text\" aria-describedby=\"f-");
+	html_raw(b, "\" name=\"");
+	html_attrs(b, case_field_names[f]);
+	html_raw(b, "\" aria-describedby=\"f-");
 	html_attrs(b, id);
 	html_raw(b, "-hint");
-	if (e != NULL) {
+	if (error != NULL) {
 		html_raw(b, " f-");
 		html_attrs(b, id);
 		html_raw(b, "-error\" aria-invalid=\"true");
 	}
-	html_raw(b, "\">");
-	if (e != NULL && v->typed_text != NULL)
-		html_texts(b, v->typed_text);
+	html_raw(b, "\"");
+}
+
+/* A textarea; what was typed comes back whenever the form does. */
+static void
+action_text(struct sbuf *b, const struct case_view *v, const char *verb,
+    const char *label, const char *hint)
+{
+	const struct case_action	*t = typed_for(v, verb);
+	char				 id[48];
+	const char			*e;
+
+	field_id(id, sizeof(id), verb, CF_TEXT);
+	e = err_for(v, verb, CF_TEXT);
+	page_field_intro(b, id, label, hint, e, 0);
+	html_raw(b, "<textarea rows=\"5\" maxlength=\"10000\" dir=\"auto\"");
+	control_attrs(b, id, CF_TEXT, e);
+	html_raw(b, ">");
+	if (t != NULL && t->text != NULL)
+		html_texts(b, t->text);
 	html_raw(b, "</textarea>\n</div>\n");
 }
 
@@ -347,22 +368,78 @@ action_button(struct sbuf *b, const char *label)
 
 static void
 select_field(struct sbuf *b, const struct case_view *v, const char *verb,
-    const char *name, const char *label)
+    enum case_field f, const char *label, const char *hint)
 {
 	char		 id[48];
 	const char	*e;
 
-	(void)snprintf(id, sizeof(id), "%s-%s", verb, name);
-	e = err_for(v, verb, name);
-	page_field_intro(b, id, label, "", e, 0);
-	html_raw(b, "<select id=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "\" name=\"");
-	html_attrs(b, name);
-	html_raw(b, "\"");
-	if (e != NULL)
-		html_raw(b, " aria-invalid=\"true\"");
+	field_id(id, sizeof(id), verb, f);
+	e = err_for(v, verb, f);
+	page_field_intro(b, id, label, hint, e, 0);
+	html_raw(b, "<select");
+	control_attrs(b, id, f, e);
 	html_raw(b, ">\n");
+}
+
+/* A fieldset of checkboxes or radios, its legend and any error. */
+static void
+fieldset_open(struct sbuf *b, const struct case_view *v, const char *verb,
+    enum case_field f, const char *legend)
+{
+	char		 id[48];
+	const char	*e;
+
+	field_id(id, sizeof(id), verb, f);
+	e = err_for(v, verb, f);
+	html_raw(b, "<fieldset class=\"field");
+	if (e != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\" id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "\"");
+	if (e != NULL) {
+		html_raw(b, " aria-describedby=\"f-");
+		html_attrs(b, id);
+		html_raw(b, "-error\"");
+	}
+	html_raw(b, "><legend>");
+	html_texts(b, legend);
+	html_raw(b, "</legend>\n");
+	if (e != NULL) {
+		html_raw(b, "<p class=\"error\" id=\"f-");
+		html_attrs(b, id);
+		html_raw(b, "-error\"><span class=\"visually-hidden\">Error: "
+		    "</span>");
+		html_texts(b, e);
+		html_raw(b, "</p>\n");
+	}
+}
+
+/* One checkbox or radio of a fieldset. */
+static void
+choice(struct sbuf *b, const char *type, enum case_field f,
+    const char *value, const char *label, int checked)
+{
+	html_raw(b, "<div class=\"check\"><input type=\"");
+	html_raw(b, type);
+	html_raw(b, "\" name=\"");
+	html_attrs(b, case_field_names[f]);
+	html_raw(b, "\" id=\"f-");
+	html_attrs(b, case_field_names[f]);
+	html_raw(b, "-");
+	html_attrs(b, value);
+	html_raw(b, "\" value=\"");
+	html_attrs(b, value);
+	html_raw(b, "\"");
+	if (checked)
+		html_raw(b, " checked");
+	html_raw(b, "><label for=\"f-");
+	html_attrs(b, case_field_names[f]);
+	html_raw(b, "-");
+	html_attrs(b, value);
+	html_raw(b, "\">");
+	html_texts(b, label);
+	html_raw(b, "</label></div>\n");
 }
 
 static int
@@ -371,33 +448,56 @@ is(const char *state, const char *a)
 	return (strcmp(state, a) == 0);
 }
 
+/* Whether case_actions() (SQL) lets the reader do this now. */
+static int
+may(const struct case_view *v, const char *verb)
+{
+	return (json_is_true(json_object_get(json_object_get(v->options,
+	    "actions"), verb)));
+}
+
+static const char *
+priority_label(int p)
+{
+	return (p == 4 ? "4 urgent" : p == 3 ? "3 high" : p == 2 ? "2 normal" :
+	    "1 low");
+}
+
 static void
 triage_form(struct sbuf *b, const struct case_view *v)
 {
-	json_t	*o;
-	size_t	 i;
-	char	 p[2];
+	const struct case_action	*t = typed_for(v, "triage");
+	json_t				*o, *prios;
+	size_t				 i;
+	int				 cur;
+	char				 p[2];
 
 	action_open(b, v, "triage", "Triage");
-	action_error(b, v, "triage");
-	select_field(b, v, "triage", "category", "Concern");
+	select_field(b, v, "triage", CF_CATEGORY, "Concern", "");
 	json_array_foreach(json_object_get(v->options, "categories"), i, o)
 		option(b, json_text(o, "code"), json_text(o, "label"),
+		    t != NULL ? (t->category ? t->category : "") :
 		    json_text(v->c, "category"));
 	html_raw(b, "</select>\n</div>\n");
-	select_field(b, v, "triage", "priority", "Priority");
+	select_field(b, v, "triage", CF_PRIORITY, "Priority",
+	    "High (3) and urgent (4) decisions need a supervisor's second "
+	    "signature.");
+	cur = t != NULL ? t->priority :
+	    (int)json_integer_value(json_object_get(v->c, "priority"));
+	prios = json_object_get(json_object_get(v->options, "actions"),
+	    "triage_priorities");
 	p[1] = '\0';
-	for (i = 4; i >= 1; i--) {
-		p[0] = '0' + (char)i;
-		option(b, p, i == 4 ? "4 urgent" : i == 3 ? "3 high" :
-		    i == 2 ? "2 normal" : "1 low",
-		    json_integer_value(json_object_get(v->c, "priority")) ==
-		    (json_int_t)i ? p : "");
+	for (i = json_array_size(prios); i > 0; i--) {
+		p[0] = '0' + (char)json_integer_value(json_array_get(prios,
+		    i - 1));
+		option(b, p, priority_label(p[0] - '0'), cur == p[0] - '0' ?
+		    p : "");
 	}
 	html_raw(b, "</select>\n</div>\n");
-	select_field(b, v, "triage", "queue", "Queue");
+	select_field(b, v, "triage", CF_QUEUE, "Queue", "");
 	json_array_foreach(json_object_get(v->options, "queues"), i, o)
 		option(b, json_text(o, "code"), json_text(o, "name"),
+		    t != NULL && t->queue != NULL ? t->queue :
 		    json_text(v->c, "queue"));
 	html_raw(b, "</select>\n</div>\n");
 	action_button(b, is(json_text(v->c, "state"), "received") ?
@@ -407,57 +507,30 @@ triage_form(struct sbuf *b, const struct case_view *v)
 static void
 decide_form(struct sbuf *b, const struct case_view *v)
 {
-	const char	*e;
-	size_t		 i;
+	const struct case_action	*t = typed_for(v, "decide");
+	size_t				 i;
 
 	action_open(b, v, "decide", is(json_text(v->c, "state"), "appealed") ?
 	    "Decide the appeal" : "Decide");
-	action_error(b, v, "decide");
-	select_field(b, v, "decide", "outcome", "Outcome");
-	option(b, "", "Choose", "x");
+	select_field(b, v, "decide", CF_OUTCOME, "Outcome", "");
+	option(b, "", "Choose", t != NULL && t->outcome != NULL ? t->outcome :
+	    "");
 	for (i = 0; case_outcomes[i] != NULL; i++)
-		option(b, case_outcomes[i], outcome_labels[i], "");
+		option(b, case_outcomes[i], outcome_labels[i],
+		    t != NULL && t->outcome != NULL ? t->outcome : "");
 	html_raw(b, "</select>\n</div>\n");
-	e = err_for(v, "decide", "remedies");
-	html_raw(b, "<fieldset class=\"field");
-	if (e != NULL)
-		html_raw(b, " has-error");
-	html_raw(b, "\" id=\"f-decide-remedies\"><legend>Remedial actions"
-	    "</legend>\n");
-	if (e != NULL) {
-		html_raw(b, "<p class=\"error\">");
-		html_texts(b, e);
-		html_raw(b, "</p>\n");
-	}
-	for (i = 0; case_remedies[i] != NULL; i++) {
-		html_raw(b, "<div class=\"check\"><input type=\"checkbox\" "
-		    "name=\"remedies\" id=\"f-remedy-");
-		html_attrs(b, case_remedies[i]);
-		html_raw(b, "\" value=\"");
-		html_attrs(b, case_remedies[i]);
-		html_raw(b, "\"><label for=\"f-remedy-");
-		html_attrs(b, case_remedies[i]);
-		html_raw(b, "\">");
-		html_texts(b, remedy_labels[i]);
-		html_raw(b, "</label></div>\n");
-	}
+	fieldset_open(b, v, "decide", CF_REMEDIES, "Remedial actions");
+	for (i = 0; case_remedies[i] != NULL; i++)
+		choice(b, "checkbox", CF_REMEDIES, case_remedies[i],
+		    remedy_labels[i], t != NULL && (t->remedies & (1u << i)));
 	html_raw(b, "</fieldset>\n");
-	e = err_for(v, "decide", "automated");
-	html_raw(b, "<fieldset class=\"field");
-	if (e != NULL)
-		html_raw(b, " has-error");
-	html_raw(b, "\" id=\"f-decide-automated\"><legend>Were automated means "
-	    "used to detect or decide?</legend>\n");
-	if (e != NULL) {
-		html_raw(b, "<p class=\"error\">");
-		html_texts(b, e);
-		html_raw(b, "</p>\n");
-	}
-	html_raw(b, "<div class=\"check\"><input type=\"radio\" name=\"automated\" "
-	    "id=\"f-automated-no\" value=\"no\"><label for=\"f-automated-no\">"
-	    "No</label></div>\n<div class=\"check\"><input type=\"radio\" "
-	    "name=\"automated\" id=\"f-automated-yes\" value=\"yes\"><label "
-	    "for=\"f-automated-yes\">Yes</label></div>\n</fieldset>\n");
+	fieldset_open(b, v, "decide", CF_AUTOMATED, "Were automated means "
+	    "used to detect or decide?");
+	choice(b, "radio", CF_AUTOMATED, "no", "No", t != NULL &&
+	    t->automated == 0);
+	choice(b, "radio", CF_AUTOMATED, "yes", "Yes", t != NULL &&
+	    t->automated == 1);
+	html_raw(b, "</fieldset>\n");
 	action_text(b, v, "decide", "Reasons", "The complainant reads these. "
 	    "Explain what you found and why you decided so.");
 	action_button(b, "Record the decision");
@@ -466,128 +539,119 @@ decide_form(struct sbuf *b, const struct case_view *v)
 static void
 assign_form(struct sbuf *b, const struct case_view *v)
 {
-	json_t	*o;
-	size_t	 i;
-	char	 id[24];
+	const struct case_action	*t = typed_for(v, "assign");
+	json_t				*o;
+	size_t				 i;
+	char				 id[24];
 
-	if (json_array_size(json_object_get(v->options, "assignable")) == 0)
-		return;
 	action_open(b, v, "assign", "Assign");
-	action_error(b, v, "assign");
-	select_field(b, v, "assign", "to", "Reviewer");
+	select_field(b, v, "assign", CF_TO, "Reviewer", "");
 	json_array_foreach(json_object_get(v->options, "assignable"), i, o) {
 		(void)snprintf(id, sizeof(id), "%lld",
 		    (long long)json_integer_value(json_object_get(o, "id")));
-		option(b, id, json_text(o, "name"), "");
+		option(b, id, json_text(o, "name"), t != NULL &&
+		    t->to != NULL ? t->to : "");
 	}
 	html_raw(b, "</select>\n</div>\n");
 	action_button(b, "Assign");
 }
 
-/* The last decision, or NULL. */
-static json_t *
-last_decision(const struct case_view *v)
+static void
+link_form(struct sbuf *b, const struct case_view *v)
 {
-	json_t	*d;
-	size_t	 n;
+	const struct case_action	*t = typed_for(v, "link_duplicate");
+	char				 id[48];
+	const char			*e;
 
-	d = json_object_get(v->c, "decisions");
-	n = json_array_size(d);
-	return (n ? json_array_get(d, n - 1) : NULL);
+	action_open(b, v, "link_duplicate", "Link as a duplicate");
+	field_id(id, sizeof(id), "link_duplicate", CF_ORIGINAL);
+	e = err_for(v, "link_duplicate", CF_ORIGINAL);
+	page_field_intro(b, id, "Reference of the original case",
+	    "Like RC-2026-000123.", e, 0);
+	html_raw(b, "<input type=\"text\" maxlength=\"20\" class=\"short\"");
+	control_attrs(b, id, CF_ORIGINAL, e);
+	html_raw(b, " value=\"");
+	if (t != NULL && t->original != NULL)
+		html_attrs(b, t->original);
+	html_raw(b, "\">\n</div>\n");
+	action_button(b, "Link");
 }
 
+/* A form with nothing to fill in: a title, a sentence and a button. */
+static void
+plain_form(struct sbuf *b, const struct case_view *v, const char *verb,
+    const char *title, const char *sentence, const char *button)
+{
+	action_open(b, v, verb, title);
+	if (sentence != NULL) {
+		html_raw(b, "<p>");
+		html_texts(b, sentence);
+		html_raw(b, "</p>\n");
+	}
+	action_button(b, button);
+}
+
+/* Every action the reader may take now, and only those (case_actions). */
 static void
 actions(struct sbuf *b, const struct case_view *v)
 {
-	const char	*st = json_text(v->c, "state");
-	json_t		*assignee = json_object_get(v->c, "assignee");
-	json_t		*d;
-	int		 mine, sup, open, works;
-
-	mine = json_is_integer(assignee) &&
-	    json_integer_value(assignee) == v->who->id;
-	sup = staff_has(v->who, STAFF_SUPERVISOR);
-	open = !is(st, "closed") && !is(st, "rejected");
-	works = mine || sup;
+	static const char *const verbs[] = { "take", "release", "assign",
+	    "triage", "investigate", "request_info", "message", "note",
+	    "decide", "sign", "close", "link_duplicate", "reject" };
+	size_t	 i, n;
 
 	html_raw(b, "<section aria-labelledby=\"actions-h\" class=\"actions\">"
 	    "\n<h2 id=\"actions-h\">Actions</h2>\n");
-	if (open && !mine && (json_is_null(assignee) || sup)) {
-		action_open(b, v, "take", "Take this case");
-		action_error(b, v, "take");
-		action_button(b, "Take it");
-	}
-	if (open && works && !json_is_null(assignee)) {
-		action_open(b, v, "release", "Release");
-		action_error(b, v, "release");
-		action_button(b, "Put it back in the queue");
-	}
-	if (open && sup)
+	for (i = n = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		n += may(v, verbs[i]);
+	if (n == 0)
+		html_raw(b, "<p>There is nothing you can do on this case now."
+		    "</p>\n");
+	if (may(v, "take"))
+		plain_form(b, v, "take", "Take this case", NULL, "Take it");
+	if (may(v, "release"))
+		plain_form(b, v, "release", "Release", NULL,
+		    "Put it back in the queue");
+	if (may(v, "assign"))
 		assign_form(b, v);
-	if (!works) {
-		html_raw(b, "<p>Take the case to work on it.</p>\n</section>\n");
-		return;
-	}
-	if (is(st, "received") || is(st, "triaged") ||
-	    is(st, "investigating") || is(st, "awaiting_complainant"))
+	if (may(v, "take") && !may(v, "note"))
+		html_raw(b, "<p>Take the case to work on it.</p>\n");
+	if (may(v, "triage"))
 		triage_form(b, v);
-	if (is(st, "triaged")) {
-		action_open(b, v, "investigate", "Start the investigation");
-		action_error(b, v, "investigate");
-		action_button(b, "Start");
-	}
-	if (is(st, "triaged") || is(st, "investigating")) {
+	if (may(v, "investigate"))
+		plain_form(b, v, "investigate", "Start the investigation",
+		    NULL, "Start");
+	if (may(v, "request_info")) {
 		action_open(b, v, "request_info", "Ask the complainant");
-		action_error(b, v, "request_info");
 		action_text(b, v, "request_info", "Question", "Shown on the "
 		    "complainant's tracking page; the case waits for the "
 		    "answer.");
 		action_button(b, "Send and wait for an answer");
 	}
-	if (!is(st, "closed")) {
+	if (may(v, "message")) {
 		action_open(b, v, "message", "Message the complainant");
-		action_error(b, v, "message");
 		action_text(b, v, "message", "Message", "Shown on the "
 		    "complainant's tracking page.");
 		action_button(b, "Send");
+	}
+	if (may(v, "note")) {
 		action_open(b, v, "note", "Internal note");
-		action_error(b, v, "note");
 		action_text(b, v, "note", "Note", "Only staff see notes.");
 		action_button(b, "Add the note");
 	}
-	if (is(st, "investigating") || is(st, "appealed"))
+	if (may(v, "decide"))
 		decide_form(b, v);
-	d = last_decision(v);
-	if (sup && is(st, "decided") && d != NULL &&
-	    json_is_null(json_object_get(d, "released_at"))) {
-		action_open(b, v, "sign", "Second signature");
-		action_error(b, v, "sign");
-		html_raw(b, "<p>This decision reaches the complainant only "
-		    "once a supervisor other than its author signs it.</p>\n");
-		action_button(b, "Sign and publish the decision");
-	}
-	if ((is(st, "decided") && d != NULL &&
-	    !json_is_null(json_object_get(d, "released_at"))) ||
-	    is(st, "rejected")) {
-		action_open(b, v, "close", "Close the case");
-		action_error(b, v, "close");
-		action_button(b, "Close");
-	}
-	if (!is(st, "closed")) {
-		action_open(b, v, "link_duplicate", "Link as a duplicate");
-		action_error(b, v, "link_duplicate");
-		page_field_intro(b, "link-original", "Reference of the original "
-		    "case", "Like RC-2026-000123.", err_for(v, "link_duplicate",
-		    "original"), 0);
-		html_raw(b, "<input type=\"text\" id=\"f-link-original\" "
-		    "name=\"original\" maxlength=\"20\" class=\"short\">\n"
-		    "</div>\n");
-		action_button(b, "Link");
-	}
-	if (is(st, "received") || is(st, "triaged") ||
-	    is(st, "investigating") || is(st, "awaiting_complainant")) {
+	if (may(v, "sign"))
+		plain_form(b, v, "sign", "Second signature", "This decision "
+		    "reaches the complainant only once a supervisor other "
+		    "than its author signs it.", "Sign and publish the "
+		    "decision");
+	if (may(v, "close"))
+		plain_form(b, v, "close", "Close the case", NULL, "Close");
+	if (may(v, "link_duplicate"))
+		link_form(b, v);
+	if (may(v, "reject")) {
 		action_open(b, v, "reject", "Reject as out of scope");
-		action_error(b, v, "reject");
 		action_text(b, v, "reject", "Reason", "The complainant reads "
 		    "this reason.");
 		action_button(b, "Reject");
@@ -722,30 +786,66 @@ timeline(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "</ol>\n</section>\n");
 }
 
+/*
+ * What went wrong with the action just posted: every faulty field, each
+ * linking to it, or the reason it was refused.
+ */
+static void
+error_summary(struct sbuf *b, const struct case_view *v)
+{
+	const char	*verb;
+	char		 id[48];
+	int		 f;
+
+	if (v->typed == NULL || (v->error == NULL && v->typed->nerrors == 0))
+		return;
+	verb = case_verb_name(v->typed->verb);
+	html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "aria-labelledby=\"error-summary-title\" tabindex=\"-1\">\n"
+	    "<h2 id=\"error-summary-title\">Nothing was changed</h2>\n<ul>\n");
+	if (v->error != NULL) {
+		html_raw(b, "<li><a href=\"#act-");
+		html_attrs(b, verb);
+		html_raw(b, "\">");
+		html_texts(b, v->error);
+		html_raw(b, "</a></li>\n");
+	}
+	for (f = 0; f < CF__MAX; f++) {
+		if (v->typed->error[f] == NULL)
+			continue;
+		field_id(id, sizeof(id), verb, f);
+		html_raw(b, "<li><a href=\"#f-");
+		html_attrs(b, id);
+		html_raw(b, "\">");
+		html_texts(b, v->typed->error[f]);
+		html_raw(b, "</a></li>\n");
+	}
+	html_raw(b, "</ul>\n</div>\n");
+}
+
 void
 view_case(struct sbuf *b, const struct case_view *v)
 {
 	json_t		*consents, *contact, *dups, *x;
 	const char	*ref = json_text(v->c, "reference");
+	struct sbuf	 title;
 	char		 prio[4];
 	size_t		 i;
 
-	page_staff_begin(b, ref, v->who, v->csrf);
+	if (v->typed != NULL && (v->error != NULL || v->typed->nerrors > 0)) {
+		sbuf_init(&title);
+		sbuf_printf(&title, "Error: %s", ref);
+		page_staff_begin(b, sbuf_cstr(&title), v->who, v->csrf);
+		sbuf_free(&title);
+	} else
+		page_staff_begin(b, ref, v->who, v->csrf);
 	html_raw(b, "<p><a href=\"/review\">Back to the work list</a></p>\n"
 	    "<h1>");
 	html_texts(b, ref);
 	html_raw(b, " <span class=\"state\">");
 	html_texts(b, state_label(json_text(v->c, "state")));
 	html_raw(b, "</span></h1>\n");
-	if (v->error != NULL) {
-		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
-		    "tabindex=\"-1\"><h2>Nothing was changed</h2><p><a href=\""
-		    "#act-");
-		html_attrs(b, v->error_verb ? v->error_verb : "");
-		html_raw(b, "\">");
-		html_texts(b, v->error);
-		html_raw(b, "</a></p></div>\n");
-	}
+	error_summary(b, v);
 	html_raw(b, "<dl class=\"summary\">\n");
 	dl_item(b, "Concern", category_label(v->options,
 	    json_text(v->c, "category")));

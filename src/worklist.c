@@ -99,7 +99,17 @@ after_parse(struct worklist_filter *w, const char *key)
 	return (1);
 }
 
-/* Reads and checks the filters; names a bad one in error_field, returns 0. */
+/* Names one more filter that is not valid (error_field: the first). */
+static void
+bad(struct worklist_filter *w, const char *name)
+{
+	if (w->error_field == NULL)
+		w->error_field = name;
+	if (w->nbad < WORKLIST_FILTERS)
+		w->bad[w->nbad++] = name;
+}
+
+/* Reads and checks the filters; names every bad one, returns 0. */
 int
 worklist_filter_parse(struct worklist_filter *w, const char *query)
 {
@@ -112,7 +122,7 @@ worklist_filter_parse(struct worklist_filter *w, const char *query)
 		return (1);
 	if (formdata_parse(&fd, "application/x-www-form-urlencoded", query,
 	    strlen(query)) != FORMDATA_OK) {
-		w->error_field = "filters";
+		bad(w, "filters");
 		return (0);
 	}
 	too_long = 0;
@@ -128,20 +138,21 @@ worklist_filter_parse(struct worklist_filter *w, const char *query)
 	copy_field(&fd, "after", after, sizeof(after), &too_long);
 	formdata_free(&fd);
 
-	if (too_long)
-		w->error_field = "filters";
-	else if (w->state[0] && !in_list(states, w->state))
-		w->error_field = "state";
-	else if (w->priority[0] && (w->priority[0] < '1' ||
-	    w->priority[0] > '4'))
-		w->error_field = "priority";
-	else if (w->assignee[0] && strcmp(w->assignee, "me") != 0 &&
+	if (too_long) {
+		bad(w, "filters");
+		return (0);
+	}
+	if (w->state[0] && !in_list(states, w->state))
+		bad(w, "state");
+	if (w->priority[0] && (w->priority[0] < '1' || w->priority[0] > '4'))
+		bad(w, "priority");
+	if (w->assignee[0] && strcmp(w->assignee, "me") != 0 &&
 	    strcmp(w->assignee, "none") != 0 && !all_digits(w->assignee, 18))
-		w->error_field = "assignee";
-	else if (w->brand[0] && !utf8_valid(w->brand, strlen(w->brand)))
-		w->error_field = "brand";
-	else if (after[0] && !after_parse(w, after))
-		w->error_field = "after";
+		bad(w, "assignee");
+	if (w->brand[0] && !utf8_valid(w->brand, strlen(w->brand)))
+		bad(w, "brand");
+	if (after[0] && !after_parse(w, after))
+		bad(w, "after");
 	return (w->error_field == NULL);
 }
 
@@ -169,9 +180,11 @@ worklist_query(struct db_query *q, struct http_request *req,
 	v[10] = limit;
 	return (db_run(q, req, "SELECT w.reference, w.state, w.category, "
 	    "w.channel, w.brand, w.queue, w.priority, w.vulnerable, "
+	    "utc_text(w.due_at), "
+	    "w.assignee, w.assignee_name, w.appeal, w.id, w.due_at < now(), "
+	    /* The page key keeps the microseconds the order depends on. */
 	    "to_char(w.due_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-	    "w.assignee, w.assignee_name, w.appeal, w.id, w.due_at < now() "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
 	    "FROM worklist($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) w",
 	    11, v, NULL, NULL));
 }
@@ -212,7 +225,7 @@ worklist_rows(const struct db_query *q, char *next, size_t nextsize)
 	}
 	if (n > WORKLIST_PAGE)
 		(void)snprintf(next, nextsize, "%s~%s~%s",
-		    db_value(q, WORKLIST_PAGE - 1, 8),
+		    db_value(q, WORKLIST_PAGE - 1, 14),
 		    db_value(q, WORKLIST_PAGE - 1, 6),
 		    db_value(q, WORKLIST_PAGE - 1, 12));
 	return (rows);

@@ -56,6 +56,7 @@ env_start() {
 	export RECOURSE_DB="$conninfo user=recourse_owner"
 	export RECOURSE_PUBLIC_DB="$conninfo user=recourse_public"
 	export RECOURSE_REVIEW_DB="$conninfo user=recourse_review"
+	export RECOURSE_DOCS="$env_top/docs"
 
 	(cd "$ENV_DIR" && exec env ${ENV_PRELOAD:-} \
 	    RECOURSE_DB="$RECOURSE_PUBLIC_DB" stdbuf -oL -eL \

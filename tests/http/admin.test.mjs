@@ -7,7 +7,7 @@ import { dbConfig } from '../lib/db.mjs';
 import { fileComplaint, getForm, postComplaint, validFields, apiComplaint,
     validDoc, request } from '../lib/client.mjs';
 import { staffUser, reviewRequest, form, openSetup, setUp, login, totpAt,
-    currentStep, awayFromStepEdge, sessionCsrf, uniqueLogin, act,
+    currentStep, awayFromStepEdge, sessionCsrf, uniqueLogin, act, forgeAct,
     createAccount }
     from '../lib/staff.mjs';
 import { parseHtml, textById } from '../lib/html.mjs';
@@ -650,7 +650,7 @@ test('update: deactivating ends the sessions at once and blocks logins; ' +
 	const gone = await reviewRequest('/review', { cookie: user.cookie });
 	assert.equal(gone.status, 303, short(gone));
 	assert.equal(gone.headers.get('location'), '/review/login');
-	const posted = await act(user, 'RC-2099-999999', 'take');
+	const posted = await forgeAct(user, 'RC-2099-999999', 'take');
 	assert.equal(posted.status, 401, short(posted));
 
 	// A right password and a fresh code do not let an inactive account in.
@@ -814,7 +814,7 @@ test('brand bar: hides the brand\'s cases (case-insensitively, trimmed), ' +
 	    `staff:${k.admin.id}`, mark]);
 	assert.equal(released.rows[0].n, 1, 'the release is audited');
 	// ... and cannot be taken back by the barred reviewer.
-	const again = await act(user, c1.reference, 'take');
+	const again = await forgeAct(user, c1.reference, 'take');
 	assert.equal(again.status, 404, short(again));
 	// The account's page lists the bar.
 	const page = await reviewRequest(`/admin/account?id=${id}`,

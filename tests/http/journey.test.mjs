@@ -3,7 +3,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileComplaint, postTrack, request, getTrack, formData, marker }
     from '../lib/client.mjs';
-import { staffUser, act, reviewRequest } from '../lib/staff.mjs';
+import { staffUser, act, forgeAct, reviewRequest, casePage, actionForm }
+    from '../lib/staff.mjs';
 import { parseHtml } from '../lib/html.mjs';
 import { query, caseByReference, dumpText, dumpHas } from '../lib/db.mjs';
 
@@ -15,8 +16,16 @@ async function trackPost(path, code, text) {
 	return res;
 }
 
+// An expected success goes through the page's form; an expected refusal
+// must not be offered on the page, and is then forged.
 async function expectAct(user, ref, verb, fields, status = 303) {
-	const res = await act(user, ref, verb, fields);
+	if (status !== 303) {
+		const { doc } = await casePage(user, ref);
+		assert.equal(actionForm(doc, ref, verb), null,
+		    `${verb} is offered, yet refused with ${status}`);
+	}
+	const res = await (status === 303 ? act : forgeAct)(user, ref, verb,
+	    fields);
 	assert.equal(res.status, status, `${verb}: ${res.status}`);
 	if (status === 303)
 		assert.equal(res.headers.get('location'), `/review/cases/${ref}`);

@@ -275,9 +275,11 @@ function conforms(res, expectStatus) {
 		assert.ok(Object.hasOwn(response.content, res.type),
 		    `${what}: content type "${res.type}" is not one of ` +
 		    Object.keys(response.content).join(', '));
+		// JSON is checked parsed; any other type as its text.
 		if (res.method !== 'HEAD')
 			check(`${pointer}/content/${esc(res.type)}/schema`,
-			    res.json, `${what} body`);
+			    res.type === 'application/json' ? res.json : res.text,
+			    `${what} body`);
 	} else
 		assert.equal(res.text, '', `${what} is documented without a body`);
 
@@ -383,6 +385,18 @@ test('every example in the document matches its schema', () => {
 });
 
 /* ---- probes and taxonomy ---- */
+
+test('GET /api/v1/openapi.yaml serves this document on both sides',
+    async () => {
+	const file = readFileSync(new URL('../../docs/openapi.yaml',
+	    import.meta.url), 'utf8');
+	for (const surface of ['public', 'review']) {
+		const res = conforms(await send('GET', '/api/v1/openapi.yaml',
+		    { surface }), 200);
+		assert.equal(res.text, file, surface);
+		assert.equal(res.headers['x-content-type-options'], 'nosniff');
+	}
+});
 
 test('GET /healthz and GET /readyz', async () => {
 	assert.equal(conforms(await send('GET', '/healthz'), 200).json.status,
@@ -778,9 +792,12 @@ test('staff API: every /api/v1/cases operation needs the bearer token and ' +
 	let staffOps = 0;
 	for (const [template, item] of Object.entries(doc.paths)) {
 		const staff = template.startsWith('/api/v1/cases');
+		// (The document itself is served by both.)
+		const both = !template.startsWith('/api/') ||
+		    template === '/api/v1/openapi.yaml';
 		assert.deepEqual(surfacesOf(template), staff ? ['review'] :
-		    template.startsWith('/api/') ? ['public'] :
-		    ['public', 'review'], `${template}: servers`);
+		    both ? ['public', 'review'] : ['public'],
+		    `${template}: servers`);
 		for (const m of METHODS.filter((x) => item[x])) {
 			const security = item[m].security ?? doc.security;
 			assert.deepEqual(security, staff ? [{ bearerAuth: [] }] :
@@ -921,7 +938,7 @@ test('GET /api/v1/cases: pages of 50 follow one another by their next key',
 	assert.deepEqual(due, [...due].sort(), 'deadline order');
 });
 
-test('GET /api/v1/cases: 422 invalid names the filter that is not valid',
+test('GET /api/v1/cases: 422 invalid names every filter that is not valid',
     async () => {
 	ready();
 	const param = (name) => parametersOf(CASES, 'get')
@@ -945,6 +962,11 @@ test('GET /api/v1/cases: 422 invalid names the filter that is not valid',
 		assert.deepEqual(Object.keys(res.json.error.fields), [field],
 		    query);
 	}
+	// Every bad filter at once.
+	const res = conforms(await staffGet(`${CASES}?state=nope&priority=5&` +
+	    'assignee=someone', st.a.token), 422);
+	assert.deepEqual(Object.keys(res.json.error.fields).sort(),
+	    ['assignee', 'priority', 'state']);
 });
 
 test('GET /api/v1/cases/{reference}: 200 the case opened; contact only for ' +
@@ -1188,6 +1210,11 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 403, 409 and 422 as ' +
 		['decide', noAutomated, 'automated', false],
 		['decide', noText, 'text', false],
 	];
+	// Every faulty member at once.
+	invalid.push(['decide', {}, ['automated', 'outcome', 'remedies',
+	    'text'], false]);
+	invalid.push(['triage', { queue: 7 }, ['category', 'priority',
+	    'queue'], true]);
 	for (const [verb, body, field, schemaRefuses] of invalid) {
 		const what = `${verb} ${JSON.stringify(body).slice(0, 80)}`;
 		if (schemaRefuses)
@@ -1196,8 +1223,8 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 403, 409 and 422 as ' +
 			check(ACTION_SCHEMA, body, what);
 		const res = conforms(await action(a.token, V, verb, body), 422);
 		assert.equal(errorCode(res), 'invalid', what);
-		assert.deepEqual(Object.keys(res.json.error.fields ?? {}),
-		    [field], what);
+		assert.deepEqual(Object.keys(res.json.error.fields ?? {}).sort(),
+		    [field].flat(), what);
 	}
 
 	// Well-formed, but not possible for this case: no fields.
@@ -1266,6 +1293,16 @@ async function probe(probes) {
 			const allow = (res.headers.allow ?? '').split(',')
 			    .map((m) => m.trim()).filter(Boolean);
 			assert.deepEqual(allow.sort(), documented.sort(), what);
+			// The answer every operation of the path documents.
+			for (const m of METHODS.filter((x) => item[x])) {
+				const op = opPointer(template, m);
+				const { node, pointer } = deref(`${op}/responses/405`);
+				assert.ok(node, `${m.toUpperCase()} ${template} ` +
+				    'does not document its 405');
+				check(`${pointer}/content/application~1json/schema`,
+				    res.json, what);
+				exercised.add(`${m.toUpperCase()} ${template} 405`);
+			}
 		} else
 			assert.ok(!here, `${what}, yet the path is documented ` +
 			    'on this side');
@@ -1302,6 +1339,8 @@ test('undocumented methods and paths are refused with 404 or 405 on both ' +
 		['review', 'GET', '/api/v1/cases/RC-2026-1'],
 		['review', 'GET', '/api/v1/cases/RC-2026-0000000000001'],
 		['review', 'GET', `${CASES}/`], ['review', 'GET', '/api/v2/cases'],
+		['public', 'POST', '/api/v1/openapi.yaml'],
+		['review', 'DELETE', '/api/v1/openapi.yaml'],
 	];
 	// HEAD is GET without a body.
 	const head = await send('HEAD', '/api/v1/taxonomy');

@@ -1,8 +1,9 @@
-// Every case action at the HTTP layer from every state: each succeeds exactly where PRODUCT.md's state machine allows it (moving the case to the expected state) and is refused with 409 and no change everywhere else; the complainant's reply and appeal on /track likewise.
+// Every case action at the HTTP layer from every state: each is offered on the case page and succeeds (through that form) exactly where PRODUCT.md's state machine allows it, moving the case to the expected state; everywhere else the page does not offer it and a forged post is refused with 409 and no change; the complainant's reply and appeal on /track likewise.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileComplaint, request, getTrack, formData } from '../lib/client.mjs';
-import { staffUser, act } from '../lib/staff.mjs';
+import { staffUser, act, forgeAct, casePage, actionForm }
+    from '../lib/staff.mjs';
 import { caseByReference, query } from '../lib/db.mjs';
 
 // sup works every case; signer second-signs and, since an appeal goes to
@@ -102,8 +103,12 @@ for (const [verb, allowed] of Object.entries(ALLOWED)) {
 			const user = verb === 'sign' ||
 			    (verb === 'decide' && from === 'appealed') ? signer :
 			    sup;
-			const r = await act(user, c.reference, verb,
-			    FIELDS[verb] ?? {});
+			const { doc } = await casePage(user, c.reference);
+			const offered = actionForm(doc, c.reference, verb) !== null;
+			assert.equal(offered, from in allowed,
+			    `${verb} from ${from}: offered ${offered}`);
+			const r = await (offered ? act : forgeAct)(user,
+			    c.reference, verb, FIELDS[verb] ?? {});
 			const after = await caseByReference(c.reference);
 			if (from in allowed) {
 				assert.equal(r.status, 303,
@@ -182,7 +187,11 @@ test('a reviewer cannot lower a high priority (and so skip the second ' +
 	    priority: 4, queue: 'general' });
 	await ok(reviewer, c.reference, 'investigate');
 	const before = await caseByReference(c.reference);
-	const r = await act(reviewer, c.reference, 'triage', {
+	// The form offers only 3 and 4; a forged 1 is refused.
+	const { doc } = await casePage(reviewer, c.reference);
+	assert.deepEqual(actionForm(doc, c.reference, 'triage').controls
+	    .get('priority').values.sort(), ['3', '4']);
+	const r = await forgeAct(reviewer, c.reference, 'triage', {
 	    category: 'privacy.notice', priority: 1, queue: 'general' });
 	assert.equal(r.status, 403);
 	assert.deepEqual(await caseByReference(c.reference), before);

@@ -1,8 +1,9 @@
-// Back-office helpers for the tests: accounts made with the real recourse-admin tool, set up and logged in through the real pages with TOTP codes computed here, and actions posted with the session's CSRF token.
+// Back-office helpers for the tests: accounts made with the real recourse-admin tool, set up and logged in through the real pages with TOTP codes computed here, and actions submitted through the forms the case page renders (or forged by hand where a test is about a forged request).
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseHtml, hiddenValue } from './html.mjs';
+import { formFor, submitForm } from './forms.mjs';
 
 const run = promisify(execFile);
 
@@ -166,8 +167,47 @@ export async function staffUser({ roles = ['reviewer'], queues = ['general'],
 	    cookie: l.cookie, csrf };
 }
 
-// POST /review/cases/REF/VERB as this user (csrf: false leaves it out).
-export async function act(user, reference, verb, fields = {},
+// The case page as this user: { res, doc }.
+export async function casePage(user, reference) {
+	const res = await reviewRequest(`/review/cases/${reference}`,
+	    { cookie: user.cookie });
+	return { res, doc: parseHtml(res.text) };
+}
+
+// The verbs whose forms the case page offers this user now.
+export function offeredVerbs(doc, reference) {
+	const prefix = `/review/cases/${reference}/`;
+	return doc.querySelectorAll('form').map((f) => f.getAttribute('action'))
+	    .filter((a) => a && a.startsWith(prefix))
+	    .map((a) => a.slice(prefix.length)).sort();
+}
+
+// The action's form on a case page (see forms.mjs), or null.
+export function actionForm(doc, reference, verb) {
+	return formFor(doc, (f) => f.getAttribute('action') ===
+	    `/review/cases/${reference}/${verb}`);
+}
+
+/*
+ * Does what a reviewer does in the browser: opens the case page, finds
+ * the action's form and submits it with 'fields' filled in by name.
+ * Throws when the page offers no such form (a test of a refused action
+ * posts by hand with forgeAct).
+ */
+export async function act(user, reference, verb, fields = {}) {
+	const { res, doc } = await casePage(user, reference);
+	const f = actionForm(doc, reference, verb);
+	if (!f)
+		throw new Error(`the case page of ${reference} (${res.status}) ` +
+		    `offers ${user.login} no "${verb}" form; it offers ` +
+		    `${offeredVerbs(doc, reference).join(', ') || 'none'}`);
+	const r = await submitForm(REVIEW, f, fields, { cookie: user.cookie });
+	return { ...r, body: Buffer.from(r.text) };
+}
+
+// A hand-built POST /review/cases/REF/VERB, for forged requests: actions
+// the page does not offer, cases out of reach (csrf: false leaves it out).
+export async function forgeAct(user, reference, verb, fields = {},
     { csrf = true } = {}) {
 	const f = { ...fields };
 	if (csrf)

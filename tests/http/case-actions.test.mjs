@@ -1,0 +1,206 @@
+// The case page offers exactly what its reader may do: for every state a case can be in and every kind of reader (the assignee, who also decided; another reviewer of the queue; a supervisor), each action whose form the page shows succeeds when that form is submitted as a browser would, and each action it leaves out is refused when forged, changing nothing.
+import test, { before } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileComplaint, request, getTrack, formData, marker }
+    from '../lib/client.mjs';
+import { staffUser, act, forgeAct, casePage, offeredVerbs }
+    from '../lib/staff.mjs';
+import { caseByReference, query } from '../lib/db.mjs';
+
+const VERBS = ['take', 'assign', 'release', 'triage', 'investigate', 'note',
+    'message', 'request_info', 'link_duplicate', 'reject', 'decide', 'sign',
+    'close'];
+
+let a, b, sup, other;
+
+before(async () => {
+	// a works (and decides) every case; b shares its queue.
+	[a, b, sup] = await Promise.all([
+		staffUser({ roles: ['reviewer'], queues: ['general'],
+		    name: 'Assignee' }),
+		staffUser({ roles: ['reviewer'], queues: ['general'],
+		    name: 'Colleague' }),
+		staffUser({ roles: ['supervisor'], queues: [],
+		    name: 'Supervisor' }),
+	]);
+	other = await fileComplaint({ category: 'privacy.notice' });
+});
+
+async function ok(user, ref, verb, fields = {}) {
+	const r = await act(user, ref, verb, fields);
+	assert.equal(r.status, 303, `setting up: ${verb} by ${user.login} ` +
+	    `answered ${r.status}`);
+}
+
+const DECIDE = { outcome: 'not_upheld', remedies: ['none'], automated: 'no',
+    text: 'We found no breach.' };
+
+// What the form of each verb needs beyond its defaults.
+const FIELDS = {
+	note: () => ({ text: `A note. ${marker('N')}` }),
+	message: () => ({ text: `A message. ${marker('S')}` }),
+	request_info: () => ({ text: `A question. ${marker('Q')}` }),
+	reject: () => ({ text: `Out of scope. ${marker('J')}` }),
+	link_duplicate: () => ({ original: other.reference }),
+	decide: () => DECIDE,
+};
+
+// A fresh case in 'state', worked by a through the pages.
+async function caseIn(state) {
+	const c = await fileComplaint({ category: 'privacy.notice' });
+	const r = c.reference;
+	if (state === 'received')
+		return c;
+	await ok(a, r, 'take');
+	if (state === 'received_taken')
+		return c;
+	if (state === 'rejected') {
+		await ok(a, r, 'reject', { text: 'Not about marketing.' });
+		return c;
+	}
+	await ok(a, r, 'triage', { priority: state === 'decided_unsigned' ?
+	    3 : 2 });
+	if (state === 'triaged')
+		return c;
+	if (state === 'awaiting_complainant') {
+		await ok(a, r, 'request_info', { text: 'Which website?' });
+		return c;
+	}
+	await ok(a, r, 'investigate');
+	if (state === 'investigating')
+		return c;
+	await ok(a, r, 'decide', DECIDE);
+	if (state === 'decided' || state === 'decided_unsigned')
+		return c;
+	if (state === 'closed') {
+		await ok(a, r, 'close');
+		return c;
+	}
+	assert.equal(state, 'appealed');
+	const t = await getTrack();
+	const ap = await request('/track/appeal', { method: 'POST',
+	    cookie: t.cookie, body: formData({ csrf: t.csrf,
+	    receipt_code: c.code, text: 'I disagree.' }) });
+	assert.equal(ap.status, 200);
+	return c;
+}
+
+const STATES = ['received', 'received_taken', 'triaged', 'investigating',
+    'awaiting_complainant', 'decided', 'decided_unsigned', 'appealed',
+    'closed', 'rejected'];
+
+// What every case page must offer, by state and reader; the test then
+// proves each offer good and each omission refused.
+const EXPECTED = {
+	received: { a: ['take'], b: ['take'],
+		sup: ['assign', 'link_duplicate', 'message', 'note', 'reject',
+		    'take', 'triage'] },
+	received_taken: {
+		a: ['link_duplicate', 'message', 'note', 'reject', 'release',
+		    'triage'],
+		b: [],
+		sup: ['assign', 'link_duplicate', 'message', 'note', 'reject',
+		    'release', 'take', 'triage'] },
+	triaged: {
+		a: ['investigate', 'link_duplicate', 'message', 'note',
+		    'reject', 'release', 'request_info', 'triage'],
+		b: [],
+		sup: ['assign', 'investigate', 'link_duplicate', 'message',
+		    'note', 'reject', 'release', 'request_info', 'take',
+		    'triage'] },
+	investigating: {
+		a: ['decide', 'link_duplicate', 'message', 'note', 'reject',
+		    'release', 'request_info', 'triage'],
+		b: [],
+		sup: ['assign', 'decide', 'link_duplicate', 'message', 'note',
+		    'reject', 'release', 'request_info', 'take', 'triage'] },
+	awaiting_complainant: {
+		a: ['link_duplicate', 'message', 'note', 'reject', 'release',
+		    'triage'],
+		b: [],
+		sup: ['assign', 'link_duplicate', 'message', 'note', 'reject',
+		    'release', 'take', 'triage'] },
+	decided: {
+		a: ['close', 'link_duplicate', 'message', 'note', 'release'],
+		b: [],
+		sup: ['assign', 'close', 'link_duplicate', 'message', 'note',
+		    'release', 'take'] },
+	decided_unsigned: {
+		a: ['link_duplicate', 'message', 'note', 'release'],
+		b: [],
+		sup: ['assign', 'link_duplicate', 'message', 'note', 'release',
+		    'sign', 'take'] },
+	// The appeal is unassigned and a, who decided, is out of it.
+	appealed: {
+		a: [],
+		b: ['take'],
+		sup: ['assign', 'decide', 'link_duplicate', 'message', 'note',
+		    'take'] },
+	closed: { a: [], b: [], sup: [] },
+	rejected: {
+		a: ['close', 'link_duplicate', 'message', 'note'],
+		b: [],
+		sup: ['close', 'link_duplicate', 'message', 'note'] },
+};
+
+async function actionCount(ref) {
+	const r = await query('SELECT (SELECT count(*) FROM case_events e ' +
+	    'WHERE e.case_id = c.id)::int AS events, (SELECT count(*) FROM ' +
+	    'case_messages m WHERE m.case_id = c.id)::int AS messages, ' +
+	    '(SELECT count(*) FROM case_decisions d WHERE d.case_id = ' +
+	    'c.id)::int AS decisions FROM cases c WHERE c.reference = $1',
+	    [ref]);
+	return r.rows[0];
+}
+
+for (const state of STATES) {
+	test(`${state}: the page offers each reader exactly what succeeds`,
+	    async () => {
+		const readers = { a, b, sup };
+		const probe = await caseIn(state);
+		for (const [who, user] of Object.entries(readers)) {
+			const { res, doc } = await casePage(user, probe.reference);
+			assert.equal(res.status, 200);
+			const offered = offeredVerbs(doc, probe.reference);
+			assert.deepEqual(offered, [...EXPECTED[state][who]].sort(),
+			    `${state}, ${who}: offered`);
+			// Every action left out is refused when forged.
+			for (const verb of VERBS.filter((v) =>
+			    !offered.includes(v))) {
+				const before = [await caseByReference(
+				    probe.reference), await actionCount(
+				    probe.reference)];
+				const fields = { ...(FIELDS[verb]?.() ?? {}) };
+				if (verb === 'triage')
+					Object.assign(fields, { category:
+					    'privacy.notice', priority: 2,
+					    queue: 'general' });
+				if (verb === 'assign')
+					fields.to = b.id;
+				const r = await forgeAct(user, probe.reference,
+				    verb, fields);
+				// (Taking one's own case or releasing an
+				// unassigned one is done already: not offered,
+				// and answered as done, changing nothing.)
+				assert.ok([403, 409].includes(r.status) ||
+				    (r.status === 303 && ['take', 'release']
+				    .includes(verb)),
+				    `${state}, ${who}: ${verb} not offered, ` +
+				    `yet answered ${r.status}`);
+				assert.deepEqual([await caseByReference(
+				    probe.reference), await actionCount(
+				    probe.reference)], before,
+				    `${state}, ${who}: ${verb} changed the case`);
+			}
+			// Every action offered succeeds through its form, each
+			// on a case of its own in the same state.
+			for (const verb of offered) {
+				const c = await caseIn(state);
+				const r = await act(user, c.reference, verb,
+				    FIELDS[verb]?.() ?? {});
+				assert.equal(r.status, 303, `${state}, ${who}: ` +
+				    `${verb} offered, yet answered ${r.status}`);
+			}
+		}
+	});
+}
