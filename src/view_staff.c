@@ -61,6 +61,23 @@ view_login(struct sbuf *b, const char *csrf, const char *typed,
 	page_end(b);
 }
 
+/*
+ * The authenticator key in groups of four, as apps show keys: easier to
+ * type and to check, and read out group by group.
+ */
+static void
+key_groups(struct sbuf *b, const char *key)
+{
+	size_t	 i, n;
+
+	n = strlen(key);
+	for (i = 0; i < n; i += 4) {
+		if (i > 0)
+			html_raw(b, " ");
+		html_text(b, key + i, n - i < 4 ? n - i : 4);
+	}
+}
+
 void
 view_setup(struct sbuf *b, const struct setup_view *v)
 {
@@ -91,15 +108,18 @@ view_setup(struct sbuf *b, const struct setup_view *v)
 	html_raw(b, "<h2>2. Add Recourse to your authenticator app</h2>\n"
 	    "<p>Every login needs a code from an authenticator app on your "
 	    "phone (for example FreeOTP, Aegis or Google Authenticator). In "
-	    "the app, add an account and type this key:</p>\n"
-	    "<p class=\"code\" id=\"totp-secret\">");
-	html_texts(b, v->secret);
-	html_raw(b, "</p>\n<p>Or, if your app accepts a link, use "
+	    "the app, add an account and scan this QR code, or type the key "
+	    "beside it.</p>\n<div class=\"enrol\">\n");
+	if (v->qr != NULL)
+		html_raw(b, v->qr);
+	html_raw(b, "\n<div><p>Key, to type if you cannot scan:</p>\n"
+	    "<p class=\"code key\" id=\"totp-secret\">");
+	key_groups(b, v->secret);
+	html_raw(b, "</p>\n<p>Spaces do not matter. On this phone? Open "
 	    "<a href=\"");
 	html_attrs(b, v->uri);
-	html_raw(b, "\">this otpauth link</a>:</p>\n<p class=\"code uri\">");
-	html_texts(b, v->uri);
-	html_raw(b, "</p>\n<h2>3. Confirm</h2>\n");
+	html_raw(b, "\">the otpauth link</a> in your app instead.</p>\n"
+	    "</div>\n</div>\n<h2>3. Confirm</h2>\n");
 	code_input(b, v->error_code);
 	html_raw(b, "<button type=\"submit\" class=\"button\">Save and finish"
 	    "</button>\n</form>\n");

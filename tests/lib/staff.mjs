@@ -111,7 +111,7 @@ export async function openSetup(token) {
 	const doc = parseHtml(res.text);
 	const secretEl = doc.querySelector('#totp-secret');
 	return { res, status: res.status, doc,
-	    secret: secretEl ? secretEl.text.trim() : null,
+	    secret: secretEl ? secretEl.text.replace(/\s+/g, '') : null,
 	    csrf: hiddenValue(doc, 'csrf'),
 	    cookie: setCookie(res, 'rc_csrf') };
 }
