@@ -452,7 +452,14 @@ struct account_view {
 	const char		*error_confirm;
 	json_t			*tokens;	/* [{id, label, ...}] */
 	const char		*new_token;	/* shown once */
-	const char		*error_token;
+	const char		*new_token_expires;
+	const char		*error_token;	/* revoking */
+	const char		*typed_label;	/* a new token's form, again */
+	int			 typed_days;
+	const char		*error_label;
+	const char		*error_days;
+	const char		*error_token_password;
+	const char		*error_token_code;
 };
 
 void	 view_account(struct sbuf *, const struct account_view *);
