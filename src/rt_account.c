@@ -166,7 +166,10 @@ token_revoke(struct http_request *req, struct account_ctx *c)
 	return (account_with_tokens(req, c, c->v.error_token ? 404 : 200));
 }
 
-/* Reads the new token's form; 0 when it answered. */
+/*
+ * Reads the new token's form: 0 when it answered; with the phase moved to
+ * PH_TOKENS when the form comes back with errors.
+ */
 static int
 token_read(struct http_request *req, struct account_ctx *c)
 {
@@ -210,7 +213,6 @@ token_read(struct http_request *req, struct account_ctx *c)
 		c->v.typed_label = c->field;
 		c->v.typed_days = c->days;
 		c->phase = PH_TOKENS;
-		return (account_with_tokens(req, c, 422));
 	}
 	return (1);
 }
@@ -317,6 +319,8 @@ token_create(struct http_request *req, struct account_ctx *c)
 	case PH_AUTH:
 		if (!token_read(req, c))
 			return (KORE_RESULT_OK);
+		if (c->phase == PH_TOKENS)
+			return (account_with_tokens(req, c, 422));
 		staff_login_hash(&app.keys, c->auth.who.login, c->name_hash);
 		c->phase = PH_CURRENT;
 		/* FALLTHROUGH */
