@@ -9,7 +9,8 @@ ALTER TABLE api_tokens
 	DEFAULT now() + interval '90 days',
     ADD CONSTRAINT api_tokens_lifetime_check
 	CHECK (expires_at <= created_at + interval '90 days') NOT VALID;
-COMMENT ON COLUMN api_tokens.expires_at IS 'After this the token is refused (at most 90 days after it was made).';
+COMMENT ON COLUMN api_tokens.expires_at IS
+    'After this the token is refused (at most 90 days after it was made).';
 
 -- An API request's account, by the hash of its bearer token: a revoked or
 -- expired token, or an inactive account, gives nothing.
@@ -76,7 +77,8 @@ DECLARE
 BEGIN
 	IF p_failed IS NOT NULL THEN
 		PERFORM audit('staff:' || p_actor, 'api_token.create_failed',
-		    'account:' || p_actor, jsonb_build_object('reason', p_failed));
+		    'account:' || p_actor,
+		    jsonb_build_object('reason', p_failed));
 		outcome := 'failed';
 		RETURN;
 	END IF;

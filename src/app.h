@@ -25,7 +25,7 @@ struct app_config {
 	unsigned char	 review_sk[32];	/* only when review */
 	char		 dummy_hash[128];	/* crypto_pwhash_STRBYTES */
 	int		 audit_seal_ms;	/* between audit sealer runs */
-	char		 review_base_url[BASEURL_MAX + 1];	/* for links */
+	char		 review_base_url[BASEURL_MAX + 1]; /* for links */
 };
 
 extern struct app_config app;
@@ -432,7 +432,7 @@ struct setup_view {
 	const char	*login;
 	const char	*secret;	/* base32 */
 	const char	*uri;		/* otpauth:// */
-	const char	*qr;		/* the uri as inline SVG, or NULL */
+	const char	*qr;		/* the uri as SVG, or NULL */
 	const char	*error_password;
 	const char	*error_confirm;
 	const char	*error_code;
@@ -454,7 +454,7 @@ struct account_view {
 	const char		*new_token;	/* shown once */
 	const char		*new_token_expires;
 	const char		*error_token;	/* revoking */
-	const char		*typed_label;	/* a new token's form, again */
+	const char		*typed_label;	/* given back */
 	int			 typed_days;
 	const char		*error_label;
 	const char		*error_days;

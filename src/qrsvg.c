@@ -10,7 +10,8 @@
 
 #include "recourse.h"
 
-#define QRSVG_QUIET	4	/* modules of white border the standard asks */
+/* The white border, in modules, that the standard asks for. */
+#define QRSVG_QUIET	4
 
 /*
  * Appends an <svg> with role="img" and 'label' as its accessible name, or

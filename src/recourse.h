@@ -278,7 +278,8 @@ int	 audit_verify_next(struct audit_verifier *, const struct audit_event *,
 #define BASEURL_MAX	1024
 
 int	 baseurl_parse(const char *in, char out[BASEURL_MAX + 1]);
-void	 baseurl_setup_link(struct sbuf *, const char *base, const char *token);
+void	 baseurl_setup_link(struct sbuf *, const char *base,
+	    const char *token);
 
 /* qrsvg.c: a QR code as inline SVG. */
 int	 qrsvg_render(struct sbuf *, const char *text, const char *label);

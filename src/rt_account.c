@@ -29,14 +29,14 @@ struct account_ctx {
 	unsigned char		 name_hash[VAULT_HASHBYTES];
 	char			 session[STAFF_TOKEN_TEXT + 1];
 	char			 field[101 * 4];	/* token label or id */
-	int			 days;		/* a new token's lifetime */
+	int			 days;		/* token lifetime */
 	char			 code[16];
 	unsigned char		 totp_box[STAFF_TOTP_BOX_BYTES];
 	size_t			 totp_box_len;
 	uint64_t		 step;
-	const char		*failed;	/* "password", "code" or NULL */
+	const char		*failed;	/* "password", "code", NULL */
 	int			 wait;
-	int			 status;	/* of the page being listed */
+	int			 status;	/* of the page listed */
 	char			 expires[24];
 	char			 message[160];
 	struct account_view	 v;

@@ -163,9 +163,9 @@ days_radios(struct sbuf *b, const struct account_view *v)
 	html_raw(b, "\" id=\"f-days\" aria-describedby=\"f-days-hint");
 	if (err != NULL)
 		html_raw(b, " f-days-error");
-	html_raw(b, "\">\n<legend>How long it works</legend>\n<p class=\"hint\" "
-	    "id=\"f-days-hint\">Then it stops; make a new one. It also stops "
-	    "when your password changes.</p>\n");
+	html_raw(b, "\">\n<legend>How long it works</legend>\n"
+	    "<p class=\"hint\" id=\"f-days-hint\">Then it stops; make a new "
+	    "one. It also stops when your password changes.</p>\n");
 	if (err != NULL) {
 		html_raw(b, "<p class=\"error\" id=\"f-days-error\"><span "
 		    "class=\"visually-hidden\">Error: </span>");
@@ -267,7 +267,8 @@ account_tokens(struct sbuf *b, const struct account_view *v)
 		html_raw(b, " UTC.</p></div>\n");
 	}
 	if (v->error_token != NULL) {
-		html_raw(b, "<p class=\"error\" role=\"alert\" id=\"token-error\">");
+		html_raw(b, "<p class=\"error\" role=\"alert\" "
+		    "id=\"token-error\">");
 		html_texts(b, v->error_token);
 		html_raw(b, "</p>\n");
 	}

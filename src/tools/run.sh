@@ -33,7 +33,7 @@ RECOURSE_DB="host=$var/pg user=recourse dbname=recourse gssencmode=disable conne
 RECOURSE_KEYS="$var/keys"
 # The back office's address, for the absolute links it gives out (set-up
 # links); recorded so that 'make admin' prints links on the same one.
-RECOURSE_REVIEW_BASE_URL=${RECOURSE_REVIEW_BASE_URL:-http://127.0.0.1:$review_port}
+: "${RECOURSE_REVIEW_BASE_URL:=http://127.0.0.1:$review_port}"
 printf '%s\n' "$RECOURSE_REVIEW_BASE_URL" >"$var/review-base-url"
 export RECOURSE_DB RECOURSE_KEYS RECOURSE_REVIEW_BASE_URL
 
