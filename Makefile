@@ -19,7 +19,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
-PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit
+PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
+	   baseurl qrsvg
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse assets db db_case complaint background maintenance audit_sealer rt_util \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin
@@ -40,17 +41,17 @@ $(BUILD)/%.o: src/%.c src/recourse.h src/app.h
 	$(CC) $(ALL_CFLAGS) $(KORE_FEATURES) -c $< -o $@
 
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq
+	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode
 
 $(BUILD)/recourse-admin: src/tools/admin.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lqrencode
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lqrencode -lcmocka
 
 run: deps all
 	@sh src/tools/run.sh

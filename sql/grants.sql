@@ -60,7 +60,8 @@ BEGIN
 	    ('recourse_review', 'password_change'),
 	    ('recourse_review', 'password_change_failed'),
 	    ('recourse_review', 'api_token_list'),
-	    ('recourse_review', 'api_token_create'),
+	    ('recourse_review', 'api_token_begin'),
+	    ('recourse_review', 'api_token_issue'),
 	    ('recourse_review', 'api_token_revoke'),
 	    -- Work list, case page, case actions.
 	    ('recourse_review', 'worklist'),

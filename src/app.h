@@ -25,6 +25,7 @@ struct app_config {
 	unsigned char	 review_sk[32];	/* only when review */
 	char		 dummy_hash[128];	/* crypto_pwhash_STRBYTES */
 	int		 audit_seal_ms;	/* between audit sealer runs */
+	char		 review_base_url[BASEURL_MAX + 1]; /* for links */
 };
 
 extern struct app_config app;
@@ -443,6 +444,7 @@ struct setup_view {
 	const char	*login;
 	const char	*secret;	/* base32 */
 	const char	*uri;		/* otpauth:// */
+	const char	*qr;		/* the uri as SVG, or NULL */
 	const char	*error_password;
 	const char	*error_confirm;
 	const char	*error_code;
@@ -462,7 +464,14 @@ struct account_view {
 	const char		*error_confirm;
 	json_t			*tokens;	/* [{id, label, ...}] */
 	const char		*new_token;	/* shown once */
-	const char		*error_token;
+	const char		*new_token_expires;
+	const char		*error_token;	/* revoking */
+	const char		*typed_label;	/* given back */
+	int			 typed_days;
+	const char		*error_label;
+	const char		*error_days;
+	const char		*error_token_password;
+	const char		*error_token_code;
 };
 
 void	 view_account(struct sbuf *, const struct account_view *);

@@ -101,6 +101,26 @@ dummy_hash_make(void)
 	sodium_memzero(pw, sizeof(pw));
 }
 
+/*
+ * RECOURSE_REVIEW_BASE_URL: where people reach the back office, for the
+ * absolute links it gives out.  The default is make run's address, as
+ * recourse-admin's is.
+ */
+static void
+review_base_url(void)
+{
+	const char	*v;
+
+	if ((v = getenv("RECOURSE_REVIEW_BASE_URL")) == NULL || *v == '\0') {
+		v = "http://127.0.0.1:8081";
+		kore_log(LOG_NOTICE, "RECOURSE_REVIEW_BASE_URL is not set; "
+		    "links given out start %s", v);
+	}
+	if (!baseurl_parse(v, app.review_base_url))
+		fatal("RECOURSE_REVIEW_BASE_URL must be an http:// or https:// "
+		    "address without spaces, query or fragment");
+}
+
 void
 kore_parent_configure(int argc, char *argv[])
 {
@@ -164,6 +184,7 @@ kore_parent_configure(int argc, char *argv[])
 		dummy_hash_make();
 		app.audit_seal_ms = env_int("RECOURSE_AUDIT_SEAL_MS", 1000,
 		    50, 60000);
+		review_base_url();
 	}
 
 	if (!assets_load(assets))

@@ -274,4 +274,14 @@ void	 audit_verifier_init(struct audit_verifier *, const unsigned char *key);
 int	 audit_verify_next(struct audit_verifier *, const struct audit_event *,
 	    const unsigned char *stored, size_t);
 
+/* baseurl.c: the back office's base URL and the links built on it. */
+#define BASEURL_MAX	1024
+
+int	 baseurl_parse(const char *in, char out[BASEURL_MAX + 1]);
+void	 baseurl_setup_link(struct sbuf *, const char *base,
+	    const char *token);
+
+/* qrsvg.c: a QR code as inline SVG. */
+int	 qrsvg_render(struct sbuf *, const char *text, const char *label);
+
 #endif

@@ -100,7 +100,7 @@ setup_page(struct http_request *req, struct setup_ctx *c, int status,
     int show_errors)
 {
 	struct setup_view	 v;
-	struct sbuf		 b, uri;
+	struct sbuf		 b, uri, qr;
 	char			 b32[TOTP_SECRET_TEXT + 1];
 
 	totp_base32(c->secret, sizeof(c->secret), b32, sizeof(b32));
@@ -112,6 +112,10 @@ setup_page(struct http_request *req, struct setup_ctx *c, int status,
 	v.login = c->login;
 	v.secret = b32;
 	v.uri = sbuf_cstr(&uri);
+	/* Without it (out of memory) the key and link still do. */
+	sbuf_init(&qr);
+	if (qrsvg_render(&qr, v.uri, "QR code for your authenticator app"))
+		v.qr = sbuf_cstr(&qr);
 	if (show_errors) {
 		if (!c->csrf_ok)
 			v.error_code = "This form had expired. Type a new code "
@@ -128,6 +132,7 @@ setup_page(struct http_request *req, struct setup_ctx *c, int status,
 	rt_send_html(req, status, &b);
 	sbuf_free(&b);
 	sbuf_free(&uri);
+	sbuf_free(&qr);
 	sodium_memzero(b32, sizeof(b32));
 }
 

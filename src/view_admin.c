@@ -119,17 +119,22 @@ roles_and_queues(struct sbuf *b, const struct admin_view *v,
 	html_raw(b, "</fieldset>\n");
 }
 
+/* Absolute, on the back office's configured address: it is sent on. */
 static void
 link_notice(struct sbuf *b, const struct admin_view *v)
 {
+	struct sbuf	 link;
+
 	if (v->link_token == NULL)
 		return;
 	html_raw(b, "<div class=\"notice\" role=\"status\"><p>Give this "
 	    "one-time set-up link to the person, privately. It works once, "
 	    "for 72 hours, and is shown only now:</p><p class=\"code uri\" "
 	    "id=\"setup-link\">");
-	html_texts(b, "/account/setup?token=");
-	html_texts(b, v->link_token);
+	sbuf_init(&link);
+	baseurl_setup_link(&link, app.review_base_url, v->link_token);
+	html_texts(b, sbuf_cstr(&link));
+	sbuf_free(&link);
 	html_raw(b, "</p></div>\n");
 }
 

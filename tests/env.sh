@@ -3,7 +3,8 @@
 # fresh temporary folder, keys, and Kore on a free port.
 #   . tests/env.sh; env_start; ...; env_stop
 # env_start exports RECOURSE_URL (public side), RECOURSE_REVIEW_URL (back
-# office), RECOURSE_PGHOST, RECOURSE_PGDATA, RECOURSE_DBNAME, RECOURSE_KEYS,
+# office), RECOURSE_REVIEW_BASE_URL, RECOURSE_VAR (for src/tools/admin.sh),
+# RECOURSE_PGHOST, RECOURSE_PGDATA, RECOURSE_DBNAME, RECOURSE_KEYS,
 # RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests;
 # RECOURSE_PGUSER, the superuser the tests observe and arrange the database
 # as; RECOURSE_DB, recourse-admin's conninfo (the owner role); and
@@ -40,6 +41,11 @@ env_start() {
 
 	export RECOURSE_URL="http://127.0.0.1:$port"
 	export RECOURSE_REVIEW_URL="http://127.0.0.1:$rport"
+	# The back office's address for the links it gives out, recorded as
+	# make run records it for make admin (src/tools/admin.sh).
+	export RECOURSE_REVIEW_BASE_URL="$RECOURSE_REVIEW_URL"
+	printf '%s\n' "$RECOURSE_REVIEW_BASE_URL" >"$ENV_DIR/review-base-url"
+	export RECOURSE_VAR="$ENV_DIR"
 	export RECOURSE_REVIEW_LOG="$ENV_DIR/kore-review.log"
 	export RECOURSE_AUDIT_SEAL_MS=200
 	export RECOURSE_ADMIN="$env_top/$build/recourse-admin"

@@ -23,8 +23,8 @@
 #define EXIT_REFUSED		1
 #define EXIT_TROUBLE		2
 
-#define BASE_URL_DEFAULT	"http://127.0.0.1:8080"
-#define BASE_URL_MAX		1024
+/* Where make run serves the back office, which has /account/setup. */
+#define BASE_URL_DEFAULT	"http://127.0.0.1:8081"
 #define NAME_MAX_CHARS		100	/* staff_accounts.display_name */
 #define QUEUE_MAX		32	/* per account; more is surely a typo */
 #define QUEUE_NAME_MAX		63
@@ -59,8 +59,8 @@ usage(int status)
 	    "conninfo, as recourse_owner); verify-audit reads master.key "
 	    "and review.pub\n"
 	    "from RECOURSE_KEYS.\n"
-	    "Set-up links start with --base-url, else RECOURSE_BASE_URL, else\n"
-	    BASE_URL_DEFAULT ".\n"
+	    "Set-up links start with the back office's address: --base-url, "
+	    "else\nRECOURSE_REVIEW_BASE_URL, else " BASE_URL_DEFAULT ".\n"
 	    "\n"
 	    "Exit status: 0 done; 1 refused, or the audit chain is broken; "
 	    "2 usage,\n"
@@ -318,37 +318,25 @@ out:
 }
 
 /*
- * Where the set-up page lives.  The link goes to a person by mail or chat,
- * so only a plain http(s) prefix without a query or fragment is accepted.
+ * Where the set-up page lives: the back office, configured once for the
+ * service and this tool alike (RECOURSE_REVIEW_BASE_URL).
  */
 static int
-base_url(const char *opt, char out[BASE_URL_MAX + 1])
+base_url(const char *opt, char out[BASEURL_MAX + 1])
 {
 	const char	*u, *from;
-	size_t		 i, n;
 
 	if ((u = opt) != NULL)
 		from = "--base-url";
-	else if ((u = getenv("RECOURSE_BASE_URL")) != NULL && *u != '\0')
-		from = "RECOURSE_BASE_URL";
+	else if ((u = getenv("RECOURSE_REVIEW_BASE_URL")) != NULL &&
+	    *u != '\0')
+		from = "RECOURSE_REVIEW_BASE_URL";
 	else {
 		u = BASE_URL_DEFAULT;
 		from = "the default base URL";
 	}
-	n = strlen(u);
-	while (n > 0 && u[n - 1] == '/')
-		n--;
-	if (n > BASE_URL_MAX ||
-	    !((strncmp(u, "http://", 7) == 0 && n > 7) ||
-	    (strncmp(u, "https://", 8) == 0 && n > 8)))
-		goto bad;
-	for (i = 0; i < n; i++)
-		if (u[i] <= ' ' || u[i] > '~' || u[i] == '?' || u[i] == '#')
-			goto bad;
-	memcpy(out, u, n);
-	out[n] = '\0';
-	return (1);
-bad:
+	if (baseurl_parse(u, out))
+		return (1);
 	warnx("%s must be an http:// or https:// address without spaces, "
 	    "query or fragment", from);
 	return (0);
@@ -367,9 +355,14 @@ token_make(char token[STAFF_TOKEN_TEXT + 1],
 static void
 print_link(const char *base, char token[STAFF_TOKEN_TEXT + 1])
 {
+	struct sbuf	 link;
+
+	sbuf_init(&link);
+	baseurl_setup_link(&link, base, token);
 	printf("one-time set-up link, expires in 72 hours "
-	    "(send it to the person only):\n%s/account/setup?token=%s\n",
-	    base, token);
+	    "(send it to the person only):\n%s\n", sbuf_cstr(&link));
+	sodium_memzero(link.data, link.len);
+	sbuf_free(&link);
 	sodium_memzero(token, STAFF_TOKEN_TEXT + 1);
 }
 
@@ -385,7 +378,7 @@ static const struct option create_opts[] = {
 static int
 cmd_create_user(int argc, char *argv[])
 {
-	char		 login[STAFF_LOGIN_MAX + 1], base[BASE_URL_MAX + 1];
+	char		 login[STAFF_LOGIN_MAX + 1], base[BASEURL_MAX + 1];
 	char		 token[STAFF_TOKEN_TEXT + 1];
 	unsigned char	 hash[VAULT_HASHBYTES];
 	const char	*login_in = NULL, *name = NULL, *roles_in = NULL;
@@ -502,7 +495,7 @@ static const struct option reset_opts[] = {
 static int
 cmd_reset_link(int argc, char *argv[])
 {
-	char		 login[STAFF_LOGIN_MAX + 1], base[BASE_URL_MAX + 1];
+	char		 login[STAFF_LOGIN_MAX + 1], base[BASEURL_MAX + 1];
 	char		 token[STAFF_TOKEN_TEXT + 1];
 	unsigned char	 hash[VAULT_HASHBYTES];
 	const char	*login_in = NULL, *base_in = NULL;

@@ -4,7 +4,8 @@
 #   deps.sh runtime | test | bench
 set -eu
 
-runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev postgresql postgresql-contrib make gcc"
+runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev libqrencode-dev
+    postgresql postgresql-contrib make gcc"
 test="$runtime libcmocka-dev chromium nodejs npm curl"
 bench="$runtime wrk nodejs curl"
 

@@ -33,7 +33,11 @@ sed -e "s|^\(\tbind\t*\)127.0.0.1 8081|\1127.0.0.1 $review_port|" \
 # Each instance logs in as its own role (sql/roles.sql, sql/grants.sql).
 conninfo="host=$var/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 RECOURSE_KEYS="$var/keys"
-export RECOURSE_KEYS
+# The back office's address, for the absolute links it gives out (set-up
+# links); recorded so that 'make admin' prints links on the same one.
+: "${RECOURSE_REVIEW_BASE_URL:=http://127.0.0.1:$review_port}"
+printf '%s\n' "$RECOURSE_REVIEW_BASE_URL" >"$var/review-base-url"
+export RECOURSE_KEYS RECOURSE_REVIEW_BASE_URL
 
 admins=$(psql -X -tA -h "$var/pg" -U "$super" -d recourse -c \
     "SELECT count(*) FROM staff_accounts WHERE 'admin' = ANY (roles)")

@@ -58,10 +58,11 @@ function adminPost(path, fields, who = k.admin) {
 	return post(path, fields, { cookie: who.cookie, csrf: who.csrf });
 }
 
-// The set-up token on a 201 page, or null.
+// The set-up token on a 201 page (an absolute link), or null.
 function setupToken(res) {
 	const t = textById(parseHtml(res.text), 'setup-link');
-	const m = t && /^\/account\/setup\?token=([0-9a-f]{64})$/.exec(t.trim());
+	const m = t && /^https?:\/\/[^/\s]+\/account\/setup\?token=([0-9a-f]{64})$/
+	    .exec(t.trim());
 	return m ? m[1] : null;
 }
 

@@ -15,8 +15,7 @@ import YAML from 'yaml';
 
 import { formData, getTrack, request } from '../lib/client.mjs';
 import { dbConfig } from '../lib/db.mjs';
-import { parseHtml } from '../lib/html.mjs';
-import { form, reviewRequest, staffUser } from '../lib/staff.mjs';
+import { createToken, reviewRequest, staffUser } from '../lib/staff.mjs';
 
 const BASE = process.env.RECOURSE_URL;
 const REVIEW = process.env.RECOURSE_REVIEW_URL;
@@ -751,12 +750,9 @@ async function caseRow(reference) {
 
 // A token made on the account page, which shows it once.
 async function newToken(user) {
-	const res = await reviewRequest('/review/account/tokens', {
-	    method: 'POST', cookie: user.cookie, body: form({ csrf: user.csrf,
-	    label: `openapi ${user.login}` }) });
+	const { res, token } = await createToken(user,
+	    { label: `openapi ${user.login}` });
 	assert.equal(res.status, 201, `token for ${user.login}: ${res.status}`);
-	const token = parseHtml(res.text).querySelector('#new-token')?.text
-	    .trim();
 	assert.match(token ?? '', /^[0-9a-f]{64}$/,
 	    'the token is 64 lower-case hex digits, as bearerAuth says');
 	return token;

@@ -5,7 +5,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { dbConfig, dumpText, dumpHas } from '../lib/db.mjs';
 import { fileComplaint, postTrack, marker } from '../lib/client.mjs';
-import { staffUser, reviewRequest, form } from '../lib/staff.mjs';
+import { staffUser, reviewRequest, form, createToken as makeToken }
+    from '../lib/staff.mjs';
 import { barBrand } from '../lib/fixtures.mjs';
 import { parseHtml } from '../lib/html.mjs';
 import { sodium } from '../lib/vault.mjs';
@@ -23,16 +24,11 @@ async function tokenHashHex(token) {
 	    new TextEncoder().encode(token))).toString('hex');
 }
 
-// POST /review/account/tokens as 'user'; the token the page shows, if any.
+// POST /review/account/tokens as 'user' (the page's form, with password
+// and a fresh code); the token the page shows, if any.
 async function createToken(user, label = 'staff-api test', { csrf = true,
     cookie = user.cookie, headers } = {}) {
-	const fields = { label };
-	if (csrf)
-		fields.csrf = user.csrf;
-	const res = await reviewRequest('/review/account/tokens', {
-	    method: 'POST', cookie, headers, body: form(fields) });
-	const el = parseHtml(res.text).querySelector('#new-token');
-	return { res, token: el ? el.text.trim() : null };
+	return makeToken(user, { label, csrf, cookie, headers });
 }
 
 async function newToken(user, label) {

@@ -35,17 +35,34 @@ export function htmlNewlines(s) {
 	return s.replace(/\r\n?/g, '\n');
 }
 
+// An inline drawing that cannot run or load anything (the set-up page's QR
+// code): only shapes and text alternatives inside, no href of any kind.
+const SVG_INERT = new Set(['path', 'rect', 'g', 'title', 'desc']);
+
+function inertSvg(el) {
+	for (const x of [el, ...el.querySelectorAll('*')]) {
+		if (x !== el && !SVG_INERT.has(x.tagName.toLowerCase()))
+			return false;
+		if (Object.keys(x.attributes).some((n) => /^on|href$/i.test(n)))
+			return false;
+	}
+	return true;
+}
+
 // Everything on a page that could run script: script elements other than
 // our own /static/app.js, any on* attribute, any img, iframe, object,
-// embed, svg, base or meta refresh, and javascript: URLs.
+// embed, base or meta refresh, an svg holding more than shapes, and
+// javascript: URLs.
 export function activeContent(doc) {
 	const found = [];
 	for (const el of doc.querySelectorAll('*')) {
 		const tag = el.tagName ? el.tagName.toLowerCase() : '';
+		if (tag === 'svg' && !inertSvg(el))
+			found.push(`svg ${el.outerHTML.slice(0, 80)}`);
 		if (tag === 'script' && !(el.getAttribute('src') ===
 		    '/static/app.js' && el.text.trim() === ''))
 			found.push(`script ${el.outerHTML.slice(0, 80)}`);
-		if (['img', 'iframe', 'object', 'embed', 'svg', 'base',
+		if (['img', 'iframe', 'object', 'embed', 'base',
 		    'frame', 'video', 'audio'].includes(tag))
 			found.push(tag);
 		if (tag === 'meta' && el.getAttribute('http-equiv'))

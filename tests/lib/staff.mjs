@@ -112,7 +112,7 @@ export async function openSetup(token) {
 	const doc = parseHtml(res.text);
 	const secretEl = doc.querySelector('#totp-secret');
 	return { res, status: res.status, doc,
-	    secret: secretEl ? secretEl.text.trim() : null,
+	    secret: secretEl ? secretEl.text.replace(/\s+/g, '') : null,
 	    csrf: hiddenValue(doc, 'csrf'),
 	    cookie: setCookie(res, 'rc_csrf') };
 }
@@ -150,21 +150,73 @@ export async function sessionCsrf(cookie) {
 	return hiddenValue(parseHtml(res.text), 'csrf');
 }
 
-// A ready member of staff: created, set up and logged in.
+// A ready member of staff: created, set up and logged in.  Set-up and
+// login use the codes of the previous and the current step, so the next
+// step's code is free at once (making an API token wants one).
 export async function staffUser({ roles = ['reviewer'], queues = ['general'],
     name = 'Test Person', password = 'correct horse battery' } = {}) {
 	await awayFromStepEdge(5000);
 	const acc = await createAccount({ roles, queues, name });
-	const s = await setUp(acc.token, password);
+	const s = await setUp(acc.token, password, { step: currentStep() - 1 });
 	if (s.res.status !== 200)
 		throw new Error(`set-up failed: ${s.res.status}`);
-	// The set-up consumed this step's code; log in with the next one.
 	const l = await login(acc.login, password, totpAt(s.secret, s.step + 1));
 	if (!l.cookie)
 		throw new Error(`login failed: ${l.status}`);
 	const csrf = await sessionCsrf(l.cookie);
 	return { ...acc, password, secret: s.secret, lastStep: s.step + 1,
 	    cookie: l.cookie, csrf };
+}
+
+// The earliest step in the accepted window (now-1 .. now+1) newer than the
+// last one the account used, and its code; waits for the next 30 s step
+// when the window has none left.
+export async function freshCode(user, margin = 4000) {
+	for (;;) {
+		await awayFromStepEdge(margin);
+		const now = currentStep();
+		for (const step of [now - 1, now, now + 1])
+			if (step > user.lastStep)
+				return { step, code: totpAt(user.secret, step) };
+		await new Promise((r) => setTimeout(r,
+		    30000 - (Date.now() % 30000) + 200));
+	}
+}
+
+// Makes an API token through the form the account page renders: its
+// hidden fields, a label, the lifetime it offers (or 'days'), the
+// password and a fresh code unless given.  Returns the response, its
+// document, the token shown (or null) and the expiry shown with it.
+export async function createToken(user, { label = 'test token', days,
+    password = user.password, code, csrf = true, cookie = user.cookie,
+    headers } = {}) {
+	const page = await reviewRequest('/review/account',
+	    { cookie: user.cookie });
+	const f = parseHtml(page.text)
+	    .querySelector('form[action="/review/account/tokens"]');
+	if (!f)
+		throw new Error(`no token form: ${page.status}`);
+	const fields = {};
+	for (const el of f.querySelectorAll('input[type="hidden"]'))
+		fields[el.getAttribute('name')] = el.getAttribute('value');
+	if (!csrf)
+		delete fields.csrf;
+	const offered = f.querySelector('input[name="days"][checked]');
+	let step = null;
+	if (code === undefined)
+		({ step, code } = await freshCode(user));
+	Object.assign(fields, { label, days: days ?? offered
+	    ?.getAttribute('value'), token_password: password,
+	    token_code: code });
+	const res = await reviewRequest(f.getAttribute('action'), {
+	    method: f.getAttribute('method').toUpperCase(), cookie, headers,
+	    body: form(fields) });
+	if (res.status === 201 && step !== null)
+		user.lastStep = step;
+	const doc = parseHtml(res.text);
+	const el = doc.querySelector('#new-token');
+	return { res, doc, token: el ? el.text.trim() : null,
+	    expires: doc.querySelector('#new-token-expires')?.text ?? null };
 }
 
 // The case page as this user: { res, doc }.
