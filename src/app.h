@@ -18,7 +18,6 @@
 struct app_config {
 	char		*conninfo;
 	int		 track_limit;	/* receipt lookups per client per hour */
-	int		 cookie_secure;	/* add Secure to cookies (behind TLS) */
 	int		 maintenance_seconds;	/* between housekeeping runs */
 	struct vault_keys keys;
 	int		 review;	/* the back office, not the public side */
@@ -127,6 +126,8 @@ struct intake_request {
 	unsigned char		 receipt_hash[VAULT_HASHBYTES];
 	struct sbuf		 receipt_box;
 	struct vault_sealed	 sealed;
+	unsigned char		*copy_box;	/* what they sent, for them */
+	size_t			 copy_box_len;
 };
 
 #define TAXONOMY_FRESH_MS	60000	/* a worker's copy is reused this long */
@@ -330,6 +331,13 @@ int	 rt_form(struct http_request *, struct formdata *);
 int	 rt_is_api(struct http_request *);
 const char *rt_client_address(struct http_request *);
 int	 rt_csrf_issue(struct http_request *, char *token, size_t);
+enum rt_csrf {
+	RT_CSRF_OK,
+	RT_CSRF_EXPIRED,	/* the page was open too long */
+	RT_CSRF_FORGED,		/* no token of ours */
+	RT_CSRF_CROSS_SITE,	/* posted from another site's page */
+};
+enum rt_csrf	 rt_csrf_check(struct http_request *, const char *token);
 int	 rt_csrf_valid(struct http_request *, const char *token);
 int	 rt_not_found(struct http_request *);
 int	 rt_healthz(struct http_request *);
@@ -426,6 +434,8 @@ struct track_view {
 	json_t		*messages;	/* [{kind, at, text}] */
 	json_t		*decisions;	/* [{outcome, remedies, ..., text}] */
 	json_t		*appeals;	/* [{at, text}] */
+	json_t		*sent;		/* the clear fields as sent */
+	json_t		*copy;		/* {description, contact}, or NULL */
 	const char	*notice;	/* what just happened */
 	const char	*error_verb;	/* "reply" or "appeal" */
 	const char	*error;

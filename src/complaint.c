@@ -28,6 +28,7 @@ filing_free(struct filing *f)
 	sbuf_free(&f->canonical);
 	sbuf_free(&f->rq.receipt_box);
 	vault_sealed_free(&f->rq.sealed);
+	free(f->rq.copy_box);
 	db_done(&f->q);
 	intake_result_free(&f->result);
 	sodium_memzero(f->receipt, sizeof(f->receipt));
@@ -49,11 +50,10 @@ today_utc(char out[11])
 	(void)strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static char *
-contact_json(const struct intake *in)
+static json_t *
+contact_object(const struct intake *in)
 {
 	json_t	*o;
-	char	*s;
 
 	if (in->contact_name == NULL && in->contact_email == NULL)
 		return (NULL);
@@ -63,9 +63,48 @@ contact_json(const struct intake *in)
 	if (in->contact_email != NULL)
 		json_object_set_new(o, "email",
 		    json_string(in->contact_email));
+	return (o);
+}
+
+static char *
+json_text_free(json_t *o)
+{
+	char	*s;
+
+	if (o == NULL)
+		return (NULL);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return (s);
+}
+
+static void
+text_wipe(char *s)
+{
+	if (s != NULL) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/*
+ * The complainant's own copy of what they wrote, which /track shows them
+ * again: sealed under a key only their receipt code derives.
+ */
+static void
+seal_copy(struct filing *f, const char *norm)
+{
+	json_t	*o, *contact;
+	char	*s;
+
+	o = json_object();
+	json_object_set_new(o, "description", json_string(f->in.description));
+	if ((contact = contact_object(&f->in)) != NULL)
+		json_object_set_new(o, "contact", contact);
+	s = json_text_free(o);
+	f->rq.copy_box = vault_copy_seal(norm, f->rq.sealed.complainant_salt,
+	    s, &f->rq.copy_box_len);
+	text_wipe(s);
 }
 
 /* Prepares everything db_intake() sends; 'scope' separates form and API. */
@@ -87,14 +126,12 @@ filing_prepare(struct filing *f, const char *scope, const char *token)
 	vault_receipt_box(&app.keys, f->token, f->canonical.data,
 	    f->canonical.len, f->receipt, &f->rq.receipt_box);
 
-	contact = contact_json(&f->in);
+	contact = json_text_free(contact_object(&f->in));
 	if (!vault_seal_case(&app.keys, norm, f->in.description, contact,
 	    &f->rq.sealed))
 		fatal("could not seal a case");
-	if (contact != NULL) {
-		sodium_memzero(contact, strlen(contact));
-		free(contact);
-	}
+	text_wipe(contact);
+	seal_copy(f, norm);
 	sodium_memzero(norm, sizeof(norm));
 	f->rq.in = &f->in;
 	f->prepared = 1;

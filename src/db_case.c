@@ -14,10 +14,12 @@ static const char sql_taxonomy[] =
 	"SELECT kind, code, label, hint, position FROM taxonomy_active()"
 	" ORDER BY 1, 5";
 
+#define INTAKE_PARAMS	18
+
 static const char sql_intake[] =
 	"SELECT outcome, reference, state, receipt_box FROM intake_complaint("
 	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
-	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17)";
+	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18)";
 
 static const char sql_track[] =
 	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
@@ -117,11 +119,11 @@ db_intake(struct db_query *q, struct http_request *req,
     const struct intake_request *r)
 {
 	const struct intake	*in = r->in;
-	const char		*v[17];
-	int			 len[17], fmt[17];
+	const char		*v[INTAKE_PARAMS];
+	int			 len[INTAKE_PARAMS], fmt[INTAKE_PARAMS];
 	int			 i;
 
-	for (i = 0; i < 17; i++) {
+	for (i = 0; i < INTAKE_PARAMS; i++) {
 		v[i] = NULL;
 		len[i] = 0;
 		fmt[i] = 0;
@@ -149,11 +151,12 @@ db_intake(struct db_query *q, struct http_request *req,
 	BIN(15, r->sealed.description, r->sealed.description_len);
 	if (r->sealed.contact != NULL)
 		BIN(16, r->sealed.contact, r->sealed.contact_len);
+	BIN(17, r->copy_box, r->copy_box_len);
 #undef BIN
 #undef TXT
 	/* A replay of the same token is recognised: safe to run again. */
 	q->repeatable = 1;
-	return (db_run(q, req, sql_intake, 17, v, len, fmt));
+	return (db_run(q, req, sql_intake, INTAKE_PARAMS, v, len, fmt));
 }
 
 void

@@ -160,7 +160,6 @@ kore_parent_configure(int argc, char *argv[])
 	app.conninfo = kore_malloc(n);
 	(void)snprintf(app.conninfo, n, "%s client_encoding=UTF8", db);
 	app.track_limit = env_int("RECOURSE_TRACK_LIMIT", 30, 1, 1000000);
-	app.cookie_secure = env_int("RECOURSE_COOKIE_SECURE", 0, 0, 1);
 	app.maintenance_seconds = env_int("RECOURSE_MAINTENANCE_SECONDS", 300,
 	    1, 3600);
 

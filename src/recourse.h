@@ -126,6 +126,8 @@ int	 intake_code_valid(const char *);
 /* Labels that bind each ciphertext to its field (AEAD additional data). */
 #define VAULT_AD_DESCRIPTION	"recourse:case:description:v1"
 #define VAULT_AD_CONTACT	"recourse:case:contact:v1"
+#define VAULT_AD_COPY		"recourse:case:complainant-copy:v1"
+#define VAULT_FORM_TOKEN_TEXT	64	/* time, nonce and MAC, in hex */
 
 struct vault_keys {
 	unsigned char	receipt[VAULT_KEYBYTES];   /* keys receipt-code hashes */
@@ -170,10 +172,15 @@ void	 vault_receipt_box(const struct vault_keys *, const char *token,
 int	 vault_receipt_unbox(const struct vault_keys *, const char *token,
 	    const void *body, size_t bodylen, const unsigned char *box,
 	    size_t boxlen, char out[VAULT_RECEIPT_TEXT + 1]);
-void	 vault_csrf_token(const struct vault_keys *, const char *nonce,
-	    char out[VAULT_TOKEN_TEXT * 2 + 1]);
-int	 vault_csrf_check(const struct vault_keys *, const char *nonce,
-	    const char *token);
+enum vault_form {
+	VAULT_FORM_OK,
+	VAULT_FORM_EXPIRED,	/* genuine, but too old (or from the future) */
+	VAULT_FORM_FORGED,	/* not made by us, or damaged */
+};
+void	 vault_form_token(const struct vault_keys *, int64_t now,
+	    char out[VAULT_FORM_TOKEN_TEXT + 1]);
+enum vault_form vault_form_token_check(const struct vault_keys *,
+	    const char *token, int64_t now, int64_t max_age);
 void	 vault_client_id(const struct vault_keys *, const char *address,
 	    const char *period, unsigned char out[VAULT_HASHBYTES]);
 int	 vault_seal_case(const struct vault_keys *, const char *receipt_normalized,
@@ -190,6 +197,12 @@ void	 vault_hex(const unsigned char *, size_t, char *out);
 unsigned char *vault_aead_seal(const unsigned char *key, const char *label,
 	    const unsigned char salt[VAULT_SALTBYTES], const char *text,
 	    size_t *outlen);
+unsigned char *vault_copy_seal(const char *receipt_normalized,
+	    const unsigned char salt[VAULT_SALTBYTES], const char *text,
+	    size_t *outlen);
+int	 vault_copy_open(const char *receipt_normalized,
+	    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
+	    size_t boxlen, struct sbuf *out);
 int	 vault_aead_open(const unsigned char *key, const char *label,
 	    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
 	    size_t boxlen, struct sbuf *out);

@@ -44,17 +44,21 @@ struct form_ctx {
 	int		 phase;
 	struct filing	 f;
 	struct db_query	 tq;
-	char		 csrf[VAULT_TOKEN_TEXT * 2 + 1];
+	char		 csrf[VAULT_FORM_TOKEN_TEXT + 1];
 	int		 filing_ready;
 	int		 status;	/* of the re-rendered form */
 	const char	*notice;	/* shown above the form, or NULL */
 };
 
 /* Why a form comes back without being saved, above the fields. */
-static const char notice_csrf[] = "Nothing was saved: for your safety we "
-    "only accept this form when it was opened on this website, in this "
-    "browser, and this one had expired. Your answers are below; check them "
-    "and press \"Send my report\" again.";
+static const char notice_expired[] = "Nothing was saved: this form was "
+    "open for more than a day, and for your safety we only accept a recent "
+    "one. Your answers are below; check them and press \"Send my report\" "
+    "again.";
+static const char notice_foreign[] = "Nothing was saved: for your safety we "
+    "only accept this form when it was opened on this website, and this "
+    "one came from somewhere else. If you meant to send it, check your "
+    "answers below and press \"Send my report\" on this page.";
 static const char notice_unavailable[] = "Your report was NOT saved: our "
     "database is briefly unreachable. Your answers are below; please press "
     "\"Send my report\" again in a minute.";
@@ -166,6 +170,7 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	const struct formfield	*ff;
 	struct formdata		 fd;
 	int			 f, ok = 0;
+	enum rt_csrf		 csrf;
 
 	if (!rt_form(req, &fd))
 		return (0);
@@ -182,9 +187,11 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 			intake_set(&c->f.in, f, ff->value, ff->len);
 	/* A stale or foreign form comes back filled in, never saved. */
 	ff = formdata_get(&fd, "csrf");
-	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
+	csrf = rt_csrf_check(req, ff != NULL ? ff->value : NULL);
+	if (csrf != RT_CSRF_OK) {
 		c->status = 403;
-		c->notice = notice_csrf;
+		c->notice = csrf == RT_CSRF_EXPIRED ? notice_expired :
+		    notice_foreign;
 		/*
 		 * The posted token may be a forger's: if it stayed, the forger
 		 * could replay it later and be shown this person's receipt.

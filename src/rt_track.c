@@ -23,13 +23,14 @@ struct track_ctx {
 	int			 acted;
 	struct db_query		 q;
 	struct track_result	 r;
-	char			 csrf[VAULT_TOKEN_TEXT * 2 + 1];
+	char			 csrf[VAULT_FORM_TOKEN_TEXT + 1];
 	unsigned char		 client[VAULT_HASHBYTES];
 	unsigned char		 receipt[VAULT_HASHBYTES];
 	char			 typed[INTAKE_CODE_MAX + 1];
 	char			 norm[VAULT_RECEIPT_CHARS + 1];
 	char			*text;		/* reply or grounds */
 	const char		*text_error;
+	int			 refused;	/* the form failed its CSRF check */
 	const char		*notice;
 	unsigned char		*box;		/* sealed to the review key */
 	size_t			 box_len;
@@ -48,6 +49,8 @@ track_ctx_free(void *p)
 	json_decref(c->v.messages);
 	json_decref(c->v.decisions);
 	json_decref(c->v.appeals);
+	json_decref(c->v.sent);
+	json_decref(c->v.copy);
 	if (c->text != NULL) {
 		sodium_memzero(c->text, strlen(c->text));
 		free(c->text);
@@ -89,14 +92,17 @@ track_keys(struct http_request *req, const char *norm,
 	vault_receipt_hash(&app.keys, norm, receipt);
 }
 
-/* The reply or the grounds of an appeal: required, at most 10 000. */
+/*
+ * The reply or the grounds of an appeal, in the field named after the verb
+ * as the page's form names it: required, at most 10 000 characters.
+ */
 static void
 track_read_text(struct track_ctx *c, const struct formdata *fd)
 {
 	const struct formfield	*ff;
 	size_t			 n;
 
-	ff = formdata_get(fd, "text");
+	ff = formdata_get(fd, c->verb == DO_APPEAL ? "appeal" : "reply");
 	if (ff == NULL || ff->len == 0 || strspn(ff->value, " \t\r\n") ==
 	    ff->len) {
 		c->text_error = c->verb == DO_APPEAL ? "Say why you disagree "
@@ -118,16 +124,14 @@ track_read(struct http_request *req, struct track_ctx *c)
 {
 	const struct formfield	*ff;
 	struct formdata		 fd;
+	enum rt_csrf		 csrf;
+	const char		*msg;
 	int			 ok = 0;
 
 	if (!rt_form(req, &fd))
 		return (0);
 	ff = formdata_get(&fd, "csrf");
-	if (ff == NULL || !rt_csrf_valid(req, ff->value)) {
-		rt_error(req, 403, "This form has expired", "Nothing was sent. "
-		    "Go back, reload the page and type your code again.");
-		goto out;
-	}
+	csrf = rt_csrf_check(req, ff != NULL ? ff->value : NULL);
 	ff = formdata_get(&fd, "receipt_code");
 	if (ff == NULL || ff->len == 0) {
 		track_form(req, c, 422, "Enter your receipt code.");
@@ -144,6 +148,25 @@ track_read(struct http_request *req, struct track_ctx *c)
 	}
 	if (c->verb != DO_LOOK)
 		track_read_text(c, &fd);
+	/*
+	 * A stale or foreign form sends nothing.  A lookup comes back with
+	 * the code kept; a reply or appeal shows the report with the text
+	 * kept, so that one more press sends it (the page has a new token).
+	 */
+	if (csrf != RT_CSRF_OK) {
+		c->refused = 1;
+		msg = csrf == RT_CSRF_EXPIRED ? "Nothing was sent: this page "
+		    "was open for more than a day. Press the button again to "
+		    "send it now." : "Nothing was sent: for your safety we only "
+		    "accept this form from a page of this website. If you meant "
+		    "to send it, press the button on this page.";
+		if (c->verb == DO_LOOK) {
+			track_form(req, c, 403, msg);
+			goto out;
+		}
+		if (c->text_error == NULL)
+			c->text_error = msg;
+	}
 	track_keys(req, c->norm, c->client, c->receipt);
 	ok = 1;
 out:
@@ -159,7 +182,8 @@ detail_query(struct track_ctx *c, struct http_request *req)
 
 	return (db_run(&c->q, req, "SELECT public_state, complainant_pk, "
 	    "complainant_salt, can_reply, can_appeal, appeal_until, messages, "
-	    "decisions, appeals FROM track_detail($1)", 1, v, l, f));
+	    "decisions, appeals, sent, copy_box FROM track_detail($1)", 1, v,
+	    l, f));
 }
 
 /* Replaces each element's hex "box" by "text", opened with the code's key. */
@@ -198,6 +222,41 @@ open_boxes(json_t *list, const unsigned char *pk, const unsigned char *sk)
 	return (1);
 }
 
+/*
+ * What the complainant sent: the clear fields, and the description and
+ * contact details from the copy only their code opens (NULL for cases
+ * filed before the copy was kept).
+ */
+static int
+open_copy(struct track_ctx *c)
+{
+	unsigned char	*salt, *box;
+	size_t		 salt_len, box_len;
+	struct sbuf	 plain;
+	int		 ok = 1;
+
+	json_decref(c->v.sent);
+	json_decref(c->v.copy);
+	c->v.sent = json_loads(db_value(&c->q, 0, 9), 0, NULL);
+	c->v.copy = NULL;
+	if (db_isnull(&c->q, 0, 10))
+		return (c->v.sent != NULL);
+	salt = db_bytea(&c->q, 0, 2, &salt_len);
+	box = db_bytea(&c->q, 0, 10, &box_len);
+	sbuf_init(&plain);
+	ok = salt != NULL && salt_len == VAULT_SALTBYTES && box != NULL &&
+	    vault_copy_open(c->norm, salt, box, box_len, &plain);
+	if (ok)
+		c->v.copy = json_loadb(plain.data ? plain.data : "", plain.len,
+		    0, NULL);
+	if (plain.data != NULL)
+		sodium_memzero(plain.data, plain.len);
+	sbuf_free(&plain);
+	kore_free(salt);
+	kore_free(box);
+	return (ok && c->v.sent != NULL && c->v.copy != NULL);
+}
+
 /* Reads track_detail; keeps the complainant's public key for sealing. */
 static int
 detail_read(struct track_ctx *c, unsigned char pk_out[32])
@@ -234,7 +293,7 @@ detail_read(struct track_ctx *c, unsigned char pk_out[32])
 	c->v.appeals = json_loads(db_value(&c->q, 0, 8), 0, NULL);
 	ok = open_boxes(c->v.messages, pk, sk) &&
 	    open_boxes(c->v.decisions, pk, sk) &&
-	    open_boxes(c->v.appeals, pk, sk);
+	    open_boxes(c->v.appeals, pk, sk) && open_copy(c);
 	sodium_memzero(sk, sizeof(sk));
 	return (ok);
 }
@@ -336,7 +395,8 @@ track_handler(struct http_request *req, int verb)
 			    "could not be opened. Please try again.");
 			return (KORE_RESULT_OK);
 		}
-		if (c->verb == DO_LOOK || c->acted || c->text == NULL)
+		if (c->verb == DO_LOOK || c->acted || c->refused ||
+		    c->text == NULL)
 			break;
 		c->box = casebox_seal_to(app.keys.review_pk, c->text,
 		    &c->box_len);
@@ -361,7 +421,8 @@ track_handler(struct http_request *req, int verb)
 		c->phase = PH_TRACK;
 		return (track_handler(req, verb));
 	}
-	status = c->text_error != NULL ? (c->acted ? 409 : 422) : 200;
+	status = c->refused ? 403 : c->text_error != NULL ? (c->acted ? 409 :
+	    422) : 200;
 	track_page(req, c, status);
 	return (KORE_RESULT_OK);
 }

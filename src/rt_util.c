@@ -7,17 +7,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 
 #define CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 		"img-src 'self'; form-action 'self'; frame-ancestors 'none'; " \
 		"base-uri 'none'"
-/*
- * Behind TLS the cookie is __Host- prefixed, so that no sibling domain can
- * plant a nonce whose token it knows.
- */
-#define CSRF_COOKIE	(app.cookie_secure ? "__Host-rc_csrf" : "rc_csrf")
 
 struct rt_ctx_box {
 	void	(*free)(void *);
@@ -64,7 +60,11 @@ rt_security_headers(struct http_request *req)
 {
 	http_response_header(req, "content-security-policy", CSP);
 	http_response_header(req, "x-content-type-options", "nosniff");
-	http_response_header(req, "referrer-policy", "no-referrer");
+	/*
+	 * same-origin, not no-referrer: nothing leaves for other sites, and
+	 * our own forms' POSTs carry a real Origin for the CSRF check.
+	 */
+	http_response_header(req, "referrer-policy", "same-origin");
 	http_response_header(req, "x-frame-options", "DENY");
 	http_response_header(req, "cross-origin-opener-policy", "same-origin");
 	http_response_header(req, "cross-origin-resource-policy",
@@ -343,61 +343,65 @@ rt_client_address(struct http_request *req)
 	return (client_prefix(buf, sizeof(buf)));
 }
 
-static int
-is_hex_token(const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return (0);
-	return (i == VAULT_TOKEN_TEXT);
-}
-
-static const char *
-csrf_nonce(struct http_request *req)
-{
-	char	*v;
-
-	http_populate_cookies(req);
-	if (http_request_cookie(req, CSRF_COOKIE, &v) && is_hex_token(v))
-		return (v);
-	return (NULL);
-}
+/* How long a page's form may stay open before its token expires. */
+#define FORM_TOKEN_MAX_AGE	(24 * 3600)
 
 /*
- * Fills 'token' with the CSRF token for this browser, setting the cookie it
- * is bound to when the browser has none yet (double-submit, keyed).
+ * Fills 'token' with a fresh form token.  No cookie is set: the public side
+ * must work for people who refuse cookies, and has none to offer.
  */
 int
 rt_csrf_issue(struct http_request *req, char *token, size_t size)
 {
-	char		 nonce[VAULT_TOKEN_TEXT + 1], cookie[160];
-	const char	*have;
-
-	if (size < VAULT_TOKEN_TEXT * 2 + 1)
+	if (size < VAULT_FORM_TOKEN_TEXT + 1)
 		return (0);
-	if ((have = csrf_nonce(req)) != NULL)
-		(void)kore_strlcpy(nonce, have, sizeof(nonce));
-	else {
-		vault_token_new(nonce);
-		/*
-		 * Lax, not Strict: the cookie only guards POSTs, and a form
-		 * opened from a link in an e-mail must still be sendable.
-		 */
-		(void)snprintf(cookie, sizeof(cookie),
-		    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", CSRF_COOKIE,
-		    nonce, app.cookie_secure ? "; Secure" : "");
-		http_response_header(req, "set-cookie", cookie);
-	}
-	vault_csrf_token(&app.keys, nonce, token);
+	vault_form_token(&app.keys, (int64_t)time(NULL), token);
 	return (1);
+}
+
+/*
+ * Did the browser say that this POST comes from one of our own pages?
+ * Browsers since 2023 send Sec-Fetch-Site, which no page can forge; older
+ * ones send Origin on every POST (our Referrer-Policy, same-origin, keeps
+ * it from being "null" on our own forms).  A client that sends neither is
+ * no browser a forged page could drive, and is held to the token alone.
+ */
+static int
+rt_same_origin(struct http_request *req)
+{
+	const char	*site, *origin, *host, *authority;
+
+	if (http_request_header(req, "sec-fetch-site", &site))
+		return (strcmp(site, "same-origin") == 0 ||
+		    strcmp(site, "none") == 0);
+	if (!http_request_header(req, "origin", &origin))
+		return (1);
+	if ((authority = strstr(origin, "://")) == NULL ||
+	    !http_request_header(req, "host", &host))
+		return (0);
+	return (strcasecmp(authority + 3, host) == 0);
+}
+
+enum rt_csrf
+rt_csrf_check(struct http_request *req, const char *token)
+{
+	if (!rt_same_origin(req))
+		return (RT_CSRF_CROSS_SITE);
+	switch (vault_form_token_check(&app.keys, token, (int64_t)time(NULL),
+	    FORM_TOKEN_MAX_AGE)) {
+	case VAULT_FORM_OK:
+		return (RT_CSRF_OK);
+	case VAULT_FORM_EXPIRED:
+		return (RT_CSRF_EXPIRED);
+	default:
+		return (RT_CSRF_FORGED);
+	}
 }
 
 int
 rt_csrf_valid(struct http_request *req, const char *token)
 {
-	return (vault_csrf_check(&app.keys, csrf_nonce(req), token));
+	return (rt_csrf_check(req, token) == RT_CSRF_OK);
 }
 
 /* The catch-all route: anything not routed is not found. */

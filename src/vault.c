@@ -4,6 +4,8 @@
  * keeps a complainant's words readable only by the review key.
  */
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,29 +252,76 @@ vault_receipt_unbox(const struct vault_keys *k, const char *token,
 	return (ok);
 }
 
-/* The form token that proves a POST came from a page this server made. */
-void
-vault_csrf_token(const struct vault_keys *k, const char *nonce,
-    char out[VAULT_TOKEN_TEXT * 2 + 1])
-{
-	unsigned char	 mac[VAULT_TOKEN_TEXT];
+/*
+ * Form tokens prove that a POST answers a page this server made, recently,
+ * without a cookie (people who report tracking often refuse cookies).  The
+ * token is the issuing time, a random nonce and a keyed MAC of both, all in
+ * hex: VAULT_FORM_TIME_HEX + VAULT_FORM_NONCE_HEX + VAULT_FORM_MAC_HEX.  It
+ * binds to no browser, so the caller must also check that the POST came
+ * from our own origin (rt_util.c does, with Sec-Fetch-Site and Origin).
+ */
+#define VAULT_FORM_TIME_HEX	8
+#define VAULT_FORM_NONCE_HEX	24
+#define VAULT_FORM_MAC_HEX	32
+#define VAULT_FORM_SIGNED	(VAULT_FORM_TIME_HEX + VAULT_FORM_NONCE_HEX)
+/* Another instance's clock may run a little ahead of ours. */
+#define VAULT_FORM_SKEW		120
 
-	crypto_generichash(mac, sizeof(mac), (const unsigned char *)nonce,
-	    strlen(nonce), k->csrf, sizeof(k->csrf));
+static void
+form_mac(const struct vault_keys *k, const char *signed_part,
+    char out[VAULT_FORM_MAC_HEX + 1])
+{
+	static const char	 label[] = "recourse:form:v1:";
+	unsigned char		 mac[VAULT_FORM_MAC_HEX / 2];
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, k->csrf, sizeof(k->csrf), sizeof(mac));
+	crypto_generichash_update(&st, (const unsigned char *)label,
+	    sizeof(label) - 1);
+	crypto_generichash_update(&st, (const unsigned char *)signed_part,
+	    VAULT_FORM_SIGNED);
+	crypto_generichash_final(&st, mac, sizeof(mac));
 	vault_hex(mac, sizeof(mac), out);
 }
 
-int
-vault_csrf_check(const struct vault_keys *k, const char *nonce,
-    const char *token)
+void
+vault_form_token(const struct vault_keys *k, int64_t now,
+    char out[VAULT_FORM_TOKEN_TEXT + 1])
 {
-	char	 want[VAULT_TOKEN_TEXT * 2 + 1];
+	unsigned char	 nonce[VAULT_FORM_NONCE_HEX / 2];
 
-	if (nonce == NULL || token == NULL || strlen(nonce) !=
-	    VAULT_TOKEN_TEXT || strlen(token) != sizeof(want) - 1)
-		return (0);
-	vault_csrf_token(k, nonce, want);
-	return (sodium_memcmp(want, token, sizeof(want) - 1) == 0);
+	(void)snprintf(out, VAULT_FORM_TIME_HEX + 1, "%08" PRIx32,
+	    (uint32_t)now);
+	randombytes_buf(nonce, sizeof(nonce));
+	vault_hex(nonce, sizeof(nonce), out + VAULT_FORM_TIME_HEX);
+	form_mac(k, out, out + VAULT_FORM_SIGNED);
+}
+
+enum vault_form
+vault_form_token_check(const struct vault_keys *k, const char *token,
+    int64_t now, int64_t max_age)
+{
+	char		 want[VAULT_FORM_MAC_HEX + 1];
+	unsigned long	 issued;
+	size_t		 i;
+	char		 t[VAULT_FORM_TIME_HEX + 1];
+
+	if (token == NULL || strlen(token) != VAULT_FORM_TOKEN_TEXT)
+		return (VAULT_FORM_FORGED);
+	for (i = 0; i < VAULT_FORM_TOKEN_TEXT; i++)
+		if (strchr("0123456789abcdef", token[i]) == NULL)
+			return (VAULT_FORM_FORGED);
+	form_mac(k, token, want);
+	if (sodium_memcmp(want, token + VAULT_FORM_SIGNED,
+	    VAULT_FORM_MAC_HEX) != 0)
+		return (VAULT_FORM_FORGED);
+	memcpy(t, token, VAULT_FORM_TIME_HEX);
+	t[VAULT_FORM_TIME_HEX] = '\0';
+	issued = strtoul(t, NULL, 16);
+	if ((int64_t)issued > now + VAULT_FORM_SKEW ||
+	    now - (int64_t)issued > max_age)
+		return (VAULT_FORM_EXPIRED);
+	return (VAULT_FORM_OK);
 }
 
 /*
@@ -418,6 +467,57 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 	    s->complainant_pk, csk);
 	sodium_memzero(csk, sizeof(csk));
 	return (1);
+}
+
+/*
+ * What the complainant sent, kept for them alone: the key comes from the
+ * receipt code and the case's salt (like their box key pair, but for a
+ * different purpose), so only someone holding the code can read it back.
+ */
+static void
+copy_key(const char *receipt_normalized,
+    const unsigned char salt[VAULT_SALTBYTES],
+    unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES])
+{
+	static const char	 label[] = "recourse:complainant-copy:v1";
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, (const unsigned char *)receipt_normalized,
+	    strlen(receipt_normalized),
+	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)label,
+	    sizeof(label) - 1);
+	crypto_generichash_update(&st, salt, VAULT_SALTBYTES);
+	crypto_generichash_final(&st, key,
+	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+}
+
+unsigned char *
+vault_copy_seal(const char *receipt_normalized,
+    const unsigned char salt[VAULT_SALTBYTES], const char *text,
+    size_t *outlen)
+{
+	unsigned char	 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned char	*box;
+
+	copy_key(receipt_normalized, salt, key);
+	box = vault_aead_seal(key, VAULT_AD_COPY, salt, text, outlen);
+	sodium_memzero(key, sizeof(key));
+	return (box);
+}
+
+int
+vault_copy_open(const char *receipt_normalized,
+    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
+    size_t boxlen, struct sbuf *out)
+{
+	unsigned char	 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	int		 ok;
+
+	copy_key(receipt_normalized, salt, key);
+	ok = vault_aead_open(key, VAULT_AD_COPY, salt, box, boxlen, out);
+	sodium_memzero(key, sizeof(key));
+	return (ok);
 }
 
 void

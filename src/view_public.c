@@ -152,15 +152,17 @@ view_privacy(struct sbuf *b)
 	    "that we can recognise it when you type it. To slow down people "
 	    "who guess codes we count attempts under a pseudonym that changes "
 	    "every hour and cannot be turned back into an address.</p>\n"
-	    "<p>The only cookie we set holds a random number that protects "
-	    "the forms from being sent by other websites. It does not "
-	    "identify you.</p>\n"
+	    "<p>We set no cookies. Each form carries a code, valid for a day, "
+	    "that shows it was opened on this website; it does not identify "
+	    "you.</p>\n"
 	    "<h2>Who can read it</h2>\n"
 	    "<p>Only the reviewers assigned to your report, their supervisors "
 	    "and, for technical support, administrators. Your account and "
 	    "contact details are encrypted with a key that the public website "
-	    "itself does not hold. Every time a reviewer opens your personal "
-	    "data it is written to a tamper-evident log.</p>\n"
+	    "itself does not hold. A second copy, which only your receipt "
+	    "code opens, lets you read what you sent on the follow a report "
+	    "page. Every time a reviewer opens your personal data it is "
+	    "written to a tamper-evident log.</p>\n"
 	    "<h2>How long we keep it</h2>\n"
 	    "<p>Personal data of a closed report is erased 12 months after it "
 	    "closes. Anonymous counts stay in our published statistics. To "
@@ -173,12 +175,13 @@ view_privacy(struct sbuf *b)
 	    "with identifying details removed, only if you ticked the "
 	    "publication consent.</p>\n"
 	    "<h2>Your rights</h2>\n<ul>\n"
-	    "<li>See what you sent us and the progress of your report with "
-	    "your receipt code.</li>\n"
-	    "<li>Ask us to correct your data, or to erase it, with your "
-	    "receipt code.</li>\n"
-	    "<li>Withdraw a consent at any time; this does not affect what was "
-	    "done before.</li>\n"
+	    "<li>See what you sent us, the progress of your report, our "
+	    "messages and the decision: type your receipt code on the "
+	    "<a href=\"/track\">follow a report</a> page.</li>\n"
+	    "<li>Ask us to correct or erase your data, or withdraw a consent "
+	    "(this does not affect what was done before): while your report "
+	    "is open, write to the reviewer from that page; once it is "
+	    "closed, send a new report that gives its reference.</li>\n"
 	    "<li>Complain to your data protection authority.</li>\n</ul>\n");
 	page_end(b);
 }
@@ -681,6 +684,84 @@ track_text_form(struct sbuf *b, const struct track_view *v, const char *verb,
 	html_raw(b, "</button>\n</form>\n</section>\n");
 }
 
+/* The complainant's appeals, as they wrote them. */
+static void
+track_appeals(struct sbuf *b, const struct track_view *v)
+{
+	json_t	*a;
+	size_t	 i;
+
+	json_array_foreach(v->appeals, i, a) {
+		html_raw(b, "<article class=\"message\"><h3>Your appeal, ");
+		track_date(b, json_text(a, "at"));
+		html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
+		html_texts(b, json_text(a, "text"));
+		html_raw(b, "</div></article>\n");
+	}
+}
+
+static void
+sent_fact(struct sbuf *b, const char *term, const char *value)
+{
+	html_raw(b, "<dt>");
+	html_texts(b, term);
+	html_raw(b, "</dt><dd>");
+	html_texts(b, value);
+	html_raw(b, "</dd>\n");
+}
+
+static const char *
+yes_no(const json_t *o, const char *key)
+{
+	return (json_is_true(json_object_get(o, key)) ? "Yes" : "No");
+}
+
+/* What the complainant sent, as they sent it, readable with their code. */
+static void
+track_sent(struct sbuf *b, const struct track_view *v)
+{
+	const json_t	*s = v->sent, *contact;
+	const char	*text;
+
+	html_raw(b, "<section id=\"sent\"><h2>What you sent</h2>\n"
+	    "<dl class=\"facts\">\n");
+	sent_fact(b, "Concern", json_text(s, "category"));
+	sent_fact(b, "Where you saw it", json_text(s, "channel"));
+	if (*json_text(s, "occurred_on") != '\0')
+		sent_fact(b, "When it happened", json_text(s, "occurred_on"));
+	if (*json_text(s, "brand") != '\0')
+		sent_fact(b, "Brand or campaign", json_text(s, "brand"));
+	sent_fact(b, "A child or a person in a vulnerable situation was "
+	    "affected", yes_no(s, "vulnerable"));
+	sent_fact(b, "You may contact me", yes_no(s, "consent_contact"));
+	sent_fact(b, "You may publish my account without my name",
+	    yes_no(s, "consent_publish"));
+	sent_fact(b, "You may use my optional answers for fairness "
+	    "statistics", yes_no(s, "consent_demographics"));
+	if (v->copy != NULL) {
+		contact = json_object_get(v->copy, "contact");
+		if ((text = json_text(contact, "name"))[0] != '\0')
+			sent_fact(b, "Your name", text);
+		if ((text = json_text(contact, "email"))[0] != '\0')
+			sent_fact(b, "Your e-mail address", text);
+	}
+	html_raw(b, "</dl>\n<h3>What you told us</h3>\n");
+	if (v->copy != NULL) {
+		html_raw(b, "<div class=\"narrative\" id=\"description\" "
+		    "dir=\"auto\">");
+		html_texts(b, json_text(v->copy, "description"));
+		html_raw(b, "</div>\n");
+	} else
+		html_raw(b, "<p>We cannot show your description here: this "
+		    "report was sent before we kept a copy that only your "
+		    "receipt code opens. The reviewers have it.</p>\n");
+	html_raw(b, "</section>\n");
+}
+
+/*
+ * The report as the complainant sees it: where it stands and what has
+ * happened first, then what they sent, then what they can do now.
+ */
 void
 view_track_result(struct sbuf *b, const struct track_view *v)
 {
@@ -717,20 +798,6 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	html_raw(b, "</dd>\n<dt>Last updated</dt><dd>");
 	track_date(b, r->updated_at);
 	html_raw(b, "</dd>\n</dl>\n");
-	track_decisions(b, v);
-	track_messages(b, v);
-	if (v->can_appeal) {
-		(void)snprintf(hint, sizeof(hint), "A different reviewer will "
-		    "look at your report again. You can appeal until %.10s "
-		    "(six months after the decision).", v->appeal_until);
-		track_text_form(b, v, "appeal", "Appeal against the decision",
-		    "Why you disagree", hint, "Send my appeal");
-	}
-	if (v->can_reply)
-		track_text_form(b, v, "reply", "Write to the reviewer",
-		    "Your message", "Answer a question, or add something "
-		    "you remembered. Do not include other people's details.",
-		    "Send my reply");
 	html_raw(b, "<h2>What has happened</h2>\n<ol class=\"timeline\">\n");
 	json_array_foreach(r->events, i, e) {
 		const char *at = json_string_value(json_object_get(e, "at"));
@@ -745,7 +812,24 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 		html_texts(b, view_event_label(kind));
 		html_raw(b, "</li>\n");
 	}
-	html_raw(b, "</ol>\n<p><a href=\"/track\">Look up another report</a>"
+	html_raw(b, "</ol>\n");
+	track_decisions(b, v);
+	track_messages(b, v);
+	track_appeals(b, v);
+	track_sent(b, v);
+	if (v->can_appeal) {
+		(void)snprintf(hint, sizeof(hint), "A different reviewer will "
+		    "look at your report again. You can appeal until %.10s "
+		    "(six months after the decision).", v->appeal_until);
+		track_text_form(b, v, "appeal", "Appeal against the decision",
+		    "Why you disagree", hint, "Send my appeal");
+	}
+	if (v->can_reply)
+		track_text_form(b, v, "reply", "Write to the reviewer",
+		    "Your message", "Answer a question, or add something "
+		    "you remembered. Do not include other people's details.",
+		    "Send my reply");
+	html_raw(b, "<p><a href=\"/track\">Look up another report</a>"
 	    "</p>\n");
 	page_end(b);
 }

@@ -103,7 +103,7 @@ test('201, 400, 403, 409, 415 and 422 answers carry them too', async () => {
 	assertSecurityHeaders(invalid, { noStore: true, what: 'form 422' });
 
 	const forbidden = await c.postComplaint(await c.getForm(),
-	    c.validFields(), { cookie: null });
+	    c.validFields(), { headers: { 'sec-fetch-site': 'cross-site' } });
 	assert.equal(forbidden.status, 403);
 	assertSecurityHeaders(forbidden, { noStore: true, what: 'form 403' });
 

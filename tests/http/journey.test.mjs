@@ -1,20 +1,11 @@
 // The full journey across both sides: a complaint filed on the public side is taken, triaged, questioned, answered on /track, decided with reasons, second-signed, read by the complainant, appealed, and decided again by a different reviewer; nothing written on the way is readable in the database.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { fileComplaint, postTrack, request, getTrack, formData, marker }
+import { fileComplaint, postTrack, trackAct, marker }
     from '../lib/client.mjs';
 import { staffUser, act, forgeAct, reviewRequest, casePage, actionForm }
     from '../lib/staff.mjs';
-import { parseHtml } from '../lib/html.mjs';
 import { query, caseByReference, dumpText, dumpHas } from '../lib/db.mjs';
-
-async function trackPost(path, code, text) {
-	const t = await getTrack();
-	const res = await request(path, { method: 'POST', cookie: t.cookie,
-	    body: formData({ csrf: t.csrf, receipt_code: code, text }) });
-	res.doc = parseHtml(res.text);
-	return res;
-}
 
 // An expected success goes through the page's form; an expected refusal
 // must not be offered on the page, and is then forged.
@@ -70,7 +61,7 @@ test('a complaint goes from intake to a reasoned, appealed and re-decided case',
 	assert.ok(res.text.includes(secrets.question), 'question shown');
 	assert.ok(!res.text.includes(secrets.note), 'notes stay internal');
 	assert.match(res.text, /Waiting for you/);
-	res = await trackPost('/track/reply', c.code, secrets.answer);
+	res = await trackAct(c.code, 'reply', secrets.answer);
 	assert.equal(res.status, 200);
 	assert.match(res.text, /Your reply has been sent/);
 	assert.equal(await state(ref), 'investigating');
@@ -98,7 +89,7 @@ test('a complaint goes from intake to a reasoned, appealed and re-decided case',
 	assert.ok(res.doc.querySelector('form[action="/track/appeal"]'));
 
 	// The complainant appeals; the first reviewer is now excluded.
-	res = await trackPost('/track/appeal', c.code, secrets.grounds);
+	res = await trackAct(c.code, 'appeal', secrets.grounds);
 	assert.equal(res.status, 200);
 	assert.match(res.text, /Your appeal has been sent/);
 	assert.equal(await state(ref), 'appealed');

@@ -1,7 +1,8 @@
 // Every case action at the HTTP layer from every state: each is offered on the case page and succeeds (through that form) exactly where PRODUCT.md's state machine allows it, moving the case to the expected state; everywhere else the page does not offer it and a forged post is refused with 409 and no change; the complainant's reply and appeal on /track likewise.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileComplaint, request, getTrack, formData } from '../lib/client.mjs';
+import { fileComplaint, trackAct, trackOffers, trackForged }
+    from '../lib/client.mjs';
 import { staffUser, act, forgeAct, casePage, actionForm }
     from '../lib/staff.mjs';
 import { caseByReference, query } from '../lib/db.mjs';
@@ -21,10 +22,12 @@ async function ok(user, ref, verb, fields = {}) {
 	assert.equal(r.status, 303, `setting up: ${verb} answered ${r.status}`);
 }
 
-async function trackPost(path, code, text) {
-	const t = await getTrack();
-	return request(path, { method: 'POST', cookie: t.cookie,
-	    body: formData({ csrf: t.csrf, receipt_code: code, text }) });
+// The complainant's reply or appeal: through the form when the report's
+// page offers it, otherwise forged by hand (which must then be refused).
+async function trackPost(verb, code, text) {
+	if (await trackOffers(code, verb))
+		return { offered: true, ...await trackAct(code, verb, text) };
+	return { offered: false, ...await trackForged(code, verb, text) };
 }
 
 const DECIDE = { outcome: 'not_upheld', remedies: ['none'], automated: 'no',
@@ -59,7 +62,7 @@ async function caseIn(state) {
 		return c;
 	}
 	assert.equal(state, 'appealed');
-	const a = await trackPost('/track/appeal', c.code, 'I disagree.');
+	const a = await trackAct(c.code, 'appeal', 'I disagree.');
 	assert.equal(a.status, 200);
 	return c;
 }
@@ -135,15 +138,18 @@ test('the complainant replies from any open state; an awaited reply ' +
 	    appealed: 'appealed' };
 	for (const from of STATES) {
 		const c = await caseIn(from);
-		const r = await trackPost('/track/reply', c.code, 'More detail.');
+		const r = await trackPost('reply', c.code, 'More detail.');
 		const after = await caseByReference(c.reference);
 		if (from in expect) {
+			assert.ok(r.offered, `reply form in ${from}`);
 			assert.equal(r.status, 200, `reply in ${from}`);
 			assert.equal(after.state, expect[from], `reply in ${from}`);
 		} else if (from === 'decided_unsigned') {
+			assert.ok(r.offered);
 			assert.equal(r.status, 200);
 			assert.equal(after.state, 'decided');
 		} else {
+			assert.ok(!r.offered, `reply form in ${from}`);
 			// The form is not offered; a forged post is refused.
 			assert.equal(r.status, 409, `reply in ${from}`);
 			assert.equal(after.state, from);
@@ -151,15 +157,18 @@ test('the complainant replies from any open state; an awaited reply ' +
 	}
 });
 
-test('the complainant appeals only a published first decision', async () => {
+test('the complainant appeals only a published first decision, also once ' +
+    'the case is closed', async () => {
 	for (const from of STATES) {
 		const c = await caseIn(from);
-		const r = await trackPost('/track/appeal', c.code, 'I disagree.');
+		const r = await trackPost('appeal', c.code, 'I disagree.');
 		const after = await caseByReference(c.reference);
-		if (from === 'decided') {
-			assert.equal(r.status, 200);
+		if (from === 'decided' || from === 'closed') {
+			assert.ok(r.offered, `appeal form in ${from}`);
+			assert.equal(r.status, 200, `appeal in ${from}`);
 			assert.equal(after.state, 'appealed');
 		} else {
+			assert.ok(!r.offered, `appeal form in ${from}`);
 			assert.equal(r.status, 409, `appeal in ${from}`);
 			assert.equal(after.state, dbState(from));
 		}
@@ -168,7 +177,8 @@ test('the complainant appeals only a published first decision', async () => {
 	const c = await caseIn('appealed');
 	await ok(signer, c.reference, 'decide', DECIDE);
 	await ok(third, c.reference, 'sign');
-	const r = await trackPost('/track/appeal', c.code, 'Again.');
+	const r = await trackPost('appeal', c.code, 'Again.');
+	assert.ok(!r.offered);
 	assert.equal(r.status, 409);
 	assert.equal((await caseByReference(c.reference)).state, 'decided');
 	const n = await query('SELECT count(*)::int AS n FROM case_appeals a ' +

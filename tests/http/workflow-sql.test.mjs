@@ -25,6 +25,8 @@ const ALLOWED = new Set([
 	['decided', 'appealed'],
 	['appealed', 'decided'],
 	['rejected', 'closed'],
+	// The appeal right outlives closing (six months from the decision).
+	['closed', 'appealed'],
 ].map(([from, to]) => `${from}->${to}`));
 
 const CHECK_VIOLATION = '23514';
@@ -495,14 +497,20 @@ test('a normal-priority decision is released at once and can be closed',
 	assert.equal(closed.assignee, null);
 	assert.equal((await lastEvent(db, k.id)).kind, 'closed');
 
-	// Closed is final.
+	// Closed is final for the reviewers; the complainant may still
+	// appeal within six months of the decision.
 	assert.equal(await act.take(db, a.id, ref), 'state');
 	assert.equal(await act.triage(db, sup.id, ref), 'state');
 	assert.equal(await act.note(db, sup.id, ref), 'state');
 	assert.equal(await act.message(db, sup.id, ref), 'state');
 	assert.equal(await act.close(db, sup.id, ref), 'state');
 	assert.equal(await act.reply(db, k.receiptHash), 'state');
-	assert.equal(await act.appeal(db, k.receiptHash), 'state');
+	assert.equal(await act.appeal(db, k.receiptHash), 'ok');
+	const appealed = await caseRow(db, k.id);
+	assert.equal(appealed.state, 'appealed');
+	assert.equal(Number(appealed.appeal_excluded), a.id);
+	assert.equal(await act.appeal(db, k.receiptHash), 'state',
+	    'appealed twice');
 }));
 
 test('a high-priority decision waits for a supervisor\'s second signature',

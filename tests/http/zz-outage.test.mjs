@@ -135,10 +135,8 @@ test('with PostgreSQL down intake is 503, not saved, and recovers after', async 
 			    { signal })],
 			['track', async (signal) => {
 				const t = await c.getTrack();
-				const fd = c.formData({ csrf: t.csrf,
-				    receipt_code: c.randomCode() });
-				return c.request('/track', { method: 'POST', body: fd,
-				    cookie: t.cookie, signal });
+				return t.pageForm().set('receipt_code',
+				    c.randomCode()).submit({ signal });
 			}],
 			['API track', (signal) => c.request('/api/v1/track',
 			    { method: 'POST', signal, body: JSON.stringify({

@@ -19,7 +19,7 @@ export function assertSecurityHeaders(res, { noStore = false, what = '' } = {}) 
 	assert.ok(!csp.includes("'unsafe-eval'"),
 	    `CSP allows unsafe-eval on ${where}`);
 	assert.equal(h.get('x-content-type-options'), 'nosniff', where);
-	assert.equal(h.get('referrer-policy'), 'no-referrer', where);
+	assert.equal(h.get('referrer-policy'), 'same-origin', where);
 	assert.equal(h.get('strict-transport-security'), null,
 	    `HSTS sent over plain HTTP on ${where}`);
 	if (noStore)

@@ -1,6 +1,7 @@
-// A small HTTP client for Recourse's HTTP tests: the form's CSRF dance, multipart and JSON intake, tracking, and random X-Real-IP addresses.
+// A small HTTP client for Recourse's HTTP tests: the pages' own forms filled and sent as a browser would, JSON intake, tracking, and random X-Real-IP addresses.
 import crypto from 'node:crypto';
 import { parseHtml, hiddenValue } from './html.mjs';
+import { formFor } from './pageform.mjs';
 
 export const BASE = process.env.RECOURSE_URL;
 if (!BASE)
@@ -38,7 +39,8 @@ export async function request(path, { method = 'GET', headers = {}, body,
 	    text: buf.toString('utf8') };
 }
 
-// The rc_csrf cookie a response sets, as a Cookie header value, or null.
+// The rc_csrf cookie a response sets, as a Cookie header value, or null
+// (the public side sets none since forms stopped needing one).
 export function csrfCookie(res) {
 	const all = res.headers.getSetCookie ? res.headers.getSetCookie() :
 	    [res.headers.get('set-cookie')].filter(Boolean);
@@ -50,23 +52,34 @@ export function csrfCookie(res) {
 	return null;
 }
 
-// GET /complaints/new: the form's csrf and idempotency_token and the cookie.
+// The form posting to 'action' on a page of ours already fetched (its
+// path 'pagePath'), ready to fill and submit.
+export function pageFormOf(doc, pagePath, action) {
+	return formFor(doc, BASE + pagePath, action);
+}
+
+// GET /complaints/new: the page, its form's csrf and idempotency_token,
+// and any cookie.  pageForm() reads the form afresh for each submission.
 export async function getForm(opts = {}) {
 	const res = await request('/complaints/new', opts);
 	const doc = parseHtml(res.text);
-	return { res, doc, status: res.status,
+	const url = BASE + '/complaints/new';
+	return { res, doc, url, status: res.status,
 	    cookie: csrfCookie(res) ?? opts.cookie ?? null,
 	    csrf: hiddenValue(doc, 'csrf'),
-	    token: hiddenValue(doc, 'idempotency_token') };
+	    token: hiddenValue(doc, 'idempotency_token'),
+	    pageForm: () => formFor(doc, url, '/complaints') };
 }
 
-// GET /track: its csrf and cookie.
+// GET /track: the page, its csrf and any cookie.
 export async function getTrack(opts = {}) {
 	const res = await request('/track', opts);
 	const doc = parseHtml(res.text);
-	return { res, doc, status: res.status,
+	const url = BASE + '/track';
+	return { res, doc, url, status: res.status,
 	    cookie: csrfCookie(res) ?? opts.cookie ?? null,
-	    csrf: hiddenValue(doc, 'csrf') };
+	    csrf: hiddenValue(doc, 'csrf'),
+	    pageForm: () => formFor(doc, url, '/track') };
 }
 
 let seq = 0;
@@ -128,25 +141,34 @@ export function multipartExact(fields) {
 	    contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-// POST /complaints.  'form' is the result of getForm(); fields are added to
-// its csrf and idempotency_token unless given (null leaves one out).
+// POST /complaints.  'form' is the result of getForm().  By default the
+// page's form is filled by field name and sent as a browser sends it.
+// A forged or malformed request (forged: true, exact: true for byte-exact
+// multipart, or a csrf/token override, null leaving one out) is built by
+// hand from the fields given instead.
 export async function postComplaint(form, fields, { exact = false, ip,
-    cookie, csrf, token } = {}) {
+    cookie, csrf, token, forged = false, headers } = {}) {
+	if (!forged && !exact && csrf === undefined && token === undefined) {
+		const res = await form.pageForm().fill(fields).submit({ ip,
+		    headers, cookie: cookie === undefined ? form.cookie :
+		    cookie });
+		return res;
+	}
 	const all = {
 		csrf: csrf === undefined ? form.csrf : csrf,
 		idempotency_token: token === undefined ? form.token : token,
 		...fields,
 	};
 	const ck = cookie === undefined ? form.cookie : cookie;
-	let body, headers = {};
+	let body, hdrs = {};
 	if (exact) {
 		const m = multipartExact(all);
 		body = m.body;
-		headers['content-type'] = m.contentType;
+		hdrs['content-type'] = m.contentType;
 	} else
 		body = formData(all);
 	const res = await request('/complaints', { method: 'POST', body,
-	    headers, cookie: ck, ip });
+	    headers: { ...headers, ...hdrs }, cookie: ck, ip });
 	res.doc = parseHtml(res.text);
 	return res;
 }
@@ -166,13 +188,38 @@ export function receiptOf(doc) {
 	return { reference: ref ? ref.text : null, code: code ? code.text : null };
 }
 
-// POST /track with a receipt code, using a fresh GET /track for the csrf.
-export async function postTrack(code, { ip, track } = {}) {
+// POST /track with a receipt code typed into a fresh GET /track's form.
+export async function postTrack(code, { ip, track, headers } = {}) {
 	ip = ip ?? randomIp();
 	const t = track ?? await getTrack({ ip });
-	const fd = formData({ csrf: t.csrf, receipt_code: code });
-	const res = await request('/track', { method: 'POST', body: fd,
-	    cookie: t.cookie, ip });
+	return t.pageForm().set('receipt_code', code).submit({ ip, headers,
+	    cookie: t.cookie });
+}
+
+// Looks the case up, then sends the reply or appeal form that the
+// report's page shows ('reply' or 'appeal'), typed as a person would.
+// Returns the response, or throws when the page offers no such form.
+export async function trackAct(code, verb, text, { ip, headers } = {}) {
+	ip = ip ?? randomIp();
+	const page = await postTrack(code, { ip });
+	if (page.status !== 200)
+		throw new Error(`lookup answered ${page.status}`);
+	return formFor(page.doc, page.url, `/track/${verb}`)
+	    .set(verb, text).submit({ ip, headers });
+}
+
+// Whether the report's page offers the reply or appeal form.
+export async function trackOffers(code, verb, { ip } = {}) {
+	const page = await postTrack(code, { ip });
+	return page.doc.querySelector(`form[action="/track/${verb}"]`) !== null;
+}
+
+// A reply or appeal the page does not offer, forged by hand with the
+// field names the page would use and a genuine token.
+export async function trackForged(code, verb, text, { ip } = {}) {
+	const t = await getTrack({ ip });
+	const res = await request(`/track/${verb}`, { method: 'POST', ip,
+	    body: formData({ csrf: t.csrf, receipt_code: code, [verb]: text }) });
 	res.doc = parseHtml(res.text);
 	return res;
 }

@@ -48,3 +48,29 @@ export async function receiptHash(code) {
 	return Buffer.from(s.crypto_generichash(32, new TextEncoder()
 	    .encode(norm), rk));
 }
+
+// A form token as the server makes it (time, nonce, keyed MAC, in hex),
+// issued at 'when' (Unix seconds); alienKey: under a key of no server.
+export async function formToken(when, { alienKey = false } = {}) {
+	const s = await sodium();
+	const master = alienKey ? s.crypto_kdf_keygen() : key('master.key');
+	const ck = s.crypto_kdf_derive_from_key(32, 3, 'recourse', master);
+	const signed = (when >>> 0).toString(16).padStart(8, '0') +
+	    Buffer.from(s.randombytes_buf(12)).toString('hex');
+	const mac = s.crypto_generichash(16, new TextEncoder().encode(
+	    'recourse:form:v1:' + signed), ck);
+	return signed + Buffer.from(mac).toString('hex');
+}
+
+// The complainant's copy of what they sent, opened with their receipt
+// code alone (as /track does): { description, contact }.
+export async function openCopy(row, code) {
+	const s = await sodium();
+	const norm = code.replace(/[-\s]/g, '').toUpperCase();
+	const k = s.crypto_generichash(32, new Uint8Array(Buffer.concat([
+	    Buffer.from('recourse:complainant-copy:v1'),
+	    Buffer.from(row.complainant_salt)])), new TextEncoder().encode(norm));
+	return JSON.parse(aeadOpen(s, k, row.complainant_copy_box,
+	    'recourse:case:complainant-copy:v1', row.complainant_salt)
+	    .toString('utf8'));
+}

@@ -361,44 +361,96 @@ test_receipt_box(void **state)
 }
 
 static void
-test_csrf(void **state)
+test_form_token(void **state)
 {
-	char	 nonce[VAULT_TOKEN_TEXT + 1], nonce2[VAULT_TOKEN_TEXT + 1];
-	char	 tok[VAULT_TOKEN_TEXT * 2 + 1], tok2[VAULT_TOKEN_TEXT * 2 + 1];
-	char	 bad[VAULT_TOKEN_TEXT * 2 + 2];
-	size_t	 i;
+	const int64_t	 now = 1780000000, day = 86400;
+	char		 tok[VAULT_FORM_TOKEN_TEXT + 1];
+	char		 tok2[VAULT_FORM_TOKEN_TEXT + 1];
+	char		 bad[VAULT_FORM_TOKEN_TEXT + 2];
+	size_t		 i;
 
-	vault_token_new(nonce);
-	vault_token_new(nonce2);
-	vault_csrf_token(&fx.k, nonce, tok);
-	assert_int_equal(strlen(tok), VAULT_TOKEN_TEXT * 2);
-	vault_csrf_token(&fx.k, nonce, tok2);
-	assert_string_equal(tok, tok2);
+	vault_form_token(&fx.k, now, tok);
+	assert_int_equal(strlen(tok), VAULT_FORM_TOKEN_TEXT);
+	vault_form_token(&fx.k, now, tok2);
+	/* Same second, new nonce: tokens never repeat. */
+	assert_string_not_equal(tok, tok2);
 
-	assert_true(vault_csrf_check(&fx.k, nonce, tok));
-	assert_false(vault_csrf_check(&fx.k, nonce2, tok));
-	assert_false(vault_csrf_check(&fx.k2, nonce, tok));
+	assert_int_equal(vault_form_token_check(&fx.k, tok, now, day),
+	    VAULT_FORM_OK);
+	assert_int_equal(vault_form_token_check(&fx.k, tok, now + day, day),
+	    VAULT_FORM_OK);
+	assert_int_equal(vault_form_token_check(&fx.k, tok, now + day + 1,
+	    day), VAULT_FORM_EXPIRED);
+	/* Issued in the future beyond another server's clock skew. */
+	assert_int_equal(vault_form_token_check(&fx.k, tok, now - 121, day),
+	    VAULT_FORM_EXPIRED);
+	assert_int_equal(vault_form_token_check(&fx.k, tok, now - 120, day),
+	    VAULT_FORM_OK);
+	/* Another master key never accepts it, whatever the time. */
+	assert_int_equal(vault_form_token_check(&fx.k2, tok, now, day),
+	    VAULT_FORM_FORGED);
 
+	/* Every character is covered: time, nonce and MAC. */
 	for (i = 0; i < strlen(tok); i++) {
 		strcpy(bad, tok);
 		bad[i] = bad[i] == '0' ? '1' : '0';
-		if (vault_csrf_check(&fx.k, nonce, bad))
+		if (vault_form_token_check(&fx.k, bad, now, day) !=
+		    VAULT_FORM_FORGED)
 			fail_msg("flipped char %zu accepted", i);
 	}
 	strcpy(bad, tok);
 	bad[strlen(bad) - 1] = '\0';
-	assert_false(vault_csrf_check(&fx.k, nonce, bad));
+	assert_int_equal(vault_form_token_check(&fx.k, bad, now, day),
+	    VAULT_FORM_FORGED);
 	strcpy(bad, tok);
 	strcat(bad, "0");
-	assert_false(vault_csrf_check(&fx.k, nonce, bad));
-	assert_false(vault_csrf_check(&fx.k, nonce, ""));
-	assert_false(vault_csrf_check(&fx.k, "", tok));
-	/* A nonce of the wrong length, even with its own MAC, is refused. */
-	vault_csrf_token(&fx.k, "short", tok2);
-	assert_false(vault_csrf_check(&fx.k, "short", tok2));
-	assert_false(vault_csrf_check(&fx.k, NULL, tok));
-	assert_false(vault_csrf_check(&fx.k, nonce, NULL));
-	assert_false(vault_csrf_check(&fx.k, NULL, NULL));
+	assert_int_equal(vault_form_token_check(&fx.k, bad, now, day),
+	    VAULT_FORM_FORGED);
+	/* Upper-case hex is not what we make. */
+	strcpy(bad, tok);
+	for (i = 0; bad[i] != '\0'; i++)
+		if (bad[i] >= 'a' && bad[i] <= 'f')
+			bad[i] -= 'a' - 'A';
+	if (strcmp(bad, tok) != 0)
+		assert_int_equal(vault_form_token_check(&fx.k, bad, now, day),
+		    VAULT_FORM_FORGED);
+	assert_int_equal(vault_form_token_check(&fx.k, "", now, day),
+	    VAULT_FORM_FORGED);
+	assert_int_equal(vault_form_token_check(&fx.k, NULL, now, day),
+	    VAULT_FORM_FORGED);
+}
+
+/* The complainant's copy opens with their code and case salt alone. */
+static void
+test_copy(void **state)
+{
+	char		 code[VAULT_RECEIPT_TEXT + 1];
+	char		 norm[VAULT_RECEIPT_CHARS + 1];
+	char		 norm2[VAULT_RECEIPT_CHARS + 1];
+	unsigned char	 salt[VAULT_SALTBYTES], salt2[VAULT_SALTBYTES];
+	unsigned char	*box;
+	size_t		 len;
+	struct sbuf	 out;
+
+	vault_receipt_new(code);
+	assert_true(vault_receipt_normalize(code, norm));
+	vault_receipt_new(code);
+	assert_true(vault_receipt_normalize(code, norm2));
+	randombytes_buf(salt, sizeof(salt));
+	randombytes_buf(salt2, sizeof(salt2));
+	box = vault_copy_seal(norm, salt, "{\"description\":\"x\"}", &len);
+	sbuf_init(&out);
+	assert_true(vault_copy_open(norm, salt, box, len, &out));
+	assert_int_equal(out.len, 19);
+	assert_memory_equal(out.data, "{\"description\":\"x\"}", 19);
+	sbuf_reset(&out);
+	assert_false(vault_copy_open(norm2, salt, box, len, &out));
+	assert_false(vault_copy_open(norm, salt2, box, len, &out));
+	box[len - 1] ^= 1;
+	assert_false(vault_copy_open(norm, salt, box, len, &out));
+	assert_int_equal(out.len, 0);
+	sbuf_free(&out);
+	free(box);
 }
 
 static void
@@ -665,7 +717,8 @@ main(void)
 		cmocka_unit_test(test_token_new),
 		cmocka_unit_test(test_request_hash),
 		cmocka_unit_test(test_receipt_box),
-		cmocka_unit_test(test_csrf),
+		cmocka_unit_test(test_form_token),
+		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_client_id),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_seal_no_contact),
