@@ -339,6 +339,7 @@ enum rt_csrf {
 };
 enum rt_csrf	 rt_csrf_check(struct http_request *, const char *token);
 int	 rt_csrf_valid(struct http_request *, const char *token);
+void	 rt_form_done(struct http_request *, struct formdata *);
 int	 rt_not_found(struct http_request *);
 int	 rt_healthz(struct http_request *);
 int	 rt_readyz(struct http_request *);

@@ -242,8 +242,13 @@ formdata_parse(struct formdata *fd, const char *ctype, const char *body,
 	enum formdata_result	 r;
 
 	memset(fd, 0, sizeof(*fd));
-	if (ctype == NULL)
+	if (formdata_log_reads && (fd->log = calloc(1, sizeof(*fd->log))) ==
+	    NULL)
+		return (FORMDATA_MALFORMED);
+	if (ctype == NULL) {
+		formdata_free(fd);
 		return (FORMDATA_BAD_TYPE);
+	}
 	if (strncasecmp(ctype, "multipart/form-data", 19) == 0)
 		r = parse_multipart(fd, ctype, body, len);
 	else if (strncasecmp(ctype, "application/x-www-form-urlencoded",
@@ -256,12 +261,57 @@ formdata_parse(struct formdata *fd, const char *ctype, const char *body,
 	return (r);
 }
 
+int	 formdata_log_reads;
+
+#define FORMDATA_LOG_MAX	64
+
+struct formdata_log {
+	char	*name[FORMDATA_LOG_MAX];
+	size_t	 count;
+};
+
+/*
+ * Records that the reader used the field 'name' (asked for it, or took it
+ * while going through every field), once, when the log is on.
+ */
+void
+formdata_mark(const struct formdata *fd, const char *name)
+{
+	struct formdata_log	*log = fd->log;
+	size_t			 i;
+
+	if (log == NULL)
+		return;
+	for (i = 0; i < log->count; i++)
+		if (strcmp(log->name[i], name) == 0)
+			return;
+	if (log->count < FORMDATA_LOG_MAX &&
+	    (log->name[log->count] = strdup(name)) != NULL)
+		log->count++;
+}
+
+/* The names used so far, comma-separated, in the order first used. */
+void
+formdata_reads(const struct formdata *fd, struct sbuf *out)
+{
+	size_t	 i;
+
+	if (fd->log == NULL)
+		return;
+	for (i = 0; i < fd->log->count; i++) {
+		if (i > 0)
+			sbuf_addc(out, ',');
+		sbuf_adds(out, fd->log->name[i]);
+	}
+}
+
 /* The first field of that name: repeated fields never override it. */
 const struct formfield *
 formdata_get(const struct formdata *fd, const char *name)
 {
 	size_t	 i;
 
+	formdata_mark(fd, name);
 	for (i = 0; i < fd->count; i++)
 		if (strcmp(fd->field[i].name, name) == 0)
 			return (&fd->field[i]);
@@ -280,4 +330,10 @@ formdata_free(struct formdata *fd)
 		free(fd->field[i].value);
 	}
 	fd->count = 0;
+	if (fd->log != NULL) {
+		for (i = 0; i < fd->log->count; i++)
+			free(fd->log->name[i]);
+		free(fd->log);
+		fd->log = NULL;
+	}
 }

@@ -160,6 +160,8 @@ kore_parent_configure(int argc, char *argv[])
 	app.conninfo = kore_malloc(n);
 	(void)snprintf(app.conninfo, n, "%s client_encoding=UTF8", db);
 	app.track_limit = env_int("RECOURSE_TRACK_LIMIT", 30, 1, 1000000);
+	/* Tests only: name the fields each form handler used (rt_form_done). */
+	formdata_log_reads = env_int("RECOURSE_TEST_FORM_READS", 0, 0, 1);
 	app.maintenance_seconds = env_int("RECOURSE_MAINTENANCE_SECONDS", 300,
 	    1, 3600);
 

@@ -50,10 +50,20 @@ struct formfield {
 	size_t	 len;		/* bytes before the terminator */
 };
 
+struct formdata_log;
+
 struct formdata {
 	struct formfield	field[FORMDATA_MAX_FIELDS];
 	size_t			count;
+	struct formdata_log	*log;	/* names read; see formdata_log_reads */
 };
+
+/*
+ * When set (by the test configuration only), every parsed form records the
+ * names its reader asked for, so that a test can compare them with the
+ * fields the page's form has.
+ */
+extern int	 formdata_log_reads;
 
 enum formdata_result {
 	FORMDATA_OK,
@@ -66,6 +76,8 @@ enum formdata_result formdata_parse(struct formdata *, const char *ctype,
 	    const char *body, size_t len);
 const struct formfield *formdata_get(const struct formdata *, const char *);
 void	 formdata_free(struct formdata *);
+void	 formdata_mark(const struct formdata *, const char *name);
+void	 formdata_reads(const struct formdata *, struct sbuf *);
 
 /* intake.c: the complaint form's fields and their rules. */
 enum intake_field {

@@ -136,7 +136,7 @@ token_revoke(struct http_request *req, struct account_ctx *c)
 		if ((f = formdata_get(&fd, "id")) != NULL)
 			(void)kore_strlcpy(c->field, f->value,
 			    sizeof(c->field));
-		formdata_free(&fd);
+		rt_form_done(req, &fd);
 		if (c->field[0] == '\0' || strspn(c->field, "0123456789") !=
 		    strlen(c->field) || strlen(c->field) > 18) {
 			c->v.error_token = "Choose a token.";
@@ -202,7 +202,7 @@ token_read(struct http_request *req, struct account_ctx *c)
 		    "shows now.";
 	else if (f->len < sizeof(c->code))
 		(void)kore_strlcpy(c->code, f->value, sizeof(c->code));
-	formdata_free(&fd);
+	rt_form_done(req, &fd);
 	if (c->v.error_label || c->v.error_days ||
 	    c->v.error_token_password || c->v.error_token_code) {
 		c->v.typed_label = c->field;
@@ -436,7 +436,7 @@ password_read(struct http_request *req, struct account_ctx *c)
 			c->v.error_confirm = "The two new passwords are not "
 			    "the same.";
 	}
-	formdata_free(&fd);
+	rt_form_done(req, &fd);
 	ok = c->v.error_current == NULL && c->v.error_password == NULL &&
 	    c->v.error_confirm == NULL;
 	if (!ok)

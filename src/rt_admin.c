@@ -149,6 +149,7 @@ command_read(struct http_request *req, struct admin_ctx *c)
 			break;
 		case F_ARRAY:
 			sbuf_addc(p, '{');
+			formdata_mark(&fd, af->name);
 			for (j = 0; j < fd.count; j++)
 				if (strcmp(fd.field[j].name, af->name) == 0)
 					array_add(p, fd.field[j].value);
@@ -174,7 +175,7 @@ command_read(struct http_request *req, struct admin_ctx *c)
 			break;
 		}
 	}
-	formdata_free(&fd);
+	rt_form_done(req, &fd);
 	if (!ok) {
 		free(c->outcome);
 		c->outcome = strdup("invalid:form:This form is not valid; "

@@ -220,7 +220,7 @@ rt_login(struct http_request *req)
 		if (!rt_form(req, &fd))
 			return (KORE_RESULT_OK);
 		if (!login_read(req, c, &fd)) {
-			formdata_free(&fd);
+			rt_form_done(req, &fd);
 			return (KORE_RESULT_OK);
 		}
 		/* An unacceptable length is refused without hashing. */
@@ -230,7 +230,7 @@ rt_login(struct http_request *req)
 			memcpy(c->password, f->value, f->len);
 			c->pwlen = f->len;
 		}
-		formdata_free(&fd);
+		rt_form_done(req, &fd);
 		c->phase = PH_BEGIN;
 		/* FALLTHROUGH */
 	case PH_BEGIN:
@@ -310,7 +310,7 @@ rt_logout(struct http_request *req)
 		}
 		if (!staff_form(req, &c->auth.who, &fd))
 			return (KORE_RESULT_OK);
-		formdata_free(&fd);
+		rt_form_done(req, &fd);
 		c->phase = 1;
 	}
 	(void)staff_token_hash(c->auth.who.token, hash);

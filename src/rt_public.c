@@ -201,7 +201,7 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	}
 	ok = 1;
 out:
-	formdata_free(&fd);
+	rt_form_done(req, &fd);
 	return (ok);
 }
 

@@ -126,9 +126,10 @@ action_read(struct review_ctx *c, struct http_request *req)
 	if (!staff_form(req, &c->auth.who, &fd))
 		return (0);
 	for (i = 0; i < fd.count; i++)
-		(void)case_action_set(&c->action, fd.field[i].name,
-		    fd.field[i].value);
-	formdata_free(&fd);
+		if (case_action_set(&c->action, fd.field[i].name,
+		    fd.field[i].value))
+			formdata_mark(&fd, fd.field[i].name);
+	rt_form_done(req, &fd);
 	return (1);
 }
 

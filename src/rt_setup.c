@@ -80,7 +80,7 @@ setup_read_form(struct http_request *req, struct setup_ctx *c)
 		c->confirm_matches = confirm != NULL && confirm->len == f->len &&
 		    sodium_memcmp(confirm->value, f->value, f->len) == 0;
 	}
-	formdata_free(&fd);
+	rt_form_done(req, &fd);
 	return (1);
 }
 

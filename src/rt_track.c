@@ -170,7 +170,7 @@ track_read(struct http_request *req, struct track_ctx *c)
 	track_keys(req, c->norm, c->client, c->receipt);
 	ok = 1;
 out:
-	formdata_free(&fd);
+	rt_form_done(req, &fd);
 	return (ok);
 }
 

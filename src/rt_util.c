@@ -298,6 +298,27 @@ rt_form(struct http_request *req, struct formdata *fd)
 }
 
 /*
+ * Releases a form read with rt_form().  Under the test configuration it
+ * first names, in a response header, the fields the handler used, so that
+ * a test can check them against the form the page rendered.  The names
+ * are those our code asked for, never the request's own.
+ */
+void
+rt_form_done(struct http_request *req, struct formdata *fd)
+{
+	struct sbuf	 b;
+
+	if (fd->log != NULL) {
+		sbuf_init(&b);
+		formdata_reads(fd, &b);
+		http_response_header(req, "x-recourse-form-reads",
+		    sbuf_cstr(&b));
+		sbuf_free(&b);
+	}
+	formdata_free(fd);
+}
+
+/*
  * An IPv6 client usually holds a whole /64 and could take a new address
  * for every attempt: it is one client.  IPv4 addresses are kept whole.
  */

@@ -228,7 +228,7 @@ staff_form(struct http_request *req, const struct staff *who,
 		return (0);
 	f = formdata_get(fd, "csrf");
 	if (f == NULL || !staff_csrf_valid(who, f->value)) {
-		formdata_free(fd);
+		rt_form_done(req, fd);
 		rt_error(req, 403, "This form had expired", "Nothing was "
 		    "changed. Go back, reload the page and try again.");
 		return (0);

@@ -56,6 +56,7 @@ env_start() {
 	export RECOURSE_KORE_LOG="$ENV_DIR/kore.log"
 	export RECOURSE_KORE_PIDFILE="$ENV_DIR/kore.pid"
 	export RECOURSE_TRACK_LIMIT=10
+	export RECOURSE_TEST_FORM_READS=1
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"

@@ -1050,13 +1050,14 @@ function formCategories(doc) {
 	    .map((e) => e.getAttribute('value'));
 }
 
-// Posts the complaint form with a category no one has: the public side
-// answers 422 and, having dropped its cached taxonomy, shows the form
-// with the database's current list (no waiting for the cache to age).
+// Posts the complaint form with a category no one has (forged: no page
+// offers it): the public side answers 422 and, having dropped its cached
+// taxonomy, shows the form with the database's current list (no waiting
+// for the cache to age).
 async function freshPublicForm() {
 	const f = await getForm();
 	const res = await postComplaint(f, validFields({
-	    category: `nosuch.${letters(8)}` }));
+	    category: `nosuch.${letters(8)}` }), { forged: true });
 	assert.equal(res.status, 422, short(res));
 	return formCategories(res.doc);
 }

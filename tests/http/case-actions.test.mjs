@@ -1,7 +1,7 @@
 // The case page offers exactly what its reader may do: for every state a case can be in and every kind of reader (the assignee, who also decided; another reviewer of the queue; a supervisor), each action whose form the page shows succeeds when that form is submitted as a browser would, and each action it leaves out is refused when forged, changing nothing.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileComplaint, request, getTrack, formData, marker }
+import { fileComplaint, trackAct, marker }
     from '../lib/client.mjs';
 import { staffUser, act, forgeAct, casePage, offeredVerbs }
     from '../lib/staff.mjs';
@@ -77,10 +77,7 @@ async function caseIn(state) {
 		return c;
 	}
 	assert.equal(state, 'appealed');
-	const t = await getTrack();
-	const ap = await request('/track/appeal', { method: 'POST',
-	    cookie: t.cookie, body: formData({ csrf: t.csrf,
-	    receipt_code: c.code, text: 'I disagree.' }) });
+	const ap = await trackAct(c.code, 'appeal', 'I disagree.');
 	assert.equal(ap.status, 200);
 	return c;
 }
