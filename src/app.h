@@ -25,6 +25,8 @@ struct app_config {
 	unsigned char	 review_sk[32];	/* only when review */
 	char		 dummy_hash[128];	/* crypto_pwhash_STRBYTES */
 	int		 audit_seal_ms;	/* between audit sealer runs */
+	/* Peers whose X-Real-IP is believed (RECOURSE_TRUSTED_PROXIES). */
+	struct ipnet_list trusted_proxies;
 };
 
 extern struct app_config app;
@@ -315,12 +317,14 @@ int	 rt_method(struct http_request *, int allowed);
 int	 rt_body(struct http_request *, struct sbuf *);
 int	 rt_form(struct http_request *, struct formdata *);
 int	 rt_is_api(struct http_request *);
-const char *rt_client_address(struct http_request *);
 int	 rt_csrf_issue(struct http_request *, char *token, size_t);
 int	 rt_csrf_valid(struct http_request *, const char *token);
 int	 rt_not_found(struct http_request *);
 int	 rt_healthz(struct http_request *);
 int	 rt_readyz(struct http_request *);
+
+/* client_addr.c: the client's address, for throttle pseudonyms only. */
+const char *rt_client_address(struct http_request *);
 
 /* rt_public.c: the complainant's pages. */
 int	 rt_home(struct http_request *);
@@ -332,7 +336,7 @@ int	 rt_complaint_post(struct http_request *);
 int	 rt_track(struct http_request *);
 int	 rt_track_reply(struct http_request *);
 int	 rt_track_appeal(struct http_request *);
-void	 rt_track_keys(struct http_request *, const char *norm,
+int	 rt_track_keys(struct http_request *, const char *norm,
 	    unsigned char *client, unsigned char *receipt);
 
 /* rt_login.c: staff login and logout. */

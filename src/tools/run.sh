@@ -31,7 +31,9 @@ sed -e "s|^\(\tbind\t*\)127.0.0.1 8081|\1127.0.0.1 $review_port|" \
 
 RECOURSE_DB="host=$var/pg user=recourse dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 RECOURSE_KEYS="$var/keys"
-export RECOURSE_DB RECOURSE_KEYS
+# nginx on this machine, as in the README, passes X-Real-IP.
+RECOURSE_TRUSTED_PROXIES=${RECOURSE_TRUSTED_PROXIES-127.0.0.1}
+export RECOURSE_DB RECOURSE_KEYS RECOURSE_TRUSTED_PROXIES
 
 admins=$(psql -X -tA -h "$var/pg" -U recourse -d recourse -c \
     "SELECT count(*) FROM staff_accounts WHERE 'admin' = ANY (roles)")
