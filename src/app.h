@@ -297,6 +297,14 @@ enum db_status	 case_file_query(struct db_query *, struct http_request *,
 		    const struct staff *, const char *reference);
 int		 case_file_build(const struct db_query *, json_t **);
 
+/* refusal.c: refused attempts by staff, written to the audit log. */
+void	 refusal_case_read(const struct staff *, const char *reference);
+void	 refusal_case_action(const struct staff *, enum case_verb,
+	    const char *reference, const char *outcome);
+void	 refusal_csrf(const struct staff *, const char *path);
+void	 refusal_role(const struct staff *, const char *path,
+	    const char *needs);
+
 /* rt_util.c: responses, security headers, errors, request plumbing. */
 /*
  * The largest form or JSON body we read: 10 000 characters escaped as
@@ -477,6 +485,19 @@ struct admin_view {
 };
 
 void	 view_admin(struct sbuf *, const struct admin_view *);
+
+/* view_refusals.c: refused attempts per account, for supervisors. */
+struct refusals_view {
+	const struct staff	*who;
+	const char		*csrf;
+	json_t			*report;	/* refusal_report() */
+	int			 account_asked;
+};
+
+void	 view_refusals(struct sbuf *, const struct refusals_view *);
+
+/* rt_refusals.c: GET /review/refusals. */
+int	 rt_refusals(struct http_request *);
 
 /* view_review.c: the work list and the case page. */
 struct worklist_view {
