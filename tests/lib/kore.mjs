@@ -44,16 +44,37 @@ export async function startKore({ conf = 'test.conf', env = {} } = {}) {
 	fs.writeFileSync(path.join(dir, 'kore.conf'), text);
 	const logFile = path.join(dir, 'kore.log');
 	const out = fs.openSync(logFile, 'w');
+	// In a process group of its own, so that its workers can be killed
+	// with it.
 	const child = spawn('kore', ['-f', '-n', '-r', '-c',
 	    path.join(dir, 'kore.conf')], { cwd: dir, stdio: ['ignore', out,
-	    out], env: { ...process.env, ...preloadEnv(), ...env } });
+	    out], env: { ...process.env, ...preloadEnv(), ...env },
+	    detached: true });
 	fs.closeSync(out);
 	const exited = new Promise((resolve) => child.once('exit', resolve));
 	const log = () => fs.readFileSync(logFile, 'utf8');
 	const url = `http://127.0.0.1:${port}`;
+	// As tests/env.sh stops Kore: a worker that hangs on the way out
+	// (seen with the sanitizer runtime preloaded) is killed after 10 s.
 	const stop = async () => {
-		if (child.exitCode === null && child.signalCode === null)
+		if (child.exitCode === null && child.signalCode === null) {
 			child.kill('SIGTERM');
+			let timer;
+			const late = new Promise((r) => {
+				timer = setTimeout(() => r('late'), 10000);
+			});
+			if (await Promise.race([exited, late]) === 'late') {
+				process.stderr.write('kore did not stop in 10 s; ' +
+				    'killing it\n');
+				// The group: the parent waits for its workers.
+				try {
+					process.kill(-child.pid, 'SIGKILL');
+				} catch {
+					// already gone
+				}
+			}
+			clearTimeout(timer);
+		}
 		await exited;
 		fs.rmSync(dir, { recursive: true, force: true });
 	};
