@@ -66,6 +66,10 @@ BEGIN
 	    -- Work list, case page, case actions.
 	    ('recourse_review', 'worklist'),
 	    ('recourse_review', 'utc_text'),
+	    -- Refused attempts (0008).
+	    ('recourse_review', 'audit_refusals'),
+	    ('recourse_review', 'api_token_check'),
+	    ('recourse_review', 'refusal_report'),
 	    ('recourse_review', 'case_read'),
 	    ('recourse_review', 'case_page_options'),
 	    ('recourse_review', 'case_keys'),

@@ -25,6 +25,8 @@ struct app_config {
 	char		 dummy_hash[128];	/* crypto_pwhash_STRBYTES */
 	int		 audit_seal_ms;	/* between audit sealer runs */
 	char		 review_base_url[BASEURL_MAX + 1]; /* for links */
+	/* Peers whose X-Real-IP is believed (RECOURSE_TRUSTED_PROXIES). */
+	struct ipnet_list trusted_proxies;
 };
 
 extern struct app_config app;
@@ -309,6 +311,14 @@ enum db_status	 case_file_query(struct db_query *, struct http_request *,
 		    const struct staff *, const char *reference);
 int		 case_file_build(const struct db_query *, json_t **);
 
+/* refusal.c: refused attempts by staff, written to the audit log. */
+void	 refusal_case_read(const struct staff *, const char *reference);
+void	 refusal_case_action(const struct staff *, enum case_verb,
+	    const char *reference, const char *outcome);
+void	 refusal_csrf(const struct staff *, const char *path);
+void	 refusal_role(const struct staff *, const char *path,
+	    const char *needs);
+
 /* rt_util.c: responses, security headers, errors, request plumbing. */
 /*
  * The largest form or JSON body we read: 10 000 characters escaped as
@@ -329,7 +339,6 @@ int	 rt_method(struct http_request *, int allowed);
 int	 rt_body(struct http_request *, struct sbuf *);
 int	 rt_form(struct http_request *, struct formdata *);
 int	 rt_is_api(struct http_request *);
-const char *rt_client_address(struct http_request *);
 int	 rt_csrf_issue(struct http_request *, char *token, size_t);
 enum rt_csrf {
 	RT_CSRF_OK,
@@ -344,6 +353,9 @@ int	 rt_not_found(struct http_request *);
 int	 rt_healthz(struct http_request *);
 int	 rt_readyz(struct http_request *);
 
+/* client_addr.c: the client's address, for throttle pseudonyms only. */
+const char *rt_client_address(struct http_request *);
+
 /* rt_public.c: the complainant's pages. */
 int	 rt_home(struct http_request *);
 int	 rt_privacy(struct http_request *);
@@ -354,7 +366,7 @@ int	 rt_complaint_post(struct http_request *);
 int	 rt_track(struct http_request *);
 int	 rt_track_reply(struct http_request *);
 int	 rt_track_appeal(struct http_request *);
-void	 rt_track_keys(struct http_request *, const char *norm,
+int	 rt_track_keys(struct http_request *, const char *norm,
 	    unsigned char *client, unsigned char *receipt);
 
 /* rt_login.c: staff login and logout. */
@@ -505,6 +517,19 @@ struct admin_view {
 };
 
 void	 view_admin(struct sbuf *, const struct admin_view *);
+
+/* view_refusals.c: refused attempts per account, for supervisors. */
+struct refusals_view {
+	const struct staff	*who;
+	const char		*csrf;
+	json_t			*report;	/* refusal_report() */
+	int			 account_asked;
+};
+
+void	 view_refusals(struct sbuf *, const struct refusals_view *);
+
+/* rt_refusals.c: GET /review/refusals. */
+int	 rt_refusals(struct http_request *);
 
 /* view_review.c: the work list and the case page. */
 struct worklist_view {

@@ -15,6 +15,15 @@
 
 #include "recourse.h"
 
+int	 formdata_log_reads;
+
+#define FORMDATA_LOG_MAX	64
+
+struct formdata_log {
+	char	*name[FORMDATA_LOG_MAX];
+	size_t	 count;
+};
+
 #define FORMDATA_NAME_MAX	64
 #define FORMDATA_BOUNDARY_MAX	70	/* RFC 2046 */
 
@@ -260,15 +269,6 @@ formdata_parse(struct formdata *fd, const char *ctype, const char *body,
 		formdata_free(fd);
 	return (r);
 }
-
-int	 formdata_log_reads;
-
-#define FORMDATA_LOG_MAX	64
-
-struct formdata_log {
-	char	*name[FORMDATA_LOG_MAX];
-	size_t	 count;
-};
 
 /*
  * Records that the reader used the field 'name' (asked for it, or took it

@@ -55,6 +55,9 @@ page_staff_begin(struct sbuf *b, const char *title, const struct staff *who,
 	    "href=\"/review\">Recourse back office</a>\n"
 	    "<nav aria-label=\"Main\"><ul>\n"
 	    "<li><a href=\"/review\">Work list</a></li>\n");
+	if (staff_has(who, STAFF_SUPERVISOR | STAFF_ADMIN))
+		html_raw(b, "<li><a href=\"/review/refusals\">Refused attempts"
+		    "</a></li>\n");
 	if (staff_has(who, STAFF_ADMIN))
 		html_raw(b, "<li><a href=\"/admin\">Administration</a></li>\n");
 	html_raw(b, "<li><a href=\"/review/account\">Account</a></li>\n"

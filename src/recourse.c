@@ -164,6 +164,11 @@ kore_parent_configure(int argc, char *argv[])
 	formdata_log_reads = env_int("RECOURSE_TEST_FORM_READS", 0, 0, 1);
 	app.maintenance_seconds = env_int("RECOURSE_MAINTENANCE_SECONDS", 300,
 	    1, 3600);
+	/* None by default: X-Real-IP is believed only from a named proxy. */
+	if (!ipnet_list_parse(getenv("RECOURSE_TRUSTED_PROXIES"),
+	    &app.trusted_proxies))
+		fatal("RECOURSE_TRUSTED_PROXIES must be a comma-separated list "
+		    "of at most %d addresses or CIDR ranges", IPADDR_LIST_MAX);
 
 	/*
 	 * The public surface (intake, tracking) needs only the public review

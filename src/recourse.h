@@ -309,4 +309,29 @@ void	 baseurl_setup_link(struct sbuf *, const char *base,
 /* qrsvg.c: a QR code as inline SVG. */
 int	 qrsvg_render(struct sbuf *, const char *text, const char *label);
 
+/* ipaddr.c: client addresses parsed strictly, normalised, matched. */
+#define IPADDR_LIST_MAX		32
+#define IPADDR_KEY_MAX		46	/* INET6_ADDRSTRLEN */
+
+struct ipaddr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 bytes[16];	/* the first 4 for AF_INET */
+};
+
+struct ipnet {
+	struct ipaddr	 addr;
+	int		 bits;
+};
+
+struct ipnet_list {
+	struct ipnet	 net[IPADDR_LIST_MAX];
+	size_t		 count;
+};
+
+int	 ipaddr_parse(const char *, struct ipaddr *);
+int	 ipaddr_from_socket(int family, const void *addr, struct ipaddr *);
+void	 ipaddr_client_key(const struct ipaddr *, char *, size_t);
+int	 ipnet_list_parse(const char *, struct ipnet_list *);
+int	 ipnet_list_has(const struct ipnet_list *, const struct ipaddr *);
+
 #endif

@@ -390,6 +390,7 @@ rt_admin(struct http_request *req)
 			return (ret);
 		/* Not an admin: the same page as for no such page. */
 		if (!staff_has(&c->auth.who, STAFF_ADMIN)) {
+			refusal_role(&c->auth.who, req->path, "admin");
 			rt_error(req, 403, "Administrators only", "This part of "
 			    "the back office is for administrators.");
 			return (KORE_RESULT_OK);

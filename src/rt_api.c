@@ -279,7 +279,8 @@ rt_api_track(struct http_request *req)
 			return (KORE_RESULT_OK);
 		}
 		json_decref(doc);
-		rt_track_keys(req, norm, c->client, c->receipt);
+		if (!rt_track_keys(req, norm, c->client, c->receipt))
+			return (KORE_RESULT_OK);
 		c->phase = PH_QUERY;
 	}
 

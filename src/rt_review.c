@@ -210,6 +210,8 @@ rt_review_case(struct http_request *req)
 		    req, &c->auth.who, c->reference), &ret))
 			return (ret);
 		c->status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
+		refusal_case_action(&c->auth.who, c->action.verb, c->reference,
+		    db_value(&c->q, 0, 0));
 		db_done(&c->q);
 		if (c->status == 200) {
 			(void)snprintf(loc, sizeof(loc), "/review/cases/%s",
@@ -232,6 +234,7 @@ rt_review_case(struct http_request *req)
 		built = case_file_build(&c->q, &c->c);
 		db_done(&c->q);
 		if (built == 0) {
+			refusal_case_read(&c->auth.who, c->reference);
 			case_not_found(req);
 			return (KORE_RESULT_OK);
 		}

@@ -169,10 +169,11 @@ api_case_answer(struct http_request *req, struct staff_api_ctx *c)
 
 	built = case_file_build(&c->q, &cf);
 	db_done(&c->q);
-	if (built == 0)
+	if (built == 0) {
+		refusal_case_read(&c->auth.who, c->reference);
 		rt_error(req, 404, "Case not found", "There is no case with "
 		    "this reference that you can see.");
-	else if (built < 0)
+	} else if (built < 0)
 		rt_error(req, 500, "Something went wrong", "The case could not "
 		    "be opened.");
 	else {
@@ -232,6 +233,8 @@ rt_api_case(struct http_request *req)
 		    req, &c->auth.who, c->reference), &ret))
 			return (ret);
 		status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
+		refusal_case_action(&c->auth.who, c->action.verb, c->reference,
+		    db_value(&c->q, 0, 0));
 		j = status == 200 ? json_pack("{s:s,s:s}", "outcome", "ok",
 		    "reference", c->reference) : apijson_error(db_value(&c->q,
 		    0, 0), msg);

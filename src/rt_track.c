@@ -74,9 +74,10 @@ track_form(struct http_request *req, struct track_ctx *c, int status,
 
 /*
  * The lookup shared by the page and the API: the client's hourly pseudonym
- * and the code's keyed hash.  The address itself goes no further.
+ * and the code's keyed hash.  The address itself goes no further.  Returns
+ * 0 having answered when the client's address cannot be known (400).
  */
-static void
+static int
 track_keys(struct http_request *req, const char *norm,
     unsigned char client[VAULT_HASHBYTES],
     unsigned char receipt[VAULT_HASHBYTES])
@@ -84,12 +85,16 @@ track_keys(struct http_request *req, const char *norm,
 	struct tm	 tm;
 	time_t		 now;
 	char		 hour[16];
+	const char	*addr;
 
+	if ((addr = rt_client_address(req)) == NULL)
+		return (0);
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	(void)strftime(hour, sizeof(hour), "%Y-%m-%dT%H", &tm);
-	vault_client_id(&app.keys, rt_client_address(req), hour, client);
+	vault_client_id(&app.keys, addr, hour, client);
 	vault_receipt_hash(&app.keys, norm, receipt);
+	return (1);
 }
 
 /*
@@ -167,8 +172,7 @@ track_read(struct http_request *req, struct track_ctx *c)
 		if (c->text_error == NULL)
 			c->text_error = msg;
 	}
-	track_keys(req, c->norm, c->client, c->receipt);
-	ok = 1;
+	ok = track_keys(req, c->norm, c->client, c->receipt);
 out:
 	rt_form_done(req, &fd);
 	return (ok);
@@ -449,9 +453,9 @@ rt_track_appeal(struct http_request *req)
 }
 
 /* The API's way to the same lookup keys from a typed code. */
-void
+int
 rt_track_keys(struct http_request *req, const char *norm,
     unsigned char *client, unsigned char *receipt)
 {
-	track_keys(req, norm, client, receipt);
+	return (track_keys(req, norm, client, receipt));
 }

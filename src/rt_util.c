@@ -1,10 +1,9 @@
 /*
  * Response plumbing shared by every route: security headers, HTML and JSON
- * answers, error pages, method and body checks, CSRF cookies, the client
- * pseudonym's source address, health probes and the catch-all 404.
+ * answers, error pages, method and body checks, CSRF cookies, health
+ * probes and the catch-all 404.
  */
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
@@ -316,52 +315,6 @@ rt_form_done(struct http_request *req, struct formdata *fd)
 		sbuf_free(&b);
 	}
 	formdata_free(fd);
-}
-
-/*
- * An IPv6 client usually holds a whole /64 and could take a new address
- * for every attempt: it is one client.  IPv4 addresses are kept whole.
- */
-static const char *
-client_prefix(char *buf, size_t size)
-{
-	struct in6_addr	 a6;
-
-	if (inet_pton(AF_INET6, buf, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
-		memset(&a6.s6_addr[8], 0, 8);
-		(void)inet_ntop(AF_INET6, &a6, buf, (socklen_t)size);
-	}
-	return (buf);
-}
-
-/*
- * The address used only to derive a short-lived throttle pseudonym.  Behind
- * nginx (a loopback peer) the client is in X-Real-IP, which nginx sets; it
- * is never logged or stored.
- */
-const char *
-rt_client_address(struct http_request *req)
-{
-	static char	 buf[INET6_ADDRSTRLEN];
-	const char	*real;
-	int		 loopback = 0;
-
-	buf[0] = '\0';
-	if (req->owner->family == AF_INET) {
-		loopback = (ntohl(req->owner->addr.ipv4.sin_addr.s_addr) >>
-		    24) == 127;
-		inet_ntop(AF_INET, &req->owner->addr.ipv4.sin_addr, buf,
-		    sizeof(buf));
-	} else if (req->owner->family == AF_INET6) {
-		loopback = IN6_IS_ADDR_LOOPBACK(
-		    &req->owner->addr.ipv6.sin6_addr);
-		inet_ntop(AF_INET6, &req->owner->addr.ipv6.sin6_addr, buf,
-		    sizeof(buf));
-	}
-	if (loopback && http_request_header(req, "x-real-ip", &real) &&
-	    strlen(real) < sizeof(buf))
-		(void)kore_strlcpy(buf, real, sizeof(buf));
-	return (client_prefix(buf, sizeof(buf)));
 }
 
 /* How long a page's form may stay open before its token expires. */

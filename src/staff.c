@@ -113,9 +113,10 @@ staff_authenticate(struct staff_auth_ctx *c, struct http_request *req,
 	values[0] = (const char *)c->hash;
 	lengths[0] = VAULT_HASHBYTES;
 	formats[0] = 1;
+	/* A refused token that names an account is audited (0008). */
 	st = db_run(&c->q, req, api ?
 	    "SELECT account_id, login, display_name, roles "
-	    "FROM api_token_account($1)" :
+	    "FROM api_token_check($1)" :
 	    "SELECT account_id, login, display_name, roles "
 	    "FROM session_touch($1)", 1, values, lengths, formats);
 	if (st == DB_PENDING)
@@ -228,6 +229,7 @@ staff_form(struct http_request *req, const struct staff *who,
 		return (0);
 	f = formdata_get(fd, "csrf");
 	if (f == NULL || !staff_csrf_valid(who, f->value)) {
+		refusal_csrf(who, req->path);
 		rt_form_done(req, fd);
 		rt_error(req, 403, "This form had expired", "Nothing was "
 		    "changed. Go back, reload the page and try again.");

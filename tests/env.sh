@@ -57,6 +57,10 @@ env_start() {
 	export RECOURSE_KORE_PIDFILE="$ENV_DIR/kore.pid"
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_TEST_FORM_READS=1
+	# The tests stand in for nginx: they send X-Real-IP from loopback.
+	export RECOURSE_TRUSTED_PROXIES=127.0.0.1
+	# For tests that start a further instance (tests/lib/kore.mjs).
+	export RECOURSE_KORE_PRELOAD="${ENV_PRELOAD:-}"
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"

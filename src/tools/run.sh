@@ -37,7 +37,9 @@ RECOURSE_KEYS="$var/keys"
 # links); recorded so that 'make admin' prints links on the same one.
 : "${RECOURSE_REVIEW_BASE_URL:=http://127.0.0.1:$review_port}"
 printf '%s\n' "$RECOURSE_REVIEW_BASE_URL" >"$var/review-base-url"
-export RECOURSE_KEYS RECOURSE_REVIEW_BASE_URL
+# nginx on this machine, as in the README, passes X-Real-IP.
+RECOURSE_TRUSTED_PROXIES=${RECOURSE_TRUSTED_PROXIES-127.0.0.1}
+export RECOURSE_KEYS RECOURSE_REVIEW_BASE_URL RECOURSE_TRUSTED_PROXIES
 
 admins=$(psql -X -tA -h "$var/pg" -U "$super" -d recourse -c \
     "SELECT count(*) FROM staff_accounts WHERE 'admin' = ANY (roles)")

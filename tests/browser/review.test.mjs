@@ -116,7 +116,8 @@ test('account and administration pages pass the same checks', async () => {
 	    [`/admin/account?id=${account.id}`, 'admin-account'],
 	    ['/admin/routing', 'admin-routing'],
 	    ['/admin/taxonomy', 'admin-taxonomy'],
-	    ['/admin/audit', 'admin-audit']]) {
+	    ['/admin/audit', 'admin-audit'],
+	    ['/review/refusals', 'refusals']]) {
 		await go(path);
 		await check(name, `review-${name}`);
 	}

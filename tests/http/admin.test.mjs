@@ -238,8 +238,10 @@ async function snapshot(s) {
 	        AS rules,
 	    (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.code) FROM concern_categories c)
 	        AS categories,
-	    (SELECT count(*) FROM audit_events e WHERE e.actor = ANY ($4)
-	        OR e.object = ANY ($5))::int AS audit`,
+	    (SELECT count(*) FROM audit_events e WHERE (e.actor = ANY ($4)
+	        OR e.object = ANY ($5))
+	        -- The refusal itself is recorded (refusals.test.mjs).
+	        AND e.action NOT LIKE 'refused.%')::int AS audit`,
 	    [s.ids, s.logins, s.queues, s.actors, s.objects]);
 	return r.rows[0];
 }

@@ -96,7 +96,8 @@ async function snapshot(ref) {
 	          WHERE d.case_id = c.id)::int AS decisions,
 	      (SELECT count(*) FROM audit_events a
 	          WHERE a.object = 'case:' || c.reference
-	            AND a.action <> 'case.read')::int AS actions
+	            AND a.action <> 'case.read'
+	            AND a.action NOT LIKE 'refused.%')::int AS actions
 	    FROM cases c WHERE c.reference = $1`, [ref]);
 	assert.equal(r.rows.length, 1, `no case ${ref}`);
 	return r.rows[0];
