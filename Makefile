@@ -20,7 +20,7 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit
 # Modules that need Kore (and through it libpq).
-KOREMOD	:= recourse assets db db_case complaint background maintenance audit_sealer rt_util \
+KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)

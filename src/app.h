@@ -46,6 +46,11 @@ int	 bg_run(struct bg_statement *, const char *query, int n,
 	    const char *const *values, const int *lengths, const int *formats);
 int	 bg_busy(struct bg_statement *);
 
+/* workers.c: connection timeouts, descriptor limit, request counts. */
+void	 workers_check_limits(void);
+void	 workers_start(void);
+void	 workers_count_request(void);
+
 /* maintenance.c: housekeeping on a timer in the first worker. */
 void	 maintenance_start(void);
 

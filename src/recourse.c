@@ -166,6 +166,7 @@ kore_parent_configure(int argc, char *argv[])
 
 	if (!assets_load(assets))
 		fatal("could not load assets from %s", assets);
+	workers_check_limits();
 }
 
 void
@@ -175,5 +176,6 @@ kore_worker_configure(void)
 		fatal("could not initialise libsodium");
 	if (!kore_pgsql_register("db", app.conninfo))
 		fatal("could not register the database");
+	workers_start();
 	maintenance_start();
 }

@@ -4,7 +4,9 @@
 #   . tests/env.sh; env_start; ...; env_stop
 # env_start exports RECOURSE_URL (public side), RECOURSE_REVIEW_URL (back
 # office), RECOURSE_PGHOST, RECOURSE_PGDATA, RECOURSE_DBNAME, RECOURSE_KEYS,
-# RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests.
+# RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG, RECOURSE_ADMIN and
+# RECOURSE_KORE_ENV (what Kore runs with: the sanitizer runtime, if any) for
+# the tests.
 
 # Sourced from the top of the checkout (tests/run.sh changes there first).
 env_top=$(pwd)
@@ -44,6 +46,7 @@ env_start() {
 	export RECOURSE_KEYS="$ENV_DIR/keys"
 	export RECOURSE_KORE_LOG="$ENV_DIR/kore.log"
 	export RECOURSE_KORE_PIDFILE="$ENV_DIR/kore.pid"
+	export RECOURSE_KORE_ENV="${ENV_PRELOAD:-}"
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
