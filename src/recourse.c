@@ -166,7 +166,7 @@ kore_parent_configure(int argc, char *argv[])
 
 	if (!assets_load(assets))
 		fatal("could not load assets from %s", assets);
-	workers_check_limits();
+	workers_init();
 }
 
 void

@@ -48,7 +48,7 @@ async function startQuiet() {
 		return text.replace(re, line);
 	};
 	let conf = fs.readFileSync(path.join(ENV_DIR, 'kore.conf'), 'utf8');
-	conf = set(conf, /^(\s*bind\s+127\.0\.0\.1\s+)\d+$/m, `$1${port}`);
+	conf = set(conf, /^(\s*bind\s+127\.0\.0\.1\s+)\d+/m, `$1${port}`);
 	conf = set(conf, /^pidfile\s.*$/m, `pidfile\t${dir}/kore.pid`);
 	conf = set(conf, /^workers\s.*$/m, 'workers\t\t\t1');
 	conf = set(conf, /^http_header_timeout\s.*$/m,
@@ -242,46 +242,76 @@ async function fileThroughForm() {
 	assert.match(c.receiptOf(parseHtml(res.text)).code ?? '', c.RECEIPT_RE);
 }
 
-test('with 1 500 idle connections held, a complaint is still filed through the form within a second', async () => {
-	const port = Number(new URL(c.BASE).port);
-	const count = 1500;
+// Starts tests/lib/idle-holder.mjs holding 'count' connections; resolves
+// once Kore's workers hold them all, with what each worker holds and a
+// function that closes them.
+async function hold(port, count) {
 	// The holder needs more descriptors than a test runner may have: a
 	// child shell raises its limit (up to the hard limit) first.
 	const holder = spawn('sh', ['-c', `ulimit -n ${count + 100} && ` +
 	    `exec node "${HOLDER}" ${port} ${count}`],
 	    { stdio: ['pipe', 'pipe', 'inherit'] });
-	try {
-		const said = await new Promise((resolve) => {
-			let out = '';
-			holder.stdout.on('data', (d) => {
-				out += d;
-				if (out.includes('\n'))
-					resolve(out.trim());
-			});
-			holder.once('exit', (code) => resolve(`exited ${code}`));
+	const release = () => new Promise((r) => {
+		holder.stdin.end();
+		if (holder.exitCode !== null)
+			r();
+		else
+			holder.once('exit', r);
+	});
+	const before = heldByWorkers(port).reduce((a, b) => a + b, 0);
+	const said = await new Promise((resolve) => {
+		let out = '';
+		holder.stdout.on('data', (d) => {
+			out += d;
+			if (out.includes('\n'))
+				resolve(out.trim());
 		});
-		assert.equal(said, `held ${count}`);
-		// Connected is not yet accepted: wait until Kore holds them all.
-		let held = [];
-		for (let i = 0; i < 50; i++) {
-			held = heldByWorkers(port);
-			if (held.reduce((a, b) => a + b, 0) >= count)
-				break;
-			await sleep(100);
-		}
-		assert.ok(held.reduce((a, b) => a + b, 0) >= count,
-		    `Kore's workers hold ${held.join(' + ')} connections`);
+		holder.once('exit', (code) => resolve(`exited ${code}`));
+	});
+	if (said !== `held ${count}`) {
+		await release();
+		assert.fail(`the holder said: ${said}`);
+	}
+	// Connected is not yet accepted: wait until Kore holds them all.
+	let held = [];
+	for (let i = 0; i < 50; i++) {
+		held = heldByWorkers(port);
+		if (held.reduce((a, b) => a + b, 0) >= before + count)
+			break;
+		await sleep(100);
+	}
+	return { held, release, all: held.reduce((a, b) => a + b, 0) >= before +
+	    count };
+}
 
+test('new connections are spread evenly over the workers', async () => {
+	const port = Number(new URL(c.BASE).port);
+	for (const count of [8, 64]) {
+		const h = await hold(port, count);
+		await h.release();
+		assert.ok(h.all, `Kore's workers hold ${h.held.join(' + ')}`);
+		assert.equal(h.held.length, 2, 'two workers');
+		assert.ok(Math.abs(h.held[0] - h.held[1]) <= 1,
+		    `${count} connections landed ${h.held.join(' / ')}`);
+		// Until Kore has closed them, they count on both sides.
+		await sleep(200);
+	}
+});
+
+test('with 1 500 idle connections held, a complaint is still filed through the form within a second', async () => {
+	const port = Number(new URL(c.BASE).port);
+	const h = await hold(port, 1500);
+	try {
+		assert.ok(h.all, `Kore's workers hold ${h.held.join(' + ')} ` +
+		    'connections');
 		for (let i = 0; i < 3; i++) {
 			const t0 = Date.now();
 			await fileThroughForm();
 			const ms = Date.now() - t0;
 			assert.ok(ms < 1000, `filing ${i + 1} took ${ms} ms ` +
-			    `(workers hold ${held.join(' + ')} idle connections)`);
+			    `(workers hold ${h.held.join(' + ')} idle connections)`);
 		}
 	} finally {
-		holder.stdin.end();
-		await new Promise((r) => holder.exitCode !== null ? r() :
-		    holder.once('exit', r));
+		await h.release();
 	}
 });
