@@ -59,7 +59,9 @@ run: deps all
 admin: all
 	@sh src/tools/admin.sh "$(LOGIN)" "$(NAME)" "$(ROLES)"
 
-test-unit: $(UNIT_BIN)
+test-unit:
+	@sh src/tools/deps.sh test
+	@$(MAKE) --no-print-directory test-unit-bins
 	@sh tests/unit/run.sh $(UNIT_BIN)
 
 test:
