@@ -41,12 +41,12 @@
  * Kore hands new connections to whichever worker holds its accept lock,
  * and a worker keeps the lock until it is full (or has taken
  * worker_accept_threshold in one go); when it lets go, every worker races
- * for it and the same one tends to win, since the parent relays the news
- * to the workers in turn.  Keep-alive connections stay where they landed:
- * all 8 on one worker, 64 split anywhere from 32/32 to 64/0, and a worker
- * with more has its own database connections and its own line for them,
- * so the slowest answers come from the fuller one.  (worker_accept_threshold
- * 1 only makes the race more frequent: 63/1 was still seen.)
+ * for it, and one of them tends to win again and again.  Keep-alive
+ * connections stay where they landed: all 8 on one worker, 64 split
+ * anywhere from 32/32 to 64/0, and a worker with more has its own database
+ * connections and its own line for them, so the slowest answers come from
+ * the fuller one.  (worker_accept_threshold 1 only makes the race more
+ * frequent: 63/1 was still seen.)
  *
  * So each worker publishes how many connections it holds, in memory shared
  * by all workers, and one that holds SPREAD_SLACK more than the least

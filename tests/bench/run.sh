@@ -318,7 +318,8 @@ proc_cpu() {
 # r_cpu and r_load.
 # pgb_what, pgb_params and pgb_script/pgb_defs say what is run.
 pgb_what="SELECT * FROM intake_complaint(...)"
-pgb_params="description_box $((dmin + 40))..$((dmax + 40)) bytes, contact_box $cbox bytes in 30 %"
+pgb_params="description_box $((dmin + 40))..$((dmax + 40)) bytes,"
+pgb_params="$pgb_params contact_box $cbox bytes in 30 %"
 pgb_script=tests/bench/intake.sql
 pgb_defs="-D dmin=$dmin -D dmax=$dmax -D cbox=$cbox"
 pgb_phase() {
