@@ -22,8 +22,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
 # Modules that need Kore (and through it libpq).
-KOREMOD	:= recourse assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
-	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals
+KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
+	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -69,7 +69,9 @@ PGSUPER	= $$(sh src/tools/pgcluster.sh superuser var/pg)
 psql:
 	@psql -h "$(CURDIR)/var/pg" -U "$(or $(DBROLE),$(PGSUPER))" recourse
 
-test-unit: $(UNIT_BIN)
+test-unit:
+	@sh src/tools/deps.sh test
+	@$(MAKE) --no-print-directory test-unit-bins
 	@sh tests/unit/run.sh $(UNIT_BIN)
 
 test:

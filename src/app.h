@@ -50,6 +50,12 @@ int	 bg_run(struct bg_statement *, const char *query, int n,
 	    const char *const *values, const int *lengths, const int *formats);
 int	 bg_busy(struct bg_statement *);
 
+/* workers.c: connection timeouts and spread, descriptor limit, counts. */
+void	 workers_init(void);
+void	 workers_accepted(struct connection *);
+void	 workers_start(void);
+void	 workers_count_request(void);
+
 /* maintenance.c: housekeeping on a timer in the first worker. */
 void	 maintenance_start(void);
 

@@ -197,6 +197,7 @@ kore_parent_configure(int argc, char *argv[])
 		fatal("could not load assets from %s", assets);
 	if (!assets_load_openapi(docs))
 		fatal("could not load openapi.yaml from %s", docs);
+	workers_init();
 }
 
 void
@@ -206,5 +207,6 @@ kore_worker_configure(void)
 		fatal("could not initialise libsodium");
 	if (!kore_pgsql_register("db", app.conninfo))
 		fatal("could not register the database");
+	workers_start();
 	maintenance_start();
 }

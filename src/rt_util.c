@@ -57,6 +57,7 @@ rt_ctx(struct http_request *req, size_t size, void (*freefn)(void *))
 void
 rt_security_headers(struct http_request *req)
 {
+	workers_count_request();
 	http_response_header(req, "content-security-policy", CSP);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	/*

@@ -8,7 +8,8 @@
 # RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests;
 # RECOURSE_PGUSER, the superuser the tests observe and arrange the database
 # as; RECOURSE_DB, recourse-admin's conninfo (the owner role); and
-# RECOURSE_PUBLIC_DB and RECOURSE_REVIEW_DB, each instance's own.
+# RECOURSE_PUBLIC_DB and RECOURSE_REVIEW_DB, each instance's own; and
+# RECOURSE_KORE_ENV (what Kore runs with: the sanitizer runtime, if any).
 
 # Sourced from the top of the checkout (tests/run.sh changes there first).
 env_top=$(pwd)
@@ -55,6 +56,7 @@ env_start() {
 	export RECOURSE_KEYS="$ENV_DIR/keys"
 	export RECOURSE_KORE_LOG="$ENV_DIR/kore.log"
 	export RECOURSE_KORE_PIDFILE="$ENV_DIR/kore.pid"
+	export RECOURSE_KORE_ENV="${ENV_PRELOAD:-}"
 	export RECOURSE_TRACK_LIMIT=10
 	export RECOURSE_TEST_FORM_READS=1
 	# The tests stand in for nginx: they send X-Real-IP from loopback.

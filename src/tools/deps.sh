@@ -1,13 +1,14 @@
 #!/bin/sh
-# Installs the Debian packages (and, for tests, npm packages) that a purpose
-# needs and this machine lacks; silent when nothing is missing.
+# Installs the Debian packages (and, for the tests and the benchmark, npm
+# packages) that a purpose needs and this machine lacks; silent when nothing
+# is missing.
 #   deps.sh runtime | test | bench
 set -eu
 
 runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev libqrencode-dev
     postgresql postgresql-contrib make gcc"
 test="$runtime libcmocka-dev chromium nodejs npm curl"
-bench="$runtime wrk nodejs curl"
+bench="$runtime wrk nodejs npm curl iproute2"
 
 case "${1:-runtime}" in
 runtime) want=$runtime ;;
@@ -38,7 +39,9 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ "${1:-}" = test ]; then
+# The tests and the work-list benchmark (its staff log in through
+# tests/lib, which parses pages with node-html-parser) need the npm packages.
+if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
 	top=$(cd "$(dirname "$0")/../.." && pwd)
 	# npm records what it installed in node_modules/.package-lock.json.
 	stamp="$top/tests/node_modules/.package-lock.json"
