@@ -73,10 +73,13 @@ rt_security_headers(struct http_request *req)
 	    "camera=(), microphone=(), geolocation=(), interest-cohort=()");
 }
 
+static void form_reads_send(struct http_request *);
+
 static void
 rt_dynamic_headers(struct http_request *req, const char *type)
 {
 	rt_security_headers(req);
+	form_reads_send(req);
 	http_response_header(req, "content-type", type);
 	/* Pages may hold receipt codes and personal data: never cache. */
 	http_response_header(req, "cache-control", "no-store");
@@ -298,22 +301,58 @@ rt_form(struct http_request *req, struct formdata *fd)
 }
 
 /*
+ * Under the test configuration, the fields each request's form handler
+ * used wait here until the answer goes out (a handler usually releases its
+ * form before it answers, and sometimes after).  A few slots, reused in
+ * turn, since a client that goes away leaves its slot behind.
+ */
+#define FORM_READS_SLOTS	16
+
+static struct {
+	struct http_request	*req;
+	char			*reads;
+} form_reads[FORM_READS_SLOTS];
+static size_t			 form_reads_next;
+
+static void
+form_reads_send(struct http_request *req)
+{
+	size_t	 i;
+
+	for (i = 0; i < FORM_READS_SLOTS; i++) {
+		if (form_reads[i].req != req || form_reads[i].reads == NULL)
+			continue;
+		http_response_header(req, "x-recourse-form-reads",
+		    form_reads[i].reads);
+		free(form_reads[i].reads);
+		form_reads[i].reads = NULL;
+		form_reads[i].req = NULL;
+	}
+}
+
+/*
  * Releases a form read with rt_form().  Under the test configuration it
- * first names, in a response header, the fields the handler used, so that
- * a test can check them against the form the page rendered.  The names
- * are those our code asked for, never the request's own.
+ * first keeps the names of the fields the handler used, for a response
+ * header, so that a test can check them against the form the page rendered.
+ * The names are those our code asked for, never the request's own.
  */
 void
 rt_form_done(struct http_request *req, struct formdata *fd)
 {
 	struct sbuf	 b;
+	size_t		 i;
 
 	if (fd->log != NULL) {
 		sbuf_init(&b);
 		formdata_reads(fd, &b);
-		http_response_header(req, "x-recourse-form-reads",
-		    sbuf_cstr(&b));
+		i = form_reads_next++ % FORM_READS_SLOTS;
+		free(form_reads[i].reads);
+		form_reads[i].req = req;
+		form_reads[i].reads = strdup(sbuf_cstr(&b));
 		sbuf_free(&b);
+		/* Already answered: the header can only go now, unsent. */
+		if (req->flags & HTTP_REQUEST_COMPLETE)
+			form_reads_send(req);
 	}
 	formdata_free(fd);
 }

@@ -21,13 +21,15 @@ async function withinHour(fn) {
 	assert.fail('the hour turned twice during the test');
 }
 
-// An address of 203.0.113.0/24 in several spellings of the same address.
+// A fresh IPv4 address in several spellings of the same address.
 function spellings() {
 	const ip = c.randomIpv4();
-	const last = Number(ip.split('.')[3]);
-	const hex = (0x7100 + last).toString(16);
-	return [ip, `::ffff:${ip}`, `::FFFF:${ip}`, `0:0:0:0:0:ffff:cb00:${hex}`,
-	    `::ffff:cb00:${hex}`, `0000:0000:0000:0000:0000:ffff:CB00:${hex}`];
+	const [a, b, x, y] = ip.split('.').map(Number);
+	const hi = ((a << 8) | b).toString(16);
+	const lo = ((x << 8) | y).toString(16);
+	return [ip, `::ffff:${ip}`, `::FFFF:${ip}`, `0:0:0:0:0:ffff:${hi}:${lo}`,
+	    `::ffff:${hi}:${lo}`, `0000:0000:0000:0000:0000:ffff:` +
+	    `${hi.toUpperCase().padStart(4, '0')}:${lo.padStart(4, '0')}`];
 }
 
 test('with loopback trusted, 40 different X-Real-IP values are 40 clients (the proxy vouches for them)', async () => {

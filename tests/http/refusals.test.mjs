@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import pg from 'pg';
 import { dbConfig } from '../lib/db.mjs';
 import { fileComplaint } from '../lib/client.mjs';
-import { staffUser, act, reviewRequest, form } from '../lib/staff.mjs';
+import { staffUser, forgeAct, reviewRequest, form } from '../lib/staff.mjs';
 import { barBrand } from '../lib/fixtures.mjs';
 import { parseHtml } from '../lib/html.mjs';
 import { sodium } from '../lib/vault.mjs';
@@ -116,7 +116,7 @@ test('a case out of reach, or missing, opened on the page or through the API: on
 
 test('refused actions: out of reach, not assigned, a supervisor\'s action; one case_action row each', async () => {
 	const r = k.reviewer;
-	const note = await refusalsOf(() => act(r, k.hidden.reference, 'note',
+	const note = await refusalsOf(() => forgeAct(r, k.hidden.reference, 'note',
 	    { text: 'Looking around.' }));
 	assert.equal(note.res.status, 404);
 	one(note.rows, r, 'refused.case_action', `case:${k.hidden.reference}`,
@@ -128,7 +128,7 @@ test('refused actions: out of reach, not assigned, a supervisor\'s action; one c
 	one(close.rows, r, 'refused.case_action', `case:${k.visible.reference}`,
 	    { verb: 'close', reason: 'not_assigned', case_exists: true });
 
-	const sign = await refusalsOf(() => act(r, k.visible.reference, 'sign'));
+	const sign = await refusalsOf(() => forgeAct(r, k.visible.reference, 'sign'));
 	assert.equal(sign.res.status, 403);
 	one(sign.rows, r, 'refused.case_action', `case:${k.visible.reference}`,
 	    { verb: 'sign', reason: 'forbidden', case_exists: true });
