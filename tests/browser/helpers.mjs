@@ -14,7 +14,7 @@ if (!BASE)
 	throw new Error('RECOURSE_URL is not set: source tests/env.sh and ' +
 	    'run env_start first');
 
-const LAUNCH = {
+export const LAUNCH = {
 	executablePath: '/usr/bin/chromium',
 	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
 	    '--no-first-run', '--disable-background-networking',
