@@ -50,6 +50,10 @@ int	 bg_run(struct bg_statement *, const char *query, int n,
 	    const char *const *values, const int *lengths, const int *formats);
 int	 bg_busy(struct bg_statement *);
 
+/* Messages between the workers of one instance (kore_msg). */
+#define MSG_SPREAD	(KORE_MSG_APP_BASE + 1)	/* workers.c */
+#define MSG_TAXONOMY	(KORE_MSG_APP_BASE + 2)	/* db_case.c */
+
 /* workers.c: connection timeouts and spread, descriptor limit, counts. */
 void	 workers_init(void);
 void	 workers_accepted(struct connection *);
@@ -146,6 +150,8 @@ void		 taxonomy_free(struct taxonomy *);
 void		 taxonomy_cache_store(const struct db_query *);
 const struct taxonomy *taxonomy_cached(u_int64_t max_age_ms);
 void		 taxonomy_cache_clear(void);
+void		 taxonomy_cache_stale(void);
+void		 taxonomy_cache_init(void);
 enum db_status	 db_intake(struct db_query *, struct http_request *,
 		    const struct intake_request *);
 void		 db_intake_read(const struct db_query *,

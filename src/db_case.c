@@ -94,6 +94,32 @@ taxonomy_cache_clear(void)
 	tax_cache_full = 0;
 }
 
+/*
+ * A worker that finds its copy out of date (intake refused a category or
+ * channel the form offered) drops it and tells the other workers to drop
+ * theirs, which are no younger: connections, and so forms, are spread
+ * over all of them.
+ */
+void
+taxonomy_cache_stale(void)
+{
+	taxonomy_cache_clear();
+	kore_msg_send(KORE_MSG_WORKER_ALL, MSG_TAXONOMY, NULL, 0);
+}
+
+static void
+taxonomy_stale_msg(struct kore_msg *msg, const void *data)
+{
+	taxonomy_cache_clear();
+}
+
+void
+taxonomy_cache_init(void)
+{
+	if (!kore_msg_register(MSG_TAXONOMY, taxonomy_stale_msg))
+		fatal("could not register the taxonomy message");
+}
+
 void
 taxonomy_free(struct taxonomy *t)
 {

@@ -208,5 +208,6 @@ kore_worker_configure(void)
 	if (!kore_pgsql_register("db", app.conninfo))
 		fatal("could not register the database");
 	workers_start();
+	taxonomy_cache_init();
 	maintenance_start();
 }

@@ -287,12 +287,12 @@ rt_complaint_post(struct http_request *req)
 			c->f.in.error[IF_CATEGORY] = "Choose one of the listed "
 			    "kinds of concern.";
 			/* The cached list may be out of date. */
-			taxonomy_cache_clear();
+			taxonomy_cache_stale();
 			break;
 		case INTAKE_BAD_CHANNEL:
 			c->f.in.error[IF_CHANNEL] = "Choose one of the listed "
 			    "channels.";
-			taxonomy_cache_clear();
+			taxonomy_cache_stale();
 			break;
 		}
 		c->status = 422;

@@ -59,7 +59,6 @@
  */
 #define SPREAD_SLACK	1
 #define SPREAD_SLOTS	256
-#define MSG_SPREAD	(KORE_MSG_APP_BASE + 1)
 
 static volatile u_int32_t	*held;		/* by worker id, shared */
 static u_int32_t		 conn_limit;	/* as configured */
