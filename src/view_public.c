@@ -594,6 +594,19 @@ track_date(struct sbuf *b, const char *at)
 	html_raw(b, "</time>");
 }
 
+/* One message or appeal: who wrote it, when, and the text as written. */
+static void
+track_article(struct sbuf *b, const char *who, const json_t *item)
+{
+	html_raw(b, "<article class=\"message\"><h3>");
+	html_raw(b, who);
+	html_raw(b, ", ");
+	track_date(b, json_text(item, "at"));
+	html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
+	html_texts(b, json_text(item, "text"));
+	html_raw(b, "</div></article>\n");
+}
+
 static void
 track_messages(struct sbuf *b, const struct track_view *v)
 {
@@ -603,16 +616,10 @@ track_messages(struct sbuf *b, const struct track_view *v)
 	if (json_array_size(v->messages) == 0)
 		return;
 	html_raw(b, "<h2>Messages</h2>\n");
-	json_array_foreach(v->messages, i, m) {
-		html_raw(b, "<article class=\"message\"><h3>");
-		html_raw(b, strcmp(json_text(m, "kind"), "from_complainant") == 0 ?
-		    "You wrote" : "From the reviewer");
-		html_raw(b, ", ");
-		track_date(b, json_text(m, "at"));
-		html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
-		html_texts(b, json_text(m, "text"));
-		html_raw(b, "</div></article>\n");
-	}
+	json_array_foreach(v->messages, i, m)
+		track_article(b, strcmp(json_text(m, "kind"),
+		    "from_complainant") == 0 ? "You wrote" : "From the reviewer",
+		    m);
 }
 
 static void
@@ -691,13 +698,8 @@ track_appeals(struct sbuf *b, const struct track_view *v)
 	json_t	*a;
 	size_t	 i;
 
-	json_array_foreach(v->appeals, i, a) {
-		html_raw(b, "<article class=\"message\"><h3>Your appeal, ");
-		track_date(b, json_text(a, "at"));
-		html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
-		html_texts(b, json_text(a, "text"));
-		html_raw(b, "</div></article>\n");
-	}
+	json_array_foreach(v->appeals, i, a)
+		track_article(b, "Your appeal", a);
 }
 
 static void
