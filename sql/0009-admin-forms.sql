@@ -145,7 +145,8 @@ BEGIN
 		    AND lower(btrim(brand)) = v_key FOR UPDATE LOOP
 			UPDATE cases SET assignee = NULL WHERE id = c.id;
 			PERFORM case_record(c, p_actor, 'released', false,
-			    jsonb_build_object('from', p_id, 'reason', 'brand_bar'));
+			    jsonb_build_object('from', p_id,
+			        'reason', 'brand_bar'));
 		END LOOP;
 	ELSE
 		DELETE FROM brand_bars WHERE account_id = p_id
@@ -182,7 +183,8 @@ BEGIN
 	ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
 	    active = EXCLUDED.active;
 	PERFORM audit('staff:' || p_actor, 'queue.save', 'queue:' || p_code,
-	    jsonb_build_object('name', btrim(p_name), 'active', p_active = 'yes'));
+	    jsonb_build_object('name', btrim(p_name),
+	        'active', p_active = 'yes'));
 	RETURN 'ok';
 END $$;
 
@@ -199,11 +201,13 @@ BEGIN
 		    'tried from the lowest.');
 	ELSIF EXISTS (SELECT 1 FROM routing_rules
 	    WHERE position = p_position::integer) THEN
-		e := admin_err(e, 'position', 'Another rule has this position.');
+		e := admin_err(e, 'position',
+		    'Another rule has this position.');
 	END IF;
 	IF p_category IS NOT NULL AND NOT EXISTS (SELECT 1
 	    FROM concern_categories WHERE code = p_category) THEN
-		e := admin_err(e, 'category', 'Choose a concern from the list.');
+		e := admin_err(e, 'category',
+		    'Choose a concern from the list.');
 	END IF;
 	IF p_channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM channels
 	    WHERE code = p_channel) THEN
@@ -215,7 +219,8 @@ BEGIN
 	IF p_brand IS NOT NULL AND length(btrim(p_brand)) > 200 THEN
 		e := admin_err(e, 'brand', 'Use at most 200 characters.');
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM queues WHERE code = p_queue AND active) THEN
+	IF NOT EXISTS (SELECT 1 FROM queues WHERE code = p_queue AND active)
+	THEN
 		e := admin_err(e, 'queue', 'Choose an active queue.');
 	END IF;
 	IF p_priority IS NULL OR p_priority !~ '^[1-4]$' THEN
@@ -265,8 +270,8 @@ BEGIN
 		    'with at most one dot, like privacy.consent.');
 	END IF;
 	IF coalesce(length(btrim(p_label)), 0) NOT BETWEEN 1 AND 200 THEN
-		e := admin_err(e, 'label', 'Give the plain-language name (up to '
-		    '200 characters).');
+		e := admin_err(e, 'label', 'Give the plain-language name '
+		    '(up to 200 characters).');
 	END IF;
 	IF length(coalesce(p_hint, '')) > 500 THEN
 		e := admin_err(e, 'hint', 'Use at most 500 characters.');

@@ -451,7 +451,8 @@ routing_page(struct admin_out *o)
 		html_raw(b, "<p><code>");
 		html_texts(b, json_text(q, "code"));
 		html_raw(b, "</code></p>\n");
-		text_field(o, prefix, "name", "Name", json_text(q, "name"), 100);
+		text_field(o, prefix, "name", "Name", json_text(q, "name"),
+		    100);
 		check_yes(o, prefix, "active", "Active",
 		    json_is_true(json_object_get(q, "active")));
 		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
@@ -556,8 +557,10 @@ taxonomy_page(struct admin_out *o)
 		html_raw(b, "<p><code>");
 		html_texts(b, json_text(k, "code"));
 		html_raw(b, "</code></p>\n");
-		text_field(o, prefix, "label", "Label", json_text(k, "label"), 200);
-		text_field(o, prefix, "hint", "Hint", json_text(k, "hint"), 500);
+		text_field(o, prefix, "label", "Label", json_text(k, "label"),
+		    200);
+		text_field(o, prefix, "hint", "Hint", json_text(k, "hint"),
+		    500);
 		text_field(o, prefix, "position", "Position", pos, 6);
 		check_yes(o, prefix, "active", "Offered on the form",
 		    json_is_true(json_object_get(k, "active")));

@@ -66,8 +66,9 @@ async function walk(label, load, { skip = [], cookie, given, pick = {} }
 	assert.ok(actions.length > 0, `${label}: no form found`);
 	for (const [i, action] of actions.entries()) {
 		const page = await load();
+		const chosen = pick[action] ?? (() => true);
 		const form = formsOf(page.doc, page.url).filter((f) =>
-		    f.action === action && (pick[action] ?? (() => true))(f))[0];
+		    f.action === action && chosen(f))[0];
 		if (!form)
 			continue;	// gone after an earlier submission
 		const res = await fillLikeAPerson(form, given).submit({ cookie });
