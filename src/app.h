@@ -426,6 +426,9 @@ void	 page_staff_begin(struct sbuf *, const char *title,
 void	 page_field_intro(struct sbuf *, const char *id, const char *label,
 	    const char *hint, const char *error, int optional);
 void	 page_field_aria(struct sbuf *, const char *id, const char *error);
+void	 page_field_aria_name(struct sbuf *, const char *id,
+	    const char *name, const char *error);
+void	 page_field_error(struct sbuf *, const char *id, const char *error);
 void	 page_hidden(struct sbuf *, const char *name, const char *value);
 void	 page_error_summary(struct sbuf *, const char *const *ids,
 	    const char *const *messages, size_t);
@@ -524,8 +527,11 @@ struct admin_view {
 	long long			 outside;	/* neither sealed nor pending */
 	const char			*link_token;	/* shown once */
 	long long			 account_id;	/* /admin/account */
-	const char			*error_field;
-	const char			*error;
+	/* A refused change, shown again in the form it came from. */
+	const char			*posted;	/* its action */
+	json_t				*typed;		/* field -> as sent */
+	json_t				*errors;	/* field -> message */
+	const char			*error;		/* about no field */
 };
 
 void	 view_admin(struct sbuf *, const struct admin_view *);

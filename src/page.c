@@ -98,23 +98,38 @@ page_field_intro(struct sbuf *b, const char *id, const char *label,
 	html_raw(b, "-hint\">");
 	html_texts(b, hint);
 	html_raw(b, "</p>\n");
-	if (error != NULL) {
-		html_raw(b, "<p class=\"error\" id=\"f-");
-		html_attrs(b, id);
-		html_raw(b, "-error\"><span class=\"visually-hidden\">Error: "
-		    "</span>");
-		html_texts(b, error);
-		html_raw(b, "</p>\n");
-	}
+	page_field_error(b, id, error);
+}
+
+/* The error of field f-<id>, as f-<id>-error; nothing when NULL. */
+void
+page_field_error(struct sbuf *b, const char *id, const char *error)
+{
+	if (error == NULL)
+		return;
+	html_raw(b, "<p class=\"error\" id=\"f-");
+	html_attrs(b, id);
+	html_raw(b, "-error\"><span class=\"visually-hidden\">Error: "
+	    "</span>");
+	html_texts(b, error);
+	html_raw(b, "</p>\n");
 }
 
 void
 page_field_aria(struct sbuf *b, const char *id, const char *error)
 {
+	page_field_aria_name(b, id, id, error);
+}
+
+/* The same for a field whose name differs from its id. */
+void
+page_field_aria_name(struct sbuf *b, const char *id, const char *name,
+    const char *error)
+{
 	html_raw(b, " id=\"f-");
 	html_attrs(b, id);
 	html_raw(b, "\" name=\"");
-	html_attrs(b, id);
+	html_attrs(b, name);
 	html_raw(b, "\" aria-describedby=\"f-");
 	html_attrs(b, id);
 	html_raw(b, "-hint");
@@ -128,7 +143,8 @@ page_field_aria(struct sbuf *b, const char *id, const char *error)
 
 /*
  * The list of problems at the top of a form, each linking to its field;
- * app.js moves focus to it.  Entries with a NULL message are skipped.
+ * app.js moves focus to it.  Entries with a NULL message are skipped; one
+ * with a NULL id (about no field shown) is listed without a link.
  */
 void
 page_error_summary(struct sbuf *b, const char *const *ids,
@@ -142,6 +158,12 @@ page_error_summary(struct sbuf *b, const char *const *ids,
 	for (i = 0; i < n; i++) {
 		if (messages[i] == NULL)
 			continue;
+		if (ids[i] == NULL) {
+			html_raw(b, "<li>");
+			html_texts(b, messages[i]);
+			html_raw(b, "</li>\n");
+			continue;
+		}
 		html_raw(b, "<li><a href=\"#f-");
 		html_attrs(b, ids[i]);
 		html_raw(b, "\">");

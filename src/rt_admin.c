@@ -84,6 +84,8 @@ struct admin_ctx {
 	char				 link_token[STAFF_TOKEN_TEXT + 1];
 	unsigned char			 link_hash[VAULT_HASHBYTES];
 	char				*outcome;
+	json_t				*typed;		/* the form as sent */
+	json_t				*errors;	/* field -> message */
 	char				 before[24];
 	struct admin_view		 v;
 	struct audit_verifier		 verifier;
@@ -100,6 +102,8 @@ admin_ctx_free(void *p)
 	for (i = 0; i < MAX_PARAMS; i++)
 		sbuf_free(&c->params[i]);
 	free(c->outcome);
+	json_decref(c->typed);
+	json_decref(c->errors);
 	json_decref(c->v.config);
 	json_decref(c->v.events);
 	sodium_memzero(c->link_token, sizeof(c->link_token));
@@ -120,7 +124,10 @@ array_add(struct sbuf *b, const char *v)
 	sbuf_addc(b, '"');
 }
 
-/* The form's fields as the command's parameters; 0 when it answered. */
+/*
+ * The form's fields as the command's parameters, and as typed (to be
+ * shown again if the change is refused); 0 when it answered.
+ */
 static int
 command_read(struct http_request *req, struct admin_ctx *c)
 {
@@ -128,11 +135,13 @@ command_read(struct http_request *req, struct admin_ctx *c)
 	const struct formfield		*f;
 	const struct admin_field	*af;
 	struct sbuf			*p;
+	json_t				*list;
 	size_t				 i, j;
 	int				 ok = 1;
 
 	if (!staff_form(req, &c->auth.who, &fd))
 		return (0);
+	c->typed = json_object();
 	c->nparams = 1;		/* $1 is the actor */
 	for (i = 0; i < 8 && c->cmd->fields[i].name != NULL; i++) {
 		af = &c->cmd->fields[i];
@@ -146,20 +155,31 @@ command_read(struct http_request *req, struct admin_ctx *c)
 			f = formdata_get(&fd, af->name);
 			sbuf_adds(p, f != NULL && strcmp(f->value, "yes") == 0 ?
 			    "yes" : "no");
+			json_object_set_new(c->typed, af->name,
+			    json_string(sbuf_cstr(p)));
 			break;
 		case F_ARRAY:
 			sbuf_addc(p, '{');
+			list = json_array();
 			formdata_mark(&fd, af->name);
-			for (j = 0; j < fd.count; j++)
-				if (strcmp(fd.field[j].name, af->name) == 0)
-					array_add(p, fd.field[j].value);
+			for (j = 0; j < fd.count; j++) {
+				if (strcmp(fd.field[j].name, af->name) != 0)
+					continue;
+				array_add(p, fd.field[j].value);
+				/* NULL (not UTF-8) is not appended. */
+				json_array_append_new(list,
+				    json_string(fd.field[j].value));
+			}
 			sbuf_addc(p, '}');
+			json_object_set_new(c->typed, af->name, list);
 			break;
 		case F_NUMBER:
 		case F_TEXT:
 			f = formdata_get(&fd, af->name);
 			if (f == NULL || f->len == 0) {
 				/* NULL: the SQL says what is missing. */
+				json_object_set_new(c->typed, af->name,
+				    json_string(""));
 				p->len = 0;
 				if (p->data != NULL)
 					p->data[0] = '\0';
@@ -169,17 +189,22 @@ command_read(struct http_request *req, struct admin_ctx *c)
 			}
 			if (!utf8_valid(f->value, f->len) || (af->kind ==
 			    F_NUMBER && (f->len > 18 || strspn(f->value,
-			    "0123456789") != f->len)))
+			    "0123456789") != f->len))) {
 				ok = 0;
+				break;
+			}
 			sbuf_add(p, f->value, f->len);
+			json_object_set_new(c->typed, af->name,
+			    json_stringn(f->value, f->len));
 			break;
 		}
 	}
 	rt_form_done(req, &fd);
+	/* Not what the page sends: nothing a person could correct. */
 	if (!ok) {
 		free(c->outcome);
-		c->outcome = strdup("invalid:form:This form is not valid; "
-		    "reload the page and try again.");
+		c->outcome = strdup("invalid:{\"form\": \"This form is not "
+		    "valid; reload the page and try again.\"}");
 	}
 	return (1);
 }
@@ -215,27 +240,26 @@ command_run(struct admin_ctx *c, struct http_request *req)
 	return (db_run(&c->q, req, c->cmd->sql, n, v, l, f));
 }
 
-/* 'invalid:field:message' into the view. */
+/*
+ * The outcome into the view: 'ok', 'forbidden', or 'invalid:' and a JSON
+ * object of field -> message, every problem of the form at once.
+ */
 static int
 outcome_apply(struct admin_ctx *c)
 {
-	char	*field, *msg;
-
 	if (strcmp(c->outcome, "ok") == 0)
 		return (200);
 	if (strcmp(c->outcome, "forbidden") == 0) {
 		c->v.error = "Only an admin can do this.";
 		return (403);
 	}
-	field = strchr(c->outcome, ':');
-	msg = field != NULL ? strchr(field + 1, ':') : NULL;
-	if (msg == NULL) {
+	if (strncmp(c->outcome, "invalid:", 8) == 0)
+		c->errors = json_loads(c->outcome + 8, 0, NULL);
+	if (json_object_size(c->errors) == 0)
 		c->v.error = "That change was refused.";
-		return (422);
-	}
-	*msg++ = '\0';
-	c->v.error_field = field + 1;
-	c->v.error = msg;
+	c->v.posted = c->cmd->path;
+	c->v.typed = c->typed;
+	c->v.errors = c->errors;
 	return (422);
 }
 

@@ -26,16 +26,111 @@ has(json_t *arr, const char *v)
 	return (0);
 }
 
-static void
-form_open(struct sbuf *b, const struct admin_view *v, const char *action,
-    const char *cls)
+#define SHOWN_MAX	16	/* errors a page lists */
+
+/*
+ * A page being drawn: the view, whether the form being drawn is the one
+ * whose change was refused (then it shows what was typed and the errors),
+ * and the errors shown so far, for the summary above the page.
+ */
+struct admin_out {
+	struct sbuf		*b;
+	const struct admin_view	*v;
+	int			 live;
+	const char		*ids[SHOWN_MAX];
+	const char		*messages[SHOWN_MAX];
+	const char		*fields[SHOWN_MAX];
+	char			 idbuf[SHOWN_MAX][128];
+	size_t			 n;
+};
+
+/* Whether the refused change came from this form (a row: by its code). */
+static int
+posted(const struct admin_view *v, const char *action, const char *code)
 {
+	const char	*typed;
+
+	if (v->posted == NULL || strcmp(v->posted, action) != 0)
+		return (0);
+	if (code == NULL)
+		return (1);
+	typed = json_string_value(json_object_get(v->typed, "code"));
+	return (typed != NULL && strcmp(typed, code) == 0);
+}
+
+/* The "new" form of a list of rows: posted with a code no row has. */
+static int
+posted_new(const struct admin_view *v, const char *action, json_t *rows)
+{
+	json_t	*r;
+	size_t	 i;
+
+	if (!posted(v, action, NULL))
+		return (0);
+	json_array_foreach(rows, i, r)
+		if (posted(v, action, json_text(r, "code")))
+			return (0);
+	return (1);
+}
+
+/*
+ * The error of a field of the form being drawn, noted for the summary,
+ * which links to 'link' (the field's first control); or NULL.
+ */
+static const char *
+field_error(struct admin_out *o, const char *link, const char *name)
+{
+	const char	*msg;
+
+	if (!o->live || (msg = json_string_value(json_object_get(
+	    o->v->errors, name))) == NULL || o->n == SHOWN_MAX)
+		return (NULL);
+	(void)snprintf(o->idbuf[o->n], sizeof(o->idbuf[o->n]), "%s", link);
+	o->ids[o->n] = o->idbuf[o->n];
+	o->messages[o->n] = msg;
+	o->fields[o->n] = name;
+	o->n++;
+	return (msg);
+}
+
+/* What a text field shows: as typed in the refused form, else 'stored'. */
+static const char *
+shown(const struct admin_out *o, const char *name, const char *stored)
+{
+	const char	*typed;
+
+	typed = json_string_value(json_object_get(o->v->typed, name));
+	return (o->live && typed != NULL ? typed : stored);
+}
+
+/* Whether a box is ticked: as sent in the refused form, else 'stored'. */
+static int
+ticked(const struct admin_out *o, const char *name, const char *value,
+    int stored)
+{
+	json_t	*typed = json_object_get(o->v->typed, name);
+
+	if (!o->live || typed == NULL)
+		return (stored);
+	if (json_is_array(typed))
+		return (has(typed, value));
+	return (json_is_string(typed) &&
+	    strcmp(json_string_value(typed), value) == 0);
+}
+
+static void
+form_open(struct admin_out *o, const char *action, const char *cls,
+    int live)
+{
+	struct sbuf	*b = o->b;
+
+	o->live = live;
 	html_raw(b, "<form method=\"post\" action=\"");
 	html_attrs(b, action);
 	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate class=\"");
 	html_attrs(b, cls);
 	html_raw(b, "\">\n");
-	page_hidden(b, "csrf", v->csrf);
+	page_hidden(b, "csrf", o->v->csrf);
 }
 
 static void
@@ -47,76 +142,126 @@ hidden_id(struct sbuf *b, long long id)
 
 /* A labelled text input; ids carry a prefix so they stay unique. */
 static void
-text_field(struct sbuf *b, const struct admin_view *v, const char *prefix,
-    const char *name, const char *label, const char *value, int size)
+text_field(struct admin_out *o, const char *prefix, const char *name,
+    const char *label, const char *value, int size)
 {
+	struct sbuf	*b = o->b;
 	const char	*err;
-	char		 id[64];
+	char		 id[96];
 
 	(void)snprintf(id, sizeof(id), "%s-%s", prefix, name);
-	err = v->error_field != NULL && strcmp(v->error_field, name) == 0 &&
-	    strcmp(prefix, "new") == 0 ? v->error : NULL;
+	err = field_error(o, id, name);
 	page_field_intro(b, id, label, "", err, 0);
 	sbuf_printf(b, "<input type=\"text\" maxlength=\"%d\"", size);
-	html_raw(b, " id=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "\" name=\"");
-	html_attrs(b, name);
-	html_raw(b, "\" value=\"");
-	html_attrs(b, value);
-	html_raw(b, "\"");
-	if (err != NULL)
-		html_raw(b, " aria-invalid=\"true\"");
-	html_raw(b, ">\n</div>\n");
+	page_field_aria_name(b, id, name, err);
+	html_raw(b, " value=\"");
+	html_attrs(b, shown(o, name, value));
+	html_raw(b, "\">\n</div>\n");
 }
 
+/* A checkbox f-<id>; 'error' names the error describing it, if any. */
 static void
-check(struct sbuf *b, const char *prefix, const char *name, const char *value,
-    const char *label, int checked)
+check(struct sbuf *b, const char *id, const char *name, const char *value,
+    const char *label, int checked, const char *error)
 {
 	html_raw(b, "<div class=\"check\"><input type=\"checkbox\" name=\"");
 	html_attrs(b, name);
 	html_raw(b, "\" value=\"");
 	html_attrs(b, value);
 	html_raw(b, "\" id=\"f-");
-	html_attrs(b, prefix);
-	html_raw(b, "-");
-	html_attrs(b, name);
-	html_raw(b, "-");
-	html_attrs(b, value);
+	html_attrs(b, id);
 	html_raw(b, "\"");
 	if (checked)
 		html_raw(b, " checked");
+	if (error != NULL) {
+		html_raw(b, " aria-invalid=\"true\" aria-describedby=\"f-");
+		html_attrs(b, error);
+		html_raw(b, "-error\"");
+	}
 	html_raw(b, "><label for=\"f-");
-	html_attrs(b, prefix);
-	html_raw(b, "-");
-	html_attrs(b, name);
-	html_raw(b, "-");
-	html_attrs(b, value);
+	html_attrs(b, id);
 	html_raw(b, "\">");
 	html_texts(b, label);
 	html_raw(b, "</label></div>\n");
 }
 
+/* A single box ticked by 'yes' (f-<prefix>-<name>-yes), with its error. */
 static void
-roles_and_queues(struct sbuf *b, const struct admin_view *v,
-    const char *prefix, json_t *account)
+check_yes(struct admin_out *o, const char *prefix, const char *name,
+    const char *label, int stored)
 {
-	static const char *const roles[] = { "reviewer", "supervisor", "admin" };
-	json_t	*q;
+	const char	*err;
+	char		 group[96], id[104];
+
+	(void)snprintf(group, sizeof(group), "%s-%s", prefix, name);
+	(void)snprintf(id, sizeof(id), "%s-yes", group);
+	err = field_error(o, id, name);
+	page_field_error(o->b, group, err);
+	check(o->b, id, name, "yes", label, ticked(o, name, "yes", stored),
+	    err != NULL ? group : NULL);
+}
+
+/*
+ * A group of boxes under one name, in a fieldset: 'codes' are the values,
+ * 'labels' what they show, 'stored' the ticked ones.  The error is the
+ * group's (f-<prefix>-<name>-error), the summary links to the first box.
+ */
+static void
+check_group(struct admin_out *o, const char *prefix, const char *name,
+    const char *legend, json_t *codes, json_t *labels, json_t *stored)
+{
+	struct sbuf	*b = o->b;
+	const char	*err, *code;
+	char		 group[96], id[160];
+	size_t		 i;
+
+	(void)snprintf(group, sizeof(group), "%s-%s", prefix, name);
+	(void)snprintf(id, sizeof(id), "%s-%s", group,
+	    json_array_size(codes) > 0 ?
+	    json_string_value(json_array_get(codes, 0)) : "none");
+	err = field_error(o, id, name);
+	html_raw(b, "<fieldset");
+	if (err != NULL) {
+		html_raw(b, " class=\"has-error\" aria-describedby=\"f-");
+		html_attrs(b, group);
+		html_raw(b, "-error\"");
+	}
+	html_raw(b, "><legend>");
+	html_texts(b, legend);
+	html_raw(b, "</legend>\n");
+	page_field_error(b, group, err);
+	for (i = 0; i < json_array_size(codes); i++) {
+		code = json_string_value(json_array_get(codes, i));
+		(void)snprintf(id, sizeof(id), "%s-%s", group, code);
+		check(b, id, name, code,
+		    json_string_value(json_array_get(labels, i)),
+		    ticked(o, name, code, has(stored, code)),
+		    err != NULL ? group : NULL);
+	}
+	html_raw(b, "</fieldset>\n");
+}
+
+static void
+roles_and_queues(struct admin_out *o, const char *prefix, json_t *account)
+{
+	json_t	*roles, *codes, *names, *q;
 	size_t	 i;
 
-	html_raw(b, "<fieldset><legend>Roles</legend>\n");
-	for (i = 0; i < 3; i++)
-		check(b, prefix, "roles", roles[i], roles[i], account != NULL &&
-		    has(json_object_get(account, "roles"), roles[i]));
-	html_raw(b, "</fieldset>\n<fieldset><legend>Queues (what a reviewer "
-	    "sees; supervisors see all)</legend>\n");
-	json_array_foreach(json_object_get(v->config, "queues"), i, q)
-		check(b, prefix, "queues", json_text(q, "code"), json_text(q, "name"),
-		    account != NULL && has(json_object_get(account, "queues"),
-		    json_text(q, "code")));
-	html_raw(b, "</fieldset>\n");
+	roles = json_pack("[sss]", "reviewer", "supervisor", "admin");
+	codes = json_array();
+	names = json_array();
+	json_array_foreach(json_object_get(o->v->config, "queues"), i, q) {
+		json_array_append(codes, json_object_get(q, "code"));
+		json_array_append(names, json_object_get(q, "name"));
+	}
+	check_group(o, prefix, "roles", "Roles", roles, roles,
+	    json_object_get(account, "roles"));
+	check_group(o, prefix, "queues", "Queues (what a reviewer sees; "
+	    "supervisors see all)", codes, names,
+	    json_object_get(account, "queues"));
+	json_decref(roles);
+	json_decref(codes);
+	json_decref(names);
 }
 
 /* Absolute, on the back office's configured address: it is sent on. */
@@ -153,8 +298,10 @@ roles_text(struct sbuf *b, json_t *a)
 
 /* The list of accounts, each linking to its own page, and the new form. */
 static void
-accounts_page(struct sbuf *b, const struct admin_view *v)
+accounts_page(struct admin_out *o)
 {
+	struct sbuf		*b = o->b;
+	const struct admin_view	*v = o->v;
 	json_t		*a, *x;
 	size_t		 i, j;
 
@@ -187,18 +334,21 @@ accounts_page(struct sbuf *b, const struct admin_view *v)
 	}
 	html_raw(b, "</tbody></table></div>\n<section aria-labelledby=\"new-h\">"
 	    "<h2 id=\"new-h\">New account</h2>\n");
-	form_open(b, v, "/admin/accounts/create", "admin");
-	text_field(b, v, "new", "login", "Login name", "", 40);
-	text_field(b, v, "new", "name", "Name", "", 100);
-	roles_and_queues(b, v, "new", NULL);
+	form_open(o, "/admin/accounts/create", "admin",
+	    posted(v, "/admin/accounts/create", NULL));
+	text_field(o, "new", "login", "Login name", "", 40);
+	text_field(o, "new", "name", "Name", "", 100);
+	roles_and_queues(o, "new", NULL);
 	html_raw(b, "<button type=\"submit\" class=\"button\">Create and show "
 	    "the set-up link</button>\n</form>\n</section>\n");
 }
 
 /* One account: its roles, queues and state, a new link, its brand bars. */
 static void
-account_page(struct sbuf *b, const struct admin_view *v)
+account_page(struct admin_out *o)
 {
+	struct sbuf		*b = o->b;
+	const struct admin_view	*v = o->v;
 	json_t		*a, *x, *found = NULL;
 	size_t		 i, j;
 
@@ -215,16 +365,17 @@ account_page(struct sbuf *b, const struct admin_view *v)
 	html_texts(b, json_text(a, "login"));
 	html_raw(b, "</h1>\n");
 	link_notice(b, v);
-	form_open(b, v, "/admin/accounts/update", "admin");
+	form_open(o, "/admin/accounts/update", "admin",
+	    posted(v, "/admin/accounts/update", NULL));
 	hidden_id(b, ji(a, "id"));
-	text_field(b, v, "new", "name", "Name", json_text(a, "name"), 100);
-	roles_and_queues(b, v, "acct", a);
-	check(b, "acct", "active", "yes", "Active (can log in)",
+	text_field(o, "new", "name", "Name", json_text(a, "name"), 100);
+	roles_and_queues(o, "acct", a);
+	check_yes(o, "acct", "active", "Active (can log in)",
 	    json_is_true(json_object_get(a, "active")));
 	html_raw(b, "<button type=\"submit\" class=\"button\">Save</button>\n"
 	    "</form>\n<h2>Set-up link</h2>\n<p>For a forgotten password or a "
 	    "lost authenticator: a new link replaces any unused one.</p>\n");
-	form_open(b, v, "/admin/accounts/reset", "inline");
+	form_open(o, "/admin/accounts/reset", "inline", 0);
 	hidden_id(b, ji(a, "id"));
 	html_raw(b, "<button type=\"submit\" class=\"button secondary\">"
 	    "Make a new set-up link</button>\n</form>\n<h2>Brands this person "
@@ -235,70 +386,83 @@ account_page(struct sbuf *b, const struct admin_view *v)
 		html_raw(b, "<li>");
 		html_texts(b, json_string_value(x));
 		html_raw(b, " ");
-		form_open(b, v, "/admin/accounts/unbar", "inline");
+		form_open(o, "/admin/accounts/unbar", "inline", 0);
 		hidden_id(b, ji(a, "id"));
 		page_hidden(b, "brand", json_string_value(x));
 		html_raw(b, "<button type=\"submit\" class=\"link\">Remove"
 		    "</button></form></li>\n");
 	}
 	html_raw(b, "</ul>\n");
-	form_open(b, v, "/admin/accounts/bar", "admin");
+	form_open(o, "/admin/accounts/bar", "admin",
+	    posted(v, "/admin/accounts/bar", NULL));
 	hidden_id(b, ji(a, "id"));
-	text_field(b, v, "new", "brand", "Bar from a brand", "", 200);
+	text_field(o, "new", "brand", "Bar from a brand", "", 200);
 	html_raw(b, "<button type=\"submit\" class=\"button\">Add the bar"
 	    "</button>\n</form>\n");
 }
 
-static void
-select_open(struct sbuf *b, const char *id, const char *name,
-    const char *label)
+/* Opens the select f-new-<name>; returns the value to show selected. */
+static const char *
+select_open(struct admin_out *o, const char *name, const char *label)
 {
-	html_raw(b, "<div class=\"field\"><label for=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "\">");
-	html_texts(b, label);
-	html_raw(b, "</label>\n<select id=\"f-");
-	html_attrs(b, id);
-	html_raw(b, "\" name=\"");
-	html_attrs(b, name);
-	html_raw(b, "\">\n");
+	const char	*err;
+	char		 id[96];
+
+	(void)snprintf(id, sizeof(id), "new-%s", name);
+	err = field_error(o, id, name);
+	page_field_intro(o->b, id, label, "", err, 0);
+	html_raw(o->b, "<select");
+	page_field_aria_name(o->b, id, name, err);
+	html_raw(o->b, ">\n");
+	return (shown(o, name, NULL));
 }
 
 static void
-opt(struct sbuf *b, const char *value, const char *label)
+opt(struct sbuf *b, const char *value, const char *label,
+    const char *selected)
 {
 	html_raw(b, "<option value=\"");
 	html_attrs(b, value);
-	html_raw(b, "\">");
+	html_raw(b, "\"");
+	if (selected != NULL && strcmp(selected, value) == 0)
+		html_raw(b, " selected");
+	html_raw(b, ">");
 	html_texts(b, label);
 	html_raw(b, "</option>\n");
 }
 
 static void
-routing_page(struct sbuf *b, const struct admin_view *v)
+routing_page(struct admin_out *o)
 {
-	json_t	*q, *r, *x;
-	size_t	 i;
-	char	 prefix[48];
+	struct sbuf		*b = o->b;
+	const struct admin_view	*v = o->v;
+	json_t			*q, *r, *x, *queues;
+	const char		*sel;
+	size_t			 i;
+	char			 prefix[48];
 
 	html_raw(b, "<h1>Queues and routing</h1>\n<h2>Queues</h2>\n");
-	json_array_foreach(json_object_get(v->config, "queues"), i, q) {
+	queues = json_object_get(v->config, "queues");
+	json_array_foreach(queues, i, q) {
 		(void)snprintf(prefix, sizeof(prefix), "q-%s", json_text(q, "code"));
-		form_open(b, v, "/admin/queues/save", "admin row");
+		form_open(o, "/admin/queues/save", "admin row",
+		    posted(v, "/admin/queues/save", json_text(q, "code")));
 		page_hidden(b, "code", json_text(q, "code"));
 		html_raw(b, "<p><code>");
 		html_texts(b, json_text(q, "code"));
 		html_raw(b, "</code></p>\n");
-		text_field(b, v, prefix, "name", "Name", json_text(q, "name"), 100);
-		check(b, prefix, "active", "yes", "Active",
+		text_field(o, prefix, "name", "Name", json_text(q, "name"),
+		    100);
+		check_yes(o, prefix, "active", "Active",
 		    json_is_true(json_object_get(q, "active")));
 		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
 		    "</button>\n</form>\n");
 	}
 	html_raw(b, "<h3>New queue</h3>\n");
-	form_open(b, v, "/admin/queues/save", "admin");
-	text_field(b, v, "new", "code", "Code", "", 40);
-	text_field(b, v, "new", "name", "Name", "", 100);
+	form_open(o, "/admin/queues/save", "admin",
+	    posted_new(v, "/admin/queues/save", queues));
+	text_field(o, "new", "code", "Code", "", 40);
+	text_field(o, "new", "name", "Name", "", 100);
 	html_raw(b, "<input type=\"hidden\" name=\"active\" value=\"yes\">\n"
 	    "<button type=\"submit\" class=\"button\">Add the queue</button>\n"
 	    "</form>\n<h2>Routing rules</h2>\n<p>At intake the first rule (by "
@@ -330,78 +494,86 @@ routing_page(struct sbuf *b, const struct admin_view *v)
 		html_raw(b, "</td><td>");
 		html_texts(b, json_text(r, "queue"));
 		sbuf_printf(b, "</td><td>%lld</td><td>", ji(r, "priority"));
-		form_open(b, v, "/admin/rules/delete", "inline");
+		form_open(o, "/admin/rules/delete", "inline", 0);
 		hidden_id(b, ji(r, "id"));
 		html_raw(b, "<button type=\"submit\" class=\"link\">Delete"
 		    "</button></form></td></tr>\n");
 	}
 	html_raw(b, "</tbody></table></div>\n<h3>New rule</h3>\n");
-	form_open(b, v, "/admin/rules/add", "admin");
-	text_field(b, v, "new", "position", "Position", "", 6);
-	select_open(b, "new-category", "category", "Concern");
-	opt(b, "", "Any");
+	form_open(o, "/admin/rules/add", "admin",
+	    posted(v, "/admin/rules/add", NULL));
+	text_field(o, "new", "position", "Position", "", 6);
+	sel = select_open(o, "category", "Concern");
+	opt(b, "", "Any", sel);
 	json_array_foreach(json_object_get(v->config, "categories"), i, x)
-		opt(b, json_text(x, "code"), json_text(x, "label"));
+		opt(b, json_text(x, "code"), json_text(x, "label"), sel);
 	html_raw(b, "</select></div>\n");
-	select_open(b, "new-channel", "channel", "Channel");
-	opt(b, "", "Any");
+	sel = select_open(o, "channel", "Channel");
+	opt(b, "", "Any", sel);
 	json_array_foreach(json_object_get(v->config, "channels"), i, x)
-		opt(b, json_text(x, "code"), json_text(x, "label"));
+		opt(b, json_text(x, "code"), json_text(x, "label"), sel);
 	html_raw(b, "</select></div>\n");
-	select_open(b, "new-vulnerable", "vulnerable", "Child or vulnerable "
-	    "person affected");
-	opt(b, "", "Either");
-	opt(b, "yes", "Yes");
-	opt(b, "no", "No");
+	sel = select_open(o, "vulnerable", "Child or vulnerable person "
+	    "affected");
+	opt(b, "", "Either", sel);
+	opt(b, "yes", "Yes", sel);
+	opt(b, "no", "No", sel);
 	html_raw(b, "</select></div>\n");
-	text_field(b, v, "new", "brand", "Brand (empty: any)", "", 200);
-	select_open(b, "new-queue", "queue", "Queue");
-	json_array_foreach(json_object_get(v->config, "queues"), i, q)
+	text_field(o, "new", "brand", "Brand (empty: any)", "", 200);
+	sel = select_open(o, "queue", "Queue");
+	json_array_foreach(queues, i, q)
 		if (json_is_true(json_object_get(q, "active")))
-			opt(b, json_text(q, "code"), json_text(q, "name"));
+			opt(b, json_text(q, "code"), json_text(q, "name"), sel);
 	html_raw(b, "</select></div>\n");
-	select_open(b, "new-priority", "priority", "Priority");
-	opt(b, "2", "2 normal");
-	opt(b, "1", "1 low");
-	opt(b, "3", "3 high");
-	opt(b, "4", "4 urgent");
+	sel = select_open(o, "priority", "Priority");
+	opt(b, "2", "2 normal", sel);
+	opt(b, "1", "1 low", sel);
+	opt(b, "3", "3 high", sel);
+	opt(b, "4", "4 urgent", sel);
 	html_raw(b, "</select></div>\n<button type=\"submit\" class=\"button\">"
 	    "Add the rule</button>\n</form>\n");
 }
 
 static void
-taxonomy_page(struct sbuf *b, const struct admin_view *v)
+taxonomy_page(struct admin_out *o)
 {
-	json_t	*k;
-	size_t	 i;
-	char	 prefix[80], pos[24];
+	struct sbuf		*b = o->b;
+	const struct admin_view	*v = o->v;
+	json_t			*k, *rows;
+	size_t			 i;
+	char			 prefix[80], pos[24];
 
 	html_raw(b, "<h1>Concern taxonomy</h1>\n<p>What the complaint form "
 	    "offers (the public side reloads it within a minute) and what "
 	    "reports count by. Retire a concern rather than delete it: old "
 	    "cases keep their code.</p>\n");
-	json_array_foreach(json_object_get(v->config, "categories"), i, k) {
+	rows = json_object_get(v->config, "categories");
+	json_array_foreach(rows, i, k) {
 		(void)snprintf(prefix, sizeof(prefix), "c-%s", json_text(k, "code"));
 		(void)snprintf(pos, sizeof(pos), "%lld", ji(k, "position"));
-		form_open(b, v, "/admin/categories/save", "admin row");
+		form_open(o, "/admin/categories/save", "admin row",
+		    posted(v, "/admin/categories/save", json_text(k, "code")));
 		page_hidden(b, "code", json_text(k, "code"));
 		html_raw(b, "<p><code>");
 		html_texts(b, json_text(k, "code"));
 		html_raw(b, "</code></p>\n");
-		text_field(b, v, prefix, "label", "Label", json_text(k, "label"), 200);
-		text_field(b, v, prefix, "hint", "Hint", json_text(k, "hint"), 500);
-		text_field(b, v, prefix, "position", "Position", pos, 6);
-		check(b, prefix, "active", "yes", "Offered on the form",
+		text_field(o, prefix, "label", "Label", json_text(k, "label"),
+		    200);
+		text_field(o, prefix, "hint", "Hint", json_text(k, "hint"),
+		    500);
+		text_field(o, prefix, "position", "Position", pos, 6);
+		check_yes(o, prefix, "active", "Offered on the form",
 		    json_is_true(json_object_get(k, "active")));
 		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
 		    "</button>\n</form>\n");
 	}
 	html_raw(b, "<h2>New concern</h2>\n");
-	form_open(b, v, "/admin/categories/save", "admin");
-	text_field(b, v, "new", "code", "Code (like privacy.profiling)", "", 60);
-	text_field(b, v, "new", "label", "Label", "", 200);
-	text_field(b, v, "new", "hint", "Hint", "", 500);
-	text_field(b, v, "new", "position", "Position", "", 6);
+	form_open(o, "/admin/categories/save", "admin",
+	    posted_new(v, "/admin/categories/save", rows));
+	text_field(o, "new", "code", "Code (like privacy.profiling)", "", 60);
+	text_field(o, "new", "label", "Label", "", 200);
+	text_field(o, "new", "hint", "Hint", "", 500);
+	text_field(o, "new", "position", "Position", "", 6);
 	html_raw(b, "<input type=\"hidden\" name=\"active\" value=\"yes\">\n"
 	    "<button type=\"submit\" class=\"button\">Add the concern</button>\n"
 	    "</form>\n");
@@ -470,35 +642,70 @@ audit_page(struct sbuf *b, const struct admin_view *v)
 		    "before=%lld\">Older events</a></p>\n", last);
 }
 
+/*
+ * The summary above the page: the errors shown next to their fields, in
+ * the order of the form, then those about no field shown (a forged id, a
+ * form that is not the page's), each without a link.
+ */
+static void
+summary(struct sbuf *b, struct admin_out *o)
+{
+	const struct admin_view	*v = o->v;
+	const char		*k;
+	json_t			*m;
+	size_t			 i;
+
+	json_object_foreach(v->errors, k, m) {
+		for (i = 0; i < o->n; i++)
+			if (strcmp(o->fields[i], k) == 0)
+				break;
+		if (i < o->n || o->n == SHOWN_MAX || !json_is_string(m))
+			continue;
+		o->ids[o->n] = NULL;
+		o->messages[o->n++] = json_string_value(m);
+	}
+	if (v->error != NULL && o->n < SHOWN_MAX) {
+		o->ids[o->n] = NULL;
+		o->messages[o->n++] = v->error;
+	}
+	if (o->n > 0)
+		page_error_summary(b, o->ids, o->messages, o->n);
+}
+
 void
 view_admin(struct sbuf *b, const struct admin_view *v)
 {
-	page_staff_begin(b, v->error ? "Error: administration" :
-	    "Administration", v->who, v->csrf);
+	struct admin_out	 o;
+	struct sbuf		 body;
+
+	/* The body first: the summary lists the errors it showed. */
+	memset(&o, 0, sizeof(o));
+	sbuf_init(&body);
+	o.b = &body;
+	o.v = v;
+	if (strcmp(v->page, "/admin/accounts") == 0)
+		accounts_page(&o);
+	else if (strcmp(v->page, "/admin/account") == 0)
+		account_page(&o);
+	else if (strcmp(v->page, "/admin/routing") == 0)
+		routing_page(&o);
+	else if (strcmp(v->page, "/admin/taxonomy") == 0)
+		taxonomy_page(&o);
+	else if (strcmp(v->page, "/admin/audit") == 0)
+		audit_page(&body, v);
+	else
+		html_raw(&body, "<h1>Administration</h1>\n<p>Manage who "
+		    "works here and on what, how cases are routed, what the "
+		    "complaint form offers, and check the audit log.</p>\n");
+	page_staff_begin(b, v->error != NULL || json_object_size(v->errors) >
+	    0 ? "Error: administration" : "Administration", v->who, v->csrf);
 	html_raw(b, "<nav aria-label=\"Administration\" class=\"subnav\"><ul>"
 	    "<li><a href=\"/admin/accounts\">Accounts</a></li>"
 	    "<li><a href=\"/admin/routing\">Queues and routing</a></li>"
 	    "<li><a href=\"/admin/taxonomy\">Concern taxonomy</a></li>"
 	    "<li><a href=\"/admin/audit\">Audit log</a></li></ul></nav>\n");
-	if (v->error != NULL) {
-		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
-		    "tabindex=\"-1\"><h2>Nothing was changed</h2><p>");
-		html_texts(b, v->error);
-		html_raw(b, "</p></div>\n");
-	}
-	if (strcmp(v->page, "/admin/accounts") == 0)
-		accounts_page(b, v);
-	else if (strcmp(v->page, "/admin/account") == 0)
-		account_page(b, v);
-	else if (strcmp(v->page, "/admin/routing") == 0)
-		routing_page(b, v);
-	else if (strcmp(v->page, "/admin/taxonomy") == 0)
-		taxonomy_page(b, v);
-	else if (strcmp(v->page, "/admin/audit") == 0)
-		audit_page(b, v);
-	else
-		html_raw(b, "<h1>Administration</h1>\n<p>Manage who works "
-		    "here and on what, how cases are routed, what the "
-		    "complaint form offers, and check the audit log.</p>\n");
+	summary(b, &o);
+	sbuf_add(b, body.data, body.len);
+	sbuf_free(&body);
 	page_end(b);
 }
