@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseHtml, hiddenValue } from './html.mjs';
+import { formFor as pageFormFor } from './pageform.mjs';
 import { formFor, submitForm } from './forms.mjs';
 
 const run = promisify(execFile);
@@ -117,27 +118,23 @@ export async function openSetup(token) {
 	    cookie: setCookie(res, 'rc_csrf') };
 }
 
-// Completes set-up with a code for the current step.
+// Completes set-up with a code for the current step, through the form the
+// set-up page renders, filled as a person would.
 export async function setUp(token, password, { step = currentStep() } = {}) {
 	const page = await openSetup(token);
-	const res = await reviewRequest('/account/setup', { method: 'POST',
-	    cookie: `rc_csrf=${page.cookie}`, body: form({ csrf: page.csrf,
-	    token, password, password_confirm: password,
-	    code: totpAt(page.secret, step) }) });
+	const res = await pageFormFor(page.doc, `${REVIEW}/account/setup?token=` +
+	    token, '/account/setup').fill({ password, password_confirm:
+	    password, code: totpAt(page.secret, step) }).submit();
 	return { res, secret: page.secret, step };
 }
 
-// Logs in; returns the response and the session cookie header, if any.
+// Logs in through the login page's own form; returns the response and the
+// session cookie header, if any.
 export async function login(loginName, password, code, { cookie } = {}) {
 	const page = await reviewRequest('/review/login', { cookie });
-	const csrfCookie = setCookie(page, 'rc_csrf');
-	const csrf = hiddenValue(parseHtml(page.text), 'csrf');
-	const jar = [`rc_csrf=${csrfCookie}`];
-	if (cookie)
-		jar.push(cookie);
-	const res = await reviewRequest('/review/login', { method: 'POST',
-	    cookie: jar.join('; '), body: form({ csrf, login: loginName,
-	    password, code }) });
+	const res = await pageFormFor(parseHtml(page.text), REVIEW +
+	    '/review/login', '/review/login').fill({ login: loginName, password,
+	    code }).submit({ cookie });
 	const session = setCookie(res, '__Host-rc_staff');
 	return { res, status: res.status,
 	    cookie: session ? `__Host-rc_staff=${session}` : null,
