@@ -253,6 +253,8 @@ void	 staff_totp_seal(const struct vault_keys *,
 	    unsigned char out[STAFF_TOTP_BOX_BYTES]);
 int	 staff_totp_open(const struct vault_keys *, const unsigned char *box,
 	    size_t, unsigned char secret[TOTP_SECRET_BYTES]);
+uint64_t staff_totp_step(const struct vault_keys *, const unsigned char *box,
+	    size_t, const char *typed, uint64_t now, uint64_t last_step);
 const char *staff_password_problem(const char *, size_t);
 
 /* casebox.c: what the back office writes into a case, encrypted. */

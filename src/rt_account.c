@@ -219,15 +219,8 @@ token_read(struct http_request *req, struct account_ctx *c)
 static uint64_t
 token_totp(struct account_ctx *c)
 {
-	unsigned char	 secret[TOTP_SECRET_BYTES];
-	uint64_t	 step;
-
-	if (!staff_totp_open(&app.keys, c->totp_box, c->totp_box_len, secret))
-		return (0);
-	step = totp_verify(secret, sizeof(secret), c->code,
-	    (uint64_t)time(NULL), 0);
-	sodium_memzero(secret, sizeof(secret));
-	return (step);
+	return (staff_totp_step(&app.keys, c->totp_box, c->totp_box_len,
+	    c->code, (uint64_t)time(NULL), 0));
 }
 
 /* Keeps what api_token_begin returned; the stored hash, or NULL. */

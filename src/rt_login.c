@@ -169,16 +169,10 @@ login_account(struct login_ctx *c, const char **stored)
 static uint64_t
 login_totp(struct login_ctx *c)
 {
-	unsigned char	 secret[TOTP_SECRET_BYTES];
-	uint64_t	 step;
-
-	if (!c->has_account || !staff_totp_open(&app.keys, c->totp_box,
-	    c->totp_box_len, secret))
+	if (!c->has_account)
 		return (0);
-	step = totp_verify(secret, sizeof(secret), c->code,
-	    (uint64_t)time(NULL), c->last_step);
-	sodium_memzero(secret, sizeof(secret));
-	return (step);
+	return (staff_totp_step(&app.keys, c->totp_box, c->totp_box_len,
+	    c->code, (uint64_t)time(NULL), c->last_step));
 }
 
 static void

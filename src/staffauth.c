@@ -131,6 +131,25 @@ staff_totp_open(const struct vault_keys *k, const unsigned char *box,
 }
 
 /*
+ * The TOTP step a typed code matches (after 'last_step', 0 for any), with
+ * the secret opened from its box only for the check; 0 when none matches
+ * or the box does not open.
+ */
+uint64_t
+staff_totp_step(const struct vault_keys *k, const unsigned char *box,
+    size_t len, const char *typed, uint64_t now, uint64_t last_step)
+{
+	unsigned char	 secret[TOTP_SECRET_BYTES];
+	uint64_t	 step;
+
+	if (!staff_totp_open(k, box, len, secret))
+		return (0);
+	step = totp_verify(secret, sizeof(secret), typed, now, last_step);
+	sodium_memzero(secret, sizeof(secret));
+	return (step);
+}
+
+/*
  * 12 to 128 characters of valid UTF-8.  The caller refuses anything else
  * before hashing, so an overlong password costs no Argon2id run.
  */

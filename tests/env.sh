@@ -8,7 +8,8 @@
 # RECOURSE_KORE_LOG, RECOURSE_REVIEW_LOG and RECOURSE_ADMIN for the tests;
 # RECOURSE_PGUSER, the superuser the tests observe and arrange the database
 # as; RECOURSE_DB, recourse-admin's conninfo (the owner role); and
-# RECOURSE_PUBLIC_DB and RECOURSE_REVIEW_DB, each instance's own; and
+# RECOURSE_PUBLIC_DB and RECOURSE_REVIEW_DB, each instance's own (and that of
+# any further instance tests/lib/kore.mjs starts); and
 # RECOURSE_KORE_ENV (what Kore runs with: the sanitizer runtime, if any).
 
 # Sourced from the top of the checkout (tests/run.sh changes there first).
@@ -61,8 +62,6 @@ env_start() {
 	export RECOURSE_TEST_FORM_READS=1
 	# The tests stand in for nginx: they send X-Real-IP from loopback.
 	export RECOURSE_TRUSTED_PROXIES=127.0.0.1
-	# For tests that start a further instance (tests/lib/kore.mjs).
-	export RECOURSE_KORE_PRELOAD="${ENV_PRELOAD:-}"
 	export RECOURSE_MAINTENANCE_SECONDS=1
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"

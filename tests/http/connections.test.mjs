@@ -7,8 +7,8 @@ import net from 'node:net';
 import path from 'node:path';
 import * as c from '../lib/client.mjs';
 import { parseHtml } from '../lib/html.mjs';
+import { startKore } from '../lib/kore.mjs';
 
-const ENV_DIR = path.dirname(process.env.RECOURSE_KORE_PIDFILE);
 const HOLDER = new URL('../lib/idle-holder.mjs', import.meta.url).pathname;
 
 // The timeouts of the quiet instance, in seconds; Kore may be late by at
@@ -16,15 +16,6 @@ const HOLDER = new URL('../lib/idle-holder.mjs', import.meta.url).pathname;
 const KEEPALIVE = 2;
 const BODY = 3;
 const LATE = 2;
-
-function freePort() {
-	return new Promise((resolve) => {
-		const s = net.createServer().listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
 
 function sleep(ms) {
 	return new Promise((r) => setTimeout(r, ms));
@@ -41,73 +32,31 @@ function sleep(ms) {
 let quiet;
 
 async function startQuiet() {
-	const port = await freePort();
-	const dir = fs.mkdtempSync(path.join(ENV_DIR, 'quiet-'));
 	const set = (text, re, line) => {
-		assert.match(text, re, `kore.conf has ${re}`);
+		assert.match(text, re, `test.conf has ${re}`);
 		return text.replace(re, line);
 	};
-	let conf = fs.readFileSync(path.join(ENV_DIR, 'kore.conf'), 'utf8');
-	conf = set(conf, /^(\s*bind\s+127\.0\.0\.1\s+)\d+/m, `$1${port}`);
-	conf = set(conf, /^pidfile\s.*$/m, `pidfile\t${dir}/kore.pid`);
-	conf = set(conf, /^workers\s.*$/m, 'workers\t\t\t1');
-	conf = set(conf, /^http_header_timeout\s.*$/m,
-	    `http_header_timeout\t${BODY}\nhttp_body_timeout\t${BODY}`);
-	conf = set(conf, /^http_keepalive_time\s.*$/m,
-	    `http_keepalive_time\t${KEEPALIVE}`);
-	fs.writeFileSync(path.join(dir, 'kore.conf'), conf);
-
-	const env = { ...process.env, RECOURSE_MAINTENANCE_SECONDS: '3600' };
-	for (const kv of (process.env.RECOURSE_KORE_ENV ?? '').split(' ')) {
-		const i = kv.indexOf('=');
-		if (i > 0)
-			env[kv.slice(0, i)] = kv.slice(i + 1);
-	}
-	const log = fs.openSync(path.join(dir, 'kore.log'), 'w');
-	const proc = spawn('stdbuf', ['-oL', '-eL', 'kore', '-f', '-n', '-r',
-	    '-c', path.join(dir, 'kore.conf')], { cwd: dir, env,
-	    detached: true, stdio: ['ignore', log, log] });
-	const exited = new Promise((r) => proc.once('exit', r));
 	const t0 = Date.now();
-	quiet = { port, dir, proc, exited };
-	for (let i = 0; i < 100; i++) {
-		try {
-			const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-			if (r.status === 200) {
-				// Past the first housekeeping run, 2 s after start.
-				await sleep(Math.max(0, 2500 - (Date.now() - t0)));
-				return;
-			}
-		} catch {
-			/* not listening yet */
-		}
-		if (proc.exitCode !== null)
-			break;
-		await sleep(100);
-	}
-	assert.fail('the quiet Kore did not start:\n' +
-	    fs.readFileSync(path.join(dir, 'kore.log'), 'utf8'));
+	quiet = await startKore({
+		env: { RECOURSE_MAINTENANCE_SECONDS: '3600' },
+		edit: (conf) => {
+			conf = set(conf, /^workers\s.*$/m, 'workers\t\t\t1');
+			conf = set(conf, /^http_header_timeout\s.*$/m,
+			    `http_header_timeout\t${BODY}\n` +
+			    `http_body_timeout\t${BODY}`);
+			return set(conf, /^http_keepalive_time\s.*$/m,
+			    `http_keepalive_time\t${KEEPALIVE}`);
+		},
+	});
+	// Past the first housekeeping run, 2 s after start.
+	await sleep(Math.max(0, 2500 - (Date.now() - t0)));
 }
 
 async function stopQuiet() {
 	if (!quiet)
 		return;
-	try {
-		process.kill(-quiet.proc.pid, 'SIGTERM');
-	} catch {
-		return;
-	}
-	// A worker may hang on the way out under the sanitizer runtime.
-	const t = setTimeout(() => {
-		try {
-			process.kill(-quiet.proc.pid, 'SIGKILL');
-		} catch {
-			/* gone */
-		}
-	}, 10000);
-	await quiet.exited;
-	clearTimeout(t);
-	const log = fs.readFileSync(path.join(quiet.dir, 'kore.log'), 'utf8');
+	const log = quiet.log();
+	await quiet.stop();
 	assert.doesNotMatch(log, /sandbox violation|worker \d+ exited/,
 	    'no worker of the quiet instance died');
 }

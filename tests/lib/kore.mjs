@@ -23,7 +23,7 @@ function freePort() {
 // The sanitizer build needs its runtime preloaded, as tests/env.sh does.
 function preloadEnv() {
 	const env = {};
-	for (const kv of (process.env.RECOURSE_KORE_PRELOAD ?? '').split(' ')) {
+	for (const kv of (process.env.RECOURSE_KORE_ENV ?? '').split(' ')) {
 		const i = kv.indexOf('=');
 		if (i > 0)
 			env[kv.slice(0, i)] = kv.slice(i + 1);
@@ -31,9 +31,12 @@ function preloadEnv() {
 	return env;
 }
 
-// startKore({ conf: 'test.conf', env: {...} }): { url, stop(), log() }.
-// 'env' is laid over the test environment's own (RECOURSE_DB, keys...).
-export async function startKore({ conf = 'test.conf', env = {} } = {}) {
+// startKore({ conf: 'test.conf', env: {...}, edit }): { url, port, stop(),
+// log() }.  'env' is laid over the test environment's own (RECOURSE_DB,
+// keys...); 'edit', if given, turns the filled-in configuration's text
+// into the one to run.
+export async function startKore({ conf = 'test.conf', env = {},
+    edit = (text) => text } = {}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recourse-kore-'));
 	const port = await freePort();
 	const build = process.env.RECOURSE_BUILD ?? 'build';
@@ -41,14 +44,19 @@ export async function startKore({ conf = 'test.conf', env = {} } = {}) {
 	    .replaceAll('@PORT@', String(port))
 	    .replaceAll('@PIDFILE@', path.join(dir, 'kore.pid'))
 	    .replaceAll('@MODULE@', path.join(top, build, 'recourse.so'));
-	fs.writeFileSync(path.join(dir, 'kore.conf'), text);
+	fs.writeFileSync(path.join(dir, 'kore.conf'), edit(text));
+	// Each instance logs in as its own role, as the suite's two do.
+	const roleDb = (conf === 'test-review.conf' ?
+	    process.env.RECOURSE_REVIEW_DB : process.env.RECOURSE_PUBLIC_DB) ??
+	    process.env.RECOURSE_DB;
 	const logFile = path.join(dir, 'kore.log');
 	const out = fs.openSync(logFile, 'w');
 	// In a process group of its own, so that its workers can be killed
 	// with it.
 	const child = spawn('kore', ['-f', '-n', '-r', '-c',
 	    path.join(dir, 'kore.conf')], { cwd: dir, stdio: ['ignore', out,
-	    out], env: { ...process.env, ...preloadEnv(), ...env },
+	    out], env: { ...process.env, RECOURSE_DB: roleDb, ...preloadEnv(),
+	    ...env },
 	    detached: true });
 	fs.closeSync(out);
 	const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -94,5 +102,5 @@ export async function startKore({ conf = 'test.conf', env = {} } = {}) {
 		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
-	return { url, stop, log };
+	return { url, port, stop, log };
 }
