@@ -253,7 +253,7 @@ void		 staff_csrf_of(const struct staff *, char out[STAFF_TOKEN_TEXT + 1]);
 enum case_verb {
 	CV_TAKE, CV_ASSIGN, CV_RELEASE, CV_TRIAGE, CV_INVESTIGATE, CV_NOTE,
 	CV_MESSAGE, CV_REQUEST_INFO, CV_LINK_DUPLICATE, CV_REJECT, CV_DECIDE,
-	CV_SIGN, CV_CLOSE,
+	CV_SIGN, CV_CLOSE, CV_SEND_BACK,
 };
 
 /* The fields an action may take, in the order a form shows them. */
