@@ -10,9 +10,10 @@
 -- the metric's name (recourse_*), its HELP text, its labels and its value.
 -- Rows of one metric come together (src/rt_metrics.c drops a metric that
 -- comes back later).  Labels hold codes only: states, queue codes; never
--- a brand, a reference, a name or anything a complainant wrote.  Both
--- instances call it; the module caches the answer per worker for
--- RECOURSE_METRICS_CACHE_MS.
+-- a brand, a reference, a name or anything a complainant wrote.  Each
+-- instance calls it through its own function below (a runtime role runs
+-- only functions of its own: sql/grants.sql); the module caches the
+-- answer per worker for RECOURSE_METRICS_CACHE_MS.
 CREATE FUNCTION metrics_gauges()
 RETURNS TABLE (metric text, help text, labels jsonb, value float8)
 LANGUAGE plpgsql STABLE AS $$
@@ -56,7 +57,8 @@ BEGIN
 	--
 	-- RETURN QUERY SELECT 'recourse_outbox_oldest_unsent_seconds'::text,
 	--     'Age of the oldest message not yet sent.'::text, '{}'::jsonb,
-	--     coalesce(extract(epoch FROM now() - min(o.created_at)), 0)::float8
+	--     coalesce(extract(epoch FROM now() - min(o.created_at)),
+	--         0)::float8
 	-- FROM outbox o WHERE o.state <> 'sent';
 	--
 	-- RETURN QUERY SELECT 'recourse_scheduler_lag_seconds'::text,
@@ -66,6 +68,14 @@ BEGIN
 	-- FROM cases c WHERE c.next_check_at <= now();
 	-- ================================================================
 END $$;
+
+-- The gauges as each instance reads them (the same today).
+CREATE FUNCTION metrics_public()
+RETURNS TABLE (metric text, help text, labels jsonb, value float8)
+LANGUAGE sql STABLE AS $$ SELECT * FROM metrics_gauges() $$;
+CREATE FUNCTION metrics_review()
+RETURNS TABLE (metric text, help text, labels jsonb, value float8)
+LANGUAGE sql STABLE AS $$ SELECT * FROM metrics_gauges() $$;
 
 ------------------------------------------------------------------------
 -- Send-back: a supervisor who will not sign a decision returns it to the
@@ -89,7 +99,9 @@ ALTER TABLE case_decisions
 	ADD CONSTRAINT case_decisions_sent_back_unreleased
 	    CHECK (sent_back_at IS NULL OR (released_at IS NULL
 	        AND signed_by IS NULL));
-COMMENT ON COLUMN case_decisions.sent_back_at IS 'When a supervisor sent this unsigned decision back (its reason is the note named by the sent_back event); kept, never released.';
+COMMENT ON COLUMN case_decisions.sent_back_at IS 'When a supervisor sent '
+    'this unsigned decision back (the reason: the note the sent_back event '
+    'names); kept, never released.';
 
 -- case_may (0006) again: 'send_back' has the rules of 'sign' (the same
 -- supervisors choose between the two), and a decision sent back no longer

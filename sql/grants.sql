@@ -102,8 +102,8 @@ BEGIN
 	    ('recourse_review', 'audit_seal'),
 	    ('recourse_review', 'purge_staff_expired'),
 	    -- GET /metrics on both instances, and the send-back (0013).
-	    ('recourse_public', 'metrics_gauges'),
-	    ('recourse_review', 'metrics_gauges'),
+	    ('recourse_public', 'metrics_public'),
+	    ('recourse_review', 'metrics_review'),
 	    ('recourse_review', 'case_send_back')
 	    ) AS v (who, fn) LOOP
 		n := 0;

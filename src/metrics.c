@@ -231,8 +231,8 @@ metrics_wrap(void)
 	LIST_FOREACH(srv, &kore_servers, list) {
 		TAILQ_FOREACH(dom, &srv->domains, list) {
 			TAILQ_FOREACH(hdlr, &dom->handlers, list) {
-				if (hdlr->rcall == NULL || hdlr->rcall->runtime !=
-				    &kore_native_runtime)
+				if (hdlr->rcall == NULL || hdlr->rcall->runtime
+				    != &kore_native_runtime)
 					continue;
 				m = kore_malloc(sizeof(*m));
 				m->handler = (int (*)(struct http_request *))
@@ -296,13 +296,44 @@ code_text(unsigned c, char *out, size_t size)
 		(void)snprintf(out, size, "other");
 }
 
+#define DURATION	"recourse_http_request_duration_seconds"
+
+/* One group and status: its count, and its histogram into 'hist'. */
+static void
+write_series(struct sbuf *b, struct sbuf *hist, unsigned g, unsigned c)
+{
+	u_int64_t	 n[NBOUNDS + 1], total, cum, sum;
+	unsigned	 k;
+	char		 lab[64];
+
+	for (k = 0, total = 0; k <= NBOUNDS; k++)
+		total += n[k] = load(&shm->bucket[g][c][k]);
+	if (total == 0)
+		return;
+	sum = load(&shm->sum_us[g][c]);
+	(void)snprintf(lab, sizeof(lab), "group=\"%s\",code=\"", groups[g]);
+	code_text(c, lab + strlen(lab), sizeof(lab) - strlen(lab));
+	sbuf_printf(b, "recourse_http_requests_total{%s\"} %llu\n", lab,
+	    (unsigned long long)total);
+	for (k = 0, cum = 0; k <= NBOUNDS; k++) {
+		cum += n[k];
+		sbuf_printf(hist, DURATION "_bucket{%s\",le=\"%s\"} %llu\n",
+		    lab, k < NBOUNDS ? bounds_text[k] : "+Inf",
+		    (unsigned long long)cum);
+	}
+	sbuf_printf(hist, DURATION "_sum{%s\"} %llu.%06llu\n", lab,
+	    (unsigned long long)(sum / 1000000),
+	    (unsigned long long)(sum % 1000000));
+	sbuf_printf(hist, DURATION "_count{%s\"} %llu\n", lab,
+	    (unsigned long long)total);
+}
+
 /* The request counters and latency histograms, in the text format. */
 void
 metrics_write_http(struct sbuf *b)
 {
-	u_int64_t	 n[NBOUNDS + 1], total, cum, sum;
+	u_int64_t	 total;
 	unsigned	 g, c, k;
-	char		 code[8];
 	struct sbuf	 hist;
 
 	if (shm == NULL)
@@ -311,38 +342,12 @@ metrics_write_http(struct sbuf *b)
 	sbuf_adds(b, "# HELP recourse_http_requests_total Requests answered, "
 	    "by route group and status.\n"
 	    "# TYPE recourse_http_requests_total counter\n");
-	sbuf_adds(&hist, "# HELP recourse_http_request_duration_seconds Time "
-	    "from a request's handler first running to its answer.\n"
-	    "# TYPE recourse_http_request_duration_seconds histogram\n");
-	for (g = 0; g < NROUTEGROUPS; g++) {
-		for (c = 0; c < NCODES; c++) {
-			for (k = 0, total = 0; k <= NBOUNDS; k++)
-				total += n[k] = load(&shm->bucket[g][c][k]);
-			if (total == 0)
-				continue;
-			sum = load(&shm->sum_us[g][c]);
-			code_text(c, code, sizeof(code));
-			sbuf_printf(b, "recourse_http_requests_total{group=\"%s\","
-			    "code=\"%s\"} %llu\n", groups[g], code,
-			    (unsigned long long)total);
-			for (k = 0, cum = 0; k <= NBOUNDS; k++) {
-				cum += n[k];
-				sbuf_printf(&hist,
-				    "recourse_http_request_duration_seconds_bucket"
-				    "{group=\"%s\",code=\"%s\",le=\"%s\"} %llu\n",
-				    groups[g], code, k < NBOUNDS ?
-				    bounds_text[k] : "+Inf",
-				    (unsigned long long)cum);
-			}
-			sbuf_printf(&hist, "recourse_http_request_duration_seconds"
-			    "_sum{group=\"%s\",code=\"%s\"} %llu.%06llu\n",
-			    groups[g], code, (unsigned long long)(sum / 1000000),
-			    (unsigned long long)(sum % 1000000));
-			sbuf_printf(&hist, "recourse_http_request_duration_seconds"
-			    "_count{group=\"%s\",code=\"%s\"} %llu\n", groups[g],
-			    code, (unsigned long long)total);
-		}
-	}
+	sbuf_adds(&hist, "# HELP " DURATION " Time from a request's handler "
+	    "first running to its answer.\n"
+	    "# TYPE " DURATION " histogram\n");
+	for (g = 0; g < NROUTEGROUPS; g++)
+		for (c = 0; c < NCODES; c++)
+			write_series(b, &hist, g, c);
 	sbuf_add(b, hist.data, hist.len);
 	sbuf_free(&hist);
 

@@ -1,7 +1,7 @@
 /*
  * GET /metrics on both instances: the shared request counters and the
- * database's gauges (metrics_gauges(), cached by each worker for
- * RECOURSE_METRICS_CACHE_MS), in the Prometheus text exposition format.
+ * database's gauges (metrics_public() or metrics_review(), cached by each
+ * worker for RECOURSE_METRICS_CACHE_MS), in the Prometheus text format.
  */
 
 #include <string.h>
@@ -199,8 +199,10 @@ rt_metrics(struct http_request *req)
 		}
 		c->querying = 1;
 	}
-	st = db_run(&c->q, req, "SELECT metric, help, labels::text, value "
-	    "FROM metrics_gauges()", 0, NULL, NULL, NULL);
+	st = db_run(&c->q, req, app.review ?
+	    "SELECT metric, help, labels::text, value FROM metrics_review()" :
+	    "SELECT metric, help, labels::text, value FROM metrics_public()",
+	    0, NULL, NULL, NULL);
 	if (st == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	/*

@@ -63,7 +63,8 @@ async function scrape(base, agent) {
 		status: r.status, headers: Object.fromEntries(r.headers),
 		text: await r.text() }));
 	assert.equal(res.status, 200);
-	assert.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+	assert.match(res.headers['content-type'],
+	    /^text\/plain; version=0\.0\.4/);
 	const check = await promtool(res.text);
 	assert.equal(check.code, 0, `promtool: ${check.out}`);
 	assert.equal(check.out.trim(), '', `promtool warns: ${check.out}`);
@@ -134,10 +135,11 @@ test('the public side counts real pages by route group and status, ' +
 	// Each answer falls in exactly one latency bucket.
 	for (const [k, v] of Object.entries(want)) {
 		const labels = k.slice(k.indexOf('{'), -1);
-		const count = `recourse_http_request_duration_seconds_count${labels}}`;
-		const inf = `recourse_http_request_duration_seconds_bucket${labels},` +
-		    'le="+Inf"}';
-		assert.equal(after.s.get(count) - (before.s.get(count) ?? 0), v);
+		const h = 'recourse_http_request_duration_seconds';
+		const count = `${h}_count${labels}}`;
+		const inf = `${h}_bucket${labels},le="+Inf"}`;
+		assert.equal(after.s.get(count) - (before.s.get(count) ?? 0),
+		    v);
 		assert.equal(after.s.get(inf), after.s.get(count));
 	}
 
@@ -149,7 +151,8 @@ test('the public side counts real pages by route group and status, ' +
 	// Nothing personal in any label.
 	for (const secret of [filed.reference, filed.code, brand,
 	    ...sentAddresses])
-		assert.ok(!after.text.includes(secret), `the scrape holds ${secret}`);
+		assert.ok(!after.text.includes(secret),
+		    `the scrape holds ${secret}`);
 });
 
 test('the back office counts its own pages', async () => {
@@ -190,8 +193,8 @@ test('each worker keeps the database gauges for ' +
 	assert.deepEqual(moved(live, fresh, 'recourse_cases{'),
 	    { 'recourse_cases{state="received"}': 1 });
 	for (let i = 0; i < CONNECTIONS; i++) {
-		assert.deepEqual(moved(first[i], second[i], 'recourse_cases{'), {},
-		    'a cached gauge moved');
+		assert.deepEqual(moved(first[i], second[i],
+		    'recourse_cases{'), {}, 'a cached gauge moved');
 		assert.ok(second[i].s.get(
 		    'recourse_metrics_database_age_seconds') >= 0);
 	}

@@ -77,14 +77,15 @@ test('sent back through the form: audited, kept, never shown to the ' +
 	assert.ok(d[0].sent_back_at instanceof Date);
 	assert.equal(Number(d[0].sent_back_by), sup.id);
 	assert.equal(d[0].released_at, null);
-	const ev = (await query("SELECT * FROM case_events WHERE case_id = $1 " +
-	    "AND kind = 'sent_back'", [row.id])).rows;
+	const ev = (await query('SELECT * FROM case_events WHERE ' +
+	    "case_id = $1 AND kind = 'sent_back'", [row.id])).rows;
 	assert.equal(ev.length, 1);
 	assert.equal(ev[0].visible_to_complainant, false);
 	assert.equal(ev[0].actor, `staff:${sup.id}`);
 	assert.equal(ev[0].detail.decision, Number(d[0].id));
-	const audit = (await query("SELECT * FROM audit_events WHERE action = " +
-	    "'case.sent_back' AND object = $1", [`case:${ref}`])).rows;
+	const audit = (await query('SELECT * FROM audit_events WHERE ' +
+	    "action = 'case.sent_back' AND object = $1", [`case:${ref}`]))
+	    .rows;
 	assert.equal(audit.length, 1);
 	assert.equal(audit[0].actor, `staff:${sup.id}`);
 	// The reason is a note, encrypted like every note.
@@ -109,7 +110,8 @@ test('sent back through the form: audited, kept, never shown to the ' +
 	assert.equal(track.status, 200);
 	for (const secret of [c.reasons, reason, 'sent_back', 'sent back',
 	    'Upheld'])
-		assert.ok(!track.text.includes(secret), `/track shows ${secret}`);
+		assert.ok(!track.text.includes(secret),
+		    `/track shows ${secret}`);
 
 	// The reviewer decides again; the new decision is signed, released
 	// alone, and the case closes.
@@ -143,7 +145,8 @@ test('a reviewer cannot, nor the supervisor who decided', async () => {
 	const c = await decidedUnsigned();
 	for (const user of [a, b]) {
 		const { doc } = await casePage(user, c.reference);
-		assert.ok(!offeredVerbs(doc, c.reference).includes('send_back'));
+		assert.ok(!offeredVerbs(doc, c.reference)
+		    .includes('send_back'));
 	}
 	const was = await snapshot(c.reference);
 	const r = await forgeAct(a, c.reference, 'send_back',
