@@ -100,7 +100,11 @@ BEGIN
 	    -- The audit sealer (appends links only) and housekeeping.
 	    ('recourse_review', 'audit_unsealed'),
 	    ('recourse_review', 'audit_seal'),
-	    ('recourse_review', 'purge_staff_expired')
+	    ('recourse_review', 'purge_staff_expired'),
+	    -- GET /metrics on both instances, and the send-back (0013).
+	    ('recourse_public', 'metrics_public'),
+	    ('recourse_review', 'metrics_review'),
+	    ('recourse_review', 'case_send_back')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -27,6 +27,7 @@ struct app_config {
 	char		 review_base_url[BASEURL_MAX + 1]; /* for links */
 	/* Peers whose X-Real-IP is believed (RECOURSE_TRUSTED_PROXIES). */
 	struct ipnet_list trusted_proxies;
+	int		 metrics_cache_ms;	/* database gauges kept */
 };
 
 extern struct app_config app;
@@ -59,6 +60,14 @@ void	 workers_init(void);
 void	 workers_accepted(struct connection *);
 void	 workers_start(void);
 void	 workers_count_request(void);
+
+/* metrics.c: request counters shared by the workers, for /metrics. */
+void	 metrics_init(void);
+void	 metrics_start(void);
+void	 metrics_write_http(struct sbuf *);
+
+/* rt_metrics.c: GET /metrics. */
+int	 rt_metrics(struct http_request *);
 
 /* maintenance.c: housekeeping on a timer in the first worker. */
 void	 maintenance_start(void);
@@ -244,7 +253,7 @@ void		 staff_csrf_of(const struct staff *, char out[STAFF_TOKEN_TEXT + 1]);
 enum case_verb {
 	CV_TAKE, CV_ASSIGN, CV_RELEASE, CV_TRIAGE, CV_INVESTIGATE, CV_NOTE,
 	CV_MESSAGE, CV_REQUEST_INFO, CV_LINK_DUPLICATE, CV_REJECT, CV_DECIDE,
-	CV_SIGN, CV_CLOSE,
+	CV_SIGN, CV_CLOSE, CV_SEND_BACK,
 };
 
 /* The fields an action may take, in the order a form shows them. */

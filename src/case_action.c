@@ -29,6 +29,7 @@ static const struct {
 	{ "decide", CV_DECIDE },
 	{ "sign", CV_SIGN },
 	{ "close", CV_CLOSE },
+	{ "send_back", CV_SEND_BACK },
 };
 
 const char *const case_field_names[] = { "to", "category", "priority",
@@ -234,6 +235,9 @@ case_action_validate(struct case_action *a)
 	case CV_REJECT:
 		check_text(a, "Give the reason the complainant will read.");
 		break;
+	case CV_SEND_BACK:
+		check_text(a, "Say why you send the decision back.");
+		break;
 	case CV_LINK_DUPLICATE:
 		if (a->original == NULL || !reference_valid(a->original))
 			set_error(a, CF_ORIGINAL, "Give the reference of the "
@@ -266,7 +270,14 @@ case_action_needs_keys(const struct case_action *a)
 {
 	return (a->verb == CV_NOTE || a->verb == CV_MESSAGE ||
 	    a->verb == CV_REQUEST_INFO || a->verb == CV_REJECT ||
-	    a->verb == CV_DECIDE);
+	    a->verb == CV_DECIDE || a->verb == CV_SEND_BACK);
+}
+
+/* Staff-only text: a note, or why a decision was sent back (a note too). */
+static int
+case_action_internal(const struct case_action *a)
+{
+	return (a->verb == CV_NOTE || a->verb == CV_SEND_BACK);
 }
 
 /*
@@ -308,11 +319,11 @@ case_action_seal(struct case_action *a, const struct db_query *keys)
 	    salt_len == VAULT_SALTBYTES && casebox_key(app.review_sk,
 	    app.keys.review_pk, sealed, sealed_len, dk);
 	if (ok) {
-		label = a->verb == CV_NOTE ? CASEBOX_NOTE :
+		label = case_action_internal(a) ? CASEBOX_NOTE :
 		    a->verb == CV_DECIDE ? CASEBOX_REASONS : CASEBOX_MESSAGE;
 		a->box = vault_aead_seal(dk, label, salt, a->text,
 		    &a->box_len);
-		if (a->verb != CV_NOTE)
+		if (!case_action_internal(a))
 			a->cbox = casebox_seal_to(pk, a->text, &a->cbox_len);
 		a->sealed = 1;
 	}
@@ -394,6 +405,9 @@ case_action_run(struct case_action *a, struct db_query *q,
 	case CV_NOTE:
 		return (db_run(q, req, "SELECT case_note($1, $2, $3)", 3, v, l,
 		    f));
+	case CV_SEND_BACK:
+		return (db_run(q, req, "SELECT case_send_back($1, $2, $3)", 3,
+		    v, l, f));
 	case CV_MESSAGE:
 	case CV_REQUEST_INFO:
 	case CV_REJECT:

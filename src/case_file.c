@@ -104,6 +104,33 @@ open_list(json_t *list, const char *field, const unsigned char *dk,
 }
 
 /*
+ * Marks each decision a supervisor sent back, from the sent_back events
+ * that name it: when and by whom (null for the others).
+ */
+static void
+mark_sent_back(json_t *c)
+{
+	json_t	*d, *e, *id;
+	size_t	 i, j;
+
+	json_array_foreach(json_object_get(c, "decisions"), i, d) {
+		json_object_set_new(d, "sent_back_at", json_null());
+		json_object_set_new(d, "sent_back_by_name", json_null());
+		id = json_object_get(d, "id");
+		json_array_foreach(json_object_get(c, "events"), j, e) {
+			if (strcmp(json_text(e, "kind"), "sent_back") != 0 ||
+			    !json_equal(json_object_get(json_object_get(e,
+			    "detail"), "decision"), id))
+				continue;
+			json_object_set(d, "sent_back_at",
+			    json_object_get(e, "at"));
+			json_object_set(d, "sent_back_by_name",
+			    json_object_get(e, "actor_name"));
+		}
+	}
+}
+
+/*
  * Builds the case object from case_read's row.  Returns 0 when there was
  * no row (no such case, or out of reach), -1 when the encrypted fields do
  * not open (a key or data problem: 500), 1 with *out set.
@@ -169,6 +196,7 @@ case_file_build(const struct db_query *q, json_t **out)
 	json_object_set_new(c, "messages", parsed(q, C_MESSAGES));
 	json_object_set_new(c, "decisions", parsed(q, C_DECISIONS));
 	json_object_set_new(c, "appeals", parsed(q, C_APPEALS));
+	mark_sent_back(c);
 
 	sbuf_init(&b);
 	box = db_bytea(q, 0, C_DESCRIPTION, &len);

@@ -198,6 +198,10 @@ kore_parent_configure(int argc, char *argv[])
 	if (!assets_load_openapi(docs))
 		fatal("could not load openapi.yaml from %s", docs);
 	workers_init();
+	/* GET /metrics: the database's gauges, kept this long per worker. */
+	app.metrics_cache_ms = env_int("RECOURSE_METRICS_CACHE_MS", 5000, 0,
+	    3600000);
+	metrics_init();
 }
 
 void
@@ -208,6 +212,7 @@ kore_worker_configure(void)
 	if (!kore_pgsql_register("db", app.conninfo))
 		fatal("could not register the database");
 	workers_start();
+	metrics_start();
 	taxonomy_cache_init();
 	maintenance_start();
 }

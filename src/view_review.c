@@ -597,7 +597,8 @@ actions(struct sbuf *b, const struct case_view *v)
 {
 	static const char *const verbs[] = { "take", "release", "assign",
 	    "triage", "investigate", "request_info", "message", "note",
-	    "decide", "sign", "close", "link_duplicate", "reject" };
+	    "decide", "sign", "send_back", "close", "link_duplicate",
+	    "reject" };
 	size_t	 i, n;
 
 	html_raw(b, "<section aria-labelledby=\"actions-h\" class=\"actions\">"
@@ -646,6 +647,14 @@ actions(struct sbuf *b, const struct case_view *v)
 		    "reaches the complainant only once a supervisor other "
 		    "than its author signs it.", "Sign and publish the "
 		    "decision");
+	if (may(v, "send_back")) {
+		action_open(b, v, "send_back", "Send the decision back");
+		action_text(b, v, "send_back", "Why you will not sign it",
+		    "Only staff see this. The case goes back to the reviewer "
+		    "to decide again; the complainant sees no trace of this "
+		    "decision, and the decision deadline keeps running.");
+		action_button(b, "Send it back");
+	}
 	if (may(v, "close"))
 		plain_form(b, v, "close", "Close the case", NULL, "Close");
 	if (may(v, "link_duplicate"))
@@ -659,9 +668,31 @@ actions(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "</section>\n");
 }
 
-static const char *
-message_heading(const char *kind)
+/*
+ * The sent_back event whose detail names this decision or message (key
+ * "decision" or "message"), or NULL.
+ */
+static json_t *
+sent_back_event(const struct case_view *v, const char *key, json_t *id)
 {
+	json_t	*e;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(v->c, "events"), i, e)
+		if (strcmp(json_text(e, "kind"), "sent_back") == 0 &&
+		    json_equal(json_object_get(json_object_get(e, "detail"),
+		    key), id))
+			return (e);
+	return (NULL);
+}
+
+static const char *
+message_heading(const struct case_view *v, json_t *m)
+{
+	const char	*kind = json_text(m, "kind");
+
+	if (sent_back_event(v, "message", json_object_get(m, "id")) != NULL)
+		return ("Why a decision was sent back (internal)");
 	if (strcmp(kind, "note") == 0)
 		return ("Internal note");
 	if (strcmp(kind, "from_complainant") == 0)
@@ -683,7 +714,7 @@ messages(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "<article class=\"message ");
 		html_attrs(b, json_text(m, "kind"));
 		html_raw(b, "\"><h3>");
-		html_texts(b, message_heading(json_text(m, "kind")));
+		html_texts(b, message_heading(v, m));
 		html_raw(b, "</h3><p class=\"meta\">");
 		when(b, json_text(m, "at"));
 		if (json_is_string(json_object_get(m, "author"))) {
@@ -729,7 +760,14 @@ decisions(struct sbuf *b, const struct case_view *v)
 		when(b, json_text(d, "decided_at"));
 		html_raw(b, " by ");
 		html_texts(b, json_text(d, "decided_by_name"));
-		if (json_is_string(json_object_get(d, "signed_by_name"))) {
+		if (json_is_string(json_object_get(d, "sent_back_at"))) {
+			html_raw(b, "; <strong>sent back</strong> ");
+			when(b, json_text(d, "sent_back_at"));
+			html_raw(b, " by ");
+			html_texts(b, json_text(d, "sent_back_by_name"));
+			html_raw(b, " (never shown to the complainant)");
+		} else if (json_is_string(json_object_get(d,
+		    "signed_by_name"))) {
 			html_raw(b, "; second signature by ");
 			html_texts(b, json_text(d, "signed_by_name"));
 		} else if (json_is_null(json_object_get(d, "released_at"))) {

@@ -63,6 +63,9 @@ env_start() {
 	# The tests stand in for nginx: they send X-Real-IP from loopback.
 	export RECOURSE_TRUSTED_PROXIES=127.0.0.1
 	export RECOURSE_MAINTENANCE_SECONDS=1
+	# /metrics reads the database on every scrape (metrics.test.mjs
+	# starts an instance of its own to see the cache).
+	export RECOURSE_METRICS_CACHE_MS=0
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 	export RECOURSE_DB="$conninfo user=recourse_owner"

@@ -7,7 +7,7 @@ set -eu
 
 runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev libqrencode-dev
     postgresql postgresql-contrib make gcc"
-test="$runtime libcmocka-dev chromium nodejs npm curl"
+test="$runtime libcmocka-dev chromium nodejs npm curl prometheus"
 bench="$runtime wrk nodejs npm curl iproute2"
 
 case "${1:-runtime}" in

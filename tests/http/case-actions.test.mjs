@@ -9,7 +9,7 @@ import { caseByReference, query } from '../lib/db.mjs';
 
 const VERBS = ['take', 'assign', 'release', 'triage', 'investigate', 'note',
     'message', 'request_info', 'link_duplicate', 'reject', 'decide', 'sign',
-    'close'];
+    'close', 'send_back'];
 
 let a, b, sup, other;
 
@@ -43,6 +43,7 @@ const FIELDS = {
 	reject: () => ({ text: `Out of scope. ${marker('J')}` }),
 	link_duplicate: () => ({ original: other.reference }),
 	decide: () => DECIDE,
+	send_back: () => ({ text: `Not yet. ${marker('B')}` }),
 };
 
 // A fresh case in 'state', worked by a through the pages.
@@ -126,7 +127,7 @@ const EXPECTED = {
 		a: ['link_duplicate', 'message', 'note', 'release'],
 		b: [],
 		sup: ['assign', 'link_duplicate', 'message', 'note', 'release',
-		    'sign', 'take'] },
+		    'send_back', 'sign', 'take'] },
 	// The appeal is unassigned and a, who decided, is out of it.
 	appealed: {
 		a: [],

@@ -1045,6 +1045,7 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 		reasons: 'The advertiser had no valid consent for the address.',
 		grounds: 'An apology is not enough; my data must be deleted.',
 		appealReasons: 'On appeal: the address data is to be deleted.',
+		sentBack: 'Name the data deleted.',
 	};
 	// A holds W (the read test took it).
 	await done(sup, W, 'assign', { to: b.id });
@@ -1077,6 +1078,12 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 	await done(b, W, 'decide', { outcome: 'upheld',
 	    remedies: ['data_deleted', 'apology'], automated: true,
 	    text: texts.appealReasons });
+	// Sent back unsigned: the appeal is decided again.
+	await done(sup, W, 'send_back', { text: texts.sentBack });
+	assert.equal((await caseRow(W)).state, 'appealed');
+	await done(b, W, 'decide', { outcome: 'upheld',
+	    remedies: ['data_deleted', 'apology'], automated: true,
+	    text: texts.appealReasons });
 	await refused(b, W, 'close', {}, 409, 'state');
 	await done(sup, W, 'sign');
 	await done(b, W, 'close');
@@ -1101,12 +1108,15 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 	assert.deepEqual(c.messages.map((m) => [m.kind, m.body]), [
 	    ['note', texts.note], ['to_complainant', texts.message],
 	    ['to_complainant', texts.question],
-	    ['from_complainant', texts.reply]]);
+	    ['from_complainant', texts.reply], ['note', texts.sentBack]]);
 	assert.deepEqual(c.decisions.map((d) => [d.on_appeal, d.reasons,
 	    d.decided_by, d.needs_signature, d.signed_by_name,
-	    d.released_at !== null]), [
-	    [false, texts.reasons, a.id, false, null, true],
-	    [true, texts.appealReasons, b.id, true, 'API Supervisor', true]]);
+	    d.released_at !== null, d.sent_back_by_name]), [
+	    [false, texts.reasons, a.id, false, null, true, null],
+	    [true, texts.appealReasons, b.id, true, null, false,
+	        'API Supervisor'],
+	    [true, texts.appealReasons, b.id, true, 'API Supervisor', true,
+	        null]]);
 	assert.deepEqual(c.appeals.map((p) => [p.grounds, p.decision]),
 	    [[texts.grounds, c.decisions[0].id]]);
 	const dup = await staffGet(casePath(st.d.reference), sup.token);

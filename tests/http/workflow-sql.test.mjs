@@ -23,6 +23,8 @@ const ALLOWED = new Set([
 	['awaiting_complainant', 'rejected'],
 	['decided', 'closed'],
 	['decided', 'appealed'],
+	// A supervisor sends an unsigned decision back (0013).
+	['decided', 'investigating'],
 	['appealed', 'decided'],
 	['rejected', 'closed'],
 	// The appeal right outlives closing (six months from the decision).
