@@ -100,7 +100,10 @@ BEGIN
 	    -- The audit sealer (appends links only) and housekeeping.
 	    ('recourse_review', 'audit_unsealed'),
 	    ('recourse_review', 'audit_seal'),
-	    ('recourse_review', 'purge_staff_expired')
+	    ('recourse_review', 'purge_staff_expired'),
+	    -- The SLA scheduler (0011).
+	    ('recourse_review', 'sla_claim'),
+	    ('recourse_review', 'sla_store')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p
