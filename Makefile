@@ -20,10 +20,11 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
-	   baseurl qrsvg ipaddr
+	   baseurl qrsvg ipaddr caseclocks
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
-	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals
+	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
+	   sla_scheduler
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -44,14 +45,14 @@ $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode -ljansson
 
 $(BUILD)/recourse-admin: src/tools/admin.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lqrencode
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lqrencode -ljansson
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lqrencode -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lqrencode -lcmocka -ljansson
 
 run: deps all
 	@sh src/tools/run.sh
