@@ -822,13 +822,15 @@ END $$;
 -- yet to recompute the case (its stored state may be old).
 CREATE FUNCTION sla_verify_rows(p_test_clock boolean,
     OUT now_epoch bigint, OUT reference text, OUT behind boolean,
-    OUT policy text, OUT calendar text, OUT events text, OUT stored text)
+    OUT policy_version bigint, OUT policy text, OUT calendar_version bigint,
+    OUT calendar text, OUT events text, OUT stored text)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	SELECT floor(extract(epoch FROM sla_now(p_test_clock)))::bigint,
 	    c.reference,
 	    c.next_check_at IS NOT NULL
 	        AND c.next_check_at <= sla_now(p_test_clock),
-	    pv.definition::text, cv.definition::text, sla_case_events(c.id),
+	    pv.id, pv.definition::text, cv.id, cv.definition::text,
+	    sla_case_events(c.id),
 	    (SELECT coalesce(json_object_agg(k.clock, json_build_object(
 	        'state', k.state,
 	        'due_at', floor(extract(epoch FROM k.due_at))::bigint,

@@ -4,6 +4,7 @@
  * engine run, the result written as sla_store() reads it.
  */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,10 +177,11 @@ cc_compute(struct cc_cache *c, const struct cc_input *in, sla_time now,
 	return (rc);
 }
 
+/* 0 (none) and the engine's "never" (INT64_MAX) are both null. */
 static json_t *
 cc_instant(sla_time t)
 {
-	return (t != 0 ? json_integer(t) : json_null());
+	return (t != 0 && t != INT64_MAX ? json_integer(t) : json_null());
 }
 
 json_t *
@@ -217,7 +219,7 @@ cc_next_change(const struct sla_clock out[SLA_NCLOCKS])
 
 	next = 0;
 	for (i = 0; i < SLA_NCLOCKS; i++)
-		if (out[i].next_change != 0 &&
+		if (out[i].next_change != 0 && out[i].next_change != INT64_MAX &&
 		    (next == 0 || out[i].next_change < next))
 			next = out[i].next_change;
 	return (next);
