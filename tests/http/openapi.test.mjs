@@ -943,9 +943,13 @@ test('GET /api/v1/cases: pages of 50 follow one another by their next key',
 	const got = [...first.json.cases, ...second.json.cases]
 	    .map((c) => c.reference);
 	assert.deepEqual([...got].sort(), filed.map((c) => c.reference).sort());
-	const due = [...first.json.cases, ...second.json.cases]
-	    .map((c) => c.due_at);
-	assert.deepEqual(due, [...due].sort(), 'deadline order');
+	// Risk order: the rank of sla_state, then the nearest due instant
+	// (none last).
+	const rank = ['breached', 'at_risk', 'running', 'paused', 'none'];
+	const key = (c) => `${rank.indexOf(c.sla_state)}~` +
+	    `${c.sla_due ?? '9999'}`;
+	const order = [...first.json.cases, ...second.json.cases].map(key);
+	assert.deepEqual(order, [...order].sort(), 'risk order');
 });
 
 test('GET /api/v1/cases: 422 invalid names every filter that is not valid',
