@@ -49,14 +49,17 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The engine's contract is in these objects' structs: rebuild with it.
+$(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h
+
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode -lical
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode -lical -ljansson
 
-$(BUILD)/recourse-admin: src/tools/admin.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lqrencode -lical -ljansson
+$(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(filter-out %.h,$^) -lsodium -lcrypto -lpq -lqrencode -lical -ljansson
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit

@@ -632,21 +632,33 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A case's events as the engine reads them: whole seconds since the
--- epoch, in timeline order; the scheduler's own events are left out.
+-- epoch, in timeline order; the scheduler's own events are left out.  A
+-- decision that needs no second signature is published as it is made (its
+-- 'decided' event is the only one): to the engine it is the publication.
 CREATE FUNCTION sla_case_events(p_case bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(json_agg(json_build_object(
-	    'at', floor(extract(epoch FROM e.at))::bigint, 'kind', e.kind,
+	    'at', floor(extract(epoch FROM e.at))::bigint,
+	    'kind', CASE WHEN e.kind = 'decided'
+	        AND e.detail->>'needs_signature' = 'false'
+	        THEN 'decision_published' ELSE e.kind END,
 	    'reason', e.detail->>'reason') ORDER BY e.at, e.id), '[]')::text
 	FROM case_events e
 	WHERE e.case_id = p_case AND e.kind NOT IN ('clock_at_risk',
 	    'clock_breached', 'escalated')
 $$;
 
+-- How long a claimed case is left to the worker that claimed it: its
+-- next_check_at becomes the claim's now plus this, and only the store of
+-- that claim finds it so.
+CREATE FUNCTION sla_lease() RETURNS interval LANGUAGE sql IMMUTABLE AS $$
+	SELECT interval '1 minute'
+$$;
+
 -- Claims up to p_limit cases whose clocks are due a recomputation: each
--- is leased for a minute (so another worker or node passes it over), and
--- comes back with its policy, calendar and events.  last_event lets the
--- store see that an event arrived meanwhile.
+-- is leased (so another worker or node passes it over), and comes back
+-- with its policy, calendar and events.  last_event lets the store see
+-- that an event arrived meanwhile.
 CREATE FUNCTION sla_claim(p_test_clock boolean, p_limit integer,
     OUT now_at timestamptz, OUT now_epoch bigint, OUT case_id bigint,
     OUT last_event bigint, OUT policy_version bigint, OUT policy text,
@@ -664,7 +676,7 @@ BEGIN
 		LIMIT p_limit
 		FOR UPDATE SKIP LOCKED
 	), leased AS (
-		UPDATE cases c SET next_check_at = v_now + interval '1 minute'
+		UPDATE cases c SET next_check_at = v_now + sla_lease()
 		FROM due WHERE c.id = due.id
 		RETURNING c.id, c.sla_policy_version, c.sla_calendar_version
 	)
@@ -689,9 +701,11 @@ $$;
 --    "next": epoch|null, "clocks": [{"clock", "state", "started_at",
 --    "due_at", "at_risk_at", "met_at", "breached_at", "target", "elapsed",
 --    "paused", "extended"}]}
--- Each case is locked, and passed over (left for the next pass) when an
--- event arrived or the versions changed since the claim, or a newer
--- computation is already stored.  A clock that newly reaches at risk gets
+-- Each case is locked, and passed over (left for the next pass) when its
+-- lease is no longer the one the claim at p_now set (an event woke it,
+-- someone rescheduled it, or the lease ran out and another worker claimed
+-- it), when an event arrived or the versions changed since the claim, or
+-- when a newer computation is already stored.  A clock that newly reaches at risk gets
 -- a 'clock_at_risk' event; a newly recorded breach a 'clock_breached'
 -- event and the case's escalation ('escalated', audited): all in this
 -- transaction, and a second store of the same result writes none of them
@@ -717,6 +731,7 @@ BEGIN
 		SELECT * INTO c FROM cases x WHERE x.id = (r->>'case')::bigint
 		FOR UPDATE;
 		CONTINUE WHEN NOT FOUND
+		    OR c.next_check_at IS DISTINCT FROM p_now + sla_lease()
 		    OR c.sla_policy_version <> (r->>'policy')::bigint
 		    OR c.sla_calendar_version <> (r->>'calendar')::bigint
 		    OR EXISTS (SELECT 1 FROM case_events e

@@ -63,6 +63,10 @@ env_start() {
 	# The tests stand in for nginx: they send X-Real-IP from loopback.
 	export RECOURSE_TRUSTED_PROXIES=127.0.0.1
 	export RECOURSE_MAINTENANCE_SECONDS=1
+	# The SLA scheduler: a pass every 200 ms, its now movable by the
+	# test_clock table (tests only; see sql/0011-sla-clocks.sql).
+	export RECOURSE_SLA_TICK_MS=200
+	export RECOURSE_TEST_CLOCK=1
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 	export RECOURSE_DB="$conninfo user=recourse_owner"
