@@ -152,22 +152,26 @@ static int
 ref_open(const struct ref *r, sla_time t)
 {
 	struct icaltimetype	tt;
-	int			wd, tod, i;
+	struct tm		tm;
+	time_t			local;
+	int			dst, tod, wd, i;
 
+	/* libical's offset for this very minute; glibc's calendar. */
 	tt = icaltime_from_timet_with_zone((time_t)t, 0,
 	    icaltimezone_get_utc_timezone());
-	icaltimezone_convert_time(&tt, icaltimezone_get_utc_timezone(),
-	    r->zone);
+	local = (time_t)t + icaltimezone_get_utc_offset_of_utc_time(r->zone,
+	    &tt, &dst);
+	gmtime_r(&local, &tm);
 	for (i = 0; i < r->nh; i++)
-		if (tt.year == r->hy[i] && tt.month == r->hm[i] &&
-		    tt.day == r->hd[i])
+		if (tm.tm_year + 1900 == r->hy[i] && tm.tm_mon + 1 == r->hm[i] &&
+		    tm.tm_mday == r->hd[i])
 			return 0;
 	for (i = 0; i < r->ny; i++)
-		if (tt.month == r->ym[i] && tt.day == r->yd[i])
+		if (tm.tm_mon + 1 == r->ym[i] && tm.tm_mday == r->yd[i])
 			return 0;
-	/* libical: 1 Sunday ... 7 Saturday; ours: 0 Monday ... 6 Sunday. */
-	wd = (icaltime_day_of_week(tt) + 5) % 7;
-	tod = tt.hour * 60 + tt.minute;
+	/* tm_wday: 0 Sunday; ours: 0 Monday ... 6 Sunday. */
+	wd = (tm.tm_wday + 6) % 7;
+	tod = tm.tm_hour * 60 + tm.tm_min;
 	for (i = 0; i < r->n[wd]; i++)
 		if (tod >= r->s[wd][i] && tod < r->e[wd][i])
 			return 1;
@@ -200,6 +204,30 @@ ref_seconds(const struct ref *r, sla_time from, sla_time to, int64_t want,
 	return sum;
 }
 
+/* A random day of the year on which the zone's offset changes, or 0. */
+static sla_time
+change_near(const struct ref *r, int64_t year)
+{
+	struct icaltimetype	tt;
+	struct tm		tm = { 0 };
+	sla_time		t0, t, when[8];
+	int			n = 0, dst, prev, cur;
+
+	tm.tm_year = (int)year - 1900;
+	tm.tm_mday = 1;
+	t0 = timegm(&tm);
+	for (t = t0, prev = -1; t < t0 + 366 * 86400 && n < 8; t += 86400) {
+		tt = icaltime_from_timet_with_zone((time_t)t, 0,
+		    icaltimezone_get_utc_timezone());
+		cur = icaltimezone_get_utc_offset_of_utc_time(r->zone, &tt,
+		    &dst);
+		if (prev != -1 && cur != prev)
+			when[n++] = t;
+		prev = cur;
+	}
+	return n == 0 ? 0 : when[pick(0, n - 1)];
+}
+
 static void
 one_case(int n)
 {
@@ -216,9 +244,8 @@ one_case(int n)
 	if (sla_calendar_parse(&cal, json, &err) != 0)
 		fail_msg("case %d: %s: %s in %s", n, err.field, err.message,
 		    json);
-	/* Half the cases start in the months clocks change. */
-	month = pick(0, 1) ? (int)pick(1, 12) :
-	    (int[]){ 3, 4, 9, 10, 11 }[pick(0, 4)];
+	/* Half the cases start within two days of an offset change. */
+	month = (int)pick(1, 12);
 	{
 		struct tm	tm = { 0 };
 
@@ -227,8 +254,10 @@ one_case(int n)
 		tm.tm_mday = (int)pick(1, 28);
 		from = timegm(&tm) + pick(0, 86399);
 	}
-	/* Mostly up to 4 days; one case in twenty up to 40 days. */
-	span = pick(0, 19) == 0 ? pick(0, 40 * 86400) : pick(0, 4 * 86400);
+	if (pick(0, 1) && (t = change_near(&r, year)) != 0)
+		from = t + pick(-2 * 86400, 2 * 86400);
+	/* Mostly up to 2 days; one case in 25 up to 40 days. */
+	span = pick(0, 24) == 0 ? pick(0, 40 * 86400) : pick(0, 2 * 86400);
 	to = from + span;
 	want = pick(0, span / 3 + 1);
 	ref = ref_seconds(&r, from, to, want, &reached);
