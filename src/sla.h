@@ -4,7 +4,9 @@
  *
  * Pure: no Kore, no libpq.  Time zones come from the system tz database
  * through libical (see shared PLATFORM.md: never ICU, never fixed offsets).
- * docs/SLA.md defines every rule this header names.
+ * docs/SLA.md defines every rule this header names.  Zone offsets are
+ * cached per process without locks: call from one thread (a Kore worker),
+ * not from kore_task threads.
  */
 #ifndef RECOURSE_SLA_H
 #define RECOURSE_SLA_H
