@@ -22,7 +22,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
 # The SLA engine (docs/SLA.md): pure as well, on libical and jansson.
-PURE	+= sla_zone sla_business sla_calendar sla_policy sla_clock sla_ical
+PURE	+= sla_error sla_zone sla_business sla_calendar sla_policy sla_clock \
+	   sla_ical
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals

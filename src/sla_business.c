@@ -60,36 +60,6 @@ weekday_seconds(const struct sla_calendar *cal, int wd)
 	return sum;
 }
 
-/* Open seconds of local wall time [x, y), on plain days without DST. */
-static int64_t
-local_open(const struct sla_calendar *cal, int64_t x, int64_t y)
-{
-	int64_t	d, ds, s, e, sum = 0;
-	int	wd, i;
-
-	for (d = sla_floordiv(x, SLA_DAY); d * SLA_DAY < y; d++) {
-		wd = sla_weekday(d);
-		if (cal->nweek[wd] == 0 || sla_holiday(cal, d))
-			continue;
-		ds = d * SLA_DAY;
-		if (ds >= x && ds + SLA_DAY <= y) {
-			sum += weekday_seconds(cal, wd);
-			continue;
-		}
-		for (i = 0; i < cal->nweek[wd]; i++) {
-			s = ds + cal->week[wd][i].start * 60;
-			e = ds + cal->week[wd][i].end * 60;
-			if (s < x)
-				s = x;
-			if (e > y)
-				e = y;
-			if (e > s)
-				sum += e - s;
-		}
-	}
-	return sum;
-}
-
 /*
  * The earliest local time in [x, lim] by which *rem open seconds have
  * passed since x, with *rem set to 0; else lim, with *rem reduced by the
@@ -130,6 +100,16 @@ local_add(const struct sla_calendar *cal, int64_t x, int64_t lim,
 		}
 	}
 	return lim;
+}
+
+/* Open seconds of local wall time [x, y): all of them "passed". */
+static int64_t
+local_open(const struct sla_calendar *cal, int64_t x, int64_t y)
+{
+	int64_t	rem = INT64_MAX;
+
+	local_add(cal, x, y, &rem);
+	return INT64_MAX - rem;
 }
 
 int64_t

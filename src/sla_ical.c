@@ -4,7 +4,6 @@
  * off), and calendars exported as a VCALENDAR that libical writes.
  */
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,18 +38,6 @@ struct import {
 	size_t		 nnames;
 };
 
-static int
-refuse(struct sla_error *err, const char *field, const char *fmt, ...)
-{
-	va_list	ap;
-
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /*
  * Guards before libical sees the bytes: size, binary data, the opening
  * line, the number of events and how deep components nest (libical
@@ -63,29 +50,30 @@ precheck(const char *data, size_t len, struct sla_error *err)
 	int		 depth = 0, events = 0;
 
 	if (len > SLA_ICAL_MAX_BYTES)
-		return refuse(err, "file", "The file is larger than 1 MiB.");
+		return sla_refuse(err, "file", "The file is larger than 1 "
+		    "MiB.");
 	if (memchr(data, '\0', len) != NULL)
-		return refuse(err, "file", "Not an iCalendar file: it holds "
-		    "binary data.");
+		return sla_refuse(err, "file", "Not an iCalendar file: it "
+		    "holds binary data.");
 	p = data;
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	while (p < end && (*p == '\r' || *p == '\n' || *p == ' '))
 		p++;
 	if ((size_t)(end - p) < 15 || strncasecmp(p, "BEGIN:VCALENDAR", 15))
-		return refuse(err, "file", "Not an iCalendar file: it does "
+		return sla_refuse(err, "file", "Not an iCalendar file: it does "
 		    "not begin with BEGIN:VCALENDAR.");
 	for (; p < end; p = eol + 1) {
 		if ((eol = memchr(p, '\n', end - p)) == NULL)
 			eol = end;
 		if (eol - p >= 6 && strncasecmp(p, "BEGIN:", 6) == 0) {
 			if (++depth > MAX_DEPTH)
-				return refuse(err, "file", "Components are "
+				return sla_refuse(err, "file", "Components are "
 				    "nested more than %d deep.", MAX_DEPTH);
 			if (eol - p >= 12 &&
 			    strncasecmp(p + 6, "VEVENT", 6) == 0 &&
 			    ++events > SLA_ICAL_MAX_EVENTS)
-				return refuse(err, "file", "More than %d "
+				return sla_refuse(err, "file", "More than %d "
 				    "events.", SLA_ICAL_MAX_EVENTS);
 		} else if (eol - p >= 4 && strncasecmp(p, "END:", 4) == 0)
 			depth--;
@@ -234,8 +222,8 @@ add_days(struct import *im, struct icaltimetype start, int days,
 		d = first + k;
 		sla_civil_from_days(d, &y, &m, &md);
 		if (!year_ok((int)y))
-			return refuse(err, field, "Dates lie from %d to %d.",
-			    SLA_FIRST_YEAR, SLA_LAST_YEAR);
+			return sla_refuse(err, field, "Dates lie from %d to "
+			    "%d.", SLA_FIRST_YEAR, SLA_LAST_YEAR);
 		if (yearly) {
 			for (i = 0; i < im->nyearly; i++)
 				if (im->yearly[i].month == m &&
@@ -244,7 +232,7 @@ add_days(struct import *im, struct icaltimetype start, int days,
 			if (i < im->nyearly)
 				continue;
 			if (im->nyearly == SLA_MAX_YEARLY)
-				return refuse(err, "file", "More than %d "
+				return sla_refuse(err, "file", "More than %d "
 				    "yearly holidays.", SLA_MAX_YEARLY);
 			im->yearly[im->nyearly].month = m;
 			im->yearly[im->nyearly].mday = md;
@@ -252,7 +240,7 @@ add_days(struct import *im, struct icaltimetype start, int days,
 			continue;
 		}
 		if (im->ndated == SLA_MAX_HOLIDAYS)
-			return refuse(err, "file", "More than %d holiday "
+			return sla_refuse(err, "file", "More than %d holiday "
 			    "dates.", SLA_MAX_HOLIDAYS);
 		im->dated[im->ndated].day = (int32_t)d;
 		im->dated[im->ndated++].name = name;
@@ -282,19 +270,20 @@ import_event(struct import *im, icalcomponent *ev, size_t idx,
 	snprintf(field, sizeof(field), "events[%zu].DTSTART", idx);
 	if ((p = icalcomponent_get_first_property(ev,
 	    ICAL_DTSTART_PROPERTY)) == NULL)
-		return refuse(err, field, "The event has no DTSTART.");
+		return sla_refuse(err, field, "The event has no DTSTART.");
 	start = icalproperty_get_dtstart(p);
 	if (icaltime_is_null_time(start) || !icaltime_is_valid_time(start))
-		return refuse(err, field, "The event's start is not a date.");
+		return sla_refuse(err, field, "The event's start is not a "
+		    "date.");
 	if (!start.is_date)
-		return refuse(err, field, "A timed event: holidays are "
+		return sla_refuse(err, field, "A timed event: holidays are "
 		    "all-day events (DTSTART;VALUE=DATE).");
 	if (!year_ok(start.year))
-		return refuse(err, field, "Dates lie from %d to %d.",
+		return sla_refuse(err, field, "Dates lie from %d to %d.",
 		    SLA_FIRST_YEAR, SLA_LAST_YEAR);
 	if (event_days(ev, start, &days, &bad) == -1) {
 		snprintf(field, sizeof(field), "events[%zu].%s", idx, bad);
-		return refuse(err, field, "An all-day end after the start, "
+		return sla_refuse(err, field, "An all-day end after the start, "
 		    "at most %d days on, is required.", MAX_SPAN);
 	}
 	if (icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) ||
@@ -302,12 +291,12 @@ import_event(struct import *im, icalcomponent *ev, size_t idx,
 	    icalcomponent_get_first_property(ev, ICAL_EXRULE_PROPERTY) ||
 	    yearly_rule(ev, start, &yearly) == -1) {
 		snprintf(field, sizeof(field), "events[%zu].RRULE", idx);
-		return refuse(err, field, "Only a yearly repeat on the "
+		return sla_refuse(err, field, "Only a yearly repeat on the "
 		    "event's own date (RRULE:FREQ=YEARLY) is supported.");
 	}
 	if (event_name(im, ev, &name) == -1) {
 		snprintf(field, sizeof(field), "events[%zu].SUMMARY", idx);
-		return refuse(err, field, "The summary is not UTF-8 text.");
+		return sla_refuse(err, field, "The summary is not UTF-8 text.");
 	}
 	snprintf(field, sizeof(field), "events[%zu].DTEND", idx);
 	return add_days(im, start, days, yearly, name, field, err);
@@ -371,26 +360,26 @@ sla_ical_import(const char *data, size_t len, char **json,
 	*json = NULL;
 	memset(err, 0, sizeof(*err));
 	if (data == NULL || precheck(data, len, err) == -1)
-		return data == NULL ? refuse(err, "file", "No file.") : -1;
+		return data == NULL ? sla_refuse(err, "file", "No file.") : -1;
 	if ((buf = strndup(data, len)) == NULL)
-		return refuse(err, "file", "Out of memory.");
+		return sla_refuse(err, "file", "Out of memory.");
 	icalerror_set_errors_are_fatal(0);
 	root = icalparser_parse_string(buf);
 	free(buf);
 	if (root == NULL)
-		return refuse(err, "file", "Not a complete iCalendar file "
+		return sla_refuse(err, "file", "Not a complete iCalendar file "
 		    "(BEGIN:VCALENDAR ... END:VCALENDAR).");
 	if (icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
 		icalcomponent_free(root);
-		return refuse(err, "file", "One VCALENDAR is expected.");
+		return sla_refuse(err, "file", "One VCALENDAR is expected.");
 	}
 	cal = root;
 	if ((e = parse_error(cal)) != NULL) {
-		refuse(err, "file", "Malformed iCalendar: %.150s", e);
+		sla_refuse(err, "file", "Malformed iCalendar: %.150s", e);
 		goto done;
 	}
 	if ((im = calloc(1, sizeof(*im))) == NULL) {
-		refuse(err, "file", "Out of memory.");
+		sla_refuse(err, "file", "Out of memory.");
 		goto done;
 	}
 	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
@@ -400,7 +389,7 @@ sla_ical_import(const char *data, size_t len, char **json,
 			break;
 	if (ev == NULL) {
 		if ((*json = to_json(im)) == NULL)
-			refuse(err, "file", "Out of memory.");
+			sla_refuse(err, "file", "Out of memory.");
 		else
 			rc = 0;
 	}
@@ -621,12 +610,14 @@ sla_ical_export(const struct sla_calendar *cal, const char *name)
 			*s = ' ';
 	name = clean;
 	tag = tag_of(name);
-	stamp = icaltime_current_time_with_zone(icaltimezone_get_utc_timezone());
+	stamp = icaltime_current_time_with_zone(
+	    icaltimezone_get_utc_timezone());
 	vcal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 	icalcomponent_add_property(vcal,
 	    icalproperty_new_prodid("-//Recourse//Business calendar//EN"));
 	icalcomponent_add_property(vcal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(vcal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(vcal,
+	    icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(vcal,
 	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
 	p = icalproperty_new_x(name);

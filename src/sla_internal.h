@@ -12,6 +12,10 @@
 /* No zone's offset reaches 16 hours either side of UTC. */
 #define SLA_MAX_OFFSET	(16 * 3600)
 
+/* Fill in *err (field, then a printf-style message) and return -1. */
+int	sla_refuse(struct sla_error *err, const char *field, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+
 /* Floor division, for instants before 1970 and negative offsets. */
 int64_t	sla_floordiv(int64_t, int64_t);
 

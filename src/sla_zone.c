@@ -25,8 +25,8 @@ struct zone_year {
 	int		filled;
 	int		n;
 	int32_t		start_off;		/* at the year's first second */
-	sla_time	at[ZY_MAXCHANGE];	/* first second of a new offset */
-	int32_t		off[ZY_MAXCHANGE];
+	sla_time	at[ZY_MAXCHANGE];	/* first second of */
+	int32_t		off[ZY_MAXCHANGE];	/* ... this offset */
 };
 
 struct zone_cache {
@@ -176,7 +176,7 @@ fill_year(const void *tz, struct zone_year *zy, int64_t year)
 			zy->n++;
 		}
 		prev = cur;
-		/* Look again from the change: another may follow in the step. */
+		/* Look on from the change: another may follow in the step. */
 		hi = mid;
 	}
 	zy->filled = 1;

@@ -14,26 +14,9 @@
 #include <cmocka.h>
 
 #include "sla.h"
+#include "sla_test.h"
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
-#define CET	1	/* Madrid's offsets, in hours */
-#define CEST	2
-#define H	3600
-
-/* A UTC instant from a Madrid wall time and the offset then in force. */
-static sla_time
-at(int y, int mo, int d, int h, int mi, int s, int off)
-{
-	struct tm	tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm) - off * H;
-}
 
 static void
 load(struct sla_calendar *cal, const char *json)
@@ -44,29 +27,6 @@ load(struct sla_calendar *cal, const char *json)
 		fail_msg("refused: %s: %s", err.field, err.message);
 }
 
-/* Monday to Friday 09:00-17:00 in Madrid, with extra JSON members. */
-static void
-office(struct sla_calendar *cal, const char *extra)
-{
-	char	json[1024];
-
-	snprintf(json, sizeof(json), "{\"zone\": \"Europe/Madrid\", "
-	    "\"week\": {\"mon\": [[\"09:00\", \"17:00\"]], "
-	    "\"tue\": [[\"09:00\", \"17:00\"]], "
-	    "\"wed\": [[\"09:00\", \"17:00\"]], "
-	    "\"thu\": [[\"09:00\", \"17:00\"]], "
-	    "\"fri\": [[\"09:00\", \"17:00\"]], \"sat\": [], \"sun\": []}%s}",
-	    extra);
-	load(cal, json);
-}
-
-static void
-check_time(sla_time got, sla_time want, const char *what)
-{
-	if (got != want)
-		fail_msg("%s: %lld, want %lld (%+lld s)", what,
-		    (long long)got, (long long)want, (long long)(got - want));
-}
 
 /* Each refusal names the field an admin must fix. */
 static void
@@ -166,7 +126,7 @@ test_weekends(void **state)
 	struct sla_calendar	cal;
 	sla_time		fri = at(2026, 3, 6, 16, 0, 0, CET);
 
-	office(&cal, "");
+	office_calendar(&cal, "");
 	check_time(sla_business_add(&cal, fri, 2 * H),
 	    at(2026, 3, 9, 10, 0, 0, CET), "Fri 16:00 + 2 h");
 	assert_int_equal(sla_business_seconds(&cal, fri,
@@ -186,17 +146,17 @@ test_holidays_around_the_due_day(void **state)
 	sla_time		fri = at(2026, 3, 6, 16, 0, 0, CET);
 
 	/* On it: Monday 9 March is a holiday, so Tuesday. */
-	office(&cal, ", \"holidays\": [{\"date\": \"2026-03-09\"}]");
+	office_calendar(&cal, ", \"holidays\": [{\"date\": \"2026-03-09\"}]");
 	check_time(sla_business_add(&cal, fri, 2 * H),
 	    at(2026, 3, 10, 10, 0, 0, CET), "holiday on the due day");
 	sla_calendar_free(&cal);
 	/* Before it: Friday is the holiday, so Thursday's case waits. */
-	office(&cal, ", \"holidays\": [{\"date\": \"2026-03-06\"}]");
+	office_calendar(&cal, ", \"holidays\": [{\"date\": \"2026-03-06\"}]");
 	check_time(sla_business_add(&cal, at(2026, 3, 5, 16, 0, 0, CET),
 	    2 * H), at(2026, 3, 9, 10, 0, 0, CET), "holiday the day before");
 	sla_calendar_free(&cal);
 	/* After it: Tuesday's holiday changes nothing. */
-	office(&cal, ", \"yearly\": [{\"month\": 3, \"day\": 10}]");
+	office_calendar(&cal, ", \"yearly\": [{\"month\": 3, \"day\": 10}]");
 	check_time(sla_business_add(&cal, fri, 2 * H),
 	    at(2026, 3, 9, 10, 0, 0, CET), "holiday the day after");
 	sla_calendar_free(&cal);
@@ -209,7 +169,7 @@ test_received_outside_hours(void **state)
 	struct sla_calendar	cal;
 	sla_time		last = at(2026, 3, 6, 16, 59, 59, CET);
 
-	office(&cal, ", \"holidays\": [{\"date\": \"2026-03-10\"}]");
+	office_calendar(&cal, ", \"holidays\": [{\"date\": \"2026-03-10\"}]");
 	check_time(sla_business_add(&cal, at(2026, 3, 7, 12, 0, 0, CET), H),
 	    at(2026, 3, 9, 10, 0, 0, CET), "Saturday + 1 h");
 	check_time(sla_business_add(&cal, at(2026, 3, 4, 23, 30, 0, CET), H),
@@ -233,7 +193,7 @@ test_target_ends_at_closing_time(void **state)
 {
 	struct sla_calendar	cal;
 
-	office(&cal, "");
+	office_calendar(&cal, "");
 	check_time(sla_business_add(&cal, at(2026, 3, 2, 9, 0, 0, CET), 8 * H),
 	    at(2026, 3, 2, 17, 0, 0, CET), "Mon 09:00 + 8 h");
 	check_time(sla_business_add(&cal, at(2026, 3, 2, 8, 0, 0, CET), 16 * H),
@@ -303,7 +263,7 @@ test_leap_day_holiday(void **state)
 {
 	struct sla_calendar	cal;
 
-	office(&cal, ", \"yearly\": [{\"month\": 2, \"day\": 29}]");
+	office_calendar(&cal, ", \"yearly\": [{\"month\": 2, \"day\": 29}]");
 	/* Monday 28 Feb 2028 16:00 + 2 h: Tuesday 29 is closed. */
 	check_time(sla_business_add(&cal, at(2028, 2, 28, 16, 0, 0, CET),
 	    2 * H), at(2028, 3, 1, 10, 0, 0, CET), "over 29 Feb 2028");
@@ -320,7 +280,7 @@ test_never_open(void **state)
 {
 	struct sla_calendar	cal;
 
-	office(&cal, "");
+	office_calendar(&cal, "");
 	assert_true(sla_business_add(&cal, 0, INT64_MAX / 4) == SLA_NEVER);
 	sla_calendar_free(&cal);
 }
@@ -336,7 +296,7 @@ test_thirty_days_is_cheap(void **state)
 	double			us;
 	int			i;
 
-	office(&cal, ", \"yearly\": [{\"month\": 12, \"day\": 25}]");
+	office_calendar(&cal, ", \"yearly\": [{\"month\": 12, \"day\": 25}]");
 	sum += sla_business_seconds(&cal, from, from + 30 * 86400);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < 10000; i++) {

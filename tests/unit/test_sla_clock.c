@@ -14,45 +14,20 @@
 #include <cmocka.h>
 
 #include "sla.h"
+#include "sla_test.h"
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
-#define CET	1
-#define CEST	2
-#define H	3600
-#define DAY	86400
-
-static sla_time
-at(int y, int mo, int d, int h, int mi, int s, int off)
-{
-	struct tm	tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm) - off * H;
-}
 
 static struct sla_calendar	cal;	/* Madrid, Mon-Fri 09:00-17:00 */
 
 static void
 office(const char *holidays)
 {
-	char			json[1024];
-	struct sla_error	err;
+	char	extra[512];
 
 	sla_calendar_free(&cal);
-	snprintf(json, sizeof(json), "{\"zone\": \"Europe/Madrid\", "
-	    "\"week\": {\"mon\": [[\"09:00\", \"17:00\"]], "
-	    "\"tue\": [[\"09:00\", \"17:00\"]], "
-	    "\"wed\": [[\"09:00\", \"17:00\"]], "
-	    "\"thu\": [[\"09:00\", \"17:00\"]], "
-	    "\"fri\": [[\"09:00\", \"17:00\"]]}, \"holidays\": [%s]}",
-	    holidays);
-	if (sla_calendar_parse(&cal, json, &err) != 0)
-		fail_msg("calendar refused: %s: %s", err.field, err.message);
+	snprintf(extra, sizeof(extra), ", \"holidays\": [%s]", holidays);
+	office_calendar(&cal, extra);
 }
 
 static void
@@ -96,14 +71,6 @@ run(const struct sla_policy *p, const struct sla_event *e, size_t n,
 
 	if (sla_compute(p, &cal, e, n, now, out, &err) != 0)
 		fail_msg("compute: %s: %s", err.field, err.message);
-}
-
-static void
-check_time(sla_time got, sla_time want, const char *what)
-{
-	if (got != want)
-		fail_msg("%s: %lld, want %lld (%+lld s)", what,
-		    (long long)got, (long long)want, (long long)(got - want));
 }
 
 static void

@@ -163,8 +163,8 @@ ref_open(const struct ref *r, sla_time t)
 	    &tt, &dst);
 	gmtime_r(&local, &tm);
 	for (i = 0; i < r->nh; i++)
-		if (tm.tm_year + 1900 == r->hy[i] && tm.tm_mon + 1 == r->hm[i] &&
-		    tm.tm_mday == r->hd[i])
+		if (tm.tm_year + 1900 == r->hy[i] &&
+		    tm.tm_mon + 1 == r->hm[i] && tm.tm_mday == r->hd[i])
 			return 0;
 	for (i = 0; i < r->ny; i++)
 		if (tm.tm_mon + 1 == r->ym[i] && tm.tm_mday == r->yd[i])
