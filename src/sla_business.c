@@ -12,8 +12,6 @@
 
 #include "sla_internal.h"
 
-/* Beyond the year 9999 nothing is computed. */
-#define TIME_LIMIT	((sla_time)253402300800LL)
 /* How far sla_business_add looks for open time before giving up. */
 #define SEARCH_SPAN	((sla_time)400 * 366 * SLA_DAY)
 
@@ -120,8 +118,11 @@ sla_window_seconds(const struct sla_calendar *cal, sla_time from,
 	int64_t		x, y, sum = 0;
 	int32_t		off;
 
-	if (to > TIME_LIMIT)
-		to = TIME_LIMIT;
+	/* Outside years 1 to 9999 nothing is open. */
+	if (from < SLA_TIME_FIRST)
+		from = SLA_TIME_FIRST;
+	if (to > SLA_TIME_LIMIT)
+		to = SLA_TIME_LIMIT;
 	for (t = from; t < to; t = end) {
 		off = sla_zone_piece(cal->tz, t, &end);
 		x = t + off;
@@ -146,8 +147,10 @@ sla_window_add(const struct sla_calendar *cal, sla_time from,
 
 	if (seconds <= 0)
 		return from;
-	if (from >= TIME_LIMIT)
+	if (from >= SLA_TIME_LIMIT - SEARCH_SPAN)
 		return SLA_NEVER;
+	if (from < SLA_TIME_FIRST)
+		from = SLA_TIME_FIRST;
 	limit = from + SEARCH_SPAN;
 	for (t = from; t < limit; t = end) {
 		/* Past the window's end whatever the offset: give up. */
@@ -175,6 +178,8 @@ sla_calendar_open(const struct sla_calendar *cal, sla_time t)
 	int64_t	local, day, tod;
 	int	wd, i;
 
+	if (t < SLA_TIME_FIRST || t >= SLA_TIME_LIMIT)
+		return 0;
 	local = sla_zone_local(cal->tz, t);
 	day = sla_floordiv(local, SLA_DAY);
 	tod = local - day * SLA_DAY;

@@ -494,6 +494,16 @@ export_holidays(icalcomponent *vcal, const struct sla_calendar *cal,
 	}
 }
 
+/* A wall time in the calendar's zone: with its TZID, or in UTC (Z). */
+static void
+add_local(icalcomponent *ev, icalproperty *p, const struct sla_calendar *cal)
+{
+	if (cal->tz != icaltimezone_get_utc_timezone())
+		icalproperty_add_parameter(p,
+		    icalparameter_new_tzid(cal->zone));
+	icalcomponent_add_property(ev, p);
+}
+
 /* Each distinct interval: one event repeating weekly on its days. */
 static void
 export_hours(icalcomponent *vcal, const struct sla_calendar *cal,
@@ -553,16 +563,12 @@ export_hours(icalcomponent *vcal, const struct sla_calendar *cal,
 			s.day = 1 + first;
 			s.hour = iv.start / 60;
 			s.minute = iv.start % 60;
+			if (cal->tz == icaltimezone_get_utc_timezone())
+				s.zone = icaltimezone_get_utc_timezone();
 			e = icaltime_add(s, icaldurationtype_from_int(
 			    (iv.end - iv.start) * 60));
-			p = icalproperty_new_dtstart(s);
-			icalproperty_add_parameter(p,
-			    icalparameter_new_tzid(cal->zone));
-			icalcomponent_add_property(ev, p);
-			p = icalproperty_new_dtend(e);
-			icalproperty_add_parameter(p,
-			    icalparameter_new_tzid(cal->zone));
-			icalcomponent_add_property(ev, p);
+			add_local(ev, icalproperty_new_dtstart(s), cal);
+			add_local(ev, icalproperty_new_dtend(e), cal);
 			icalcomponent_add_property(ev,
 			    icalproperty_new_rrule(r));
 			p = icalproperty_new_x(ROLE_OPEN);

@@ -9,6 +9,9 @@
 #include "sla.h"
 
 #define SLA_DAY		86400
+/* The instants computed on: years 1 to 9999. */
+#define SLA_TIME_FIRST	((sla_time)-62135596800LL)
+#define SLA_TIME_LIMIT	((sla_time)253402300800LL)
 /* No zone's offset reaches 16 hours either side of UTC. */
 #define SLA_MAX_OFFSET	(16 * 3600)
 

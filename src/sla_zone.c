@@ -191,6 +191,15 @@ sla_zone_piece(const void *tz, sla_time t, sla_time *end)
 	int			 m, d, i;
 	int32_t			 off;
 
+	/* Before year 1 or after 9999: one piece, the offset at its edge. */
+	if (t < SLA_TIME_FIRST) {
+		*end = SLA_TIME_FIRST;
+		return probe(tz, SLA_TIME_FIRST);
+	}
+	if (t >= SLA_TIME_LIMIT) {
+		*end = INT64_MAX;
+		return probe(tz, SLA_TIME_LIMIT - 1);
+	}
 	day = sla_floordiv(t, SLA_DAY);
 	sla_civil_from_days(day, &y, &m, &d);
 	if (y < ZY_FIRST || y > ZY_LAST || (c = cache_of(tz)) == NULL) {

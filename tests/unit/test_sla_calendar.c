@@ -285,6 +285,24 @@ test_never_open(void **state)
 	sla_calendar_free(&cal);
 }
 
+/* Nonsense instants (a corrupt row) end quickly and overflow nothing. */
+static void
+test_extreme_instants(void **state)
+{
+	struct sla_calendar	cal;
+
+	office_calendar(&cal, "");
+	assert_int_equal(sla_business_seconds(&cal, INT64_MIN,
+	    INT64_MIN + 10), 0);
+	assert_int_equal(sla_business_seconds(&cal, INT64_MAX - 10,
+	    INT64_MAX), 0);
+	assert_false(sla_calendar_open(&cal, INT64_MAX));
+	assert_false(sla_calendar_open(&cal, INT64_MIN));
+	assert_true(sla_business_add(&cal, INT64_MAX - 5, 1) == SLA_NEVER);
+	assert_true(sla_business_add(&cal, INT64_MIN, 1) < 0);
+	sla_calendar_free(&cal);
+}
+
 /* A 30-day span costs microseconds (a loose bound: the machine is busy). */
 static void
 test_thirty_days_is_cheap(void **state)
@@ -326,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_dst_missing_and_repeated_opening),
 		cmocka_unit_test(test_leap_day_holiday),
 		cmocka_unit_test(test_never_open),
+		cmocka_unit_test(test_extreme_instants),
 		cmocka_unit_test(test_thirty_days_is_cheap),
 	};
 
