@@ -178,7 +178,8 @@ struct sla_clock {
 	sla_time		met_at;		/* 0 when not met */
 	/*
 	 * Due and at-risk instants given the pauses so far; while paused, as
-	 * if the pause ended at 'now'.  0 when not started.
+	 * if the pause ended at 'now'.  0 when not started; SLA_NEVER when
+	 * the calendar has no open hour for centuries.
 	 */
 	sla_time		due_at;
 	sla_time		at_risk_at;
