@@ -21,10 +21,15 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
+# The SLA engine (docs/SLA.md): pure as well, on libical and jansson.
+PURE	+= sla_error sla_zone sla_business sla_calendar sla_policy sla_clock \
+	   sla_ical
+# A case's clocks from the database's JSON (scheduler and sla-verify).
+PURE	+= caseclocks
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
-	   metrics rt_metrics
+	   metrics rt_metrics sla_scheduler
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -41,18 +46,26 @@ $(BUILD)/%.o: src/%.c src/recourse.h src/app.h
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(KORE_FEATURES) -c $< -o $@
 
+$(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The engine's contract is in these objects' structs: rebuild with it.
+$(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h
+
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode
+	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode -lical
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode -lical -ljansson
 
-$(BUILD)/recourse-admin: src/tools/admin.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lqrencode
+$(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(filter-out %.h,$^) -lsodium -lcrypto -lpq -lqrencode -lical -ljansson
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lqrencode -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lqrencode -lcmocka \
+	    -lical -ljansson
 
 run: deps all
 	@sh src/tools/run.sh

@@ -104,7 +104,10 @@ BEGIN
 	    -- GET /metrics on both instances, and the send-back (0013).
 	    ('recourse_public', 'metrics_public'),
 	    ('recourse_review', 'metrics_review'),
-	    ('recourse_review', 'case_send_back')
+	    ('recourse_review', 'case_send_back'),
+	    -- The SLA scheduler (0011).
+	    ('recourse_review', 'sla_claim'),
+	    ('recourse_review', 'sla_store')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -28,6 +28,8 @@ struct app_config {
 	/* Peers whose X-Real-IP is believed (RECOURSE_TRUSTED_PROXIES). */
 	struct ipnet_list trusted_proxies;
 	int		 metrics_cache_ms;	/* database gauges kept */
+	int		 sla_tick_ms;	/* between SLA scheduler passes */
+	int		 test_clock;	/* RECOURSE_TEST_CLOCK: tests only */
 };
 
 extern struct app_config app;
@@ -74,6 +76,9 @@ void	 maintenance_start(void);
 
 /* audit_sealer.c: chains new audit events, in the back office. */
 void	 audit_sealer_start(void);
+
+/* sla_scheduler.c: recomputes due clocks, in the back office. */
+void	 sla_scheduler_start(void);
 
 /* db.c: one asynchronous statement per call, with errors mapped. */
 enum db_status {
@@ -314,7 +319,8 @@ struct worklist_filter {
 	char		 assignee[20];	/* me, none or an account id */
 	char		 brand[201 * 4];
 	char		 queue[41];
-	char		 after_due[28];	/* keyset: the last row seen */
+	char		 after_rank[2];	/* keyset: the last row seen */
+	char		 after_due[28];	/* its instant, or "infinity" */
 	char		 after_prio[2];
 	char		 after_id[20];
 	const char	*error_field;	/* the first filter not valid */

@@ -14,9 +14,9 @@ enum {
 	C_ID, C_REFERENCE, C_STATE, C_CATEGORY, C_CHANNEL, C_OCCURRED_ON,
 	C_BRAND, C_VULNERABLE, C_CONSENT_CONTACT, C_CONSENT_PUBLISH,
 	C_CONSENT_DEMOGRAPHICS, C_QUEUE, C_PRIORITY, C_RECEIVED_AT,
-	C_UPDATED_AT, C_DUE_AT, C_ASSIGNEE, C_ASSIGNEE_NAME, C_APPEAL_EXCLUDED,
+	C_UPDATED_AT, C_CLOCKS, C_ASSIGNEE, C_ASSIGNEE_NAME, C_APPEAL_EXCLUDED,
 	C_DUPLICATE_OF, C_DUPLICATES, C_SALT, C_DATA_KEY, C_DESCRIPTION,
-	C_CONTACT, C_EVENTS, C_MESSAGES, C_DECISIONS, C_APPEALS,
+	C_CONTACT, C_EVENTS, C_MESSAGES, C_DECISIONS, C_APPEALS, C_ESCALATED_AT,
 };
 
 enum db_status
@@ -181,7 +181,10 @@ case_file_build(const struct db_query *q, json_t **out)
 	    C_RECEIVED_AT)));
 	json_object_set_new(c, "updated_at", json_string(db_value(q, 0,
 	    C_UPDATED_AT)));
-	json_object_set_new(c, "due_at", json_string(db_value(q, 0, C_DUE_AT)));
+	/* The scheduler's cache of each started clock (case_clocks). */
+	json_object_set_new(c, "clocks", parsed(q, C_CLOCKS));
+	json_object_set_new(c, "escalated_at", text_or_null(q,
+	    C_ESCALATED_AT));
 	json_object_set_new(c, "assignee", db_isnull(q, 0, C_ASSIGNEE) ?
 	    json_null() : json_integer(strtoll(db_value(q, 0, C_ASSIGNEE),
 	    NULL, 10)));

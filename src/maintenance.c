@@ -43,6 +43,8 @@ maintenance_start(void)
 	kore_timer_add(maintenance_run, 2000, NULL, KORE_TIMER_ONESHOT);
 	kore_timer_add(maintenance_run, (u_int64_t)app.maintenance_seconds *
 	    1000, NULL, 0);
-	if (app.review)
+	if (app.review) {
 		audit_sealer_start();
+		sla_scheduler_start();
+	}
 }

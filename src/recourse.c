@@ -190,6 +190,13 @@ kore_parent_configure(int argc, char *argv[])
 		dummy_hash_make();
 		app.audit_seal_ms = env_int("RECOURSE_AUDIT_SEAL_MS", 1000,
 		    50, 60000);
+		app.sla_tick_ms = env_int("RECOURSE_SLA_TICK_MS", 1000, 50,
+		    60000);
+		/* The SLA test clock's offset is read only when this is on. */
+		app.test_clock = env_int("RECOURSE_TEST_CLOCK", 0, 0, 1);
+		if (app.test_clock)
+			kore_log(LOG_NOTICE, "RECOURSE_TEST_CLOCK is on: "
+			    "for tests only, never in production");
 		review_base_url();
 	}
 

@@ -4,7 +4,9 @@
  *
  * Pure: no Kore, no libpq.  Time zones come from the system tz database
  * through libical (see shared PLATFORM.md: never ICU, never fixed offsets).
- * docs/SLA.md defines every rule this header names.
+ * docs/SLA.md defines every rule this header names.  Zone offsets are
+ * cached per process without locks: call from one thread (a Kore worker),
+ * not from kore_task threads.
  */
 #ifndef RECOURSE_SLA_H
 #define RECOURSE_SLA_H
@@ -14,6 +16,9 @@
 
 /* Seconds since 1970-01-01T00:00:00Z. */
 typedef int64_t sla_time;
+
+/* An instant that never comes: a calendar with no open hour for 400 years. */
+#define SLA_NEVER	INT64_MAX
 
 /* Where a definition was refused: a field path and a sentence for people. */
 struct sla_error {
@@ -49,7 +54,14 @@ struct sla_calendar {
 		int8_t		day;		/* 1..31 */
 	}			yearly[SLA_MAX_YEARLY];
 	size_t			nyearly;
+	/* Names for people (iCalendar export), "" when none; owned. */
+	char			**holiday_names;	/* [nholidays] */
+	char			*yearly_names[SLA_MAX_YEARLY];
 };
+
+#define SLA_MAX_NAME		200	/* bytes of UTF-8 in a holiday name */
+#define SLA_FIRST_YEAR		1970	/* holidays lie in these years */
+#define SLA_LAST_YEAR		2200
 
 /*
  * Parse and validate a calendar definition (JSON, docs/SLA.md): unknown
@@ -71,7 +83,8 @@ int64_t	sla_business_seconds(const struct sla_calendar *, sla_time from,
 /*
  * The earliest instant t >= from with sla_business_seconds(from, t) >=
  * seconds: a target that ends exactly at closing time is due at closing
- * time, not at the next opening.
+ * time, not at the next opening.  SLA_NEVER when the calendar does not
+ * open for 400 years (holidays can close every open weekday).
  */
 sla_time sla_business_add(const struct sla_calendar *, sla_time from,
 	    int64_t seconds);
@@ -165,7 +178,8 @@ struct sla_clock {
 	sla_time		met_at;		/* 0 when not met */
 	/*
 	 * Due and at-risk instants given the pauses so far; while paused, as
-	 * if the pause ended at 'now'.  0 when not started.
+	 * if the pause ended at 'now'.  0 when not started; SLA_NEVER when
+	 * the calendar has no open hour for centuries.
 	 */
 	sla_time		due_at;
 	sla_time		at_risk_at;

@@ -72,23 +72,35 @@ instant_valid(const char *s)
 }
 
 /*
- * The page key "2026-12-01T10:00:00.000000Z~3~42": the last row's deadline,
- * priority and id.
+ * The page key "1~2026-12-01T10:00:00.000000Z~3~42": the last row's risk
+ * rank, nearest due instant ("infinity" when it has none), priority and
+ * id.
  */
 static int
 after_parse(struct worklist_filter *w, const char *key)
 {
-	const char	*p, *q;
+	const char	*d, *p, *q;
+	size_t		 n;
 
-	if ((p = strchr(key, '~')) == NULL || (q = strchr(p + 1, '~')) == NULL)
+	if (key[0] < '0' || key[0] > '4' || key[1] != '~')
 		return (0);
-	if ((size_t)(p - key) != 27 || key[4] != '-' || key[10] != 'T' ||
-	    key[26] != 'Z')
+	w->after_rank[0] = key[0];
+	w->after_rank[1] = '\0';
+	d = key + 2;
+	if ((p = strchr(d, '~')) == NULL || (q = strchr(p + 1, '~')) == NULL)
 		return (0);
-	memcpy(w->after_due, key, 27);
-	w->after_due[27] = '\0';
-	if (!instant_valid(w->after_due))
-		return (0);
+	n = (size_t)(p - d);
+	if (n == 8 && strncmp(d, "infinity", 8) == 0)
+		(void)kore_strlcpy(w->after_due, "infinity",
+		    sizeof(w->after_due));
+	else {
+		if (n != 27 || d[4] != '-' || d[10] != 'T' || d[26] != 'Z')
+			return (0);
+		memcpy(w->after_due, d, 27);
+		w->after_due[27] = '\0';
+		if (!instant_valid(w->after_due))
+			return (0);
+	}
 	if (q - p != 2 || p[1] < '1' || p[1] > '4')
 		return (0);
 	w->after_prio[0] = p[1];
@@ -163,7 +175,7 @@ worklist_query(struct db_query *q, struct http_request *req,
     const struct staff *who, const struct worklist_filter *w)
 {
 	char		 actor[24], limit[8];
-	const char	*v[11];
+	const char	*v[12];
 
 	(void)snprintf(actor, sizeof(actor), "%lld", (long long)who->id);
 	(void)snprintf(limit, sizeof(limit), "%d", WORKLIST_PAGE + 1);
@@ -174,19 +186,32 @@ worklist_query(struct db_query *q, struct http_request *req,
 	v[4] = NUL_IF_EMPTY(w->assignee);
 	v[5] = NUL_IF_EMPTY(w->brand);
 	v[6] = NUL_IF_EMPTY(w->queue);
-	v[7] = NUL_IF_EMPTY(w->after_due);
-	v[8] = NUL_IF_EMPTY(w->after_prio);
-	v[9] = NUL_IF_EMPTY(w->after_id);
-	v[10] = limit;
+	v[7] = NUL_IF_EMPTY(w->after_rank);
+	v[8] = NUL_IF_EMPTY(w->after_due);
+	v[9] = NUL_IF_EMPTY(w->after_prio);
+	v[10] = NUL_IF_EMPTY(w->after_id);
+	v[11] = limit;
 	return (db_run(q, req, "SELECT w.reference, w.state, w.category, "
 	    "w.channel, w.brand, w.queue, w.priority, w.vulnerable, "
-	    "utc_text(w.due_at), "
-	    "w.assignee, w.assignee_name, w.appeal, w.id, w.due_at < now(), "
+	    "utc_text(w.sla_due), "
+	    "w.assignee, w.assignee_name, w.appeal, w.id, w.sla_rank, "
 	    /* The page key keeps the microseconds the order depends on. */
-	    "to_char(w.due_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-	    "FROM worklist($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) w",
-	    11, v, NULL, NULL));
+	    "coalesce(to_char(w.sla_due AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'infinity') "
+	    "FROM worklist($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) w",
+	    12, v, NULL, NULL));
+}
+
+/* The work list's risk rank (cases.sla_rank) as the API names it. */
+static const char *
+rank_state(const char *rank)
+{
+	static const char *const names[] = { "breached", "at_risk",
+	    "running", "paused", "none" };
+	int	 r;
+
+	r = atoi(rank);
+	return (r >= 0 && r <= 4 ? names[r] : "none");
 }
 
 /*
@@ -204,7 +229,7 @@ worklist_rows(const struct db_query *q, char *next, size_t nextsize)
 	n = db_rows(q);
 	for (i = 0; i < n && i < WORKLIST_PAGE; i++) {
 		r = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i,s:b,s:s,s:o,s:o,"
-		    "s:b,s:b}",
+		    "s:o,s:b}",
 		    "reference", db_value(q, i, 0),
 		    "state", db_value(q, i, 1),
 		    "category", db_value(q, i, 2),
@@ -214,17 +239,19 @@ worklist_rows(const struct db_query *q, char *next, size_t nextsize)
 		    "queue", db_value(q, i, 5),
 		    "priority", atoi(db_value(q, i, 6)),
 		    "vulnerable", *db_value(q, i, 7) == 't',
-		    "due_at", db_value(q, i, 8),
+		    "sla_state", rank_state(db_value(q, i, 13)),
+		    "sla_due", db_isnull(q, i, 8) ? json_null() :
+		    json_string(db_value(q, i, 8)),
 		    "assignee", db_isnull(q, i, 9) ? json_null() :
 		    json_integer(strtoll(db_value(q, i, 9), NULL, 10)),
 		    "assignee_name", db_isnull(q, i, 10) ? json_null() :
 		    json_string(db_value(q, i, 10)),
-		    "appeal", *db_value(q, i, 11) == 't',
-		    "overdue", *db_value(q, i, 13) == 't');
+		    "appeal", *db_value(q, i, 11) == 't');
 		json_array_append_new(rows, r);
 	}
 	if (n > WORKLIST_PAGE)
-		(void)snprintf(next, nextsize, "%s~%s~%s",
+		(void)snprintf(next, nextsize, "%s~%s~%s~%s",
+		    db_value(q, WORKLIST_PAGE - 1, 13),
 		    db_value(q, WORKLIST_PAGE - 1, 14),
 		    db_value(q, WORKLIST_PAGE - 1, 6),
 		    db_value(q, WORKLIST_PAGE - 1, 12));

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
 
 #include "recourse.h"
+#include "caseclocks.h"
 
 /* 0: done.  1: refused, or the audit chain is broken.  2: could not run. */
 #define EXIT_REFUSED		1
@@ -53,6 +55,7 @@ usage(int status)
 	    "           [--queues QUEUE[,QUEUE...]] [--base-url URL]\n"
 	    "       recourse-admin reset-link LOGIN [--base-url URL]\n"
 	    "       recourse-admin verify-audit\n"
+	    "       recourse-admin sla-verify\n"
 	    "\n"
 	    "ROLE is reviewer, supervisor or admin.  RECOURSE_DB names the "
 	    "database (a libpq\n"
@@ -62,8 +65,11 @@ usage(int status)
 	    "Set-up links start with the back office's address: --base-url, "
 	    "else\nRECOURSE_REVIEW_BASE_URL, else " BASE_URL_DEFAULT ".\n"
 	    "\n"
-	    "Exit status: 0 done; 1 refused, or the audit chain is broken; "
-	    "2 usage,\n"
+	    "sla-verify recomputes the clocks of every open case and names "
+	    "each one that\ndiffers from what the scheduler stored.\n"
+	    "\n"
+	    "Exit status: 0 done; 1 refused, the audit chain is broken or a "
+	    "clock differs;\n2 usage,\n"
 	    "configuration or database error.\n");
 	exit(status);
 }
@@ -760,6 +766,155 @@ cmd_verify_audit(int argc, char *argv[])
 	return (0);
 }
 
+/* An instant as sla-verify prints it: RFC 3339 in UTC, or "none". */
+static const char *
+sla_instant_text(sla_time t, char *buf, size_t size)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (t == 0 || t == INT64_MAX || gmtime_r(&tt, &tm) == NULL)
+		return ("none");
+	(void)strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return (buf);
+}
+
+/*
+ * One clock: the recomputation against the stored row (NULL when none).
+ * Prints each differing field; returns how many differ.
+ */
+static int
+sla_compare(const char *reference, const struct sla_clock *k,
+    json_t *stored)
+{
+	static const char *const fields[] = { "due_at", "at_risk_at",
+	    "met_at", "breached_at" };
+	const char	*name, *state;
+	char		 a[32], b[32];
+	sla_time	 want[4], got;
+	json_t		*v;
+	int		 i, bad;
+
+	name = sla_clock_name(k->kind);
+	if (k->state == SLA_NOT_STARTED) {
+		if (stored == NULL)
+			return (0);
+		printf("%s %s: stored, but the clock has not started\n",
+		    reference, name);
+		return (1);
+	}
+	if (stored == NULL) {
+		printf("%s %s: started %s, but nothing is stored\n", reference,
+		    name, sla_instant_text(k->started_at, a, sizeof(a)));
+		return (1);
+	}
+	bad = 0;
+	state = json_string_value(json_object_get(stored, "state"));
+	if (state == NULL || strcmp(state, sla_state_name(k->state)) != 0) {
+		printf("%s %s: state stored %s, recomputed %s\n", reference,
+		    name, state != NULL ? state : "none",
+		    sla_state_name(k->state));
+		bad++;
+	}
+	want[0] = k->due_at;
+	want[1] = k->at_risk_at;
+	want[2] = k->met_at;
+	want[3] = k->breached_at;
+	for (i = 0; i < 4; i++) {
+		/* A paused clock's due instants move with now. */
+		if (i < 2 && k->state == SLA_PAUSED)
+			continue;
+		v = json_object_get(stored, fields[i]);
+		got = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (want[i] == INT64_MAX)
+			want[i] = 0;
+		if (got == want[i])
+			continue;
+		printf("%s %s: %s stored %s, recomputed %s\n", reference, name,
+		    fields[i], sla_instant_text(got, a, sizeof(a)),
+		    sla_instant_text(want[i], b, sizeof(b)));
+		bad++;
+	}
+	return (bad);
+}
+
+/*
+ * sla-verify: every open case's clocks recomputed from its events and
+ * versions at the database's now (moved by the test clock when
+ * RECOURSE_TEST_CLOCK=1, as the scheduler's is) and compared with
+ * case_clocks.  A case the scheduler has yet to recompute is counted as
+ * behind, not compared.
+ */
+static int
+cmd_sla_verify(int argc, char *argv[])
+{
+	struct sla_clock	 out[SLA_NCLOCKS];
+	struct sla_error	 err;
+	struct cc_input		 in;
+	struct cc_cache		*cache;
+	const char		*test, *ref, *param[1];
+	json_t			*stored;
+	PGconn			*db;
+	PGresult		*res;
+	long			 cases = 0, behind = 0, clocks = 0, bad = 0;
+	int			 i, j, n;
+
+	if (optind != argc) {
+		warnx("sla-verify takes no arguments");
+		usage(EXIT_TROUBLE);
+	}
+	test = getenv("RECOURSE_TEST_CLOCK");
+	param[0] = test != NULL && strcmp(test, "1") == 0 ? "true" : "false";
+	if ((cache = cc_cache_new()) == NULL)
+		errx(EXIT_TROUBLE, "out of memory");
+	db = db_connect();
+	db_command(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+	db_command(db, "SET LOCAL statement_timeout = 0");
+	res = PQexecParams(db, "SELECT now_epoch, reference, behind, "
+	    "policy_version, policy, calendar_version, calendar, events, "
+	    "stored FROM sla_verify_rows($1::boolean)", 1, NULL, param, NULL,
+	    NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		errx(EXIT_TROUBLE, "could not read the clocks: %s",
+		    pg_primary(res));
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		ref = PQgetvalue(res, i, 1);
+		cases++;
+		if (*PQgetvalue(res, i, 2) == 't') {
+			behind++;
+			continue;
+		}
+		in.policy_version = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+		in.policy = PQgetvalue(res, i, 4);
+		in.calendar_version = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+		in.calendar = PQgetvalue(res, i, 6);
+		in.events = PQgetvalue(res, i, 7);
+		if (cc_compute(cache, &in, strtoll(PQgetvalue(res, i, 0), NULL,
+		    10), out, &err) != 0) {
+			printf("%s: cannot recompute: %s: %s\n", ref, err.field,
+			    err.message);
+			bad++;
+			continue;
+		}
+		stored = json_loads(PQgetvalue(res, i, 8), 0, NULL);
+		for (j = 0; j < SLA_NCLOCKS; j++) {
+			clocks += out[j].state != SLA_NOT_STARTED;
+			bad += sla_compare(ref, &out[j], json_object_get(stored,
+			    sla_clock_name(out[j].kind)));
+		}
+		json_decref(stored);
+	}
+	PQclear(res);
+	db_command(db, "COMMIT");
+	PQfinish(db);
+	cc_cache_free(cache);
+	printf("sla-verify: %ld open cases, %ld clocks compared, %ld cases "
+	    "behind the scheduler, %ld differences\n", cases, clocks, behind,
+	    bad);
+	return (bad > 0 ? EXIT_REFUSED : 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -784,6 +939,8 @@ main(int argc, char *argv[])
 		return (cmd_reset_link(argc, argv));
 	if (strcmp(cmd, "verify-audit") == 0)
 		return (cmd_verify_audit(argc, argv));
+	if (strcmp(cmd, "sla-verify") == 0)
+		return (cmd_sla_verify(argc, argv));
 	warnx("unknown command \"%s\"", cmd);
 	usage(EXIT_TROUBLE);
 }

@@ -7,6 +7,8 @@ set -eu
 
 runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev libqrencode-dev
     postgresql postgresql-contrib make gcc"
+# The SLA engine's time zones and iCalendar (libical3 comes with -dev).
+runtime="$runtime libical-dev libical3"
 test="$runtime libcmocka-dev chromium nodejs npm curl prometheus"
 bench="$runtime wrk nodejs npm curl iproute2"
 

@@ -138,8 +138,12 @@ echo "staff: reviewer $rev_id (queues general, vulnerable; 2 brand bars)," \
 
 # Batches of 100 000 rows, each its own statement and transaction, so the
 # foreign-key checks queued by the insert (category, channel, queue,
-# assignee) stay small.  Everything but the values is as in production: the
-# cases_set_due trigger sets due_at, every constraint and index is checked.
+# assignee) stay small.  Everything but the values is as in production:
+# every constraint and index is checked.  The SLA summary the scheduler
+# keeps (sla_rank, sla_due) is generated as it would find it: 5 % breached,
+# 10 % at risk, 15 % paused (awaiting the complainant), the rest running,
+# due within 30 days of receipt; next_check_at stays NULL so the scheduler
+# leaves the generated rows alone.
 # Distribution: categories skewed towards the first of the taxonomy,
 # channels towards e-mail, SMS and social adverts; 8 % vulnerable (queue
 # vulnerable, priority 4); queue by category as routing does (security.breach
@@ -176,7 +180,11 @@ CREATE TEMP TABLE wl_pick AS SELECT
     coalesce((SELECT array_agg(account_id ORDER BY account_id)
         FROM queue_members WHERE queue = 'security'), '{}') AS m_security,
     coalesce((SELECT array_agg(account_id ORDER BY account_id)
-        FROM queue_members WHERE queue = 'fairness'), '{}') AS m_fairness;
+        FROM queue_members WHERE queue = 'fairness'), '{}') AS m_fairness,
+    (SELECT current_version FROM sla_policies WHERE code = 'standard')
+        AS pv,
+    (SELECT current_version FROM sla_calendars WHERE code = 'default')
+        AS cv;
 SQL
 	lo=1
 	while [ "$lo" -le "$n_cases" ]; do
@@ -187,7 +195,8 @@ INSERT INTO cases (reference, state, category, channel, occurred_on, brand,
     vulnerable, consent_contact, consent_publish, consent_demographics,
     queue, priority, received_at, updated_at, assignee, receipt_hash,
     complainant_pk, complainant_salt, data_key_sealed, description_box,
-    contact_box)
+    contact_box, sla_policy_version, sla_calendar_version, sla_rank,
+    sla_due)
 SELECT 'RC-2026-' || lpad(n::text, 7, '0'), st::case_state, cat, chan,
     CASE WHEN r_occ < 0.8 THEN (recv AT TIME ZONE 'UTC')::date -
         (r_occ * 45)::int END,
@@ -216,7 +225,12 @@ SELECT 'RC-2026-' || lpad(n::text, 7, '0'), st::case_state, cat, chan,
         FROM 1 FOR ($desc * (0.7 + 0.6 * r_desc))::int),
     CASE WHEN r_contact < 0.3 THEN substring(decode(repeat(encode(
         sha256(('bench-c-' || n)::bytea), 'hex'), 5), 'hex')
-        FROM 1 FOR 100 + (r_contact * 150)::int) END
+        FROM 1 FOR 100 + (r_contact * 150)::int) END,
+    p.pv, p.cv,
+    (CASE WHEN st = 'awaiting_complainant' THEN 3
+        WHEN r_upd < 0.05 THEN 0 WHEN r_upd < 0.15 THEN 1
+        ELSE 2 END)::smallint,
+    recv + r_desc * interval '30 days'
 FROM (
     SELECT g.*,
         CASE WHEN vuln OR cat = 'vulnerability.exploitation'

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { dbConfig } from '../lib/db.mjs';
+import { dbConfig, SCHEDULER_COLUMNS } from '../lib/db.mjs';
 import { fileComplaint, marker } from '../lib/client.mjs';
 import { staffUser, act, forgeAct, reviewRequest, form }
     from '../lib/staff.mjs';
@@ -69,8 +69,9 @@ function flipHex(s, at = 10) {
 // refusals.test.mjs), behind the answer: left out here.
 async function snapshot() {
 	const r = await db.query(`
-	    SELECT to_jsonb(c) AS "case",
-	      (SELECT jsonb_object_agg(o.reference, to_jsonb(o)) FROM cases o
+	    SELECT to_jsonb(c) - $5::text[] AS "case",
+	      (SELECT jsonb_object_agg(o.reference, to_jsonb(o) - $5::text[])
+	          FROM cases o
 	          WHERE o.reference = ANY ($2)) AS "others",
 	      (SELECT count(*) FROM audit_events a
 	          WHERE a.object = 'case:' || $3
@@ -98,7 +99,7 @@ async function snapshot() {
 	            AND a.action NOT LIKE 'refused.%')::int AS case_audit
 	    FROM cases c WHERE c.reference = $1`,
 	    [k.target.reference, [k.other.reference, k.spare.reference],
-	        k.spare.reference, k.other.reference]);
+	        k.spare.reference, k.other.reference, SCHEDULER_COLUMNS]);
 	assert.equal(r.rows.length, 1, 'snapshot: the case is gone');
 	return r.rows[0];
 }
