@@ -37,37 +37,34 @@ BEGIN
 	FROM case_decisions d
 	WHERE d.released_at IS NULL AND d.sent_back_at IS NULL;
 
-	-- ================================================================
-	-- MERGE: the SLA branches add their gauges here, one RETURN QUERY
-	-- per metric, labels from codes only.  Sketches, for the tables
-	-- those branches create (case_clocks, outbox, cases.next_check_at):
-	--
-	-- RETURN QUERY SELECT 'recourse_clocks'::text,
-	--     'Open service-level clocks at risk or breached, by queue.'::text,
-	--     jsonb_build_object('queue', c.queue, 'clock', k.kind,
-	--         'state', k.state), count(*)::float8
-	-- FROM case_clocks k JOIN cases c ON c.id = k.case_id
-	-- WHERE k.state IN ('at_risk', 'breached')
-	-- GROUP BY c.queue, k.kind, k.state ORDER BY 3;
-	--
-	-- RETURN QUERY SELECT 'recourse_outbox_messages'::text,
-	--     'Outbox messages by delivery state.'::text,
-	--     jsonb_build_object('state', o.state), count(*)::float8
-	-- FROM outbox o GROUP BY o.state ORDER BY 3;
-	--
-	-- RETURN QUERY SELECT 'recourse_outbox_oldest_unsent_seconds'::text,
-	--     'Age of the oldest message not yet sent.'::text, '{}'::jsonb,
-	--     coalesce(extract(epoch FROM now() - min(o.created_at)),
-	--         0)::float8
-	-- FROM outbox o WHERE o.state <> 'sent';
-	--
-	-- RETURN QUERY SELECT 'recourse_scheduler_lag_seconds'::text,
-	--     'Now minus the oldest check that is due and not yet run.'::text,
-	--     '{}'::jsonb, coalesce(extract(epoch FROM now() -
-	--         min(c.next_check_at)), 0)::float8
-	-- FROM cases c WHERE c.next_check_at <= now();
-	-- ================================================================
+	-- Open clocks at risk or breached, by queue and clock (through the
+	-- partial index below: the other clocks are never read).
+	RETURN QUERY SELECT 'recourse_clocks'::text,
+	    'Service-level clocks at risk or breached now, by queue.'::text,
+	    jsonb_build_object('queue', q.code, 'clock', k.clock,
+	        'state', s.state), coalesce(n.count, 0)::float8
+	FROM queues q
+	CROSS JOIN unnest(ARRAY['acknowledge', 'response', 'decision',
+	    'appeal']) AS k (clock)
+	CROSS JOIN unnest(ARRAY['at_risk', 'breached']) AS s (state)
+	LEFT JOIN (SELECT c.queue, x.clock, x.state, count(*) AS count
+	    FROM case_clocks x JOIN cases c ON c.id = x.case_id
+	    WHERE x.state IN ('at_risk', 'breached')
+	    GROUP BY c.queue, x.clock, x.state) n
+	    ON n.queue = q.code AND n.clock = k.clock AND n.state = s.state
+	ORDER BY q.code, k.clock, s.state;
+
+	-- How far the scheduler is behind: now minus the oldest recomputation
+	-- that is due (0 when none is).
+	RETURN QUERY SELECT 'recourse_scheduler_lag_seconds'::text,
+	    'Now minus the oldest clock recomputation that is due.'::text,
+	    '{}'::jsonb, coalesce(extract(epoch FROM now() -
+	        min(c.next_check_at)), 0)::float8
+	FROM cases c WHERE c.next_check_at <= now();
 END $$;
+
+CREATE INDEX case_clocks_risk_idx ON case_clocks (state)
+	WHERE state IN ('at_risk', 'breached');
 
 -- The gauges as each instance reads them (the same today).
 CREATE FUNCTION metrics_public()
