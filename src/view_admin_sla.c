@@ -20,7 +20,7 @@ struct sla_out {
 	char				 ids[NOTED_MAX][96];
 	const char			*links[NOTED_MAX];
 	const char			*texts[NOTED_MAX];
-	const char			*names[NOTED_MAX];
+	char				 names[NOTED_MAX][64];
 	size_t				 n;
 };
 
@@ -64,7 +64,8 @@ noted(struct sla_out *o, const char *id, const char *name)
 	(void)snprintf(o->ids[o->n], sizeof(o->ids[o->n]), "%s", id);
 	o->links[o->n] = o->ids[o->n];
 	o->texts[o->n] = m;
-	o->names[o->n++] = name;
+	/* Copied: a name may sit in a buffer the caller reuses. */
+	(void)snprintf(o->names[o->n++], sizeof(o->names[0]), "%s", name);
 	return (m);
 }
 
@@ -289,7 +290,7 @@ zones_list(struct sbuf *b, json_t *zones)
 	json_array_foreach(zones, i, z) {
 		html_raw(b, "<option value=\"");
 		html_attrs(b, json_string_value(z));
-		html_raw(b, "\">\n");
+		html_raw(b, "\"></option>\n");
 	}
 	html_raw(b, "</datalist>\n");
 }

@@ -11,7 +11,8 @@ import { caseId, recompute, clocksOf } from '../lib/sla.mjs';
 
 let admin;
 const tag = crypto.randomBytes(3).toString('hex');
-const queue = `slaq_${tag}`;
+// Queue codes take letters and underscores only.
+const queue = `slaq_${tag.replace(/[0-9]/g, (d) => 'abcdefghij'[d])}`;
 const brand = `Holiday Brand ${tag}`;
 const calendar = `cal_${tag}`;
 let ruleId;
