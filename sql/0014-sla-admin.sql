@@ -73,13 +73,49 @@ BEGIN
 	            'Australia|Europe|Indian|Pacific)/' OR z.name = 'UTC'));
 END $$;
 
+-- Writes calendar or policy p_code (p_kind 'calendar' or 'policy'): a
+-- new version when the definition differs from the current one (or there
+-- is none: a new one), the name, the audit event with p_detail added.
+CREATE FUNCTION admin_sla_write(p_actor bigint, p_kind text, p_code text,
+    p_name text, p_definition jsonb, p_detail jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_parent	text := CASE p_kind WHEN 'calendar' THEN 'sla_calendars'
+			    ELSE 'sla_policies' END;
+	v_versions	text := 'sla_' || p_kind || '_versions';
+	v_current	bigint;
+	v_old		jsonb;
+	v_id		bigint;
+BEGIN
+	EXECUTE format('SELECT current_version FROM %I WHERE code = $1 '
+	    'FOR UPDATE', v_parent) INTO v_current USING p_code;
+	EXECUTE format('SELECT definition FROM %I WHERE id = $1', v_versions)
+	    INTO v_old USING v_current;
+	v_id := v_current;
+	IF v_old IS DISTINCT FROM p_definition THEN
+		EXECUTE format('SET CONSTRAINTS %I DEFERRED',
+		    v_versions || '_' || p_kind || '_fkey');
+		EXECUTE format('INSERT INTO %I (%I, definition, created_by) '
+		    'VALUES ($1, $2, $3) RETURNING id', v_versions, p_kind)
+		    INTO v_id USING p_code, p_definition, 'staff:' || p_actor;
+	END IF;
+	EXECUTE format('INSERT INTO %I (code, name, current_version) '
+	    'VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET '
+	    'name = EXCLUDED.name, current_version = EXCLUDED.current_version',
+	    v_parent) USING p_code, btrim(p_name), v_id;
+	PERFORM audit('staff:' || p_actor, 'sla_' || p_kind || CASE
+	    WHEN v_current IS NULL THEN '.create' ELSE '.save' END,
+	    'sla_' || p_kind || ':' || p_code, p_detail || jsonb_build_object(
+	        'name', btrim(p_name), 'version', v_id,
+	        'new_version', v_id IS DISTINCT FROM v_current));
+END $$;
+
 -- A new calendar, starting as a copy of another's current definition.
 CREATE FUNCTION admin_calendar_create(p_actor bigint, p_code text,
     p_name text, p_from text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	e	jsonb := admin_sla_code_err('{}', p_code);
 	v_def	jsonb;
-	v_id	bigint;
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
 	IF e = '{}' AND EXISTS (SELECT 1 FROM sla_calendars
@@ -95,60 +131,12 @@ BEGIN
 		e := admin_err(e, 'from', 'Choose a calendar to start from.');
 	END IF;
 	IF e <> '{}' THEN RETURN admin_refusal(e); END IF;
-	SET CONSTRAINTS sla_calendar_versions_calendar_fkey DEFERRED;
-	INSERT INTO sla_calendar_versions (calendar, definition, created_by)
-	VALUES (p_code, v_def, 'staff:' || p_actor) RETURNING id INTO v_id;
-	INSERT INTO sla_calendars (code, name, current_version)
-	VALUES (p_code, btrim(p_name), v_id);
-	PERFORM audit('staff:' || p_actor, 'sla_calendar.create',
-	    'sla_calendar:' || p_code, jsonb_build_object('name', btrim(p_name),
-	        'from', p_from, 'version', v_id));
+	PERFORM admin_sla_write(p_actor, 'calendar', p_code, p_name, v_def,
+	    jsonb_build_object('from', p_from));
 	RETURN 'ok';
 END $$;
 
--- A calendar's name and definition.  The back office has checked the
--- definition with the engine (p_definition NULL when it refused some
--- field) and passes the fields it refused in p_errors, so that every
--- problem of the form comes back at once.  A changed definition is a new
--- version, used by new cases (and by open ones only when re-applied).
-CREATE FUNCTION admin_calendar_save(p_actor bigint, p_code text,
-    p_name text, p_definition text, p_errors text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	k	sla_calendars;
-	e	jsonb := coalesce(p_errors, '{}')::jsonb;
-	v_old	jsonb;
-	v_id	bigint;
-BEGIN
-	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	SELECT * INTO k FROM sla_calendars WHERE code = p_code FOR UPDATE;
-	IF NOT FOUND THEN
-		e := admin_err(e, 'code', 'No such calendar.');
-	END IF;
-	e := admin_name_err(e, p_name, 'Name the calendar (up to 100 '
-	    'characters).');
-	IF e = '{}' AND p_definition IS NULL THEN
-		e := admin_err(e, 'form', 'The calendar was not checked.');
-	END IF;
-	IF e <> '{}' THEN RETURN admin_refusal(e); END IF;
-	SELECT definition INTO v_old FROM sla_calendar_versions
-	WHERE id = k.current_version;
-	v_id := k.current_version;
-	IF v_old IS DISTINCT FROM p_definition::jsonb THEN
-		INSERT INTO sla_calendar_versions (calendar, definition,
-		    created_by)
-		VALUES (p_code, p_definition::jsonb, 'staff:' || p_actor)
-		RETURNING id INTO v_id;
-	END IF;
-	UPDATE sla_calendars SET name = btrim(p_name), current_version = v_id
-	WHERE code = p_code;
-	PERFORM audit('staff:' || p_actor, 'sla_calendar.save',
-	    'sla_calendar:' || p_code, jsonb_build_object('name', btrim(p_name),
-	        'version', v_id, 'new_version', v_id <> k.current_version));
-	RETURN 'ok';
-END $$;
-
--- A new policy from a preset, or with no clock at all ('' or NULL).
+-- A new policy from a preset, or with no clock at all (NULL).
 CREATE FUNCTION admin_policy_create(p_actor bigint, p_code text,
     p_name text, p_preset text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -156,7 +144,6 @@ DECLARE
 	v_def	jsonb := '{"acknowledge": null, "response": null,
 		    "decision": null, "appeal": null, "at_risk_percent": 75,
 		    "extension": null}';
-	v_id	bigint;
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
 	IF e = '{}' AND EXISTS (SELECT 1 FROM sla_policies
@@ -174,51 +161,43 @@ BEGIN
 		END IF;
 	END IF;
 	IF e <> '{}' THEN RETURN admin_refusal(e); END IF;
-	SET CONSTRAINTS sla_policy_versions_policy_fkey DEFERRED;
-	INSERT INTO sla_policy_versions (policy, definition, created_by)
-	VALUES (p_code, v_def, 'staff:' || p_actor) RETURNING id INTO v_id;
-	INSERT INTO sla_policies (code, name, current_version)
-	VALUES (p_code, btrim(p_name), v_id);
-	PERFORM audit('staff:' || p_actor, 'sla_policy.create',
-	    'sla_policy:' || p_code, jsonb_build_object('name', btrim(p_name),
-	        'preset', p_preset, 'version', v_id));
+	PERFORM admin_sla_write(p_actor, 'policy', p_code, p_name, v_def,
+	    jsonb_build_object('preset', p_preset));
 	RETURN 'ok';
 END $$;
 
--- A policy's name and targets, checked as admin_calendar_save's.
-CREATE FUNCTION admin_policy_save(p_actor bigint, p_code text,
+-- A calendar's or policy's name and definition.  The back office has
+-- checked the definition with the engine (p_definition NULL when it
+-- refused some field) and passes the fields it refused in p_errors, so
+-- that every problem of the form comes back at once.  A changed
+-- definition is a new version, used by new cases (and by open ones only
+-- when re-applied).
+CREATE FUNCTION admin_sla_save(p_actor bigint, p_kind text, p_code text,
     p_name text, p_definition text, p_errors text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	p	sla_policies;
 	e	jsonb := coalesce(p_errors, '{}')::jsonb;
-	v_old	jsonb;
-	v_id	bigint;
+	v_found	boolean;
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN 'forbidden'; END IF;
-	SELECT * INTO p FROM sla_policies WHERE code = p_code FOR UPDATE;
-	IF NOT FOUND THEN
-		e := admin_err(e, 'code', 'No such policy.');
+	v_found := CASE p_kind
+	    WHEN 'calendar' THEN EXISTS (SELECT 1 FROM sla_calendars
+	        WHERE code = p_code)
+	    WHEN 'policy' THEN EXISTS (SELECT 1 FROM sla_policies
+	        WHERE code = p_code)
+	    ELSE false END;
+	IF NOT v_found THEN
+		e := admin_err(e, 'code', 'No such ' || p_kind || '.');
 	END IF;
-	e := admin_name_err(e, p_name, 'Name the policy (up to 100 '
-	    'characters).');
+	e := admin_name_err(e, p_name, 'Name the ' || p_kind ||
+	    ' (up to 100 characters).');
 	IF e = '{}' AND p_definition IS NULL THEN
-		e := admin_err(e, 'form', 'The policy was not checked.');
+		e := admin_err(e, 'form', 'The ' || p_kind ||
+		    ' was not checked.');
 	END IF;
 	IF e <> '{}' THEN RETURN admin_refusal(e); END IF;
-	SELECT definition INTO v_old FROM sla_policy_versions
-	WHERE id = p.current_version;
-	v_id := p.current_version;
-	IF v_old IS DISTINCT FROM p_definition::jsonb THEN
-		INSERT INTO sla_policy_versions (policy, definition, created_by)
-		VALUES (p_code, p_definition::jsonb, 'staff:' || p_actor)
-		RETURNING id INTO v_id;
-	END IF;
-	UPDATE sla_policies SET name = btrim(p_name), current_version = v_id
-	WHERE code = p_code;
-	PERFORM audit('staff:' || p_actor, 'sla_policy.save',
-	    'sla_policy:' || p_code, jsonb_build_object('name', btrim(p_name),
-	        'version', v_id, 'new_version', v_id <> p.current_version));
+	PERFORM admin_sla_write(p_actor, p_kind, p_code, p_name,
+	    p_definition::jsonb, '{}');
 	RETURN 'ok';
 END $$;
 

@@ -107,9 +107,8 @@ BEGIN
 	    -- SLA administration (0014).
 	    ('recourse_review', 'admin_sla_config'),
 	    ('recourse_review', 'admin_calendar_create'),
-	    ('recourse_review', 'admin_calendar_save'),
+	    ('recourse_review', 'admin_sla_save'),
 	    ('recourse_review', 'admin_policy_create'),
-	    ('recourse_review', 'admin_policy_save'),
 	    ('recourse_review', 'admin_queue_calendar'),
 	    ('recourse_review', 'admin_rule_policy'),
 	    ('recourse_review', 'admin_pause_reason_save'),

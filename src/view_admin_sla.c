@@ -241,6 +241,47 @@ versions_table(struct sbuf *b, const char *section, json_t *rows,
 	html_raw(b, "</tbody></table></div>\n");
 }
 
+/*
+ * A list page's table, then its "new" form opened with the code and the
+ * name ('what' is "calendar" or "policy").
+ */
+static void
+list_top(struct sla_out *o, const char *section, json_t *rows,
+    const char *what)
+{
+	char	 action[48];
+
+	notice(o->b, o->v->notice);
+	versions_table(o->b, section, rows, section);
+	sbuf_printf(o->b, "<h2>New %s</h2>\n", what);
+	(void)snprintf(action, sizeof(action), "/admin/%s/create", section);
+	start_form(o, action, is_posted(o, action, NULL, NULL), 0);
+	input(o, "new", "code", "Code", "Lower-case letters, digits and _.",
+	    "", NULL);
+	input(o, "new", "name", "Name", "", "", NULL);
+}
+
+/* One calendar's or policy's page: its title, then its form opened. */
+static void
+item_top(struct sla_out *o, const char *section, const char *prefix,
+    json_t *item)
+{
+	char	 action[48];
+
+	html_raw(o->b, "<p><a href=\"/admin/");
+	html_attrs(o->b, section);
+	html_raw(o->b, "\">All ");
+	html_texts(o->b, section);
+	html_raw(o->b, "</a></p>\n<h1>");
+	html_texts(o->b, json_text(item, "name"));
+	html_raw(o->b, "</h1>\n");
+	notice(o->b, o->v->notice);
+	(void)snprintf(action, sizeof(action), "/admin/%s/save", section);
+	start_form(o, action, is_posted(o, action, NULL, NULL), 0);
+	page_hidden(o->b, "code", json_text(item, "code"));
+	input(o, prefix, "name", "Name", "", json_text(item, "name"), NULL);
+}
+
 static void
 calendars_page(struct sla_out *o)
 {
@@ -254,14 +295,7 @@ calendars_page(struct sla_out *o)
 	    "targets count only open time. A queue's cases use its calendar, "
 	    "others the default one. A change applies to new cases; re-apply "
 	    "it to open cases from the calendar's page.</p>\n");
-	notice(b, o->v->notice);
-	versions_table(b, "calendars", cals, "Calendars");
-	html_raw(b, "<h2>New calendar</h2>\n");
-	start_form(o, "/admin/calendars/create",
-	    is_posted(o, "/admin/calendars/create", NULL, NULL), 0);
-	input(o, "new", "code", "Code", "Lower-case letters, digits and _.",
-	    "", NULL);
-	input(o, "new", "name", "Name", "", "", NULL);
+	list_top(o, "calendars", cals, "calendar");
 	choice_rows(o, "new", "from", "Start as a copy of", cals, NULL,
 	    "default");
 	end_form(o, "Create the calendar");
@@ -320,15 +354,7 @@ calendar_page(struct sla_out *o, json_t *k)
 	int		 i;
 
 	f = slaform_calendar_fields(json_object_get(k, "definition"));
-	html_raw(b, "<p><a href=\"/admin/calendars\">All calendars</a></p>\n"
-	    "<h1>");
-	html_texts(b, json_text(k, "name"));
-	html_raw(b, "</h1>\n");
-	notice(b, o->v->notice);
-	start_form(o, "/admin/calendars/save",
-	    is_posted(o, "/admin/calendars/save", NULL, NULL), 0);
-	page_hidden(b, "code", json_text(k, "code"));
-	input(o, "cal", "name", "Name", "", json_text(k, "name"), NULL);
+	item_top(o, "calendars", "cal", k);
 	input(o, "cal", "zone", "Time zone", "A zone of the tz database, "
 	    "such as Europe/London.", json_text(f, "zone"), "zones");
 	zones_list(b, json_object_get(o->v->config, "zones"));
@@ -381,14 +407,7 @@ policies_page(struct sla_out *o)
 	    "clock. Routing rules choose the policy; without one, urgent "
 	    "cases get <code>urgent</code> and the others "
 	    "<code>standard</code>.</p>\n");
-	notice(b, o->v->notice);
-	versions_table(b, "policies", pols, "Policies");
-	html_raw(b, "<h2>New policy</h2>\n");
-	start_form(o, "/admin/policies/create",
-	    is_posted(o, "/admin/policies/create", NULL, NULL), 0);
-	input(o, "new", "code", "Code", "Lower-case letters, digits and _.",
-	    "", NULL);
-	input(o, "new", "name", "Name", "", "", NULL);
+	list_top(o, "policies", pols, "policy");
 	choice_rows(o, "new", "preset", "Start from",
 	    json_object_get(o->v->config, "presets"), "No clock (set the "
 	    "targets next)", "");
@@ -429,15 +448,7 @@ policy_page(struct sla_out *o, json_t *p)
 		json_array_append_new(values, json_string(slaform_units[k]));
 		json_array_append_new(labels, json_string(unit_labels[k]));
 	}
-	html_raw(b, "<p><a href=\"/admin/policies\">All policies</a></p>\n"
-	    "<h1>");
-	html_texts(b, json_text(p, "name"));
-	html_raw(b, "</h1>\n");
-	notice(b, o->v->notice);
-	start_form(o, "/admin/policies/save",
-	    is_posted(o, "/admin/policies/save", NULL, NULL), 0);
-	page_hidden(b, "code", json_text(p, "code"));
-	input(o, "pol", "name", "Name", "", json_text(p, "name"), NULL);
+	item_top(o, "policies", "pol", p);
 	for (k = 0; k <= SLA_NCLOCKS; k++) {
 		(void)snprintf(n, sizeof(n), "%s_n", slaform_targets[k]);
 		(void)snprintf(u, sizeof(u), "%s_unit", slaform_targets[k]);
