@@ -298,37 +298,37 @@ DECLARE
 	v_now	timestamptz := sla_now(p_test_clock);
 BEGIN
 	IF NOT staff_is(p_actor, 'admin') THEN RETURN; END IF;
-	IF p_kind = 'calendar' THEN
-		RETURN QUERY
-		SELECT v_now, floor(extract(epoch FROM v_now))::bigint, c.id,
-		    (SELECT max(e.id) FROM case_events e WHERE e.case_id = c.id),
-		    o.id, o.definition::text, n.id, n.definition::text,
-		    pv.id, pv.definition::text, sla_case_events(c.id)
-		FROM sla_calendars k
-		JOIN sla_calendar_versions n ON n.id = k.current_version
-		JOIN sla_calendar_versions o ON o.calendar = k.code
-		    AND o.id <> k.current_version
-		JOIN cases c ON c.sla_calendar_version = o.id
-		JOIN sla_policy_versions pv ON pv.id = c.sla_policy_version
-		WHERE k.code = p_code AND c.id > p_after
-		  AND c.state NOT IN ('closed', 'rejected')
-		ORDER BY c.id LIMIT p_limit;
-	ELSIF p_kind = 'policy' THEN
-		RETURN QUERY
-		SELECT v_now, floor(extract(epoch FROM v_now))::bigint, c.id,
-		    (SELECT max(e.id) FROM case_events e WHERE e.case_id = c.id),
-		    o.id, o.definition::text, n.id, n.definition::text,
-		    cv.id, cv.definition::text, sla_case_events(c.id)
-		FROM sla_policies p
-		JOIN sla_policy_versions n ON n.id = p.current_version
-		JOIN sla_policy_versions o ON o.policy = p.code
-		    AND o.id <> p.current_version
-		JOIN cases c ON c.sla_policy_version = o.id
-		JOIN sla_calendar_versions cv ON cv.id = c.sla_calendar_version
-		WHERE p.code = p_code AND c.id > p_after
-		  AND c.state NOT IN ('closed', 'rejected')
-		ORDER BY c.id LIMIT p_limit;
-	END IF;
+	RETURN QUERY
+	WITH v AS (
+		SELECT 'calendar' AS kind, x.id, x.calendar AS code,
+		    x.definition FROM sla_calendar_versions x
+		UNION ALL
+		SELECT 'policy', x.id, x.policy, x.definition
+		FROM sla_policy_versions x
+	), cur AS (
+		SELECT k.current_version AS id FROM sla_calendars k
+		WHERE p_kind = 'calendar' AND k.code = p_code
+		UNION ALL
+		SELECT p.current_version FROM sla_policies p
+		WHERE p_kind = 'policy' AND p.code = p_code
+	), c AS (
+		SELECT x.id, CASE WHEN p_kind = 'calendar'
+		    THEN x.sla_calendar_version ELSE x.sla_policy_version END
+		    AS mine, CASE WHEN p_kind = 'calendar'
+		    THEN x.sla_policy_version ELSE x.sla_calendar_version END
+		    AS other
+		FROM cases x
+		WHERE x.id > p_after AND x.state NOT IN ('closed', 'rejected')
+	)
+	SELECT v_now, floor(extract(epoch FROM v_now))::bigint, c.id,
+	    (SELECT max(e.id) FROM case_events e WHERE e.case_id = c.id),
+	    o.id, o.definition::text, n.id, n.definition::text,
+	    t.id, t.definition::text, sla_case_events(c.id)
+	FROM c JOIN cur ON c.mine <> cur.id
+	JOIN v o ON o.kind = p_kind AND o.id = c.mine AND o.code = p_code
+	JOIN v n ON n.kind = p_kind AND n.id = cur.id
+	JOIN v t ON t.kind <> p_kind AND t.id = c.other
+	ORDER BY c.id LIMIT p_limit;
 END $$;
 
 -- Moves a batch of cases to version p_version of calendar or policy

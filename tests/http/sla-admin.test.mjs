@@ -371,3 +371,33 @@ test('a holiday added in /admin moves due instants only when re-applied',
 	assert.equal(again.doc.querySelector('#notice').text.trim(),
 	    '0 open cases re-applied; due times moved in 0.');
 });
+
+test('a changed policy is re-applied to the open cases that use it',
+    async () => {
+	const code = `pol_${tag}`;
+	let r = await send('/admin/policies', '/admin/policies/rule',
+	    { policy: code }, (f) => f.hidden('id') === String(ruleId));
+	assert.equal(r.status, 303);
+	const c = await fileComplaint({ brand });
+	const id = await caseId(c.reference);
+	await recompute([id]);
+	const was = (await clocksOf(id)).acknowledge;
+	assert.equal(was.state, 'running');
+	r = await send(`/admin/policies/${code}`, '/admin/policies/save',
+	    { acknowledge_n: '6' });
+	assert.equal(r.status, 303);
+	await recompute([id]);
+	assert.equal((await clocksOf(id)).acknowledge.due, was.due,
+	    'not before it is re-applied');
+	r = await send(`/admin/policies/${code}`, '/admin/policies/reapply',
+	    {});
+	assert.equal(r.status, 200);
+	assert.equal(r.doc.querySelector('#notice').text.trim(),
+	    '1 open case re-applied; due times moved in 1.');
+	const now = (await clocksOf(id)).acknowledge;
+	assert.ok(now.due > was.due, 'three business days later');
+	const v = await query(`SELECT c.sla_policy_version = p.current_version
+	    AS current FROM cases c, sla_policies p
+	    WHERE c.id = $1 AND p.code = $2`, [id, code]);
+	assert.equal(v.rows[0].current, true);
+});
