@@ -727,7 +727,10 @@ DECLARE
 	v_due		timestamptz;
 	v_names		text[];
 BEGIN
-	FOR r IN SELECT * FROM jsonb_array_elements(p_results) LOOP
+	-- In id order, as every store locks them: two stores that meet
+	-- (a lease ran out) wait for each other instead of deadlocking.
+	FOR r IN SELECT x.value FROM jsonb_array_elements(p_results) x
+	    ORDER BY (x.value->>'case')::bigint LOOP
 		SELECT * INTO c FROM cases x WHERE x.id = (r->>'case')::bigint
 		FOR UPDATE;
 		CONTINUE WHEN NOT FOUND
