@@ -198,16 +198,20 @@ test('a malformed or hostile .ics is refused with the reason', async () => {
 	    calendar);
 	for (const bad of [
 	    'this is not a calendar at all',
+	    // A meeting, not a holiday: a timed event.
 	    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT',
-	        'DTSTART;VALUE=DATE:2027-99-99', 'SUMMARY:Broken',
+	        'DTSTART:20270101T090000Z', 'SUMMARY:Meeting',
 	        'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
+	    // Binary bytes where text should be.
+	    `BEGIN:VCALENDAR\r\n${'\u0000\u0001\u00ff'.repeat(50)}\r\n`,
 	    ['BEGIN:VCALENDAR', 'VERSION:2.0',
 	        ...Array.from({ length: 2100 }, (_, i) => ['BEGIN:VEVENT',
 	        `DTSTART;VALUE=DATE:${20300101 + (i % 28)}`,
 	        `SUMMARY:Flood ${i}`, 'END:VEVENT']).flat(),
 	        'END:VCALENDAR', ''].join('\r\n')]) {
 		const r = await upload(path, '/admin/calendars/import', bad);
-		assert.equal(r.status, 422, r.text.slice(0, 300));
+		assert.equal(r.status, 422, `${bad.slice(0, 60)}: ` +
+		    r.doc.querySelector('#notice')?.text);
 		assert.deepEqual(errorFields(r.doc), ['imp-file']);
 		assert.match(r.doc.querySelector('#f-imp-file-error').text,
 		    /refused/);
