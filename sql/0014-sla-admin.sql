@@ -213,11 +213,13 @@ BEGIN
 	END IF;
 	IF p_calendar IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sla_calendars
 	    WHERE code = p_calendar) THEN
-		e := admin_err(e, 'calendar', 'Choose a calendar from the list.');
+		e := admin_err(e, 'calendar',
+		    'Choose a calendar from the list.');
 	END IF;
 	IF e <> '{}' THEN RETURN admin_refusal(e); END IF;
 	UPDATE queues SET calendar = p_calendar WHERE code = p_queue;
-	PERFORM audit('staff:' || p_actor, 'queue.calendar', 'queue:' || p_queue,
+	PERFORM audit('staff:' || p_actor, 'queue.calendar',
+	    'queue:' || p_queue,
 	    jsonb_build_object('calendar', p_calendar));
 	RETURN 'ok';
 END $$;
@@ -386,7 +388,8 @@ BEGIN
 	UPDATE cases SET next_check_at = now()
 	WHERE id = ANY (v_ids) AND next_check_at = p_now + sla_lease();
 	IF cardinality(v_ids) > 0 THEN
-		PERFORM audit('staff:' || p_actor, 'sla_' || p_kind || '.reapply',
+		PERFORM audit('staff:' || p_actor,
+		    'sla_' || p_kind || '.reapply',
 		    'sla_' || p_kind || ':' || p_code, jsonb_build_object(
 		        'version', p_version, 'cases', cardinality(v_ids),
 		        'moved', v_moved));

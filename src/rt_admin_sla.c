@@ -70,13 +70,14 @@ struct sla_ctx {
 	char				*outcome;
 	json_t				*typed;
 	json_t				*errors;
-	json_t				*imported;	/* the .ics's holidays */
+	/* The .ics's holidays. */
+	json_t				*imported;
 	/* Re-applying, batch by batch. */
 	struct cc_cache			*cache;
 	long long			 after, cases, moved;
 	int				 full;
-	char				*store[4];	/* version, now, cases,
-							   results */
+	/* The store's version, now, cases and results. */
+	char				*store[4];
 	char				 notice[200];
 };
 
@@ -590,7 +591,8 @@ rt_admin_sla(struct http_request *req)
 			return (ret);
 		if (!staff_has(&c->auth.who, STAFF_ADMIN)) {
 			refusal_role(&c->auth.who, req->path, "admin");
-			rt_error(req, 403, "Administrators only", "This part of "
+			rt_error(req, 403, "Administrators only", "This part "
+			    "of "
 			    "the back office is for administrators.");
 			return (KORE_RESULT_OK);
 		}

@@ -152,7 +152,8 @@ holiday_line(const char *line, size_t len, int yearly)
 	while (nl > 0 && isspace((unsigned char)n[nl - 1]))
 		nl--;
 	if (nl >= sizeof(name))
-		nl = sizeof(name) - 1;	/* the engine refuses it as long */
+		/* Cut, and refused by the engine as too long. */
+		nl = sizeof(name) - 1;
 	memcpy(name, n, nl);
 	name[nl] = '\0';
 	if (!yearly)
@@ -207,7 +208,8 @@ holiday_lines(const char *text, const char *field, json_t *errors)
 			json_decref(def);
 			json_decref(h);
 		}
-		if (one[0] != '\0' && nbad++ < LINE_ERRORS && used < sizeof(msg))
+		if (one[0] != '\0' && nbad++ < LINE_ERRORS &&
+		    used < sizeof(msg))
 			used += (size_t)snprintf(msg + used, sizeof(msg) - used,
 			    "%s%s", used > 0 ? " " : "", one);
 	}

@@ -286,10 +286,11 @@ static void
 calendars_page(struct sla_out *o)
 {
 	struct sbuf	*b = o->b;
-	json_t		*q, *cals = json_object_get(o->v->config, "calendars");
+	json_t		*q, *cals;
 	size_t		 i;
 	char		 prefix[64];
 
+	cals = json_object_get(o->v->config, "calendars");
 	html_raw(b, "<h1>Business calendars</h1>\n<p>Opening hours and "
 	    "holidays in a time zone: business-hour and business-day "
 	    "targets count only open time. A queue's cases use its calendar, "
@@ -399,10 +400,11 @@ static void
 policies_page(struct sla_out *o)
 {
 	struct sbuf	*b = o->b;
-	json_t		*r, *pols = json_object_get(o->v->config, "policies");
+	json_t		*r, *pols;
 	size_t		 i;
 	char		 prefix[48], id[24];
 
+	pols = json_object_get(o->v->config, "policies");
 	html_raw(b, "<h1>Service-level policies</h1>\n<p>A target for each "
 	    "clock. Routing rules choose the policy; without one, urgent "
 	    "cases get <code>urgent</code> and the others "
@@ -472,12 +474,13 @@ static void
 reasons_page(struct sla_out *o)
 {
 	struct sbuf	*b = o->b;
-	json_t		*r, *rows = json_object_get(o->v->config, "reasons");
+	json_t		*r, *rows;
 	const char	*code, *err;
 	size_t		 i;
 	int		 live_new;
 	char		 prefix[64], id[80];
 
+	rows = json_object_get(o->v->config, "reasons");
 	html_raw(b, "<h1>Pause reasons</h1>\n<p>While a case is paused for "
 	    "one of these, its clocks stop. The system pauses for an answer "
 	    "from the complainant itself.</p>\n");
@@ -508,7 +511,8 @@ reasons_page(struct sla_out *o)
 			html_raw(b, " checked");
 		html_raw(b, "><label for=\"f-");
 		html_attrs(b, id);
-		html_raw(b, "\">Active (staff may pause for it)</label></div>\n");
+		html_raw(b, "\">Active (staff may pause for it)</label>"
+		    "</div>\n");
 		end_form(o, "Save");
 	}
 	html_raw(b, "<h2>New pause reason</h2>\n");
@@ -553,7 +557,8 @@ item(const struct admin_sla_view *v)
 	size_t	 i;
 
 	json_array_foreach(json_object_get(v->config, v->section), i, x)
-		if (v->code != NULL && strcmp(json_text(x, "code"), v->code) == 0)
+		if (v->code != NULL &&
+		    strcmp(json_text(x, "code"), v->code) == 0)
 			return (x);
 	return (NULL);
 }
