@@ -26,10 +26,14 @@ PURE	+= sla_error sla_zone sla_business sla_calendar sla_policy sla_clock \
 	   sla_ical
 # A case's clocks from the database's JSON (scheduler and sla-verify).
 PURE	+= caseclocks
+# The SLA admin forms to definitions and back (rt_admin_sla.c).
+PURE	+= slaform
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
 	   metrics rt_metrics sla_scheduler
+# SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
+KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -52,6 +56,8 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 
 # The engine's contract is in these objects' structs: rebuild with it.
 $(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h
+$(BUILD)/slaform.o $(BUILD)/rt_admin_sla.o $(BUILD)/view_admin_sla.o: \
+	    src/slaform.h src/caseclocks.h src/sla.h src/sla_ical.h
 
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode -lical

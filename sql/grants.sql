@@ -107,7 +107,17 @@ BEGIN
 	    ('recourse_review', 'case_send_back'),
 	    -- The SLA scheduler (0011).
 	    ('recourse_review', 'sla_claim'),
-	    ('recourse_review', 'sla_store')
+	    ('recourse_review', 'sla_store'),
+	    -- SLA administration (0014).
+	    ('recourse_review', 'admin_sla_config'),
+	    ('recourse_review', 'admin_calendar_create'),
+	    ('recourse_review', 'admin_sla_save'),
+	    ('recourse_review', 'admin_policy_create'),
+	    ('recourse_review', 'admin_queue_calendar'),
+	    ('recourse_review', 'admin_rule_policy'),
+	    ('recourse_review', 'admin_pause_reason_save'),
+	    ('recourse_review', 'admin_sla_reapply_rows'),
+	    ('recourse_review', 'admin_sla_reapply_store')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -588,4 +588,22 @@ void	 view_worklist(struct sbuf *, const struct worklist_view *);
 void	 view_case(struct sbuf *, const struct case_view *);
 const char *view_event_label(const char *kind);
 
+/* rt_admin_sla.c, view_admin_sla.c: SLA calendars, policies, pauses. */
+struct admin_sla_view {
+	const struct staff	*who;
+	const char		*csrf;
+	const char		*section;	/* calendars, policies, ... */
+	const char		*code;		/* one calendar's or policy's */
+	json_t			*config;	/* admin_sla_config() */
+	const char		*notice;	/* what just happened */
+	/* A refused change (or an import to save), in its form again. */
+	const char		*posted;	/* its action */
+	json_t			*typed;
+	json_t			*errors;
+	const char		*error;		/* about no field */
+};
+
+int	 rt_admin_sla(struct http_request *);
+void	 view_admin_sla(struct sbuf *, const struct admin_sla_view *);
+
 #endif

@@ -196,9 +196,18 @@ parse_part(struct formdata *fd, const char *part, size_t len)
 	}
 	if (!have_name)
 		return (FORMDATA_MALFORMED);
-	/* Uploads are not part of any form yet; they are skipped whole. */
-	if (is_file)
+	/*
+	 * Uploads never pass for a field of the same name: the first is
+	 * kept apart for formdata_upload(), any further one is skipped.
+	 */
+	if (is_file) {
+		if (fd->upload.name == NULL) {
+			fd->upload.name = dupmem(name, strlen(name));
+			fd->upload.len = (size_t)(part + len - content);
+			fd->upload.value = dupmem(content, fd->upload.len);
+		}
 		return (FORMDATA_OK);
+	}
 	return (formdata_add(fd, name, strlen(name), content,
 	    (size_t)(part + len - content)));
 }
@@ -318,10 +327,24 @@ formdata_get(const struct formdata *fd, const char *name)
 	return (NULL);
 }
 
+/* The uploaded file sent as 'name', or NULL. */
+const struct formfield *
+formdata_upload(const struct formdata *fd, const char *name)
+{
+	formdata_mark(fd, name);
+	if (fd->upload.name == NULL || strcmp(fd->upload.name, name) != 0)
+		return (NULL);
+	return (&fd->upload);
+}
+
 void
 formdata_free(struct formdata *fd)
 {
 	size_t	 i;
+
+	free(fd->upload.name);
+	free(fd->upload.value);
+	memset(&fd->upload, 0, sizeof(fd->upload));
 
 	/* Values may be someone's account of what happened: wipe them. */
 	for (i = 0; i < fd->count; i++) {

@@ -55,6 +55,8 @@ struct formdata_log;
 struct formdata {
 	struct formfield	field[FORMDATA_MAX_FIELDS];
 	size_t			count;
+	/* The first file part, apart: only formdata_upload() returns it. */
+	struct formfield	upload;
 	struct formdata_log	*log;	/* names read; see formdata_log_reads */
 };
 
@@ -75,6 +77,8 @@ enum formdata_result {
 enum formdata_result formdata_parse(struct formdata *, const char *ctype,
 	    const char *body, size_t len);
 const struct formfield *formdata_get(const struct formdata *, const char *);
+const struct formfield *formdata_upload(const struct formdata *,
+	    const char *);
 void	 formdata_free(struct formdata *);
 void	 formdata_mark(const struct formdata *, const char *name);
 void	 formdata_reads(const struct formdata *, struct sbuf *);

@@ -703,6 +703,9 @@ view_admin(struct sbuf *b, const struct admin_view *v)
 	    "<li><a href=\"/admin/accounts\">Accounts</a></li>"
 	    "<li><a href=\"/admin/routing\">Queues and routing</a></li>"
 	    "<li><a href=\"/admin/taxonomy\">Concern taxonomy</a></li>"
+	    "<li><a href=\"/admin/calendars\">Calendars</a></li>"
+	    "<li><a href=\"/admin/policies\">Policies</a></li>"
+	    "<li><a href=\"/admin/pause-reasons\">Pause reasons</a></li>"
 	    "<li><a href=\"/admin/audit\">Audit log</a></li></ul></nav>\n");
 	summary(b, &o);
 	sbuf_add(b, body.data, body.len);

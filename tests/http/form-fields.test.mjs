@@ -203,7 +203,9 @@ test('back office: the work list, account and administration pages',
 	const acc = await createAccount();
 	try {
 		for (const path of ['/admin/routing', '/admin/taxonomy',
-		    '/admin/accounts', `/admin/account?id=${acc.id}`])
+		    '/admin/accounts', `/admin/account?id=${acc.id}`,
+		    '/admin/calendars', '/admin/policies',
+		    '/admin/pause-reasons'])
 			await walk(path, staffPage(path, other), {
 			    cookie: other.cookie, skip: ['/review/logout'] });
 	} finally {

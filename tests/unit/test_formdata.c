@@ -261,6 +261,12 @@ test_mp_file_skipped(void **state)
 	assert_int_equal(fd.count, 2);
 	assert_null(formdata_get(&fd, "upload"));
 	assert_null(formdata_get(&fd, "up2"));
+	/* The first upload is kept apart, byte for byte; later ones not. */
+	assert_non_null(formdata_upload(&fd, "upload"));
+	assert_string_equal(formdata_upload(&fd, "upload")->value,
+	    "<script>alert(1)</script>");
+	assert_null(formdata_upload(&fd, "up2"));
+	assert_null(formdata_upload(&fd, "a"));
 	assert_field(&fd, "a", "1", 1);
 	assert_field(&fd, "b", "2", 1);
 	formdata_free(&fd);
