@@ -100,6 +100,23 @@ parse_error(icalcomponent *c)
 	return NULL;
 }
 
+/*
+ * libical takes 2027-99-99 for a date and normalises it later: a date is
+ * real when it survives the round trip through a day number.
+ */
+static int
+date_real(struct icaltimetype t)
+{
+	int64_t	y;
+	int	m, d;
+
+	if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31)
+		return 0;
+	sla_civil_from_days(sla_days_from_civil(t.year, t.month, t.day), &y,
+	    &m, &d);
+	return y == t.year && m == t.month && d == t.day;
+}
+
 static int
 year_ok(int y)
 {
@@ -281,6 +298,9 @@ import_event(struct import *im, icalcomponent *ev, size_t idx,
 	if (!year_ok(start.year))
 		return sla_refuse(err, field, "Dates lie from %d to %d.",
 		    SLA_FIRST_YEAR, SLA_LAST_YEAR);
+	if (!date_real(start))
+		return sla_refuse(err, field, "The event's start is not a "
+		    "date of the calendar.");
 	if (event_days(ev, start, &days, &bad) == -1) {
 		snprintf(field, sizeof(field), "events[%zu].%s", idx, bad);
 		return sla_refuse(err, field, "An all-day end after the start, "

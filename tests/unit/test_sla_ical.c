@@ -193,6 +193,10 @@ test_refusals(void **state)
 	    "events[1].DTSTART", "timed in a zone");
 	refused_event("DTSTART;VALUE=DATE:19691231\r\n", "events[1].DTSTART",
 	    "before 1970");
+	refused_event("DTSTART;VALUE=DATE:20279999\r\n", "events[1].DTSTART",
+	    "month 99");
+	refused_event("DTSTART;VALUE=DATE:20270230\r\n", "events[1].DTSTART",
+	    "30 February");
 	refused_event("DTSTART;VALUE=DATE:22010101\r\n", "events[1].DTSTART",
 	    "after 2200");
 	refused_event("DTSTART;VALUE=DATE:22001231\r\nDURATION:P2D\r\n",
