@@ -23,7 +23,8 @@ PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
-	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals
+	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
+	   rt_outbox view_outbox
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

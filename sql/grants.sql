@@ -100,7 +100,12 @@ BEGIN
 	    -- The audit sealer (appends links only) and housekeeping.
 	    ('recourse_review', 'audit_unsealed'),
 	    ('recourse_review', 'audit_seal'),
-	    ('recourse_review', 'purge_staff_expired')
+	    ('recourse_review', 'purge_staff_expired'),
+	    -- Notifications (0012): the sender and /admin/outbox.
+	    ('recourse_review', 'digest_enqueue'),
+	    ('recourse_review', 'outbox_claim'),
+	    ('recourse_review', 'outbox_done'),
+	    ('recourse_review', 'admin_outbox_page')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -535,6 +535,7 @@ struct admin_view {
 };
 
 void	 view_admin(struct sbuf *, const struct admin_view *);
+void	 view_admin_subnav(struct sbuf *);
 
 /* view_refusals.c: refused attempts per account, for supervisors. */
 struct refusals_view {
@@ -572,5 +573,18 @@ struct case_view {
 void	 view_worklist(struct sbuf *, const struct worklist_view *);
 void	 view_case(struct sbuf *, const struct case_view *);
 const char *view_event_label(const char *kind);
+
+/* view_outbox.c: /admin/outbox, the notifications and their state. */
+struct outbox_view {
+	const struct staff	*who;
+	const char		*csrf;
+	json_t			*rows;		/* admin_outbox_page() */
+	long long		 next_before;	/* 0: no older page */
+};
+
+void	 view_outbox(struct sbuf *, const struct outbox_view *);
+
+/* rt_outbox.c: GET /admin/outbox[?before=ID]. */
+int	 rt_outbox(struct http_request *);
 
 #endif
