@@ -32,7 +32,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all deps run admin psql test test-unit test-asan bench clean
 
-all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin
+all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin \
+	$(BUILD)/recourse-mailer
 
 deps:
 	@sh src/tools/deps.sh runtime
@@ -49,6 +50,10 @@ $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
 
 $(BUILD)/recourse-admin: src/tools/admin.c $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lqrencode
+
+$(BUILD)/recourse-mailer: src/tools/mailer.c $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lcurl \
+	    -ljansson -lqrencode
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
