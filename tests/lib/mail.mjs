@@ -105,7 +105,8 @@ export function startMailer({ port, env = {} } = {}) {
 	let log = '';
 	proc.stdout.on('data', (d) => { log += d; });
 	proc.stderr.on('data', (d) => { log += d; });
-	const exited = new Promise((r) => proc.once('exit', (code) => r(code)));
+	// 'close': the exit status once its output has all been read.
+	const exited = new Promise((r) => proc.once('close', (code) => r(code)));
 	return { proc, log: () => log, exited,
 	    stop: () => stop(proc), kill: () => stop(proc, 'SIGKILL') };
 }
