@@ -371,33 +371,15 @@ BEGIN
 	RETURN 'ok';
 END $$;
 
--- admin_config with each account's address, for the account forms.
-CREATE OR REPLACE FUNCTION admin_config(p_actor bigint) RETURNS jsonb
+-- admin_config with each account's address, for the account forms: the
+-- earlier function, renamed, with the address laid into each account.
+ALTER FUNCTION admin_config(bigint) RENAME TO admin_config_before_email;
+
+CREATE FUNCTION admin_config(p_actor bigint) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN staff_is(p_actor, 'admin') THEN jsonb_build_object(
-	    'accounts', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-	        'id', a.id, 'login', a.login, 'name', a.display_name,
-	        'roles', a.roles, 'active', a.active, 'email', a.email,
-	        'set_up', a.password_hash IS NOT NULL,
-	        'queues', (SELECT coalesce(jsonb_agg(m.queue ORDER BY m.queue),
-	            '[]') FROM queue_members m WHERE m.account_id = a.id),
-	        'bars', (SELECT coalesce(jsonb_agg(b.brand_key
-	            ORDER BY b.brand_key), '[]')
-	            FROM brand_bars b WHERE b.account_id = a.id))
-	        ORDER BY a.login), '[]') FROM staff_accounts a),
-	    'queues', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-	        'code', q.code, 'name', q.name, 'active', q.active)
-	        ORDER BY q.code), '[]') FROM queues q),
-	    'rules', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-	        'id', r.id, 'position', r.position, 'category', r.category,
-	        'channel', r.channel, 'vulnerable', r.vulnerable,
-	        'brand', r.brand, 'queue', r.queue, 'priority', r.priority)
-	        ORDER BY r.position), '[]') FROM routing_rules r),
-	    'categories', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-	        'code', k.code, 'label', k.label, 'hint', k.hint,
-	        'position', k.position, 'active', k.active)
-	        ORDER BY k.position), '[]') FROM concern_categories k),
-	    'channels', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-	        'code', h.code, 'label', h.label) ORDER BY h.position), '[]')
-	        FROM channels h)) END
+	SELECT jsonb_set(c, '{accounts}', (SELECT coalesce(jsonb_agg(
+	    x || jsonb_build_object('email', a.email) ORDER BY n), '[]')
+	    FROM jsonb_array_elements(c->'accounts') WITH ORDINALITY e (x, n)
+	    LEFT JOIN staff_accounts a ON a.id = (x->>'id')::bigint))
+	FROM admin_config_before_email(p_actor) c
 $$;

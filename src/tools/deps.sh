@@ -7,7 +7,11 @@ set -eu
 
 runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev libqrencode-dev
     postgresql postgresql-contrib make gcc"
+# The mail sender's SMTP client.
+runtime="$runtime libcurl4-openssl-dev"
 test="$runtime libcmocka-dev chromium nodejs npm curl"
+# The mail tests' SMTP listener.
+test="$test python3-aiosmtpd"
 bench="$runtime wrk nodejs npm curl iproute2"
 
 case "${1:-runtime}" in

@@ -611,7 +611,8 @@ digest_due(PGconn *db, const struct config *c)
 	    NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		logf_line("could not queue digests: %s", pg_primary(db, res));
-	else if (!PQgetisnull(res, 0, 0))
+	else if (!PQgetisnull(res, 0, 0) &&
+	    strcmp(PQgetvalue(res, 0, 0), "0") != 0)
 		logf_line("digests queued: %s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 }

@@ -3,22 +3,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
+import { freePort, preloadEnv } from './kore.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
 
-export const FROM = 'Recourse <notify@recourse.test>';
-
 // A port nothing listens on now (the listener may take it later).
-export function freePort() {
-	return new Promise((resolve) => {
-		const s = net.createServer();
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
+export { freePort };
+
+export const FROM = 'Recourse <notify@recourse.test>';
 
 export function tempFile(name) {
 	return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rc-mail-')),
@@ -84,7 +76,8 @@ export function readMessages(file) {
  * overrides the settings.  Its output is kept in .log().
  */
 export function startMailer({ port, env = {} } = {}) {
-	const e = { PATH: process.env.PATH,
+	// The sanitizer build's runtime options, as Kore gets them.
+	const e = { ...preloadEnv(), PATH: process.env.PATH,
 	    RECOURSE_DB: process.env.RECOURSE_REVIEW_DB,
 	    RECOURSE_KEYS: process.env.RECOURSE_KEYS,
 	    RECOURSE_SMTP_STARTTLS: 'none',
