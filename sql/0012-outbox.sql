@@ -52,6 +52,10 @@ CREATE INDEX outbox_case_idx ON outbox (case_id);
 -- writes within a minute causes one e-mail, not three.
 CREATE UNIQUE INDEX outbox_one_note_idx ON outbox (case_id)
 	WHERE kind = 'complainant_note' AND state = 'queued' AND attempts = 0;
+-- Likewise one unsent alert per supervisor and case: the clock engine
+-- records a breach and the escalation it causes together.
+CREATE UNIQUE INDEX outbox_one_alert_idx ON outbox (account_id, case_id)
+	WHERE kind = 'supervisor_alert' AND state = 'queued' AND attempts = 0;
 
 -- Digests run at most once per interval, whatever the number of senders.
 CREATE TABLE outbox_digest_clock (
@@ -76,7 +80,9 @@ BEGIN
 		FROM staff_accounts a
 		WHERE a.active AND a.email IS NOT NULL
 		  AND 'supervisor' = ANY (a.roles)
-		  AND staff_can_see(a.id, c.queue, c.brand);
+		  AND staff_can_see(a.id, c.queue, c.brand)
+		ON CONFLICT (account_id, case_id) WHERE kind = 'supervisor_alert'
+		    AND state = 'queued' AND attempts = 0 DO NOTHING;
 	ELSIF c.consent_contact AND c.contact_box IS NOT NULL THEN
 		INSERT INTO outbox (kind, case_id)
 		VALUES ('complainant_note', c.id)
@@ -362,12 +368,13 @@ BEGIN
 	IF p_active <> 'yes' THEN
 		DELETE FROM staff_sessions WHERE account_id = p_id;
 	END IF;
-	-- Whether the address changed, not the address: no personal data in
+	-- That the address changed, not the address: no personal data in
 	-- the audit log.
 	PERFORM audit('staff:' || p_actor, 'account.update', 'account:' || p_id,
 	    jsonb_build_object('roles', p_roles, 'queues', p_queues,
-	        'active', p_active = 'yes', 'email_changed',
-	        a.email IS DISTINCT FROM nullif(btrim(p_email), '')));
+	        'active', p_active = 'yes') || CASE WHEN a.email IS DISTINCT
+	        FROM nullif(btrim(p_email), '')
+	        THEN '{"email_changed": true}'::jsonb ELSE '{}' END);
 	RETURN 'ok';
 END $$;
 
