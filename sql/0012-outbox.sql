@@ -81,8 +81,9 @@ BEGIN
 		WHERE a.active AND a.email IS NOT NULL
 		  AND 'supervisor' = ANY (a.roles)
 		  AND staff_can_see(a.id, c.queue, c.brand)
-		ON CONFLICT (account_id, case_id) WHERE kind = 'supervisor_alert'
-		    AND state = 'queued' AND attempts = 0 DO NOTHING;
+		ON CONFLICT (account_id, case_id)
+		    WHERE kind = 'supervisor_alert' AND state = 'queued'
+		      AND attempts = 0 DO NOTHING;
 	ELSIF c.consent_contact AND c.contact_box IS NOT NULL THEN
 		INSERT INTO outbox (kind, case_id)
 		VALUES ('complainant_note', c.id)
@@ -205,8 +206,8 @@ BEGIN
 		UPDATE outbox o SET attempts = o.attempts + 1,
 		    lease_until = now() + p_lease_ms * interval '1 millisecond',
 		    first_attempt_at = coalesce(o.first_attempt_at, now()),
-		    message_id = coalesce(o.message_id, format('<outbox.%s.%s@%s>',
-		        o.id, encode(sha256(convert_to(o.id || ':' ||
+		    message_id = coalesce(o.message_id,
+		        format('<outbox.%s.%s@%s>', o.id, encode(sha256(convert_to(o.id || ':' ||
 		        random() || ':' || clock_timestamp(), 'UTF8')),
 		        'hex'), p_domain))
 		FROM due WHERE o.id = due.id
@@ -267,7 +268,8 @@ CREATE FUNCTION admin_outbox_page(p_actor bigint, p_before bigint,
 		    CASE WHEN o.state = 'queued' AND o.lease_until > now()
 		        THEN 'sending' ELSE o.state END AS state,
 		    CASE WHEN o.kind = 'complainant_note'
-		        THEN 'complainant of ' || coalesce(c.reference, 'an erased case')
+		        THEN 'complainant of ' || coalesce(c.reference,
+		            'an erased case')
 		        ELSE a.login END AS recipient,
 		    CASE WHEN o.state = 'queued'
 		        THEN utc_text(o.next_attempt_at) END AS next_attempt,

@@ -67,8 +67,8 @@ rt_outbox(struct http_request *req)
 		c->authed = 1;
 		if (!staff_has(&c->auth.who, STAFF_ADMIN)) {
 			refusal_role(&c->auth.who, req->path, "admin");
-			rt_error(req, 403, "Administrators only", "This part of "
-			    "the back office is for administrators.");
+			rt_error(req, 403, "Administrators only", "This part "
+			    "of the back office is for administrators.");
 			return (KORE_RESULT_OK);
 		}
 		if (!before_param(req->query_string, c->before,

@@ -413,7 +413,8 @@ compose_digest(struct sbuf *m, const struct config *c, const char *to,
 			if (strcmp(jstr(it, "why"), groups[g].why) != 0)
 				continue;
 			if (n++ == 0)
-				sbuf_printf(m, "\r\n%s:\r\n", groups[g].heading);
+				sbuf_printf(m, "\r\n%s:\r\n",
+				    groups[g].heading);
 			clock = json_string_value(json_object_get(it,
 			    "clock"));
 			case_link(m, c, jstr(it, "reference"));

@@ -65,9 +65,11 @@ test('the admin sets a staff address on the account form; a bad one is ' +
 	assert.equal(parseHtml(page.text).querySelector('#f-new-email')
 	    .getAttribute('value'), rev.email);
 	// The audit log says that it changed, not what to.
-	const audit = await query('SELECT detail::text AS d FROM audit_events ' +
-	    "WHERE action = 'account.update' AND object = $1", [`account:${rev.id}`]);
-	assert.ok(audit.rows.some((r) => r.d.includes('"email_changed": true')));
+	const audit = await query('SELECT detail::text AS d FROM ' +
+	    "audit_events WHERE action = 'account.update' AND object = $1",
+	    [`account:${rev.id}`]);
+	assert.ok(audit.rows.some((r) =>
+	    r.d.includes('"email_changed": true')));
 	assert.ok(audit.rows.every((r) => !r.d.includes(rev.email)));
 });
 
@@ -86,7 +88,8 @@ test('a complainant who consented gets one content-free note per update ' +
 	assert.equal(m.headers.to, `<${email}>`);
 	assert.equal(m.headers.from, FROM);
 	assert.equal(m.from, 'notify@recourse.test');
-	assert.equal(m.headers.subject, `Your case ${f.reference} has an update`);
+	assert.equal(m.headers.subject,
+	    `Your case ${f.reference} has an update`);
 	assert.match(m.headers['message-id'],
 	    /^<outbox\.\d+\.[0-9a-f]{64}@recourse\.test>$/);
 	assert.match(m.headers.date,
@@ -106,7 +109,8 @@ test('a complainant who consented gets one content-free note per update ' +
 	    'outbox o WHERE case_id = $1', [(await caseByReference(
 	    f.reference)).id]);
 	assert.equal(row.rows.length, 1);
-	assert.deepEqual([row.rows[0].state, row.rows[0].attempts], ['sent', 1]);
+	assert.deepEqual([row.rows[0].state, row.rows[0].attempts],
+	    ['sent', 1]);
 	assert.ok(!row.rows[0].t.includes(email));
 	assert.ok(!row.rows[0].t.includes('Very Secret'));
 	assert.ok(!mailer.log().includes(email), 'the sender logs an address');
@@ -185,12 +189,14 @@ test('digest: new cases in my queues, assigned to me, at risk; each item ' +
 	const body = all.map((m) => m.body).join('\n');
 	assert.match(body, new RegExp(`New cases in your queues:\\r\\n[^]*` +
 	    fresh.reference));
-	assert.match(body, new RegExp(`Assigned to you:\\r\\n  ${mine.reference}`));
+	assert.match(body, new RegExp(
+	    `Assigned to you:\\r\\n  ${mine.reference}`));
 	assert.match(body, new RegExp(`At risk of missing a deadline:\\r\\n  ` +
 	    `${risky.reference}.*\\r\\n    \\(response clock\\)`));
 	// Each item once, in whichever digest: every case is new in the
 	// queue; 'mine' was also assigned, 'risky' also at risk.
-	const times = (ref) => body.split(`/review/cases/${ref}\r\n`).length - 1;
+	const times = (ref) =>
+	    body.split(`/review/cases/${ref}\r\n`).length - 1;
 	assert.deepEqual([fresh, mine, risky].map((x) => times(x.reference)),
 	    [1, 2, 2]);
 	const ids = all.map((m) => m.headers['message-id']);
@@ -199,7 +205,8 @@ test('digest: new cases in my queues, assigned to me, at risk; each item ' +
 
 test('/admin/outbox lists the notifications for admins, naming the ' +
     'recipient by account or case, never by address', async () => {
-	const res = await reviewRequest('/admin/outbox', { cookie: admin.cookie });
+	const res = await reviewRequest('/admin/outbox',
+	    { cookie: admin.cookie });
 	assert.equal(res.status, 200);
 	const doc = parseHtml(res.text);
 	const rows = doc.querySelectorAll('#outbox tbody tr');

@@ -154,7 +154,8 @@ test('a sender killed after the server took the message: the next one ' +
 	    'sent', 40000);
 	const all = mine();
 	assert.equal(all.length, 2, 'delivered twice to the server');
-	assert.equal(all[0].headers['message-id'], all[1].headers['message-id']);
+	assert.equal(all[0].headers['message-id'],
+	    all[1].headers['message-id']);
 	assert.equal(all[0].headers.date, all[1].headers.date);
 	assert.equal(all[0].body, all[1].body);
 	// The recipient's server deduplicates by Message-ID, as a real one

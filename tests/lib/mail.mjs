@@ -58,7 +58,8 @@ export function parseMessage(rec) {
 	const headers = {};
 	for (const line of rec.data.slice(0, at).split('\r\n')) {
 		const i = line.indexOf(':');
-		headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+		headers[line.slice(0, i).toLowerCase()] =
+		    line.slice(i + 1).trim();
 	}
 	return { ...rec, headers, body: rec.data.slice(at + 4) };
 }
@@ -99,7 +100,8 @@ export function startMailer({ port, env = {} } = {}) {
 	proc.stdout.on('data', (d) => { log += d; });
 	proc.stderr.on('data', (d) => { log += d; });
 	// 'close': the exit status once its output has all been read.
-	const exited = new Promise((r) => proc.once('close', (code) => r(code)));
+	const exited = new Promise((r) => proc.once('close',
+	    (code) => r(code)));
 	return { proc, log: () => log, exited,
 	    stop: () => stop(proc), kill: () => stop(proc, 'SIGKILL') };
 }
