@@ -31,7 +31,7 @@ PURE	+= slaform
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
-	   metrics rt_metrics sla_scheduler
+	   metrics rt_metrics sla_scheduler rt_outbox view_outbox
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
@@ -41,7 +41,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all deps run admin psql test test-unit test-asan bench clean
 
-all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin
+all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin \
+	$(BUILD)/recourse-mailer
 
 deps:
 	@sh src/tools/deps.sh runtime
@@ -67,6 +68,10 @@ $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
 
 $(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(filter-out %.h,$^) -lsodium -lcrypto -lpq -lqrencode -lical -ljansson
+
+$(BUILD)/recourse-mailer: src/tools/mailer.c $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lcurl \
+	    -ljansson -lqrencode
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit

@@ -61,6 +61,18 @@ BEGIN
 	    '{}'::jsonb, coalesce(extract(epoch FROM now() -
 	        min(c.next_check_at)), 0)::float8
 	FROM cases c WHERE c.next_check_at <= now();
+
+	-- The outbox (0012): how many messages wait (through outbox_due_idx)
+	-- and how long the oldest of them has waited.
+	RETURN QUERY SELECT 'recourse_outbox_queued'::text,
+	    'Outbox messages waiting to be sent (depth).'::text, '{}'::jsonb,
+	    count(*)::float8
+	FROM outbox o WHERE o.state = 'queued';
+	RETURN QUERY SELECT 'recourse_outbox_oldest_unsent_seconds'::text,
+	    'Age of the oldest message not yet sent (0 when none).'::text,
+	    '{}'::jsonb, coalesce(extract(epoch FROM now() -
+	        min(o.created_at)), 0)::float8
+	FROM outbox o WHERE o.state = 'queued';
 END $$;
 
 CREATE INDEX case_clocks_risk_idx ON case_clocks (state)

@@ -117,7 +117,12 @@ BEGIN
 	    ('recourse_review', 'admin_rule_policy'),
 	    ('recourse_review', 'admin_pause_reason_save'),
 	    ('recourse_review', 'admin_sla_reapply_rows'),
-	    ('recourse_review', 'admin_sla_reapply_store')
+	    ('recourse_review', 'admin_sla_reapply_store'),
+	    -- Notifications (0012): the sender and /admin/outbox.
+	    ('recourse_review', 'digest_enqueue'),
+	    ('recourse_review', 'outbox_claim'),
+	    ('recourse_review', 'outbox_done'),
+	    ('recourse_review', 'admin_outbox_page')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -550,6 +550,7 @@ struct admin_view {
 };
 
 void	 view_admin(struct sbuf *, const struct admin_view *);
+void	 view_admin_subnav(struct sbuf *);
 
 /* view_refusals.c: refused attempts per account, for supervisors. */
 struct refusals_view {
@@ -605,5 +606,17 @@ struct admin_sla_view {
 
 int	 rt_admin_sla(struct http_request *);
 void	 view_admin_sla(struct sbuf *, const struct admin_sla_view *);
+/* view_outbox.c: /admin/outbox, the notifications and their state. */
+struct outbox_view {
+	const struct staff	*who;
+	const char		*csrf;
+	json_t			*rows;		/* admin_outbox_page() */
+	long long		 next_before;	/* 0: no older page */
+};
+
+void	 view_outbox(struct sbuf *, const struct outbox_view *);
+
+/* rt_outbox.c: GET /admin/outbox[?before=ID]. */
+int	 rt_outbox(struct http_request *);
 
 #endif

@@ -31,13 +31,14 @@ struct admin_command {
 
 static const struct admin_command commands[] = {
 	{ "/admin/accounts/create", "/admin/accounts",
-	    "SELECT admin_account_create($1, $2, $3, $4, $5, $6)",
+	    "SELECT admin_account_create($1, $2, $3, $4, $5, $6, $7)",
 	    { { "login", F_TEXT }, { "name", F_TEXT }, { "roles", F_ARRAY },
-	    { "queues", F_ARRAY } }, 1 },
+	    { "queues", F_ARRAY }, { "email", F_TEXT } }, 1 },
 	{ "/admin/accounts/update", "/admin/account",
-	    "SELECT admin_account_update($1, $2, $3, $4, $5, $6)",
+	    "SELECT admin_account_update($1, $2, $3, $4, $5, $6, $7)",
 	    { { "id", F_NUMBER }, { "name", F_TEXT }, { "roles", F_ARRAY },
-	    { "queues", F_ARRAY }, { "active", F_CHECK } }, 0 },
+	    { "queues", F_ARRAY }, { "active", F_CHECK }, { "email", F_TEXT } },
+	    0 },
 	{ "/admin/accounts/reset", "/admin/account",
 	    "SELECT admin_account_reset($1, $2, $3)",
 	    { { "id", F_NUMBER } }, 1 },

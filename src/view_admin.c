@@ -338,6 +338,8 @@ accounts_page(struct admin_out *o)
 	    posted(v, "/admin/accounts/create", NULL));
 	text_field(o, "new", "login", "Login name", "", 40);
 	text_field(o, "new", "name", "Name", "", 100);
+	text_field(o, "new", "email", "E-mail for notifications (optional)",
+	    "", 254);
 	roles_and_queues(o, "new", NULL);
 	html_raw(b, "<button type=\"submit\" class=\"button\">Create and show "
 	    "the set-up link</button>\n</form>\n</section>\n");
@@ -369,6 +371,8 @@ account_page(struct admin_out *o)
 	    posted(v, "/admin/accounts/update", NULL));
 	hidden_id(b, ji(a, "id"));
 	text_field(o, "new", "name", "Name", json_text(a, "name"), 100);
+	text_field(o, "new", "email", "E-mail for notifications (optional)",
+	    json_text(a, "email"), 254);
 	roles_and_queues(o, "acct", a);
 	check_yes(o, "acct", "active", "Active (can log in)",
 	    json_is_true(json_object_get(a, "active")));
@@ -672,6 +676,21 @@ summary(struct sbuf *b, struct admin_out *o)
 		page_error_summary(b, o->ids, o->messages, o->n);
 }
 
+/* The administration pages' own navigation (also on /admin/outbox). */
+void
+view_admin_subnav(struct sbuf *b)
+{
+	html_raw(b, "<nav aria-label=\"Administration\" class=\"subnav\"><ul>"
+	    "<li><a href=\"/admin/accounts\">Accounts</a></li>"
+	    "<li><a href=\"/admin/routing\">Queues and routing</a></li>"
+	    "<li><a href=\"/admin/taxonomy\">Concern taxonomy</a></li>"
+	    "<li><a href=\"/admin/calendars\">Calendars</a></li>"
+	    "<li><a href=\"/admin/policies\">Policies</a></li>"
+	    "<li><a href=\"/admin/pause-reasons\">Pause reasons</a></li>"
+	    "<li><a href=\"/admin/audit\">Audit log</a></li>"
+	    "<li><a href=\"/admin/outbox\">Outbox</a></li></ul></nav>\n");
+}
+
 void
 view_admin(struct sbuf *b, const struct admin_view *v)
 {
@@ -699,14 +718,7 @@ view_admin(struct sbuf *b, const struct admin_view *v)
 		    "complaint form offers, and check the audit log.</p>\n");
 	page_staff_begin(b, v->error != NULL || json_object_size(v->errors) >
 	    0 ? "Error: administration" : "Administration", v->who, v->csrf);
-	html_raw(b, "<nav aria-label=\"Administration\" class=\"subnav\"><ul>"
-	    "<li><a href=\"/admin/accounts\">Accounts</a></li>"
-	    "<li><a href=\"/admin/routing\">Queues and routing</a></li>"
-	    "<li><a href=\"/admin/taxonomy\">Concern taxonomy</a></li>"
-	    "<li><a href=\"/admin/calendars\">Calendars</a></li>"
-	    "<li><a href=\"/admin/policies\">Policies</a></li>"
-	    "<li><a href=\"/admin/pause-reasons\">Pause reasons</a></li>"
-	    "<li><a href=\"/admin/audit\">Audit log</a></li></ul></nav>\n");
+	view_admin_subnav(b);
 	summary(b, &o);
 	sbuf_add(b, body.data, body.len);
 	sbuf_free(&body);

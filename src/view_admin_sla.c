@@ -583,13 +583,7 @@ view_admin_sla(struct sbuf *b, const struct admin_sla_view *v)
 	page_staff_begin(b, o.n > 0 || v->error != NULL ||
 	    json_object_size(v->errors) > 0 ? "Error: administration" :
 	    "Administration", v->who, v->csrf);
-	html_raw(b, "<nav aria-label=\"Administration\" class=\"subnav\"><ul>"
-	    "<li><a href=\"/admin/accounts\">Accounts</a></li>"
-	    "<li><a href=\"/admin/routing\">Queues and routing</a></li>"
-	    "<li><a href=\"/admin/calendars\">Calendars</a></li>"
-	    "<li><a href=\"/admin/policies\">Policies</a></li>"
-	    "<li><a href=\"/admin/pause-reasons\">Pause reasons</a></li>"
-	    "</ul></nav>\n");
+	view_admin_subnav(b);
 	summary(b, &o);
 	sbuf_add(b, body.data, body.len);
 	sbuf_free(&body);

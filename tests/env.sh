@@ -51,6 +51,8 @@ env_start() {
 	export RECOURSE_REVIEW_LOG="$ENV_DIR/kore-review.log"
 	export RECOURSE_AUDIT_SEAL_MS=200
 	export RECOURSE_ADMIN="$env_top/$build/recourse-admin"
+	# The mail tests start their own sender against their own listener.
+	export RECOURSE_MAILER="$env_top/$build/recourse-mailer"
 	export RECOURSE_PGHOST="$ENV_DIR/pg"
 	export RECOURSE_PGDATA="$ENV_DIR/pg/data"
 	export RECOURSE_DBNAME=recourse

@@ -9,7 +9,10 @@ runtime="kore libsodium-dev libssl-dev libpq-dev libjansson-dev libqrencode-dev
     postgresql postgresql-contrib make gcc"
 # The SLA engine's time zones and iCalendar (libical3 comes with -dev).
 runtime="$runtime libical-dev libical3"
-test="$runtime libcmocka-dev chromium nodejs npm curl prometheus"
+# The mail sender's SMTP client.
+runtime="$runtime libcurl4-openssl-dev"
+# promtool checks /metrics; the mail tests' SMTP listener.
+test="$runtime libcmocka-dev chromium nodejs npm curl prometheus python3-aiosmtpd"
 bench="$runtime wrk nodejs npm curl iproute2"
 
 case "${1:-runtime}" in

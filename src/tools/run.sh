@@ -59,5 +59,11 @@ kpid=$!
 RECOURSE_DB="$conninfo user=recourse_review" RECOURSE_SURFACE=review \
     stdbuf -oL kore -f -n -r -c "$var/review.conf" &
 rpid=$!
-trap 'kill $kpid $rpid 2>/dev/null; wait $kpid $rpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
+# The sender beside the back office (same role, same keys).  Without
+# RECOURSE_SMTP_HOST it sends nothing: mail stays queued, on /admin/outbox.
+RECOURSE_DB="$conninfo user=recourse_review" \
+    RECOURSE_PUBLIC_BASE_URL="${RECOURSE_PUBLIC_BASE_URL:-http://127.0.0.1:$port/track}" \
+    stdbuf -oL ./build/recourse-mailer &
+mpid=$!
+trap 'kill $kpid $rpid $mpid 2>/dev/null; wait $kpid $rpid $mpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
 wait $kpid $rpid || true

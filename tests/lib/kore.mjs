@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
     '../..');
 
-function freePort() {
+export function freePort() {
 	return new Promise((resolve, reject) => {
 		const s = net.createServer();
 		s.once('error', reject);
@@ -21,7 +21,7 @@ function freePort() {
 }
 
 // The sanitizer build needs its runtime preloaded, as tests/env.sh does.
-function preloadEnv() {
+export function preloadEnv() {
 	const env = {};
 	for (const kv of (process.env.RECOURSE_KORE_ENV ?? '').split(' ')) {
 		const i = kv.indexOf('=');
