@@ -60,23 +60,24 @@ $(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h
 $(BUILD)/slaform.o $(BUILD)/rt_admin_sla.o $(BUILD)/view_admin_sla.o: \
 	    src/slaform.h src/caseclocks.h src/sla.h src/sla_ical.h
 
+# What the pure objects need, wherever they are linked.
+PURE_LIBS := -lsodium -lcrypto -lqrencode -lical -ljansson
+
 $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ -lsodium -lcrypto -ljansson -lpq -lqrencode -lical
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(PURE_LIBS) -lpq
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lsodium -lcrypto -lqrencode -lical -ljansson
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PURE_LIBS)
 
 $(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(filter-out %.h,$^) -lsodium -lcrypto -lpq -lqrencode -lical -ljansson
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(filter-out %.h,$^) $(PURE_LIBS) -lpq
 
 $(BUILD)/recourse-mailer: src/tools/mailer.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lpq -lcurl \
-	    -ljansson -lqrencode
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(PURE_LIBS) -lpq -lcurl
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ -lsodium -lcrypto -lqrencode -lcmocka \
-	    -lical -ljansson
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(PURE_LIBS) -lcmocka
 
 run: deps all
 	@sh src/tools/run.sh

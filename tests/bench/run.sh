@@ -494,4 +494,6 @@ echo "HTTP at $few connections: p50 $few_p50 ms, p99 $few_p99 ms," \
 [ "${BENCH_WORKLIST:-1}" = 0 ] && exit 0
 BENCH_WORKLIST_ENV=$ENV_DIR sh tests/bench/worklist.sh ||
     fail "the work-list benchmark"
+# The SLA scheduler over the same generated cases.
+BENCH_SLA_ENV=$ENV_DIR sh tests/bench/sla.sh || fail "the SLA benchmark"
 exit 0
