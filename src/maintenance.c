@@ -45,6 +45,7 @@ maintenance_start(void)
 	    1000, NULL, 0);
 	if (app.review) {
 		audit_sealer_start();
-		sla_scheduler_start();
+		if (app.sla_tick_ms > 0)
+			sla_scheduler_start();
 	}
 }

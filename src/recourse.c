@@ -190,8 +190,11 @@ kore_parent_configure(int argc, char *argv[])
 		dummy_hash_make();
 		app.audit_seal_ms = env_int("RECOURSE_AUDIT_SEAL_MS", 1000,
 		    50, 60000);
-		app.sla_tick_ms = env_int("RECOURSE_SLA_TICK_MS", 1000, 50,
+		/* 0: this node leaves the clocks to the other nodes. */
+		app.sla_tick_ms = env_int("RECOURSE_SLA_TICK_MS", 1000, 0,
 		    60000);
+		if (app.sla_tick_ms > 0 && app.sla_tick_ms < 50)
+			fatal("RECOURSE_SLA_TICK_MS must be 0 or 50 to 60000");
 		/* The SLA test clock's offset is read only when this is on. */
 		app.test_clock = env_int("RECOURSE_TEST_CLOCK", 0, 0, 1);
 		if (app.test_clock)

@@ -70,7 +70,9 @@ env_start() {
 	export RECOURSE_METRICS_CACHE_MS=0
 	# The SLA scheduler: a pass every 200 ms, its now movable by the
 	# test_clock table (tests only; see sql/0011-sla-clocks.sql).
-	export RECOURSE_SLA_TICK_MS=200
+	# ENV_SLA_TICK_MS=0: a back office without a scheduler (tests/crash
+	# start and kill their own).
+	export RECOURSE_SLA_TICK_MS=${ENV_SLA_TICK_MS:-200}
 	export RECOURSE_TEST_CLOCK=1
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"

@@ -62,6 +62,20 @@ else
 	env_stop
 fi
 
+# Crash tests kill PostgreSQL and the Kore instances they start: an
+# environment of their own, whose back office runs no scheduler (the
+# tests' own instances do, until they kill them).
+ENV_SLA_TICK_MS=0
+if env_start; then
+	echo "== crash tests"
+	run_node tests/crash
+	env_stop
+else
+	failed=$((failed + 1))
+	env_stop
+fi
+unset ENV_SLA_TICK_MS
+
 if [ "$mode" = asan ]; then
 	if ls /tmp/recourse-asan.* /tmp/recourse-ubsan.* >/dev/null 2>&1; then
 		echo "sanitizer reports:"

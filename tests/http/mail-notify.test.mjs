@@ -2,10 +2,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as c from '../lib/client.mjs';
-import { staffUser, act, reviewRequest, REVIEW } from '../lib/staff.mjs';
+import { staffUser, act, reviewRequest, setStaffEmail, REVIEW }
+    from '../lib/staff.mjs';
 import { query, caseByReference } from '../lib/db.mjs';
 import { parseHtml, errorFields } from '../lib/html.mjs';
-import { formsOf } from '../lib/pageform.mjs';
 import { startListener, startMailer, waitFor, FROM } from '../lib/mail.mjs';
 
 let listener, mailer, admin, sup, rev;
@@ -13,15 +13,6 @@ let listener, mailer, admin, sup, rev;
 // A unique address per use, so that messages of other tests never count.
 function address(tag) {
 	return `${c.marker(tag).toLowerCase()}@example.org`;
-}
-
-// Sets an account's address through the form its admin page renders.
-async function setEmail(id, email) {
-	const path = `/admin/account?id=${id}`;
-	const page = await reviewRequest(path, { cookie: admin.cookie });
-	const f = formsOf(parseHtml(page.text), REVIEW + path).find((x) =>
-	    x.action === '/admin/accounts/update');
-	return f.fill({ email }).submit({ cookie: admin.cookie });
 }
 
 function to(addr) {
@@ -44,7 +35,7 @@ after(async () => {
 
 test('the admin sets a staff address on the account form; a bad one is ' +
     'refused next to the field, nothing saved', async () => {
-	const bad = await setEmail(rev.id, 'not an address');
+	const bad = await setStaffEmail(admin, rev.id, 'not an address');
 	assert.equal(bad.status, 422);
 	assert.deepEqual(errorFields(bad.doc), ['new-email']);
 	assert.match(bad.doc.querySelector('#f-new-email-error').text,
@@ -56,7 +47,7 @@ test('the admin sets a staff address on the account form; a bad one is ' +
 	assert.equal(await row(), null);
 	for (const [u, tag] of [[rev, 'R'], [sup, 'S']]) {
 		u.email = address(tag);
-		const ok = await setEmail(u.id, u.email);
+		const ok = await setStaffEmail(admin, u.id, u.email);
 		assert.equal(ok.status, 303, ok.text.slice(0, 300));
 	}
 	assert.equal(await row(), rev.email);

@@ -102,5 +102,15 @@ export async function startKore({ conf = 'test.conf', env = {},
 		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
-	return { url, port, stop, log };
+	// As a crash would: the whole group at once, no clean-up by Kore.
+	const kill = async () => {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+		await exited;
+		fs.rmSync(dir, { recursive: true, force: true });
+	};
+	return { url, port, stop, kill, log };
 }

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseHtml, hiddenValue } from './html.mjs';
-import { formFor as pageFormFor } from './pageform.mjs';
+import { formFor as pageFormFor, formsOf } from './pageform.mjs';
 import { formFor, submitForm } from './forms.mjs';
 
 const run = promisify(execFile);
@@ -263,4 +263,14 @@ export async function forgeAct(user, reference, verb, fields = {},
 		f.csrf = user.csrf;
 	return reviewRequest(`/review/cases/${reference}/${verb}`, {
 	    method: 'POST', cookie: user.cookie, body: form(f) });
+}
+
+// Sets an account's e-mail address through the form its admin page
+// renders, as 'admin' (an admin's staffUser).
+export async function setStaffEmail(admin, id, email) {
+	const path = `/admin/account?id=${id}`;
+	const page = await reviewRequest(path, { cookie: admin.cookie });
+	const f = formsOf(parseHtml(page.text), REVIEW + path).find((x) =>
+	    x.action === '/admin/accounts/update');
+	return f.fill({ email }).submit({ cookie: admin.cookie });
 }
