@@ -23,6 +23,8 @@ PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
 # The SLA engine (docs/SLA.md): pure as well, on libical and jansson.
 PURE	+= sla_zone sla_business sla_calendar sla_policy sla_clock sla_ical
+# The clocks in words for people (reviewers, supervisors, complainants).
+PURE	+= sla_words
 # A case's clocks from the database's JSON (scheduler and sla-verify).
 PURE	+= caseclocks
 # Modules that need Kore (and through it libpq).
@@ -48,6 +50,8 @@ $(BUILD)/%.o: src/%.c src/recourse.h src/app.h
 $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/sla_words.o: src/sla_words.h
 
 # The engine's contract is in these objects' structs: rebuild with it.
 $(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h

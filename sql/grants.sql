@@ -103,7 +103,15 @@ BEGIN
 	    ('recourse_review', 'purge_staff_expired'),
 	    -- The SLA scheduler (0011).
 	    ('recourse_review', 'sla_claim'),
-	    ('recourse_review', 'sla_store')
+	    ('recourse_review', 'sla_store'),
+	    -- The clocks as people see them (0015).
+	    ('recourse_review', 'case_clock_panel'),
+	    ('recourse_review', 'case_clock_pause'),
+	    ('recourse_review', 'case_clock_resume'),
+	    ('recourse_review', 'case_clock_extend'),
+	    ('recourse_review', 'worklist_clock'),
+	    ('recourse_review', 'sla_dashboard'),
+	    ('recourse_public', 'track_next')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p
