@@ -30,7 +30,7 @@ PURE	+= caseclocks
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
-	   sla_scheduler
+	   sla_scheduler clock_action clock_words view_clocks rt_dashboard view_dashboard
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
 MOD_OBJ	:= $(KOREMOD:%=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -52,6 +52,8 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/sla_words.o: src/sla_words.h
+$(BUILD)/clock_words.o $(BUILD)/view_clocks.o $(BUILD)/view_dashboard.o: \
+    src/sla_words.h src/sla.h
 
 # The engine's contract is in these objects' structs: rebuild with it.
 $(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h

@@ -224,7 +224,7 @@ BEGIN
 	        FROM sla_policy_versions v JOIN sla_policies p
 	        ON p.code = v.policy WHERE v.id = c.sla_policy_version),
 	    'calendar', (SELECT jsonb_build_object('name', k.name,
-	        'definition', v.definition::text)
+	        'version', v.id, 'definition', v.definition::text)
 	        FROM sla_calendar_versions v JOIN sla_calendars k
 	        ON k.code = v.calendar WHERE v.id = c.sla_calendar_version),
 	    'pauses', case_pauses(c.id),
@@ -239,10 +239,12 @@ END $$;
 -- cases.sla_due names), its unit, when its open pause began, and the
 -- calendar it counts in.  Nothing for a case out of the actor's reach.
 CREATE FUNCTION worklist_clock(p_actor bigint, p_case bigint,
-    OUT clock text, OUT unit text, OUT paused_since bigint,
-    OUT calendar_version bigint, OUT calendar text)
+    OUT clock text, OUT unit text, OUT due_at bigint,
+    OUT paused_since bigint, OUT calendar_version bigint,
+    OUT calendar text)
 LANGUAGE sql STABLE AS $$
 	SELECT k.clock, pv.definition->k.clock->>'unit',
+	    floor(extract(epoch FROM k.due_at))::bigint,
 	    (SELECT floor(extract(epoch FROM max(e.at)))::bigint
 	        FROM case_events e WHERE e.case_id = c.id
 	          AND e.kind = 'clock_paused' AND k.state = 'paused'),
@@ -281,7 +283,8 @@ BEGIN
 		  AND (c.brand IS NULL
 		    OR lower(btrim(c.brand)) <> ALL (v_bars))
 	), oldest AS (
-		SELECT c.reference, k.started_at, cv.definition::text AS cal
+		SELECT c.reference, k.started_at, cv.id AS cv,
+		    cv.definition::text AS cal
 		FROM case_clocks k JOIN cases c ON c.id = k.case_id
 		JOIN sla_calendar_versions cv ON cv.id = c.sla_calendar_version
 		WHERE k.clock = 'acknowledge' AND k.met_at IS NULL
@@ -318,7 +321,8 @@ BEGIN
 	            OR lower(btrim(c.brand)) <> ALL (v_bars))),
 	    'oldest', (SELECT jsonb_build_object('reference', o.reference,
 	        'started_at', floor(extract(epoch FROM o.started_at))::bigint,
-	        'calendar', o.cal) FROM oldest o)));
+	        'calendar_version', o.cv, 'calendar', o.cal)
+	        FROM oldest o)));
 END $$;
 
 -- What happens next, for the complainant (/track and the API): after

@@ -60,20 +60,6 @@ when(struct sbuf *b, const char *ts)
 	html_raw(b, " UTC</time>");
 }
 
-/* A clock's state in words; risk is shown in text, not colour alone. */
-static void
-sla_state_tag(struct sbuf *b, const char *state)
-{
-	if (strcmp(state, "breached") == 0)
-		html_raw(b, " <strong class=\"tag late\">breached</strong>");
-	else if (strcmp(state, "at_risk") == 0)
-		html_raw(b, " <strong class=\"tag late\">at risk</strong>");
-	else if (strcmp(state, "paused") == 0)
-		html_raw(b, " <span class=\"tag\">paused</span>");
-	else if (strcmp(state, "met") == 0)
-		html_raw(b, " <span class=\"tag\">met</span>");
-}
-
 /* The plain-language label of a concern code, from the page's options. */
 static const char *
 category_label(json_t *options, const char *code)
@@ -225,7 +211,8 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 	    "aria-label=\"Cases\" tabindex=\"0\">\n<table class=\"worklist\">\n"
 	    "<caption>Cases, breached and at risk first, then the "
 	    "earliest deadline</caption>\n<thead><tr><th scope=\"col\">Case</th>"
-	    "<th scope=\"col\">Due</th><th scope=\"col\">Priority</th>"
+	    "<th scope=\"col\">Risk and due time</th>"
+	    "<th scope=\"col\">Priority</th>"
 	    "<th scope=\"col\">State</th><th scope=\"col\">Concern</th>"
 	    "<th scope=\"col\">Brand</th><th scope=\"col\">Queue</th>"
 	    "<th scope=\"col\">Assigned to</th></tr></thead>\n<tbody>\n");
@@ -240,11 +227,13 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		if (json_is_true(json_object_get(r, "appeal")))
 			html_raw(b, " <span class=\"tag\">appeal</span>");
 		html_raw(b, "</th><td>");
-		if (json_is_string(json_object_get(r, "sla_due")))
+		/* Risk in words first; the colour only repeats it. */
+		view_clock_risk(b, json_text(r, "sla_state"));
+		html_raw(b, " ");
+		if (json_is_string(json_object_get(r, "sla_words")))
+			html_texts(b, json_text(r, "sla_words"));
+		else if (json_is_string(json_object_get(r, "sla_due")))
 			when(b, json_text(r, "sla_due"));
-		else
-			html_raw(b, "\xe2\x80\x94");
-		sla_state_tag(b, json_text(r, "sla_state"));
 		sbuf_printf(b, "</td><td>%d</td><td>",
 		    (int)json_integer_value(json_object_get(r, "priority")));
 		html_texts(b, state_label(json_text(r, "state")));
@@ -268,53 +257,6 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 /* ---------------------------------------------------------------- */
 /* The case                                                         */
 /* ---------------------------------------------------------------- */
-
-static const char *
-clock_label(const char *clock)
-{
-	if (strcmp(clock, "acknowledge") == 0)
-		return ("Acknowledge");
-	if (strcmp(clock, "response") == 0)
-		return ("First response");
-	if (strcmp(clock, "decision") == 0)
-		return ("Decision");
-	if (strcmp(clock, "appeal") == 0)
-		return ("Appeal decision");
-	return (clock);
-}
-
-/* Each started clock: its state and due instant (met: when). */
-static void
-case_clocks(struct sbuf *b, json_t *c)
-{
-	json_t	*k;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(c, "clocks"), i, k) {
-		html_raw(b, "<dt>");
-		html_texts(b, clock_label(json_text(k, "clock")));
-		html_raw(b, "</dt><dd class=\"clock\">");
-		if (strcmp(json_text(k, "state"), "met") == 0) {
-			html_raw(b, "Met ");
-			when(b, json_text(k, "met_at"));
-		} else {
-			html_raw(b, "Due ");
-			when(b, json_text(k, "due_at"));
-		}
-		sla_state_tag(b, json_text(k, "state"));
-		if (json_is_string(json_object_get(k, "breached_at"))) {
-			html_raw(b, " (breached ");
-			when(b, json_text(k, "breached_at"));
-			html_raw(b, ")");
-		}
-		html_raw(b, "</dd>\n");
-	}
-	if (json_is_string(json_object_get(c, "escalated_at"))) {
-		html_raw(b, "<dt>Escalated</dt><dd>");
-		when(b, json_text(c, "escalated_at"));
-		html_raw(b, "</dd>\n");
-	}
-}
 
 static void
 dl_item(struct sbuf *b, const char *term, const char *value)
@@ -895,7 +837,8 @@ view_case(struct sbuf *b, const struct case_view *v)
 	char		 prio[4];
 	size_t		 i;
 
-	if (v->typed != NULL && (v->error != NULL || v->typed->nerrors > 0)) {
+	if ((v->typed != NULL && (v->error != NULL ||
+	    v->typed->nerrors > 0)) || view_clock_failed(v)) {
 		sbuf_init(&title);
 		sbuf_printf(&title, "Error: %s", ref);
 		page_staff_begin(b, sbuf_cstr(&title), v->who, v->csrf);
@@ -909,6 +852,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 	html_texts(b, state_label(json_text(v->c, "state")));
 	html_raw(b, "</span></h1>\n");
 	error_summary(b, v);
+	view_clock_errors(b, v);
 	html_raw(b, "<dl class=\"summary\">\n");
 	dl_item(b, "Concern", category_label(v->options,
 	    json_text(v->c, "category")));
@@ -926,7 +870,6 @@ view_case(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "<dt>Received</dt><dd>");
 	when(b, json_text(v->c, "received_at"));
 	html_raw(b, "</dd>\n");
-	case_clocks(b, v->c);
 	dl_item(b, "Assigned to", json_is_string(json_object_get(v->c,
 	    "assignee_name")) ? json_text(v->c, "assignee_name") : "No one");
 	consents = json_object_get(v->c, "consents");
@@ -971,6 +914,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "</dl>\n");
 	}
 	html_raw(b, "</section>\n");
+	view_clock_panel(b, v);
 	actions(b, v);
 	messages(b, v);
 	decisions(b, v);
