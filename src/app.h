@@ -134,6 +134,7 @@ struct track_result {
 	char		*received_at;
 	char		*updated_at;
 	json_t		*events;	/* [{"at": ..., "kind": ...}] */
+	char		*next;		/* what happens next, or NULL */
 };
 
 struct intake_request {
@@ -338,6 +339,7 @@ const struct sla_calendar *clock_calendar(int64_t version,
 		    const char *definition);
 int		 clock_unit_business(const char *unit);
 void		 worklist_words(const struct db_query *, json_t *rows);
+char		*track_next_words(const char *track_next);
 
 /* worklist.c: the reviewer's work list, filtered and paged. */
 #define WORKLIST_PAGE	50

@@ -1,7 +1,7 @@
 /*
- * The clocks' words for the back office's pages: each calendar version
- * parsed once per worker, and the work list's rows given their nearest
- * clock in words (sla_words.c).
+ * The clocks' words for the pages and the API (sla_words.c): each
+ * calendar version parsed once per worker, the work list's rows given
+ * their nearest clock in words, and the complainant's "what happens next".
  */
 
 #include <string.h>
@@ -88,4 +88,33 @@ worklist_words(const struct db_query *q, json_t *rows)
 		    strtoll(db_value(q, (int)i, 18), NULL, 10), 0, now);
 		json_object_set_new(r, "sla_words", json_string(w));
 	}
+}
+
+/*
+ * The complainant's line from track_next()'s JSON (0015): "We aim to
+ * reply by 14 March", or that we wait for them; NULL when nothing is due
+ * from us.  Allocated with kore_strdup.
+ */
+char *
+track_next_words(const char *track_next)
+{
+	json_t		*j;
+	char		 w[SLA_WORDS_MAX];
+	const char	*kind;
+	int		 ok;
+
+	if (track_next == NULL ||
+	    (j = json_loads(track_next, 0, NULL)) == NULL)
+		return (NULL);
+	kind = json_text(j, "kind");
+	if (strcmp(kind, "waiting") == 0) {
+		(void)snprintf(w, sizeof(w), "Paused: we are waiting for your "
+		    "reply");
+		ok = 1;
+	} else
+		ok = sla_words_promise(w, sizeof(w), json_text(j, "zone"), kind,
+		    (sla_time)json_integer_value(json_object_get(j, "due_at")),
+		    json_is_true(json_object_get(j, "late")), time(NULL)) == 0;
+	json_decref(j);
+	return (ok ? kore_strdup(w) : NULL);
 }
