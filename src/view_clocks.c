@@ -336,11 +336,12 @@ button(struct sbuf *b, const char *label)
 	html_raw(b, "</button>\n</form>\n");
 }
 
+/* Offered now, or just refused: then it comes back with its errors. */
 static int
 may(const struct case_view *v, enum clock_verb verb)
 {
-	return (json_is_true(json_object_get(json_object_get(v->clocks,
-	    "actions"), clock_verb_name(verb))));
+	return (typed(v, verb) != NULL || json_is_true(json_object_get(
+	    json_object_get(v->clocks, "actions"), clock_verb_name(verb))));
 }
 
 static void
