@@ -634,6 +634,8 @@ void	 view_clock_errors(struct sbuf *, const struct case_view *);
 int	 view_clock_failed(const struct case_view *);
 void	 view_clock_risk(struct sbuf *, const char *state);
 void	 view_case(struct sbuf *, const struct case_view *);
+void	 view_case_form_open(struct sbuf *, const struct case_view *,
+	    const char *verb, const char *title);
 const char *view_event_label(const char *kind);
 
 #endif

@@ -146,12 +146,8 @@ open_days(const struct sla_calendar *cal, int64_t a, int64_t b)
 	return n;
 }
 
-/*
- * The span from 'from' to 'to' in words: business time shorter than the
- * open hours of the last day in hours, else in open days.
- */
-static void
-business_span(char *out, size_t size, const struct sla_calendar *cal,
+void
+sla_words_business(char *out, size_t size, const struct sla_calendar *cal,
     sla_time from, sla_time to)
 {
 	int64_t	s, d0, d1, days;
@@ -175,7 +171,7 @@ sla_words_remaining(char *out, size_t size, const struct sla_calendar *cal,
 	int	 late = due <= now;
 
 	if (business)
-		business_span(span, sizeof(span), cal, late ? due : now,
+		sla_words_business(span, sizeof(span), cal, late ? due : now,
 		    late ? now : due);
 	else
 		sla_words_span(span, sizeof(span), late ? now - due : due - now,

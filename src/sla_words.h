@@ -43,6 +43,14 @@ void	sla_words_instant(char *out, size_t size,
 void	sla_words_span(char *out, size_t size, int64_t seconds, int business);
 
 /*
+ * Business time from 'from' to 'to': shorter than the open hours of the
+ * last day in hours ("3 business hours"), else in open days ("2 business
+ * days").
+ */
+void	sla_words_business(char *out, size_t size,
+	    const struct sla_calendar *, sla_time from, sla_time to);
+
+/*
  * What is left: "due in 3 business hours", "due in 2 business days",
  * "overdue by 5 business hours", "due in 12 days".  Business units count
  * open time; a span of a business day or more counts open days.

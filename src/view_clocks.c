@@ -256,16 +256,7 @@ static void
 form_open(struct sbuf *b, const struct case_view *v, enum clock_verb verb,
     const char *title)
 {
-	html_raw(b, "<form method=\"post\" class=\"action\" id=\"act-");
-	html_attrs(b, clock_verb_name(verb));
-	html_raw(b, "\" action=\"/review/cases/");
-	html_attrs(b, json_text(v->c, "reference"));
-	html_raw(b, "/");
-	html_attrs(b, clock_verb_name(verb));
-	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate>\n<h3>");
-	html_texts(b, title);
-	html_raw(b, "</h3>\n");
-	page_hidden(b, "csrf", v->csrf);
+	view_case_form_open(b, v, clock_verb_name(verb), title);
 	if (v->error != NULL && typed(v, verb) != NULL) {
 		html_raw(b, "<p class=\"error\" role=\"alert\">");
 		html_texts(b, v->error);
@@ -300,8 +291,10 @@ reason_select(struct sbuf *b, const struct case_view *v,
 		html_raw(b, "<option value=\"");
 		html_attrs(b, json_text(r, "code"));
 		html_raw(b, "\"");
-		if (t != NULL && t->reason != NULL &&
-		    strcmp(t->reason, json_text(r, "code")) == 0)
+		/* The choice made, or the only pause there is to end. */
+		if ((t != NULL && t->reason != NULL &&
+		    strcmp(t->reason, json_text(r, "code")) == 0) ||
+		    (t == NULL && json_array_size(only) == 1))
 			html_raw(b, " selected");
 		html_raw(b, ">");
 		html_texts(b, json_text(r, "label"));

@@ -140,8 +140,7 @@ oldest(struct sbuf *b, json_t *o, sla_time now)
 		return;
 	}
 	started = (sla_time)jint(o, "started_at");
-	sla_words_span(age, sizeof(age), sla_business_seconds(cal, started,
-	    now), 1);
+	sla_words_business(age, sizeof(age), cal, started, now);
 	sla_words_instant(at, sizeof(at), cal, started, now);
 	html_raw(b, "<p id=\"oldest\"><a href=\"/review/cases/");
 	html_attrs(b, json_text(o, "reference"));
@@ -151,7 +150,7 @@ oldest(struct sbuf *b, json_t *o, sla_time now)
 	html_texts(b, at);
 	html_raw(b, ": waiting <span id=\"oldest-age\">");
 	html_texts(b, age);
-	html_raw(b, "</span> of business time.</p>\n");
+	html_raw(b, "</span>.</p>\n");
 }
 
 void

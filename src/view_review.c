@@ -921,3 +921,11 @@ view_case(struct sbuf *b, const struct case_view *v)
 	timeline(b, v);
 	page_end(b);
 }
+
+/* An action form's opening, for the other parts of the case page. */
+void
+view_case_form_open(struct sbuf *b, const struct case_view *v,
+    const char *verb, const char *title)
+{
+	action_open(b, v, verb, title);
+}
