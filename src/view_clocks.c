@@ -406,11 +406,6 @@ view_clock_panel(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "<p>No clock has started yet.</p>\n");
 	json_array_foreach(json_object_get(v->clocks, "clocks"), i, k)
 		one_clock(b, cal, k, v->clocks, now);
-	if (json_is_string(json_object_get(v->c, "escalated_at"))) {
-		html_raw(b, "<p>Escalated to the supervisors: ");
-		html_texts(b, json_text(v->c, "escalated_at"));
-		html_raw(b, "</p>\n");
-	}
 	pauses_table(b, cal, v->clocks, now);
 	clock_forms(b, v);
 	html_raw(b, "</section>\n");

@@ -60,6 +60,20 @@ when(struct sbuf *b, const char *ts)
 	html_raw(b, " UTC</time>");
 }
 
+/* A clock's state in words; risk is shown in text, not colour alone. */
+static void
+sla_state_tag(struct sbuf *b, const char *state)
+{
+	if (strcmp(state, "breached") == 0)
+		html_raw(b, " <strong class=\"tag late\">breached</strong>");
+	else if (strcmp(state, "at_risk") == 0)
+		html_raw(b, " <strong class=\"tag late\">at risk</strong>");
+	else if (strcmp(state, "paused") == 0)
+		html_raw(b, " <span class=\"tag\">paused</span>");
+	else if (strcmp(state, "met") == 0)
+		html_raw(b, " <span class=\"tag\">met</span>");
+}
+
 /* The plain-language label of a concern code, from the page's options. */
 static const char *
 category_label(json_t *options, const char *code)
@@ -257,6 +271,53 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 /* ---------------------------------------------------------------- */
 /* The case                                                         */
 /* ---------------------------------------------------------------- */
+
+static const char *
+clock_label(const char *clock)
+{
+	if (strcmp(clock, "acknowledge") == 0)
+		return ("Acknowledge");
+	if (strcmp(clock, "response") == 0)
+		return ("First response");
+	if (strcmp(clock, "decision") == 0)
+		return ("Decision");
+	if (strcmp(clock, "appeal") == 0)
+		return ("Appeal decision");
+	return (clock);
+}
+
+/* Each started clock: its state and due instant (met: when). */
+static void
+case_clocks(struct sbuf *b, json_t *c)
+{
+	json_t	*k;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(c, "clocks"), i, k) {
+		html_raw(b, "<dt>");
+		html_texts(b, clock_label(json_text(k, "clock")));
+		html_raw(b, "</dt><dd class=\"clock\">");
+		if (strcmp(json_text(k, "state"), "met") == 0) {
+			html_raw(b, "Met ");
+			when(b, json_text(k, "met_at"));
+		} else {
+			html_raw(b, "Due ");
+			when(b, json_text(k, "due_at"));
+		}
+		sla_state_tag(b, json_text(k, "state"));
+		if (json_is_string(json_object_get(k, "breached_at"))) {
+			html_raw(b, " (breached ");
+			when(b, json_text(k, "breached_at"));
+			html_raw(b, ")");
+		}
+		html_raw(b, "</dd>\n");
+	}
+	if (json_is_string(json_object_get(c, "escalated_at"))) {
+		html_raw(b, "<dt>Escalated</dt><dd>");
+		when(b, json_text(c, "escalated_at"));
+		html_raw(b, "</dd>\n");
+	}
+}
 
 static void
 dl_item(struct sbuf *b, const char *term, const char *value)
@@ -870,6 +931,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "<dt>Received</dt><dd>");
 	when(b, json_text(v->c, "received_at"));
 	html_raw(b, "</dd>\n");
+	case_clocks(b, v->c);
 	dl_item(b, "Assigned to", json_is_string(json_object_get(v->c,
 	    "assignee_name")) ? json_text(v->c, "assignee_name") : "No one");
 	consents = json_object_get(v->c, "consents");
