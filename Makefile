@@ -22,7 +22,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
 # The SLA engine (docs/SLA.md): pure as well, on libical and jansson.
-PURE	+= sla_zone sla_business sla_calendar sla_policy sla_clock sla_ical
+PURE	+= sla_error sla_zone sla_business sla_calendar sla_policy sla_clock \
+	   sla_ical
 # The clocks in words for people (reviewers, supervisors, complainants).
 PURE	+= sla_words
 # A case's clocks from the database's JSON (scheduler and sla-verify).

@@ -701,8 +701,8 @@ $$;
 --    "next": epoch|null, "clocks": [{"clock", "state", "started_at",
 --    "due_at", "at_risk_at", "met_at", "breached_at", "target", "elapsed",
 --    "paused", "extended"}]}
--- Each case is locked, and passed over (left for the next pass) when its
--- lease is no longer the one the claim at p_now set (an event woke it,
+-- Each case is locked, and passed over (left for the next pass) when it
+-- is locked by another transaction, when its lease is no longer the one the claim at p_now set (an event woke it,
 -- someone rescheduled it, or the lease ran out and another worker claimed
 -- it), when an event arrived or the versions changed since the claim, or
 -- when a newer computation is already stored.  A clock that newly reaches at risk gets
@@ -727,9 +727,15 @@ DECLARE
 	v_due		timestamptz;
 	v_names		text[];
 BEGIN
-	FOR r IN SELECT * FROM jsonb_array_elements(p_results) LOOP
+	FOR r IN SELECT x.value FROM jsonb_array_elements(p_results) x
+	    ORDER BY (x.value->>'case')::bigint LOOP
+		-- A case locked by someone else is passed over, never waited
+		-- for: a store holds many cases at once, and waiting would
+		-- deadlock with anything else that updates several.  What holds
+		-- it writes an event (which wakes the case) or not; either way
+		-- the case is recomputed, at the latest when the lease ends.
 		SELECT * INTO c FROM cases x WHERE x.id = (r->>'case')::bigint
-		FOR UPDATE;
+		FOR UPDATE SKIP LOCKED;
 		CONTINUE WHEN NOT FOUND
 		    OR c.next_check_at IS DISTINCT FROM p_now + sla_lease()
 		    OR c.sla_policy_version <> (r->>'policy')::bigint

@@ -4,7 +4,9 @@
  *
  * Pure: no Kore, no libpq.  Time zones come from the system tz database
  * through libical (see shared PLATFORM.md: never ICU, never fixed offsets).
- * docs/SLA.md defines every rule this header names.
+ * docs/SLA.md defines every rule this header names.  Zone offsets are
+ * cached per process without locks: call from one thread (a Kore worker),
+ * not from kore_task threads.
  */
 #ifndef RECOURSE_SLA_H
 #define RECOURSE_SLA_H
@@ -176,7 +178,8 @@ struct sla_clock {
 	sla_time		met_at;		/* 0 when not met */
 	/*
 	 * Due and at-risk instants given the pauses so far; while paused, as
-	 * if the pause ended at 'now'.  0 when not started.
+	 * if the pause ended at 'now'.  0 when not started; SLA_NEVER when
+	 * the calendar has no open hour for centuries.
 	 */
 	sla_time		due_at;
 	sla_time		at_risk_at;

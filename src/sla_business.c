@@ -12,8 +12,6 @@
 
 #include "sla_internal.h"
 
-/* Beyond the year 9999 nothing is computed. */
-#define TIME_LIMIT	((sla_time)253402300800LL)
 /* How far sla_business_add looks for open time before giving up. */
 #define SEARCH_SPAN	((sla_time)400 * 366 * SLA_DAY)
 
@@ -60,36 +58,6 @@ weekday_seconds(const struct sla_calendar *cal, int wd)
 	return sum;
 }
 
-/* Open seconds of local wall time [x, y), on plain days without DST. */
-static int64_t
-local_open(const struct sla_calendar *cal, int64_t x, int64_t y)
-{
-	int64_t	d, ds, s, e, sum = 0;
-	int	wd, i;
-
-	for (d = sla_floordiv(x, SLA_DAY); d * SLA_DAY < y; d++) {
-		wd = sla_weekday(d);
-		if (cal->nweek[wd] == 0 || sla_holiday(cal, d))
-			continue;
-		ds = d * SLA_DAY;
-		if (ds >= x && ds + SLA_DAY <= y) {
-			sum += weekday_seconds(cal, wd);
-			continue;
-		}
-		for (i = 0; i < cal->nweek[wd]; i++) {
-			s = ds + cal->week[wd][i].start * 60;
-			e = ds + cal->week[wd][i].end * 60;
-			if (s < x)
-				s = x;
-			if (e > y)
-				e = y;
-			if (e > s)
-				sum += e - s;
-		}
-	}
-	return sum;
-}
-
 /*
  * The earliest local time in [x, lim] by which *rem open seconds have
  * passed since x, with *rem set to 0; else lim, with *rem reduced by the
@@ -132,6 +100,16 @@ local_add(const struct sla_calendar *cal, int64_t x, int64_t lim,
 	return lim;
 }
 
+/* Open seconds of local wall time [x, y): all of them "passed". */
+static int64_t
+local_open(const struct sla_calendar *cal, int64_t x, int64_t y)
+{
+	int64_t	rem = INT64_MAX;
+
+	local_add(cal, x, y, &rem);
+	return INT64_MAX - rem;
+}
+
 int64_t
 sla_window_seconds(const struct sla_calendar *cal, sla_time from,
     sla_time to, int64_t lo, int64_t hi)
@@ -140,8 +118,11 @@ sla_window_seconds(const struct sla_calendar *cal, sla_time from,
 	int64_t		x, y, sum = 0;
 	int32_t		off;
 
-	if (to > TIME_LIMIT)
-		to = TIME_LIMIT;
+	/* Outside years 1 to 9999 nothing is open. */
+	if (from < SLA_TIME_FIRST)
+		from = SLA_TIME_FIRST;
+	if (to > SLA_TIME_LIMIT)
+		to = SLA_TIME_LIMIT;
 	for (t = from; t < to; t = end) {
 		off = sla_zone_piece(cal->tz, t, &end);
 		x = t + off;
@@ -166,8 +147,10 @@ sla_window_add(const struct sla_calendar *cal, sla_time from,
 
 	if (seconds <= 0)
 		return from;
-	if (from >= TIME_LIMIT)
+	if (from >= SLA_TIME_LIMIT - SEARCH_SPAN)
 		return SLA_NEVER;
+	if (from < SLA_TIME_FIRST)
+		from = SLA_TIME_FIRST;
 	limit = from + SEARCH_SPAN;
 	for (t = from; t < limit; t = end) {
 		/* Past the window's end whatever the offset: give up. */
@@ -195,6 +178,8 @@ sla_calendar_open(const struct sla_calendar *cal, sla_time t)
 	int64_t	local, day, tod;
 	int	wd, i;
 
+	if (t < SLA_TIME_FIRST || t >= SLA_TIME_LIMIT)
+		return 0;
 	local = sla_zone_local(cal->tz, t);
 	day = sla_floordiv(local, SLA_DAY);
 	tod = local - day * SLA_DAY;

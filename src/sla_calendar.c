@@ -3,7 +3,6 @@
  * field by field, and freed.
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,6 @@
 static const char *const day_keys[7] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
 };
-
-static int
-refuse(struct sla_error *err, const char *field, const char *fmt, ...)
-{
-	va_list	ap;
-
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* "HH:MM", 00:00..23:59 or 24:00, as minutes; -1 when malformed. */
 static int
@@ -73,7 +60,7 @@ parse_zone(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 	size_t		 i;
 
 	if (!json_is_string(v))
-		return refuse(err, "zone", "A time zone name is required, "
+		return sla_refuse(err, "zone", "A time zone name is required, "
 		    "such as Europe/Madrid.");
 	z = json_string_value(v);
 	for (i = 0; z[i] != '\0'; i++)
@@ -84,7 +71,7 @@ parse_zone(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 			break;
 	if (i == 0 || z[i] != '\0' || i >= sizeof(cal->zone) ||
 	    strstr(z, "..") != NULL || (cal->tz = sla_zone_find(z)) == NULL)
-		return refuse(err, "zone", "Not a time zone of the tz "
+		return sla_refuse(err, "zone", "Not a time zone of the tz "
 		    "database: use a name such as Europe/Madrid.");
 	memcpy(cal->zone, z, i + 1);
 	return 0;
@@ -104,10 +91,10 @@ parse_day(struct sla_calendar *cal, int wd, json_t *v,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_array(v))
-		return refuse(err, field, "A list of opening intervals is "
+		return sla_refuse(err, field, "A list of opening intervals is "
 		    "required, such as [[\"09:00\", \"17:00\"]].");
 	if (json_array_size(v) > SLA_MAX_INTERVALS)
-		return refuse(err, field, "At most %d intervals a day.",
+		return sla_refuse(err, field, "At most %d intervals a day.",
 		    SLA_MAX_INTERVALS);
 	a = cal->week[wd];
 	json_array_foreach(v, i, iv) {
@@ -116,19 +103,19 @@ parse_day(struct sla_calendar *cal, int wd, json_t *v,
 		if (!json_is_array(iv) || json_array_size(iv) != 2 ||
 		    !json_is_string(json_array_get(iv, 0)) ||
 		    !json_is_string(json_array_get(iv, 1)))
-			return refuse(err, field, "An interval is two times, "
-			    "such as [\"09:00\", \"17:00\"].");
+			return sla_refuse(err, field, "An interval is two "
+			    "times, such as [\"09:00\", \"17:00\"].");
 		s = parse_hhmm(json_string_value(json_array_get(iv, 0)));
 		e = parse_hhmm(json_string_value(json_array_get(iv, 1)));
 		if (s < 0 || e < 0)
-			return refuse(err, field, "Times are written HH:MM, "
-			    "from 00:00 to 24:00.");
+			return sla_refuse(err, field, "Times are written "
+			    "HH:MM, from 00:00 to 24:00.");
 		if (e <= s)
-			return refuse(err, field, "The interval ends before "
-			    "it starts.");
+			return sla_refuse(err, field, "The interval ends "
+			    "before it starts.");
 		for (j = 0; j < i; j++)
 			if (s < a[j].end && a[j].start < e)
-				return refuse(err, field, "The interval "
+				return sla_refuse(err, field, "The interval "
 				    "overlaps another of the same day.");
 		a[i].start = (int16_t)s;
 		a[i].end = (int16_t)e;
@@ -152,14 +139,14 @@ parse_week(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 	int		 wd, open = 0;
 
 	if (!json_is_object(v))
-		return refuse(err, "week", "The weekly opening hours are "
+		return sla_refuse(err, "week", "The weekly opening hours are "
 		    "required.");
 	json_object_foreach(v, key, dv) {
 		for (wd = 0; wd < 7; wd++)
 			if (strcmp(key, day_keys[wd]) == 0)
 				break;
 		if (wd == 7)
-			return refuse(err, "week", "Unknown day \"%.20s\": "
+			return sla_refuse(err, "week", "Unknown day \"%.20s\": "
 			    "use mon, tue, wed, thu, fri, sat, sun.", key);
 	}
 	for (wd = 0; wd < 7; wd++) {
@@ -169,7 +156,7 @@ parse_week(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 		open += cal->nweek[wd];
 	}
 	if (open == 0)
-		return refuse(err, "week", "At least one day needs opening "
+		return sla_refuse(err, "week", "At least one day needs opening "
 		    "hours.");
 	return 0;
 }
@@ -182,14 +169,14 @@ parse_name(json_t *v, char **out, const char *field, struct sla_error *err)
 
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_string(v))
-			return refuse(err, field, "A name is text.");
+			return sla_refuse(err, field, "A name is text.");
 		s = json_string_value(v);
 		if (strlen(s) > SLA_MAX_NAME)
-			return refuse(err, field, "A name is at most %d "
+			return sla_refuse(err, field, "A name is at most %d "
 			    "bytes.", SLA_MAX_NAME);
 	}
 	if ((*out = strdup(s)) == NULL)
-		return refuse(err, field, "Out of memory.");
+		return sla_refuse(err, field, "Out of memory.");
 	return 0;
 }
 
@@ -217,21 +204,21 @@ parse_holidays(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_array(v))
-		return refuse(err, "holidays", "A list of dated holidays is "
-		    "required.");
+		return sla_refuse(err, "holidays", "A list of dated holidays "
+		    "is required.");
 	if ((n = json_array_size(v)) > SLA_MAX_HOLIDAYS)
-		return refuse(err, "holidays", "At most %d dated holidays.",
+		return sla_refuse(err, "holidays", "At most %d dated holidays.",
 		    SLA_MAX_HOLIDAYS);
 	if (n == 0)
 		return 0;
 	if ((h = calloc(n, sizeof(*h))) == NULL)
-		return refuse(err, "holidays", "Out of memory.");
+		return sla_refuse(err, "holidays", "Out of memory.");
 	json_array_foreach(v, i, hv) {
 		snprintf(field, sizeof(field), "holidays[%zu].date", i);
 		dv = json_object_get(hv, "date");
 		if (!json_is_object(hv) || !json_is_string(dv) ||
 		    parse_date(json_string_value(dv), &h[i].day) == -1) {
-			refuse(err, field, "A date is written YYYY-MM-DD, "
+			sla_refuse(err, field, "A date is written YYYY-MM-DD, "
 			    "from %d to %d.", SLA_FIRST_YEAR, SLA_LAST_YEAR);
 			goto fail;
 		}
@@ -243,13 +230,13 @@ parse_holidays(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 	qsort(h, n, sizeof(*h), cmp_dated);
 	for (i = 1; i < n; i++)
 		if (h[i].day == h[i - 1].day) {
-			refuse(err, "holidays", "A date is listed twice.");
+			sla_refuse(err, "holidays", "A date is listed twice.");
 			goto fail;
 		}
 	cal->holidays = calloc(n, sizeof(*cal->holidays));
 	cal->holiday_names = calloc(n, sizeof(*cal->holiday_names));
 	if (cal->holidays == NULL || cal->holiday_names == NULL) {
-		refuse(err, "holidays", "Out of memory.");
+		sla_refuse(err, "holidays", "Out of memory.");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -277,10 +264,10 @@ parse_yearly(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_array(v))
-		return refuse(err, "yearly", "A list of yearly holidays is "
+		return sla_refuse(err, "yearly", "A list of yearly holidays is "
 		    "required.");
 	if (json_array_size(v) > SLA_MAX_YEARLY)
-		return refuse(err, "yearly", "At most %d yearly holidays.",
+		return sla_refuse(err, "yearly", "At most %d yearly holidays.",
 		    SLA_MAX_YEARLY);
 	json_array_foreach(v, i, yv) {
 		mv = json_object_get(yv, "month");
@@ -288,18 +275,18 @@ parse_yearly(struct sla_calendar *cal, json_t *v, struct sla_error *err)
 		snprintf(field, sizeof(field), "yearly[%zu].month", i);
 		if (!json_is_integer(mv) || (m = json_integer_value(mv)) < 1 ||
 		    m > 12)
-			return refuse(err, field, "A month is 1 to 12.");
+			return sla_refuse(err, field, "A month is 1 to 12.");
 		snprintf(field, sizeof(field), "yearly[%zu].day", i);
 		/* 29 February is allowed: it applies in leap years. */
 		if (!json_is_integer(dv) || (d = json_integer_value(dv)) < 1 ||
 		    d > sla_days_in_month(2000, (int)m))
-			return refuse(err, field, "No such day in that "
+			return sla_refuse(err, field, "No such day in that "
 			    "month.");
 		for (j = 0; j < i; j++)
 			if (cal->yearly[j].month == m &&
 			    cal->yearly[j].day == d)
-				return refuse(err, field, "That day is listed "
-				    "twice.");
+				return sla_refuse(err, field, "That day is "
+				    "listed twice.");
 		snprintf(field, sizeof(field), "yearly[%zu].name", i);
 		if (parse_name(json_object_get(yv, "name"),
 		    &cal->yearly_names[i], field, err) == -1)
@@ -324,16 +311,16 @@ sla_calendar_parse(struct sla_calendar *cal, const char *json,
 	memset(err, 0, sizeof(*err));
 	if (json == NULL ||
 	    (root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		return refuse(err, "calendar", "Not valid JSON.");
+		return sla_refuse(err, "calendar", "Not valid JSON.");
 	if (!json_is_object(root)) {
-		refuse(err, "calendar", "A calendar is a JSON object.");
+		sla_refuse(err, "calendar", "A calendar is a JSON object.");
 		goto done;
 	}
 	json_object_foreach(root, key, v)
 		if (strcmp(key, "zone") != 0 && strcmp(key, "week") != 0 &&
 		    strcmp(key, "holidays") != 0 &&
 		    strcmp(key, "yearly") != 0) {
-			refuse(err, "calendar", "Unknown member \"%.40s\".",
+			sla_refuse(err, "calendar", "Unknown member \"%.40s\".",
 			    key);
 			goto done;
 		}

@@ -4,7 +4,6 @@
  * state at 'now' and the instants its state changed (docs/SLA.md).
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,29 +442,23 @@ sla_compute(const struct sla_policy *pol, const struct sla_calendar *cal,
 {
 	struct ctx	 c;
 	struct pause	*p;
+	char		 field[32];
 	size_t		 i;
 	int		 k;
 
 	memset(err, 0, sizeof(*err));
 	for (i = 1; i < nevents; i++)
 		if (events[i].at < events[i - 1].at) {
-			snprintf(err->field, sizeof(err->field),
-			    "events[%zu]", i);
-			snprintf(err->message, sizeof(err->message),
-			    "Events are out of time order.");
-			return -1;
+			snprintf(field, sizeof(field), "events[%zu]", i);
+			return sla_refuse(err, field, "Events are out of "
+			    "time order.");
 		}
-	if ((p = calloc(nevents + 1, sizeof(*p))) == NULL) {
-		snprintf(err->field, sizeof(err->field), "events");
-		snprintf(err->message, sizeof(err->message), "Out of memory.");
-		return -1;
-	}
+	if ((p = calloc(nevents + 1, sizeof(*p))) == NULL)
+		return sla_refuse(err, "events", "Out of memory.");
 	if (collect_pauses(events, nevents, now, p, &c.np) == -1) {
 		free(p);
-		snprintf(err->field, sizeof(err->field), "events");
-		snprintf(err->message, sizeof(err->message),
-		    "More than %d pause reasons open at once.", MAX_REASONS);
-		return -1;
+		return sla_refuse(err, "events", "More than %d pause reasons "
+		    "open at once.", MAX_REASONS);
 	}
 	c.cal = cal;
 	c.p = p;

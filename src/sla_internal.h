@@ -9,8 +9,15 @@
 #include "sla.h"
 
 #define SLA_DAY		86400
+/* The instants computed on: years 1 to 9999. */
+#define SLA_TIME_FIRST	((sla_time)-62135596800LL)
+#define SLA_TIME_LIMIT	((sla_time)253402300800LL)
 /* No zone's offset reaches 16 hours either side of UTC. */
 #define SLA_MAX_OFFSET	(16 * 3600)
+
+/* Fill in *err (field, then a printf-style message) and return -1. */
+int	sla_refuse(struct sla_error *err, const char *field, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
 
 /* Floor division, for instants before 1970 and negative offsets. */
 int64_t	sla_floordiv(int64_t, int64_t);

@@ -3,13 +3,12 @@
  * at-risk share and the decision clock's one extension; and their names.
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "sla.h"
+#include "sla_internal.h"
 
 static const char *const clock_names[SLA_NCLOCKS] = {
 	"acknowledge", "response", "decision", "appeal"
@@ -35,18 +34,6 @@ sla_unit_name(enum sla_unit u)
 	    unit_names[u] : "unknown";
 }
 
-static int
-refuse(struct sla_error *err, const char *field, const char *fmt, ...)
-{
-	va_list	ap;
-
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* {"n": 2, "unit": "business_days"} or null (no such clock). */
 static int
 parse_target(struct sla_target *t, json_t *v, const char *name,
@@ -62,29 +49,29 @@ parse_target(struct sla_target *t, json_t *v, const char *name,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_object(v))
-		return refuse(err, name, "A target is {\"n\": number, "
+		return sla_refuse(err, name, "A target is {\"n\": number, "
 		    "\"unit\": unit} or null.");
 	json_object_foreach(v, key, m)
 		if (strcmp(key, "n") != 0 && strcmp(key, "unit") != 0)
-			return refuse(err, name, "Unknown member \"%.40s\".",
-			    key);
+			return sla_refuse(err, name, "Unknown member "
+			    "\"%.40s\".", key);
 	uv = json_object_get(v, "unit");
 	snprintf(field, sizeof(field), "%s.unit", name);
 	if (!json_is_string(uv))
-		return refuse(err, field, "A unit is required.");
+		return sla_refuse(err, field, "A unit is required.");
 	u = json_string_value(uv);
 	for (i = 0; i < 4; i++)
 		if (strcmp(u, unit_names[i]) == 0)
 			break;
 	if (i == 4)
-		return refuse(err, field, "The unit is business_hours, "
+		return sla_refuse(err, field, "The unit is business_hours, "
 		    "business_days, calendar_days or calendar_months.");
 	t->unit = (enum sla_unit)i;
 	nv = json_object_get(v, "n");
 	snprintf(field, sizeof(field), "%s.n", name);
 	if (!json_is_integer(nv) || (n = json_integer_value(nv)) < 1 ||
 	    n > unit_max[i])
-		return refuse(err, field, "A whole number from 1 to %d.",
+		return sla_refuse(err, field, "A whole number from 1 to %d.",
 		    unit_max[i]);
 	t->n = (int)n;
 	return 0;
@@ -110,9 +97,9 @@ sla_policy_parse(struct sla_policy *p, const char *json,
 	memset(err, 0, sizeof(*err));
 	if (json == NULL ||
 	    (root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		return refuse(err, "policy", "Not valid JSON.");
+		return sla_refuse(err, "policy", "Not valid JSON.");
 	if (!json_is_object(root)) {
-		refuse(err, "policy", "A policy is a JSON object.");
+		sla_refuse(err, "policy", "A policy is a JSON object.");
 		goto done;
 	}
 	json_object_foreach(root, key, v) {
@@ -121,7 +108,8 @@ sla_policy_parse(struct sla_policy *p, const char *json,
 				break;
 		if (k == SLA_NCLOCKS && strcmp(key, "at_risk_percent") != 0 &&
 		    strcmp(key, "extension") != 0) {
-			refuse(err, "policy", "Unknown member \"%.40s\".", key);
+			sla_refuse(err, "policy", "Unknown member "
+			    "\"%.40s\".", key);
 			goto done;
 		}
 	}
@@ -135,8 +123,8 @@ sla_policy_parse(struct sla_policy *p, const char *json,
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || (pct = json_integer_value(v)) < 1 ||
 		    pct > 99) {
-			refuse(err, "at_risk_percent", "A whole number from "
-			    "1 to 99.");
+			sla_refuse(err, "at_risk_percent", "A whole number "
+			    "from 1 to 99.");
 			goto done;
 		}
 		p->at_risk_percent = (int)pct;
@@ -145,14 +133,14 @@ sla_policy_parse(struct sla_policy *p, const char *json,
 	    "extension", err) == -1)
 		goto done;
 	if (p->extension.n != 0 && p->target[SLA_DECISION].n == 0) {
-		refuse(err, "extension", "An extension needs a decision "
+		sla_refuse(err, "extension", "An extension needs a decision "
 		    "clock.");
 		goto done;
 	}
 	/* The extension adds to the decision clock's measure: the same one. */
 	if (p->extension.n != 0 && is_business(p->extension.unit) !=
 	    is_business(p->target[SLA_DECISION].unit)) {
-		refuse(err, "extension.unit", "Business and calendar time "
+		sla_refuse(err, "extension.unit", "Business and calendar time "
 		    "cannot be added: use the decision clock's kind of "
 		    "unit.");
 		goto done;

@@ -25,8 +25,8 @@ struct zone_year {
 	int		filled;
 	int		n;
 	int32_t		start_off;		/* at the year's first second */
-	sla_time	at[ZY_MAXCHANGE];	/* first second of a new offset */
-	int32_t		off[ZY_MAXCHANGE];
+	sla_time	at[ZY_MAXCHANGE];	/* first second of */
+	int32_t		off[ZY_MAXCHANGE];	/* ... this offset */
 };
 
 struct zone_cache {
@@ -176,7 +176,7 @@ fill_year(const void *tz, struct zone_year *zy, int64_t year)
 			zy->n++;
 		}
 		prev = cur;
-		/* Look again from the change: another may follow in the step. */
+		/* Look on from the change: another may follow in the step. */
 		hi = mid;
 	}
 	zy->filled = 1;
@@ -191,6 +191,15 @@ sla_zone_piece(const void *tz, sla_time t, sla_time *end)
 	int			 m, d, i;
 	int32_t			 off;
 
+	/* Before year 1 or after 9999: one piece, the offset at its edge. */
+	if (t < SLA_TIME_FIRST) {
+		*end = SLA_TIME_FIRST;
+		return probe(tz, SLA_TIME_FIRST);
+	}
+	if (t >= SLA_TIME_LIMIT) {
+		*end = INT64_MAX;
+		return probe(tz, SLA_TIME_LIMIT - 1);
+	}
 	day = sla_floordiv(t, SLA_DAY);
 	sla_civil_from_days(day, &y, &m, &d);
 	if (y < ZY_FIRST || y > ZY_LAST || (c = cache_of(tz)) == NULL) {

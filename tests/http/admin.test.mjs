@@ -954,11 +954,13 @@ test('rules: a new rule routes the next public complaint at once; a taken ' +
 	assert.ok(rule, 'the rule was stored');
 	assert.deepEqual({ ...rule, id: undefined }, { id: undefined,
 	    position: Number(pos), category: 'privacy.consent', channel: null,
-	    vulnerable: false, brand, queue: code, priority: 4 });
+	    vulnerable: false, brand, queue: code, priority: 4,
+	    // No SLA policy of its own: standard, or urgent when urgent.
+	    policy: null });
 	await expectAudit(mark, { action: 'routing_rule.add',
 	    object: `routing_rule:${rule.id}`, detail: { position: Number(pos),
 	    category: 'privacy.consent', channel: null, vulnerable: false,
-	    brand, queue: code, priority: 4 } });
+	    brand, queue: code, priority: 4, policy: null } });
 	const page = await reviewRequest('/admin/routing',
 	    { cookie: k.admin.cookie });
 	assert.ok(page.text.includes(brand));
@@ -1025,7 +1027,7 @@ test('rules: a new rule routes the next public complaint at once; a taken ' +
 	await expectAudit(mark, { action: 'routing_rule.delete',
 	    object: `routing_rule:${rule.id}`, detail: { position: Number(pos),
 	    category: 'privacy.consent', channel: null, vulnerable: false,
-	    brand, queue: code, priority: 4 } });
+	    brand, queue: code, priority: 4, policy: null } });
 	assert.deepEqual(await routed({ brand }), { queue: 'general',
 	    priority: 2 }, 'the deleted rule still routes');
 

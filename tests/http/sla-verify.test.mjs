@@ -1,0 +1,60 @@
+// recourse-admin sla-verify recomputes every open case's clocks from its events and versions: a healthy database passes, and a cached due instant corrupted by hand is named by case, clock and field.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileComplaint } from '../lib/client.mjs';
+import { query } from '../lib/db.mjs';
+import { caseId, recompute } from '../lib/sla.mjs';
+
+const run = promisify(execFile);
+let c, id;
+
+// The tool as an operator runs it; { code, out }.
+async function verify() {
+	try {
+		const r = await run(process.env.RECOURSE_ADMIN, ['sla-verify']);
+		return { code: 0, out: r.stdout };
+	} catch (e) {
+		return { code: e.code, out: `${e.stdout}${e.stderr}` };
+	}
+}
+
+before(async () => {
+	c = await fileComplaint({ category: 'privacy.notice' });
+	id = await caseId(c.reference);
+	await recompute([id]);
+});
+
+after(async () => {
+	await query("UPDATE cases SET state = 'rejected' WHERE id = $1", [id]);
+});
+
+test('sla-verify on a healthy database: exit 0, every open case compared',
+    async () => {
+	const r = await verify();
+	assert.equal(r.code, 0, r.out);
+	const m = r.out.match(/sla-verify: (\d+) open cases, (\d+) clocks compared, (\d+) cases behind the scheduler, 0 differences/);
+	assert.ok(m, r.out);
+	const open = await query("SELECT count(*)::int AS n FROM cases " +
+	    "WHERE state NOT IN ('closed', 'rejected')");
+	assert.equal(Number(m[1]), open.rows[0].n);
+	assert.ok(Number(m[2]) >= 3, 'this case\'s three clocks at least');
+});
+
+test('a corrupted due instant is named: case, clock, field; exit 1',
+    async () => {
+	await query("UPDATE case_clocks SET due_at = due_at + interval '1 hour' " +
+	    "WHERE case_id = $1 AND clock = 'acknowledge'", [id]);
+	const r = await verify();
+	assert.equal(r.code, 1, r.out);
+	const lines = r.out.split('\n').filter((l) => l.startsWith('RC-'));
+	assert.equal(lines.length, 1, r.out);
+	assert.match(lines[0], new RegExp(`^${c.reference} acknowledge: ` +
+	    'due_at stored \\S+Z, recomputed \\S+Z$'));
+	assert.match(r.out, /1 differences/);
+
+	// The scheduler's next pass mends the cache.
+	await recompute([id]);
+	assert.equal((await verify()).code, 0);
+});
