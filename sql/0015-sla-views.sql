@@ -254,7 +254,8 @@ LANGUAGE sql STABLE AS $$
 	JOIN sla_policy_versions pv ON pv.id = c.sla_policy_version
 	JOIN sla_calendar_versions cv ON cv.id = c.sla_calendar_version
 	WHERE c.id = p_case AND staff_can_see(p_actor, c.queue, c.brand)
-	ORDER BY k.due_at = c.sla_due DESC, k.due_at, k.clock
+	-- A clock that never falls due (NULL) comes last.
+	ORDER BY k.due_at = c.sla_due DESC NULLS LAST, k.due_at, k.clock
 	LIMIT 1
 $$;
 
