@@ -637,5 +637,6 @@ void	 view_case(struct sbuf *, const struct case_view *);
 void	 view_case_form_open(struct sbuf *, const struct case_view *,
 	    const char *verb, const char *title);
 const char *view_event_label(const char *kind);
+const char *view_clock_label(const char *clock);	/* "Acknowledge" */
 
 #endif

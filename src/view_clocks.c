@@ -11,24 +11,6 @@
 #include "app.h"
 #include "sla_words.h"
 
-static const char *const clock_names[][2] = {
-	{ "acknowledge", "Acknowledge" },
-	{ "response", "First response" },
-	{ "decision", "Decision" },
-	{ "appeal", "Appeal decision" },
-};
-
-static const char *
-clock_label(const char *clock)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(clock_names) / sizeof(clock_names[0]); i++)
-		if (strcmp(clock_names[i][0], clock) == 0)
-			return (clock_names[i][1]);
-	return (clock);
-}
-
 /* A clock's or a row's state in words; the colour only repeats it. */
 void
 view_clock_risk(struct sbuf *b, const char *state)
@@ -151,7 +133,7 @@ one_clock(struct sbuf *b, const struct sla_calendar *cal, json_t *k,
 	html_raw(b, "<article class=\"clock\" id=\"clock-");
 	html_attrs(b, name);
 	html_raw(b, "\"><h3>");
-	html_texts(b, clock_label(name));
+	html_texts(b, view_clock_label(name));
 	html_raw(b, " ");
 	view_clock_risk(b, state);
 	html_raw(b, "</h3>\n<dl class=\"summary\">\n");

@@ -272,8 +272,8 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 /* The case                                                         */
 /* ---------------------------------------------------------------- */
 
-static const char *
-clock_label(const char *clock)
+const char *
+view_clock_label(const char *clock)
 {
 	if (strcmp(clock, "acknowledge") == 0)
 		return ("Acknowledge");
@@ -295,7 +295,7 @@ case_clocks(struct sbuf *b, json_t *c)
 
 	json_array_foreach(json_object_get(c, "clocks"), i, k) {
 		html_raw(b, "<dt>");
-		html_texts(b, clock_label(json_text(k, "clock")));
+		html_texts(b, view_clock_label(json_text(k, "clock")));
 		html_raw(b, "</dt><dd class=\"clock\">");
 		if (strcmp(json_text(k, "state"), "met") == 0) {
 			html_raw(b, "Met ");
