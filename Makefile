@@ -24,6 +24,8 @@ PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 # The SLA engine (docs/SLA.md): pure as well, on libical and jansson.
 PURE	+= sla_error sla_zone sla_business sla_calendar sla_policy sla_clock \
 	   sla_ical
+# The clocks in words for people (reviewers, supervisors, complainants).
+PURE	+= sla_words
 # A case's clocks from the database's JSON (scheduler and sla-verify).
 PURE	+= caseclocks
 # The SLA admin forms to definitions and back (rt_admin_sla.c).
@@ -31,7 +33,8 @@ PURE	+= slaform
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
-	   metrics rt_metrics sla_scheduler rt_outbox view_outbox
+	   metrics rt_metrics sla_scheduler rt_outbox view_outbox \
+	   clock_action clock_words view_clocks rt_dashboard view_dashboard
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
@@ -54,6 +57,10 @@ $(BUILD)/%.o: src/%.c src/recourse.h src/app.h
 $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/sla_words.o: src/sla_words.h
+$(BUILD)/clock_words.o $(BUILD)/view_clocks.o $(BUILD)/view_dashboard.o: \
+    src/sla_words.h src/sla.h
 
 # The engine's contract is in these objects' structs: rebuild with it.
 $(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h

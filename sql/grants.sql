@@ -122,7 +122,15 @@ BEGIN
 	    ('recourse_review', 'digest_enqueue'),
 	    ('recourse_review', 'outbox_claim'),
 	    ('recourse_review', 'outbox_done'),
-	    ('recourse_review', 'admin_outbox_page')
+	    ('recourse_review', 'admin_outbox_page'),
+	    -- The clocks as people see them (0015).
+	    ('recourse_review', 'case_clock_panel'),
+	    ('recourse_review', 'case_clock_pause'),
+	    ('recourse_review', 'case_clock_resume'),
+	    ('recourse_review', 'case_clock_extend'),
+	    ('recourse_review', 'worklist_clock'),
+	    ('recourse_review', 'sla_dashboard'),
+	    ('recourse_public', 'track_next')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

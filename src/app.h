@@ -143,6 +143,7 @@ struct track_result {
 	char		*received_at;
 	char		*updated_at;
 	json_t		*events;	/* [{"at": ..., "kind": ...}] */
+	char		*next;		/* what happens next, or NULL */
 };
 
 struct intake_request {
@@ -308,6 +309,47 @@ int		 case_path_split(const char *path, const char *prefix,
 		    char *ref, size_t, const char **rest);
 int		 case_outcome_status(const char *outcome, const char **message);
 
+/* clock_action.c: pausing, resuming and extending a case's clocks. */
+enum clock_verb { CK_PAUSE, CK_RESUME, CK_EXTEND };
+enum clock_field { KF_REASON, KF_TEXT, KF__MAX };
+
+struct clock_action {
+	enum clock_verb	 verb;
+	char		*reason;	/* pause reason code */
+	char		*text;		/* the pause's note, the extension's
+					   reason */
+	const char	*error[KF__MAX];
+	int		 nerrors;
+	int		 keys_done;
+	unsigned char	*box;		/* text under the case data key */
+	size_t		 box_len;
+};
+
+extern const char *const clock_field_names[];
+
+int		 clock_verb_parse(const char *, enum clock_verb *);
+const char	*clock_verb_name(enum clock_verb);
+void		 clock_action_init(struct clock_action *, enum clock_verb);
+void		 clock_action_free(struct clock_action *);
+int		 clock_action_set(struct clock_action *, const char *name,
+		    const char *value);
+int		 clock_action_validate(struct clock_action *);
+enum db_status	 clock_action_perform(struct clock_action *,
+		    struct db_query *, struct http_request *,
+		    const struct staff *, const char *reference);
+int		 clock_outcome_status(struct clock_action *,
+		    const char *outcome, const char **message);
+enum db_status	 clock_panel_query(struct db_query *, struct http_request *,
+		    const struct staff *, const char *reference);
+
+/* clock_words.c: the clocks in words for the back office's pages. */
+struct sla_calendar;
+const struct sla_calendar *clock_calendar(int64_t version,
+		    const char *definition);
+int		 clock_unit_business(const char *unit);
+void		 worklist_words(const struct db_query *, json_t *rows);
+char		*track_next_words(const char *track_next);
+
 /* worklist.c: the reviewer's work list, filtered and paged. */
 #define WORKLIST_PAGE	50
 #define WORKLIST_FILTERS	8
@@ -341,6 +383,8 @@ int		 case_file_build(const struct db_query *, json_t **);
 /* refusal.c: refused attempts by staff, written to the audit log. */
 void	 refusal_case_read(const struct staff *, const char *reference);
 void	 refusal_case_action(const struct staff *, enum case_verb,
+	    const char *reference, const char *outcome);
+void	 refusal_case_verb(const struct staff *, const char *verb,
 	    const char *reference, const char *outcome);
 void	 refusal_csrf(const struct staff *, const char *path);
 void	 refusal_role(const struct staff *, const char *path,
@@ -565,6 +609,11 @@ void	 view_refusals(struct sbuf *, const struct refusals_view *);
 /* rt_refusals.c: GET /review/refusals. */
 int	 rt_refusals(struct http_request *);
 
+/* rt_dashboard.c and view_dashboard.c: the supervisor's SLA dashboard. */
+int	 rt_dashboard(struct http_request *);
+void	 view_dashboard(struct sbuf *, const struct staff *, const char *csrf,
+	    json_t *dashboard);
+
 /* view_review.c: the work list and the case page. */
 struct worklist_view {
 	const struct staff		*who;
@@ -583,11 +632,22 @@ struct case_view {
 	/* The action just posted, given back with its field errors. */
 	const struct case_action *typed;
 	const char		*error;		/* why it was refused */
+	json_t			*clocks;	/* case_clock_panel() */
+	const struct clock_action *clock_typed;	/* a clock action posted */
 };
 
 void	 view_worklist(struct sbuf *, const struct worklist_view *);
+
+/* view_clocks.c: the clocks on the case page and in the work list. */
+void	 view_clock_panel(struct sbuf *, const struct case_view *);
+void	 view_clock_errors(struct sbuf *, const struct case_view *);
+int	 view_clock_failed(const struct case_view *);
+void	 view_clock_risk(struct sbuf *, const char *state);
 void	 view_case(struct sbuf *, const struct case_view *);
+void	 view_case_form_open(struct sbuf *, const struct case_view *,
+	    const char *verb, const char *title);
 const char *view_event_label(const char *kind);
+const char *view_clock_label(const char *clock);	/* "Acknowledge" */
 
 /* rt_admin_sla.c, view_admin_sla.c: SLA calendars, policies, pauses. */
 struct admin_sla_view {

@@ -23,7 +23,10 @@ static const char sql_intake[] =
 
 static const char sql_track[] =
 	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
-	TS_UTC("updated_at") ", events FROM track_case($1, $2, $3::integer)";
+	TS_UTC("updated_at") ", events, "
+	/* What happens next (0015), only for a case found. */
+	"CASE WHEN outcome = 'found' THEN track_next($2) END "
+	"FROM track_case($1, $2, $3::integer)";
 
 static const char sql_ping[] = "SELECT 1";
 
@@ -260,6 +263,8 @@ db_track_read(const struct db_query *q, struct track_result *r)
 	r->received_at = dup_value(q, 0, 3);
 	r->updated_at = dup_value(q, 0, 4);
 	r->events = json_loads(db_value(q, 0, 5), 0, NULL);
+	r->next = track_next_words(db_isnull(q, 0, 6) ? NULL :
+	    db_value(q, 0, 6));
 	if (r->events == NULL || !json_is_array(r->events)) {
 		json_decref(r->events);
 		r->events = json_array();
@@ -273,6 +278,7 @@ track_result_free(struct track_result *r)
 	kore_free(r->state);
 	kore_free(r->received_at);
 	kore_free(r->updated_at);
+	kore_free(r->next);
 	json_decref(r->events);
 	memset(r, 0, sizeof(*r));
 }

@@ -58,6 +58,9 @@ page_staff_begin(struct sbuf *b, const char *title, const struct staff *who,
 	if (staff_has(who, STAFF_SUPERVISOR | STAFF_ADMIN))
 		html_raw(b, "<li><a href=\"/review/refusals\">Refused attempts"
 		    "</a></li>\n");
+	if (staff_has(who, STAFF_SUPERVISOR))
+		html_raw(b, "<li><a href=\"/review/dashboard\">SLA dashboard"
+		    "</a></li>\n");
 	if (staff_has(who, STAFF_ADMIN))
 		html_raw(b, "<li><a href=\"/admin\">Administration</a></li>\n");
 	html_raw(b, "<li><a href=\"/review/account\">Account</a></li>\n"

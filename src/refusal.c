@@ -177,13 +177,21 @@ void
 refusal_case_action(const struct staff *who, enum case_verb verb,
     const char *reference, const char *outcome)
 {
+	refusal_case_verb(who, case_verb_name(verb), reference, outcome);
+}
+
+/* The same for an action named by its verb (the clocks' actions). */
+void
+refusal_case_verb(const struct staff *who, const char *verb,
+    const char *reference, const char *outcome)
+{
 	if (strcmp(outcome, "not_found") != 0 &&
 	    strcmp(outcome, "not_assigned") != 0 &&
 	    strcmp(outcome, "forbidden") != 0 &&
 	    strcmp(outcome, "excluded") != 0)
 		return;
-	refusal_note(who, "case_action", "case:", reference,
-	    case_verb_name(verb), outcome, NULL);
+	refusal_note(who, "case_action", "case:", reference, verb, outcome,
+	    NULL);
 }
 
 /* A back-office form whose CSRF token is not its session's. */

@@ -245,10 +245,11 @@ send_track(struct http_request *req, const struct track_result *r)
 		    view_event_label(kind ? kind : ""));
 		json_array_append_new(events, out);
 	}
-	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "reference", r->reference,
-	    "status", r->state, "status_label", view_state_label(r->state),
-	    "received_at", r->received_at, "updated_at", r->updated_at,
-	    "events", events);
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "reference",
+	    r->reference, "status", r->state, "status_label",
+	    view_state_label(r->state), "received_at", r->received_at,
+	    "updated_at", r->updated_at, "events", events,
+	    "next", r->next != NULL ? json_string(r->next) : json_null());
 	rt_send_json(req, 200, j);
 	json_decref(j);
 }

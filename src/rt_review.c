@@ -11,7 +11,7 @@
 
 #include "app.h"
 
-enum { PH_AUTH, PH_RUN, PH_LOAD, PH_OPTIONS, PH_LIST };
+enum { PH_AUTH, PH_RUN, PH_LOAD, PH_OPTIONS, PH_LIST, PH_CLOCKS };
 
 struct review_ctx {
 	int			 phase;
@@ -26,6 +26,9 @@ struct review_ctx {
 	struct case_action	 action;
 	int			 status;	/* of the page shown again */
 	const char		*error;		/* why the action was refused */
+	int			 clock;		/* an action on the clocks */
+	struct clock_action	 clock_action;
+	json_t			*panel;		/* case_clock_panel() */
 };
 
 static void
@@ -38,6 +41,8 @@ review_ctx_free(void *p)
 	json_decref(c->options);
 	json_decref(c->c);
 	case_action_free(&c->action);
+	clock_action_free(&c->clock_action);
+	json_decref(c->panel);
 }
 
 static enum db_status
@@ -106,6 +111,8 @@ rt_review_home(struct http_request *req)
 	next[0] = '\0';
 	v.rows = c->filter.error_field == NULL ?
 	    worklist_rows(&c->q, next, sizeof(next)) : json_array();
+	if (c->filter.error_field == NULL)
+		worklist_words(&c->q, v.rows);
 	v.next = next;
 	db_done(&c->q);
 	sbuf_init(&b);
@@ -126,7 +133,9 @@ action_read(struct review_ctx *c, struct http_request *req)
 	if (!staff_form(req, &c->auth.who, &fd))
 		return (0);
 	for (i = 0; i < fd.count; i++)
-		if (case_action_set(&c->action, fd.field[i].name,
+		if (c->clock ? clock_action_set(&c->clock_action,
+		    fd.field[i].name, fd.field[i].value) :
+		    case_action_set(&c->action, fd.field[i].name,
 		    fd.field[i].value))
 			formdata_mark(&fd, fd.field[i].name);
 	rt_form_done(req, &fd);
@@ -144,7 +153,11 @@ case_page(struct http_request *req, struct review_ctx *c, int status)
 	v.csrf = c->csrf;
 	v.c = c->c;
 	v.options = c->options;
-	if (c->post) {
+	v.clocks = c->panel;
+	if (c->post && c->clock) {
+		v.clock_typed = &c->clock_action;
+		v.error = c->error;
+	} else if (c->post) {
 		v.typed = &c->action;
 		v.error = c->error;
 	}
@@ -168,6 +181,7 @@ rt_review_case(struct http_request *req)
 	struct review_ctx	*c;
 	const char		*verb, *msg;
 	enum case_verb		 cv;
+	enum clock_verb		 kv;
 	char			 loc[64];
 	int			 ret, built;
 
@@ -186,7 +200,8 @@ rt_review_case(struct http_request *req)
 		if (!rt_method(req, c->post ? HTTP_METHOD_POST :
 		    HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
-		if (c->post && !case_verb_parse(verb, &cv)) {
+		c->clock = c->post && clock_verb_parse(verb, &kv);
+		if (c->post && !c->clock && !case_verb_parse(verb, &cv)) {
 			rt_not_found(req);
 			return (KORE_RESULT_OK);
 		}
@@ -196,22 +211,38 @@ rt_review_case(struct http_request *req)
 		c->phase = PH_LOAD;
 		if (!c->post)
 			goto load;
-		case_action_init(&c->action, cv);
+		if (c->clock)
+			clock_action_init(&c->clock_action, kv);
+		else
+			case_action_init(&c->action, cv);
 		if (!action_read(c, req))
 			return (KORE_RESULT_OK);
-		if (!case_action_validate(&c->action)) {
+		if (c->clock ? !clock_action_validate(&c->clock_action) :
+		    !case_action_validate(&c->action)) {
 			c->status = 422;
 			goto load;
 		}
 		c->phase = PH_RUN;
 		/* FALLTHROUGH */
 	case PH_RUN:
-		if (!rt_db_ready(req, case_action_perform(&c->action, &c->q,
+		if (!rt_db_ready(req, c->clock ?
+		    clock_action_perform(&c->clock_action, &c->q, req,
+		    &c->auth.who, c->reference) :
+		    case_action_perform(&c->action, &c->q,
 		    req, &c->auth.who, c->reference), &ret))
 			return (ret);
-		c->status = case_outcome_status(db_value(&c->q, 0, 0), &msg);
-		refusal_case_action(&c->auth.who, c->action.verb, c->reference,
-		    db_value(&c->q, 0, 0));
+		if (c->clock) {
+			c->status = clock_outcome_status(&c->clock_action,
+			    db_value(&c->q, 0, 0), &msg);
+			refusal_case_verb(&c->auth.who, clock_verb_name(
+			    c->clock_action.verb), c->reference,
+			    db_value(&c->q, 0, 0));
+		} else {
+			c->status = case_outcome_status(db_value(&c->q, 0, 0),
+			    &msg);
+			refusal_case_action(&c->auth.who, c->action.verb,
+			    c->reference, db_value(&c->q, 0, 0));
+		}
 		db_done(&c->q);
 		if (c->status == 200) {
 			(void)snprintf(loc, sizeof(loc), "/review/cases/%s",
@@ -249,6 +280,15 @@ rt_review_case(struct http_request *req)
 		if (!rt_db_ready(req, options_query(c, req), &ret))
 			return (ret);
 		c->options = options_read(c);
+		db_done(&c->q);
+		c->phase = PH_CLOCKS;
+		/* FALLTHROUGH */
+	case PH_CLOCKS:
+		if (!rt_db_ready(req, clock_panel_query(&c->q, req,
+		    &c->auth.who, c->reference), &ret))
+			return (ret);
+		c->panel = db_rows(&c->q) == 1 && !db_isnull(&c->q, 0, 0) ?
+		    json_loads(db_value(&c->q, 0, 0), 0, NULL) : NULL;
 		db_done(&c->q);
 		break;
 	}

@@ -799,7 +799,13 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	track_date(b, r->received_at);
 	html_raw(b, "</dd>\n<dt>Last updated</dt><dd>");
 	track_date(b, r->updated_at);
-	html_raw(b, "</dd>\n</dl>\n");
+	html_raw(b, "</dd>\n");
+	if (r->next != NULL) {
+		html_raw(b, "<dt>What happens next</dt><dd id=\"next\">");
+		html_texts(b, r->next);
+		html_raw(b, "</dd>\n");
+	}
+	html_raw(b, "</dl>\n");
 	html_raw(b, "<h2>What has happened</h2>\n<ol class=\"timeline\">\n");
 	json_array_foreach(r->events, i, e) {
 		const char *at = json_string_value(json_object_get(e, "at"));

@@ -225,7 +225,8 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 	    "aria-label=\"Cases\" tabindex=\"0\">\n<table class=\"worklist\">\n"
 	    "<caption>Cases, breached and at risk first, then the "
 	    "earliest deadline</caption>\n<thead><tr><th scope=\"col\">Case</th>"
-	    "<th scope=\"col\">Due</th><th scope=\"col\">Priority</th>"
+	    "<th scope=\"col\">Risk and due time</th>"
+	    "<th scope=\"col\">Priority</th>"
 	    "<th scope=\"col\">State</th><th scope=\"col\">Concern</th>"
 	    "<th scope=\"col\">Brand</th><th scope=\"col\">Queue</th>"
 	    "<th scope=\"col\">Assigned to</th></tr></thead>\n<tbody>\n");
@@ -240,11 +241,13 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		if (json_is_true(json_object_get(r, "appeal")))
 			html_raw(b, " <span class=\"tag\">appeal</span>");
 		html_raw(b, "</th><td>");
-		if (json_is_string(json_object_get(r, "sla_due")))
+		/* Risk in words first; the colour only repeats it. */
+		view_clock_risk(b, json_text(r, "sla_state"));
+		html_raw(b, " ");
+		if (json_is_string(json_object_get(r, "sla_words")))
+			html_texts(b, json_text(r, "sla_words"));
+		else if (json_is_string(json_object_get(r, "sla_due")))
 			when(b, json_text(r, "sla_due"));
-		else
-			html_raw(b, "\xe2\x80\x94");
-		sla_state_tag(b, json_text(r, "sla_state"));
 		sbuf_printf(b, "</td><td>%d</td><td>",
 		    (int)json_integer_value(json_object_get(r, "priority")));
 		html_texts(b, state_label(json_text(r, "state")));
@@ -269,8 +272,8 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 /* The case                                                         */
 /* ---------------------------------------------------------------- */
 
-static const char *
-clock_label(const char *clock)
+const char *
+view_clock_label(const char *clock)
 {
 	if (strcmp(clock, "acknowledge") == 0)
 		return ("Acknowledge");
@@ -292,7 +295,7 @@ case_clocks(struct sbuf *b, json_t *c)
 
 	json_array_foreach(json_object_get(c, "clocks"), i, k) {
 		html_raw(b, "<dt>");
-		html_texts(b, clock_label(json_text(k, "clock")));
+		html_texts(b, view_clock_label(json_text(k, "clock")));
 		html_raw(b, "</dt><dd class=\"clock\">");
 		if (strcmp(json_text(k, "state"), "met") == 0) {
 			html_raw(b, "Met ");
@@ -933,7 +936,8 @@ view_case(struct sbuf *b, const struct case_view *v)
 	char		 prio[4];
 	size_t		 i;
 
-	if (v->typed != NULL && (v->error != NULL || v->typed->nerrors > 0)) {
+	if ((v->typed != NULL && (v->error != NULL ||
+	    v->typed->nerrors > 0)) || view_clock_failed(v)) {
 		sbuf_init(&title);
 		sbuf_printf(&title, "Error: %s", ref);
 		page_staff_begin(b, sbuf_cstr(&title), v->who, v->csrf);
@@ -947,6 +951,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 	html_texts(b, state_label(json_text(v->c, "state")));
 	html_raw(b, "</span></h1>\n");
 	error_summary(b, v);
+	view_clock_errors(b, v);
 	html_raw(b, "<dl class=\"summary\">\n");
 	dl_item(b, "Concern", category_label(v->options,
 	    json_text(v->c, "category")));
@@ -1009,9 +1014,18 @@ view_case(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "</dl>\n");
 	}
 	html_raw(b, "</section>\n");
+	view_clock_panel(b, v);
 	actions(b, v);
 	messages(b, v);
 	decisions(b, v);
 	timeline(b, v);
 	page_end(b);
+}
+
+/* An action form's opening, for the other parts of the case page. */
+void
+view_case_form_open(struct sbuf *b, const struct case_view *v,
+    const char *verb, const char *title)
+{
+	action_open(b, v, verb, title);
 }

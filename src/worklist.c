@@ -197,8 +197,14 @@ worklist_query(struct db_query *q, struct http_request *req,
 	    "w.assignee, w.assignee_name, w.appeal, w.id, w.sla_rank, "
 	    /* The page key keeps the microseconds the order depends on. */
 	    "coalesce(to_char(w.sla_due AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'infinity') "
-	    "FROM worklist($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) w",
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'infinity'), "
+	    /* The nearest clock's words (worklist_words, from 15 on). */
+	    "x.clock, x.unit, x.due_at, x.paused_since, x.calendar_version, "
+	    "x.calendar "
+	    "FROM worklist($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+	    "WITH ORDINALITY w "
+	    "LEFT JOIN LATERAL worklist_clock($1, w.id) x ON true "
+	    "ORDER BY w.ordinality",
 	    12, v, NULL, NULL));
 }
 

@@ -94,3 +94,21 @@ export async function clockEvents(id) {
 	        'clock_breached', 'escalated') ORDER BY id`, [id]);
 	return r.rows.map((e) => [e.kind, e.clock]);
 }
+
+// A Monday at least three weeks back with no holiday of the default
+// calendar in the eight days from it: a past week to move a timeline to.
+export async function quietMonday() {
+	const w = await query(`SELECT d::date AS monday
+	    FROM generate_series(date_trunc('week', now() - interval '21 days'),
+	        date_trunc('week', now() - interval '400 days'),
+	        interval '-7 days') d
+	    WHERE NOT EXISTS (SELECT 1
+	        FROM generate_series(d, d + interval '8 days', interval '1 day') x,
+	        jsonb_array_elements((SELECT v.definition->'yearly'
+	            FROM sla_calendar_versions v JOIN sla_calendars k
+	            ON v.id = k.current_version WHERE k.code = 'default')) y
+	        WHERE extract(month FROM x) = (y->>'month')::int
+	          AND extract(day FROM x) = (y->>'day')::int)
+	    LIMIT 1`);
+	return w.rows[0].monday;
+}
