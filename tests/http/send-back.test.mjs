@@ -7,6 +7,7 @@ import { staffUser, act, forgeAct, casePage, offeredVerbs }
     from '../lib/staff.mjs';
 import { caseByReference, query, dumpText, dumpHas } from '../lib/db.mjs';
 import { parseHtml } from '../lib/html.mjs';
+import { caseId, recompute } from '../lib/sla.mjs';
 
 let a, b, sup, sup2;
 
@@ -40,6 +41,9 @@ async function decidedUnsigned(who = a) {
 	await ok(who, c.reference, 'take');
 	await ok(who, c.reference, 'triage', { priority: 3 });
 	await ok(who, c.reference, 'investigate');
+	// The answer before the decision, once the scheduler has computed
+	// the clocks that its "next" line reads.
+	await recompute([await caseId(c.reference)]);
 	c.before = await apiTrack(c.code);
 	c.reasons = `Draft reasons ${marker('D')}`;
 	await ok(who, c.reference, 'decide', decision(c.reasons));
@@ -177,6 +181,7 @@ test('an appeal decision sent back: the appeal again, no trace on /track',
 	assert.equal((await trackAct(c.code, 'appeal', 'I disagree.')).status,
 	    200);
 	await ok(b, ref, 'take');
+	await recompute([await caseId(ref)]);
 	const before = await apiTrack(c.code);
 	await ok(b, ref, 'decide', decision(`Appeal draft ${marker('A')}`));
 	await ok(sup, ref, 'send_back', { text: 'Look again.' });
