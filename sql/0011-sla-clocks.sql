@@ -681,7 +681,10 @@ BEGIN
 		RETURNING c.id, c.sla_policy_version, c.sla_calendar_version
 	)
 	SELECT v_now, floor(extract(epoch FROM v_now))::bigint, l.id,
-	    (SELECT max(e.id) FROM case_events e WHERE e.case_id = l.id),
+	    -- "+ 0": through the case's own events (case_events_case_idx);
+	    -- max(id) alone walks the primary key back from the newest event
+	    -- of any case until it meets one of this case's.
+	    (SELECT max(e.id + 0) FROM case_events e WHERE e.case_id = l.id),
 	    pv.id, pv.definition::text, cv.id, cv.definition::text,
 	    sla_case_events(l.id)
 	FROM leased l
@@ -726,6 +729,7 @@ DECLARE
 	v_rank		smallint;
 	v_due		timestamptz;
 	v_names		text[];
+	v_escalate	boolean;
 BEGIN
 	FOR r IN SELECT x.value FROM jsonb_array_elements(p_results) x
 	    ORDER BY (x.value->>'case')::bigint LOOP
@@ -740,9 +744,11 @@ BEGIN
 		    OR c.next_check_at IS DISTINCT FROM p_now + sla_lease()
 		    OR c.sla_policy_version <> (r->>'policy')::bigint
 		    OR c.sla_calendar_version <> (r->>'calendar')::bigint
+		    -- "+ 0": through the case's own events, not a walk of
+		    -- every later event of every case along the primary key.
 		    OR EXISTS (SELECT 1 FROM case_events e
 		        WHERE e.case_id = c.id
-		          AND e.id > coalesce((r->>'last_event')::bigint, 0)
+		          AND e.id + 0 > coalesce((r->>'last_event')::bigint, 0)
 		          AND e.kind NOT IN ('clock_at_risk', 'clock_breached',
 		              'escalated'))
 		    OR EXISTS (SELECT 1 FROM case_clocks x
@@ -750,6 +756,7 @@ BEGIN
 		v_rank := 4;
 		v_due := 'infinity';
 		v_names := '{}';
+		v_escalate := false;
 		FOR k IN SELECT * FROM jsonb_array_elements(r->'clocks') LOOP
 			v_clock := k->>'clock';
 			v_state := k->>'state';
@@ -787,9 +794,7 @@ BEGIN
 				PERFORM audit('system', 'case.escalated',
 				    'case:' || c.reference,
 				    jsonb_build_object('clock', v_clock));
-				UPDATE cases SET escalated_at =
-				    coalesce(escalated_at, p_now)
-				WHERE id = c.id;
+				v_escalate := true;
 			END IF;
 			INSERT INTO case_clocks AS x (case_id, clock, state,
 			    started_at, due_at, at_risk_at, met_at,
@@ -830,8 +835,11 @@ BEGIN
 		-- A clock the (re-chosen) policy no longer has.
 		DELETE FROM case_clocks x WHERE x.case_id = c.id
 		  AND x.clock <> ALL (v_names);
+		-- One new version of the row per store (each is indexed).
 		UPDATE cases SET sla_rank = v_rank, sla_due = v_due,
-		    next_check_at = sla_instant(r->'next')
+		    next_check_at = sla_instant(r->'next'),
+		    escalated_at = CASE WHEN v_escalate
+		        THEN coalesce(escalated_at, p_now) ELSE escalated_at END
 		WHERE id = c.id;
 		v_n := v_n + 1;
 	END LOOP;

@@ -323,7 +323,8 @@ BEGIN
 		WHERE x.id > p_after AND x.state NOT IN ('closed', 'rejected')
 	)
 	SELECT v_now, floor(extract(epoch FROM v_now))::bigint, c.id,
-	    (SELECT max(e.id) FROM case_events e WHERE e.case_id = c.id),
+	    -- "+ 0": through the case's own events, as sla_claim does.
+	    (SELECT max(e.id + 0) FROM case_events e WHERE e.case_id = c.id),
 	    o.id, o.definition::text, n.id, n.definition::text,
 	    t.id, t.definition::text, sla_case_events(c.id)
 	FROM c JOIN cur ON c.mine <> cur.id

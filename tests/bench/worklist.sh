@@ -355,7 +355,7 @@ args_of() {
 	# args_of ACTOR PATH
 	awk -v actor="$1" -v path="$2" 'BEGIN {
 		split("state category priority assignee brand queue", names, " ")
-		for (i = 1; i <= 9; i++) v[i] = "NULL"
+		for (i = 1; i <= 10; i++) v[i] = "NULL"
 		q = path; sub(/^[^?]*\??/, "", q)
 		n = split(q, kv, "&")
 		for (i = 1; i <= n; i++) {
@@ -365,13 +365,13 @@ args_of() {
 				if (p[1] == names[j]) v[j] = "'\''" p[2] "'\''"
 			if (p[1] == "after") {
 				split(p[2], a, "~")
-				v[7] = "'\''" a[1] "'\''"
-				v[8] = "'\''" a[2] "'\''"
-				v[9] = "'\''" a[3] "'\''"
+				# rank~due~priority~id (worklist.c)
+				for (j = 1; j <= 4; j++)
+					v[6 + j] = "'\''" a[j] "'\''"
 			}
 		}
 		printf "%s", actor
-		for (i = 1; i <= 9; i++) printf ", %s", v[i]
+		for (i = 1; i <= 10; i++) printf ", %s", v[i]
 		printf ", 51\n"
 	}'
 }
