@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { fileComplaint, trackAct, marker } from '../lib/client.mjs';
 import { staffUser, act } from '../lib/staff.mjs';
 import { query } from '../lib/db.mjs';
-import { caseId, recompute, clocksOf } from '../lib/sla.mjs';
+import { caseId, recompute, clocksOf, quietMonday } from '../lib/sla.mjs';
 
 let reviewer, paused, control;
 
@@ -78,19 +78,7 @@ test('the due instant moves by exactly the paused business time',
 	// a past week without holidays: received Monday 10:00 Madrid,
 	// triaged 10:30; the pause on Tuesday from 10:00 to 15:00, five
 	// business hours.
-	const w = await query(`SELECT d::date AS monday
-	    FROM generate_series(date_trunc('week', now() - interval '21 days'),
-	        date_trunc('week', now() - interval '400 days'),
-	        interval '-7 days') d
-	    WHERE NOT EXISTS (SELECT 1
-	        FROM generate_series(d, d + interval '8 days', interval '1 day') x,
-	        jsonb_array_elements((SELECT v.definition->'yearly'
-	            FROM sla_calendar_versions v JOIN sla_calendars k
-	            ON v.id = k.current_version WHERE k.code = 'default')) y
-	        WHERE extract(month FROM x) = (y->>'month')::int
-	          AND extract(day FROM x) = (y->>'day')::int)
-	    LIMIT 1`);
-	const monday = w.rows[0].monday;
+	const monday = await quietMonday();
 	const local = `(($2::date + $3::interval + $4::time)
 	    AT TIME ZONE 'Europe/Madrid')`;
 	const move = (kinds, days, time, id) => query(`UPDATE case_events
