@@ -117,6 +117,12 @@ test('account and administration pages pass the same checks', async () => {
 	    ['/admin/routing', 'admin-routing'],
 	    ['/admin/taxonomy', 'admin-taxonomy'],
 	    ['/admin/audit', 'admin-audit'],
+	    ['/admin/calendars', 'admin-calendars'],
+	    ['/admin/calendars/default', 'admin-calendar'],
+	    ['/admin/policies', 'admin-policies'],
+	    ['/admin/policies/standard', 'admin-policy'],
+	    ['/admin/pause-reasons', 'admin-pause-reasons'],
+	    ['/admin/outbox', 'admin-outbox'],
 	    ['/review/refusals', 'refusals']]) {
 		await go(path);
 		await check(name, `review-${name}`);
