@@ -19,7 +19,7 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
 # Pure modules: no Kore, no libpq; linked into the unit tests as well.
-PURE	:= sbuf utf8 html formdata intake vault totp staffauth casebox audit \
+PURE	:= keyfile sbuf utf8 html formdata intake vault totp staffauth casebox audit \
 	   baseurl qrsvg ipaddr
 # The SLA engine (docs/SLA.md): pure as well, on libical and jansson.
 PURE	+= sla_error sla_zone sla_business sla_calendar sla_policy sla_clock \

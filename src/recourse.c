@@ -39,18 +39,10 @@ struct app_config app;
 static void
 read_key(const char *dir, const char *name, unsigned char *out, size_t len)
 {
-	char	 path[4096];
-	ssize_t	 n;
-	int	 fd;
+	char	why[4200];
 
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		fatal("could not open key %s: %s (run recourse-keygen)", path,
-		    errno_s);
-	n = read(fd, out, len);
-	close(fd);
-	if (n != (ssize_t)len)
-		fatal("key %s is not %zu bytes long", path, len);
+	if (keyfile_read(dir, name, out, len, why, sizeof(why)) == -1)
+		fatal("%s", why);
 }
 
 static int

@@ -26,6 +26,13 @@ void	 sbuf_printf(struct sbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 const char *sbuf_cstr(struct sbuf *);
 
+/*
+ * keyfile.c: the key 'name' of 'len' bytes from folder 'dir' into 'out';
+ * 0, or -1 with a sentence in 'why'.
+ */
+int	 keyfile_read(const char *dir, const char *name, unsigned char *out,
+	    size_t len, char *why, size_t whylen);
+
 /* utf8.c: UTF-8 validation and counting. */
 int	 utf8_valid(const char *, size_t);
 size_t	 utf8_count(const char *, size_t);

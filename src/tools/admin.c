@@ -170,23 +170,13 @@ db_command(PGconn *db, const char *sql)
 	PQclear(res);
 }
 
-/* The same as src/recourse.c does, so both sides read the same key. */
 static int
 read_key(const char *dir, const char *name, unsigned char *out, size_t len)
 {
-	char	 path[4096];
-	ssize_t	 n;
-	int	 fd;
+	char	why[4200];
 
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		warn("could not open key %s (run recourse-keygen)", path);
-		return (0);
-	}
-	n = read(fd, out, len);
-	close(fd);
-	if (n != (ssize_t)len) {
-		warnx("key %s is not %zu bytes long", path, len);
+	if (keyfile_read(dir, name, out, len, why, sizeof(why)) == -1) {
+		warnx("%s", why);
 		return (0);
 	}
 	return (1);

@@ -93,17 +93,10 @@ env_str(const char *name, const char *def)
 static void
 read_key(const char *dir, const char *name, unsigned char *out, size_t len)
 {
-	char	 path[4096];
-	ssize_t	 n;
-	int	 fd;
+	char	why[4200];
 
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		err(2, "could not open key %s", path);
-	n = read(fd, out, len);
-	close(fd);
-	if (n != (ssize_t)len)
-		errx(2, "key %s is not %zu bytes long", path, len);
+	if (keyfile_read(dir, name, out, len, why, sizeof(why)) == -1)
+		errx(2, "%s", why);
 }
 
 /*

@@ -10,9 +10,8 @@ import { query } from '../lib/db.mjs';
 import { startKore } from '../lib/kore.mjs';
 import { startListener, startMailer, waitFor } from '../lib/mail.mjs';
 import { caseId, recompute, clocksOf, clockEvents } from '../lib/sla.mjs';
+import { PGDATA, startCluster } from '../lib/pgctl.mjs';
 
-const PGDATA = process.env.RECOURSE_PGDATA;
-const bindir = execFileSync('pg_config', ['--bindir']).toString().trim();
 let listener, mailer, scheduler, supEmail;
 const refs = [], ids = [];
 
@@ -25,23 +24,6 @@ function sender() {
 	// Digests are not what this test counts: not within the test.
 	return startMailer({ port: listener.port,
 	    env: { RECOURSE_DIGEST_MS: '3600000' } });
-}
-
-function pgctl(...args) {
-	const cmd = [path.join(bindir, 'pg_ctl'), '-D', PGDATA, ...args];
-	const [file, argv] = process.getuid() === 0 ?
-	    ['runuser', ['-u', 'postgres', '--', ...cmd]] : [cmd[0], cmd.slice(1)];
-	return execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
-	    .toString();
-}
-
-function pgRunning() {
-	try {
-		pgctl('status');
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 // kill -9 of the postmaster and every backend: a crash, not a shutdown;
@@ -64,12 +46,6 @@ function crashPostgres() {
 		execFileSync('sleep', ['0.05']);
 	}
 	throw new Error('the postmaster outlived SIGKILL');
-}
-
-function startPostgres() {
-	if (!pgRunning())
-		pgctl('-l', path.join(PGDATA, '..', 'postgres.log'), '-w', '-t',
-		    '60', 'start');
 }
 
 // The test clock set so that the scheduler's now is 'epoch'.
@@ -95,7 +71,7 @@ before(async () => {
 });
 
 after(async () => {
-	startPostgres();
+	startCluster();
 	await query('UPDATE test_clock SET offset_seconds = 0');
 	await scheduler?.stop();
 	await mailer?.stop();
@@ -135,7 +111,7 @@ test('deadlines passing during a crash of Kore and PostgreSQL are ' +
 	await mailer.kill();
 	crashPostgres();
 	await new Promise((r) => setTimeout(r, 5000));
-	startPostgres();
+	startCluster();
 	mailer = sender();
 	scheduler = await backOffice();
 

@@ -1,43 +1,16 @@
 // PostgreSQL outage: intake answers 503 with Retry-After and "NOT saved" quickly, never 500, health stays up and readiness goes down, intake recovers after a stop or a restart, and the run leaves a clean server log.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as c from '../lib/client.mjs';
 import { assertLogClean, assertSecurityHeaders } from '../lib/checks.mjs';
 import { countCases, query } from '../lib/db.mjs';
 import { parseHtml as parse, htmlNewlines } from '../lib/html.mjs';
-
-const PGDATA = process.env.RECOURSE_PGDATA;
-const bindir = execFileSync('pg_config', ['--bindir']).toString().trim();
-
-// pg_ctl as the cluster's owner: 'postgres' when the tests run as root
-// (tests/env.sh creates the cluster that way), otherwise ourselves.
-function pgctl(...args) {
-	const cmd = [path.join(bindir, 'pg_ctl'), '-D', PGDATA, ...args];
-	const [file, argv] = process.getuid() === 0 ?
-	    ['runuser', ['-u', 'postgres', '--', ...cmd]] : [cmd[0], cmd.slice(1)];
-	return execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
-	    .toString();
-}
-
-function running() {
-	try {
-		pgctl('status');
-		return true;
-	} catch {
-		return false;
-	}
-}
+import { PGDATA, pgctl, pgRunning as running, startCluster }
+    from '../lib/pgctl.mjs';
 
 function stopCluster() {
 	pgctl('-m', 'fast', '-w', 'stop');
-}
-
-function startCluster() {
-	if (!running())
-		pgctl('-l', path.join(PGDATA, '..', 'postgres.log'), '-w', '-t',
-		    '30', 'start');
 }
 
 // Whatever happens, the cluster is running again for whoever comes next.
