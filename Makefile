@@ -35,6 +35,8 @@ KOREMOD	:= recourse workers assets db db_case complaint background maintenance a
 	   rt_public rt_track rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
 	   metrics rt_metrics sla_scheduler rt_outbox view_outbox \
 	   clock_action clock_words view_clocks rt_dashboard view_dashboard
+# A new case's clocks, computed by the public worker for intake.
+KOREMOD	+= intake_clocks
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
@@ -63,7 +65,8 @@ $(BUILD)/clock_words.o $(BUILD)/view_clocks.o $(BUILD)/view_dashboard.o: \
     src/sla_words.h src/sla.h
 
 # The engine's contract is in these objects' structs: rebuild with it.
-$(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o: src/caseclocks.h src/sla.h
+$(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o $(BUILD)/intake_clocks.o: \
+    src/caseclocks.h src/sla.h
 $(BUILD)/slaform.o $(BUILD)/rt_admin_sla.o $(BUILD)/view_admin_sla.o: \
 	    src/slaform.h src/caseclocks.h src/sla.h src/sla_ical.h
 

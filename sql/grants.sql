@@ -42,6 +42,7 @@ BEGIN
 	    -- The public side: intake, tracking, housekeeping.
 	    ('recourse_public', 'taxonomy_active'),
 	    ('recourse_public', 'intake_complaint'),
+	    ('recourse_public', 'sla_current_definitions'),
 	    ('recourse_public', 'track_case'),
 	    ('recourse_public', 'track_detail'),
 	    ('recourse_public', 'complainant_reply'),

@@ -80,6 +80,10 @@ void	 audit_sealer_start(void);
 /* sla_scheduler.c: recomputes due clocks, in the back office. */
 void	 sla_scheduler_start(void);
 
+/* intake_clocks.c: a new case's clocks, in every public worker. */
+void		 intake_clocks_start(void);
+const char	*intake_clocks_now(void);
+
 /* db.c: one asynchronous statement per call, with errors mapped. */
 enum db_status {
 	DB_PENDING,		/* not finished: return KORE_RESULT_RETRY */

@@ -14,12 +14,13 @@ static const char sql_taxonomy[] =
 	"SELECT kind, code, label, hint, position FROM taxonomy_active()"
 	" ORDER BY 1, 5";
 
-#define INTAKE_PARAMS	18
+#define INTAKE_PARAMS	19
 
 static const char sql_intake[] =
 	"SELECT outcome, reference, state, receipt_box FROM intake_complaint("
 	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
-	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18)";
+	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18,"
+	" $19::jsonb)";
 
 static const char sql_track[] =
 	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
@@ -181,6 +182,8 @@ db_intake(struct db_query *q, struct http_request *req,
 	if (r->sealed.contact != NULL)
 		BIN(16, r->sealed.contact, r->sealed.contact_len);
 	BIN(17, r->copy_box, r->copy_box_len);
+	/* The clocks, so that no scheduler pass is needed (sql/0016). */
+	TXT(18, intake_clocks_now());
 #undef BIN
 #undef TXT
 	/* A replay of the same token is recognised: safe to run again. */

@@ -216,5 +216,7 @@ kore_worker_configure(void)
 	workers_start();
 	metrics_start();
 	taxonomy_cache_init();
+	if (!app.review)
+		intake_clocks_start();
 	maintenance_start();
 }

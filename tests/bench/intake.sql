@@ -1,4 +1,5 @@
 -- pgbench script for tests/bench/run.sh: the database work of one HTTP intake (the same intake_complaint call, parameters of the same sizes and mix), without Kore.
+-- It passes no clocks (Kore's last parameter, sql/0016): these cases are left to the scheduler, as every case was before intake computed its own.
 -- run.sh passes -D dmin=, dmax= (description bytes, as measured by intake.lua) and cbox= (contact box bytes).
 \set cat random(1, 11)
 \set ch random(1, 10)

@@ -454,6 +454,12 @@ sql "SELECT 'description_box bytes, average: HTTP ' ||
     FILTER (WHERE id <= $id1) / count(*) FILTER (WHERE id <= $id1)) ||
     ' %, pgbench ' || round(100.0 * count(contact_box) FILTER (WHERE id > $id1)
     / count(*) FILTER (WHERE id > $id1)) || ' %' FROM cases"
+# Kore passes each new case's clocks (sql/0016); a statement that ran in a
+# later second than they were made for leaves its case to the scheduler.
+sql "SELECT 'clocks stored by intake itself: ' || count(*) FILTER (WHERE
+    EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id
+      AND k.computed_at = c.received_at)) || ' of ' || count(*) ||
+    ' HTTP cases' FROM cases c WHERE c.id <= $id1"
 sql "SELECT 'rows: intake_requests ' || (SELECT count(*) FROM intake_requests)
     || ', case_events ' || (SELECT count(*) FROM case_events)"
 [ "$http_rows" -ge "$http_ok" ] ||
