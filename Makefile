@@ -61,12 +61,19 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/sla_words.o: src/sla_words.h
+
+# The scheduler runs in Kore: not the engine's rule above (which its name
+# matches), but Kore's flags and the module's headers, so that a change of
+# app.h's structs rebuilds it.
+$(BUILD)/sla_scheduler.o: src/sla_scheduler.c src/recourse.h src/app.h \
+    src/caseclocks.h src/sla.h
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(KORE_FEATURES) -c $< -o $@
 $(BUILD)/clock_words.o $(BUILD)/view_clocks.o $(BUILD)/view_dashboard.o: \
     src/sla_words.h src/sla.h
 
 # The engine's contract is in these objects' structs: rebuild with it.
-$(BUILD)/caseclocks.o $(BUILD)/sla_scheduler.o $(BUILD)/intake_clocks.o: \
-    src/caseclocks.h src/sla.h
+$(BUILD)/caseclocks.o $(BUILD)/intake_clocks.o: src/caseclocks.h src/sla.h
 $(BUILD)/slaform.o $(BUILD)/rt_admin_sla.o $(BUILD)/view_admin_sla.o: \
 	    src/slaform.h src/caseclocks.h src/sla.h src/sla_ical.h
 

@@ -47,6 +47,12 @@ struct bg_statement {
 	void			(*done)(struct bg_statement *,
 				    struct kore_pgsql *);	/* NULL: failed */
 	void			(*next)(struct bg_statement *);
+	/* While it waits for a connection: the statement and its copies. */
+	const char		*query;
+	int			 nparams;
+	char			**values;
+	int			*lengths;
+	int			*formats;
 };
 
 int	 bg_run(struct bg_statement *, const char *query, int n,

@@ -185,6 +185,6 @@ intake_clocks_start(void)
 	if ((cache = cc_cache_new()) == NULL)
 		fatal("intake clocks: out of memory");
 	refresh.done = refresh_done;
-	kore_timer_add(refresh_tick, 500, NULL, KORE_TIMER_ONESHOT);
+	kore_timer_add(refresh_tick, 1, NULL, KORE_TIMER_ONESHOT);
 	kore_timer_add(refresh_tick, DEFS_REFRESH_MS, NULL, 0);
 }
