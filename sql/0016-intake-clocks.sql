@@ -26,8 +26,10 @@ $$;
 
 -- intake_complaint (0011) with the clocks the public worker computed:
 --   {"at": epoch second, "pairs": {"<policy version>:<calendar version>":
---    {"next": epoch, "due": epoch, "clocks": [as sla_store() takes]}}}
--- Only pairs whose clocks all run are offered (src/intake_clocks.c).
+--    {"next": epoch, "due": epoch, "clocks": [[clock, due, at risk,
+--    target seconds], ...]}}}
+-- Each clock running since "at", nothing elapsed or paused: only pairs
+-- whose clocks all simply run are offered (src/intake_clocks.c).
 DROP FUNCTION intake_complaint(bytea, bytea, bytea, text, text, date, text,
     boolean, boolean, boolean, boolean, bytea, bytea, bytea, bytea, bytea,
     bytea, bytea);
@@ -115,10 +117,8 @@ BEGIN
 	INSERT INTO case_clocks (case_id, clock, state, started_at, due_at,
 	    at_risk_at, target_seconds, elapsed_seconds, paused_seconds,
 	    computed_at)
-	SELECT v_id, k->>'clock', k->>'state', sla_instant(k->'started_at'),
-	    sla_instant(k->'due_at'), sla_instant(k->'at_risk_at'),
-	    (k->>'target')::bigint, (k->>'elapsed')::bigint,
-	    (k->>'paused')::bigint, now()
+	SELECT v_id, k->>0, 'running', to_timestamp((p_clocks->>'at')::bigint),
+	    sla_instant(k->1), sla_instant(k->2), (k->>3)::bigint, 0, 0, now()
 	FROM jsonb_array_elements(v_pair->'clocks') k;
 	INSERT INTO case_events (case_id, kind, actor, visible_to_complainant,
 	    detail)

@@ -92,9 +92,11 @@ refresh_tick(void *arg, u_int64_t msec)
 }
 
 /*
- * One pair's clocks for a case received at 'at', or NULL when the
+ * One pair's clocks for a case received at 'at', as intake_complaint()
+ * reads them: {"next", "due", "clocks": [[clock, due, at risk, target]]}
+ * (each running since 'at', nothing elapsed or paused); NULL when the
  * scheduler should compute them (a clock not simply running, as with a
- * zero target, needs the events only the scheduler writes).
+ * zero target, needs events only the scheduler writes).
  */
 static json_t *
 pair_json(const struct definition *p, const struct definition *k,
@@ -103,6 +105,7 @@ pair_json(const struct definition *p, const struct definition *k,
 	struct sla_clock	out[SLA_NCLOCKS];
 	struct sla_error	err;
 	struct cc_input		in;
+	json_t			*clocks;
 	char			events[96];
 	sla_time		next, due;
 	int			i;
@@ -119,17 +122,25 @@ pair_json(const struct definition *p, const struct definition *k,
 	if ((next = cc_next_change(out)) == 0)
 		return (NULL);
 	due = INT64_MAX;
+	clocks = json_array();
 	for (i = 0; i < SLA_NCLOCKS; i++) {
 		if (out[i].state == SLA_NOT_STARTED)
 			continue;
-		if (out[i].state != SLA_RUNNING || out[i].due_at == 0 ||
-		    out[i].due_at == INT64_MAX)
+		if (out[i].state != SLA_RUNNING || out[i].started_at != at ||
+		    out[i].due_at == 0 || out[i].due_at == INT64_MAX ||
+		    out[i].at_risk_at == 0 || out[i].at_risk_at == INT64_MAX) {
+			json_decref(clocks);
 			return (NULL);
+		}
 		if (out[i].due_at < due)
 			due = out[i].due_at;
+		json_array_append_new(clocks, json_pack("[s,I,I,I]",
+		    sla_clock_name(out[i].kind), (json_int_t)out[i].due_at,
+		    (json_int_t)out[i].at_risk_at,
+		    (json_int_t)out[i].target_seconds));
 	}
 	return (json_pack("{s:I,s:I,s:o}", "next", (json_int_t)next,
-	    "due", (json_int_t)due, "clocks", cc_clocks_json(out)));
+	    "due", (json_int_t)due, "clocks", clocks));
 }
 
 static char *

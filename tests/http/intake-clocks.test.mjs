@@ -88,12 +88,8 @@ async function intakeWith(atShift, pairKey) {
 	        jsonb_build_object('at', t.at + $8::bigint, 'pairs',
 	        jsonb_build_object($9::text, jsonb_build_object(
 	            'next', t.at + 3600, 'due', t.at + 7200,
-	            'clocks', jsonb_build_array(jsonb_build_object(
-	                'clock', 'acknowledge', 'state', 'running',
-	                'started_at', t.at, 'due_at', t.at + 7200,
-	                'at_risk_at', t.at + 3600, 'met_at', NULL,
-	                'breached_at', NULL, 'target', 9600, 'elapsed', 0,
-	                'paused', 0, 'extended', false)))))) i`,
+	            'clocks', jsonb_build_array(jsonb_build_array(
+	                'acknowledge', t.at + 7200, t.at + 3600, 9600)))))) i`,
 	    [b(32), b(32), b(32), b(32), b(16), b(80), b(64), atShift, pairKey]);
 	assert.equal(r.rows[0].outcome, 'created');
 	const id = await caseId(r.rows[0].reference);
