@@ -125,4 +125,16 @@ echo "GET /review during the pass (wrk -t2 -c$conns -d12s, the pass" \
 [ "$(sed -n 's/.* non200=\([0-9]*\).*/\1/p' "$f")" = 0 ] ||
     sla_fail "requests during the pass did not get 200"
 q "DROP TABLE bench_sla" >/dev/null
+
+# --- 3. The database's gauges for GET /metrics --------------------------------
+
+# Each instance's workers compute them at most once per
+# RECOURSE_METRICS_CACHE_MS (5 s by default), only when scraped.
+echo "SELECT count(*) FROM metrics_review();" >"$work/gauges.sql"
+"$pgbench" -n -M extended -c 1 -T 5 -f "$work/gauges.sql" \
+    -h "$RECOURSE_PGHOST" -U recourse_review "$RECOURSE_DBNAME" \
+    >"$work/gauges.txt" 2>&1 || { cat "$work/gauges.txt"; sla_fail pgbench; }
+echo "the /metrics gauges (metrics_review(), pgbench -c1 -T5, as" \
+    "recourse_review): $(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' \
+    "$work/gauges.txt") ms each"
 exit 0
