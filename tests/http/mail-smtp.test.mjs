@@ -1,0 +1,162 @@
+// The sender's TLS, AUTH and refusal paths against a real SMTP listener that requires them: delivery over STARTTLS with the certificate checked against a throwaway CA and the configured user authenticated; an unknown CA, a sender without STARTTLS or with a wrong password leaves the row queued with its error on /admin/outbox and no secret in any text; a 550 fails the row at its first attempt, a 451 leaves it queued for later.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { staffUser } from '../lib/staff.mjs';
+import { startListener, startMailer, waitFor, makeCertificates,
+    credentialsFile, noteFor, outboxRow, outboxPageRow }
+    from '../lib/mail.mjs';
+
+const USER = 'recourse-relay';
+const PASSWORD = 'pw-' + Math.random().toString(36).slice(2);
+const WRONG = 'wrong-' + Math.random().toString(36).slice(2);
+
+let sup, admin, certs, tls;
+const running = [];
+
+before(async () => {
+	sup = await staffUser({ roles: ['supervisor'], queues: [] });
+	admin = await staffUser({ roles: ['admin'], queues: [] });
+	certs = makeCertificates();
+	tls = keep(await startListener({ starttls: certs,
+	    auth: `${USER}:${PASSWORD}` }));
+});
+
+after(async () => {
+	for (const p of running)
+		await p.stop();
+});
+
+function keep(p) {
+	running.push(p);
+	return p;
+}
+
+// The sender as production runs it against 'listener': STARTTLS, the
+// test's CA and credentials; 'env' changes a setting.
+function tlsMailer(listener, env = {}) {
+	return keep(startMailer({ port: listener.port, env: {
+	    RECOURSE_SMTP_STARTTLS: 'starttls',
+	    RECOURSE_SMTP_CA_FILE: certs.ca,
+	    RECOURSE_SMTP_CREDENTIALS_FILE: credentialsFile(USER, PASSWORD),
+	    ...env } }));
+}
+
+// The row once the sender has recorded its first attempt.
+async function firstAttempt(id) {
+	return waitFor('an attempt recorded', async () => {
+		const r = await outboxRow(id);
+		return r.attempts >= 1 && !r.leased ? r : null;
+	});
+}
+
+function mailTo(listener, email) {
+	return listener.messages().filter((m) => m.to.includes(email));
+}
+
+test('STARTTLS and AUTH: the note reaches the listener over TLS as the ' +
+    'configured user; the row is sent', async () => {
+	const m = tlsMailer(tls);
+	const n = await noteFor(sup, 'T');
+	await waitFor('the delivery', async () =>
+	    (await outboxRow(n.id)).state === 'sent');
+	const mails = mailTo(tls, n.email);
+	assert.equal(mails.length, 1);
+	assert.equal(mails[0].tls, true);
+	assert.equal(mails[0].user, USER);
+	assert.equal(mails[0].headers['message-id'],
+	    (await outboxRow(n.id)).message_id);
+	assert.match(mails[0].headers.subject, /^Your case RC-/);
+	assert.match(m.log(), /\(STARTTLS\)/);
+	for (const secret of [PASSWORD, n.email])
+		assert.ok(!m.log().includes(secret), 'the log names a secret');
+	await m.stop();
+});
+
+test('a server certificate from a CA the sender was not given is refused: ' +
+    'nothing sent, the row waits with the reason', async () => {
+	const m = tlsMailer(tls, { RECOURSE_SMTP_CA_FILE: '' });
+	const n = await noteFor(sup, 'V');
+	const r = await firstAttempt(n.id);
+	await m.stop();
+	assert.equal(r.state, 'queued');
+	assert.match(r.last_error, /certificate could not be verified/);
+	assert.equal(mailTo(tls, n.email).length, 0);
+});
+
+test('a sender without STARTTLS is refused by a server that requires it: ' +
+    'the row waits, its error on /admin/outbox', async () => {
+	const m = tlsMailer(tls, { RECOURSE_SMTP_STARTTLS: 'none' });
+	const n = await noteFor(sup, 'N');
+	const r = await firstAttempt(n.id);
+	await m.stop();
+	assert.equal(r.state, 'queued');
+	assert.match(r.last_error, /requires STARTTLS or authentication/);
+	assert.match(r.last_error, /\(SMTP 530\)/);
+	assert.equal(mailTo(tls, n.email).length, 0);
+	const { cells, page } = await outboxPageRow(admin, n.id);
+	assert.deepEqual(cells.slice(3, 5), ['queued', String(r.attempts)]);
+	assert.equal(cells[6], r.last_error);
+	assert.ok(!page.includes(n.email));
+	assert.match(m.log(), new RegExp(`outbox ${n.id}: queued: the SMTP ` +
+	    'server requires STARTTLS'));
+});
+
+test('a wrong password: nothing sent, the error names authentication, no ' +
+    'password in the log or the outbox', async () => {
+	const m = tlsMailer(tls, { RECOURSE_SMTP_CREDENTIALS_FILE:
+	    credentialsFile(USER, WRONG) });
+	const n = await noteFor(sup, 'P');
+	const r = await firstAttempt(n.id);
+	await m.stop();
+	assert.equal(r.state, 'queued');
+	assert.match(r.last_error, /authentication failed/);
+	assert.match(r.last_error, /\(SMTP 535\)/);
+	assert.equal(mailTo(tls, n.email).length, 0);
+	const { cells, page } = await outboxPageRow(admin, n.id);
+	assert.equal(cells[6], r.last_error);
+	for (const secret of [WRONG, PASSWORD]) {
+		assert.ok(!m.log().includes(secret), 'a password in the log');
+		assert.ok(!r.last_error.includes(secret));
+		assert.ok(!page.includes(secret));
+	}
+});
+
+test('a 550 answer fails the row at its first attempt, never retried',
+    async () => {
+	const listener = keep(await startListener({ refuse: 550 }));
+	const m = keep(startMailer({ port: listener.port }));
+	const n = await noteFor(sup, 'F');
+	const r = await firstAttempt(n.id);
+	assert.deepEqual([r.state, r.attempts], ['failed', 1]);
+	assert.match(r.last_error, /refused the recipient \(SMTP 550\)/);
+	assert.ok(!r.last_error.includes(n.email));
+	// Let more rounds pass (one every 100 ms): no second try.
+	await new Promise((res) => setTimeout(res, 1000));
+	assert.equal((await outboxRow(n.id)).attempts, 1);
+	assert.equal(listener.refusals().filter((x) =>
+	    x.to.includes(n.email)).length, 1);
+	assert.ok(!m.log().includes(n.email), 'the sender logs an address');
+	await m.stop();
+	await listener.stop();
+});
+
+test('a 451 answer leaves the row queued with a later next attempt',
+    async () => {
+	const backoff = 120000;
+	const listener = keep(await startListener({ refuse: 451 }));
+	const m = keep(startMailer({ port: listener.port, env: {
+	    RECOURSE_SMTP_BACKOFF_MS: String(backoff) } }));
+	const n = await noteFor(sup, 'L');
+	const before = await outboxRow(n.id);
+	const r = await firstAttempt(n.id);
+	await m.stop();
+	assert.deepEqual([r.state, r.attempts], ['queued', 1]);
+	assert.match(r.last_error, /refused the recipient \(SMTP 451\)/);
+	// Due again one backoff after the attempt, which came after the
+	// row was first due.
+	assert.ok(r.next_attempt_at - before.next_attempt_at >= backoff,
+	    `next attempt ${r.next_attempt_at.toISOString()}`);
+	assert.equal(listener.refusals().filter((x) =>
+	    x.to.includes(n.email)).length, 1);
+	await listener.stop();
+});
