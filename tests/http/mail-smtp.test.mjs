@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { staffUser } from '../lib/staff.mjs';
+import { query } from '../lib/db.mjs';
 import { startListener, startMailer, waitFor, makeCertificates,
     credentialsFile, noteFor, outboxRow, outboxPageRow }
     from '../lib/mail.mjs';
@@ -11,30 +12,32 @@ const PASSWORD = 'pw-' + Math.random().toString(36).slice(2);
 const WRONG = 'wrong-' + Math.random().toString(36).slice(2);
 
 let sup, admin, certs, tls;
-const running = [];
 
 before(async () => {
 	sup = await staffUser({ roles: ['supervisor'], queues: [] });
 	admin = await staffUser({ roles: ['admin'], queues: [] });
 	certs = makeCertificates();
-	tls = keep(await startListener({ starttls: certs,
-	    auth: `${USER}:${PASSWORD}` }));
+	tls = await startListener({ starttls: certs,
+	    auth: `${USER}:${PASSWORD}` });
 });
 
 after(async () => {
-	for (const p of running)
-		await p.stop();
+	await tls?.stop();
 });
 
-function keep(p) {
-	running.push(p);
+// Stops 'p' when test 't' ends, passed or not: a sender left running
+// would take the next test's rows.
+function own(t, p) {
+	t.after(() => p.stop());
 	return p;
 }
 
-// The sender as production runs it against 'listener': STARTTLS, the
-// test's CA and credentials; 'env' changes a setting.
-function tlsMailer(listener, env = {}) {
-	return keep(startMailer({ port: listener.port, env: {
+// The sender as production runs it against the TLS listener: STARTTLS,
+// the test's CA and credentials; 'env' changes a setting.  A row that
+// failed waits ten minutes, so what a test reads of it stays put.
+function tlsMailer(t, env = {}) {
+	return own(t, startMailer({ port: tls.port, env: {
+	    RECOURSE_SMTP_BACKOFF_MS: '600000',
 	    RECOURSE_SMTP_STARTTLS: 'starttls',
 	    RECOURSE_SMTP_CA_FILE: certs.ca,
 	    RECOURSE_SMTP_CREDENTIALS_FILE: credentialsFile(USER, PASSWORD),
@@ -53,9 +56,24 @@ function mailTo(listener, email) {
 	return listener.messages().filter((m) => m.to.includes(email));
 }
 
+/*
+ * A note that the TLS listener refuses to a sender set up with 'env': it
+ * is tried once, not sent, and waits in the queue (the refusal is about
+ * the settings, not the message).  Returns the sender, note and row.
+ */
+async function refusedNote(t, env, tag) {
+	const m = tlsMailer(t, env);
+	const n = await noteFor(sup, tag);
+	const r = await firstAttempt(n.id);
+	await m.stop();
+	assert.deepEqual([r.state, r.attempts], ['queued', 1]);
+	assert.equal(mailTo(tls, n.email).length, 0);
+	return { m, n, r };
+}
+
 test('STARTTLS and AUTH: the note reaches the listener over TLS as the ' +
-    'configured user; the row is sent', async () => {
-	const m = tlsMailer(tls);
+    'configured user; the row is sent', async (t) => {
+	const m = tlsMailer(t);
 	const n = await noteFor(sup, 'T');
 	await waitFor('the delivery', async () =>
 	    (await outboxRow(n.id)).state === 'sent');
@@ -69,32 +87,22 @@ test('STARTTLS and AUTH: the note reaches the listener over TLS as the ' +
 	assert.match(m.log(), /\(STARTTLS\)/);
 	for (const secret of [PASSWORD, n.email])
 		assert.ok(!m.log().includes(secret), 'the log names a secret');
-	await m.stop();
 });
 
 test('a server certificate from a CA the sender was not given is refused: ' +
-    'nothing sent, the row waits with the reason', async () => {
-	const m = tlsMailer(tls, { RECOURSE_SMTP_CA_FILE: '' });
-	const n = await noteFor(sup, 'V');
-	const r = await firstAttempt(n.id);
-	await m.stop();
-	assert.equal(r.state, 'queued');
+    'nothing sent, the row waits with the reason', async (t) => {
+	const { r } = await refusedNote(t, { RECOURSE_SMTP_CA_FILE: '' }, 'V');
 	assert.match(r.last_error, /certificate could not be verified/);
-	assert.equal(mailTo(tls, n.email).length, 0);
 });
 
 test('a sender without STARTTLS is refused by a server that requires it: ' +
-    'the row waits, its error on /admin/outbox', async () => {
-	const m = tlsMailer(tls, { RECOURSE_SMTP_STARTTLS: 'none' });
-	const n = await noteFor(sup, 'N');
-	const r = await firstAttempt(n.id);
-	await m.stop();
-	assert.equal(r.state, 'queued');
+    'the row waits, its error on /admin/outbox', async (t) => {
+	const { m, n, r } = await refusedNote(t,
+	    { RECOURSE_SMTP_STARTTLS: 'none' }, 'N');
 	assert.match(r.last_error, /requires STARTTLS or authentication/);
 	assert.match(r.last_error, /\(SMTP 530\)/);
-	assert.equal(mailTo(tls, n.email).length, 0);
 	const { cells, page } = await outboxPageRow(admin, n.id);
-	assert.deepEqual(cells.slice(3, 5), ['queued', String(r.attempts)]);
+	assert.deepEqual(cells.slice(3, 5), ['queued', '1']);
 	assert.equal(cells[6], r.last_error);
 	assert.ok(!page.includes(n.email));
 	assert.match(m.log(), new RegExp(`outbox ${n.id}: queued: the SMTP ` +
@@ -102,16 +110,12 @@ test('a sender without STARTTLS is refused by a server that requires it: ' +
 });
 
 test('a wrong password: nothing sent, the error names authentication, no ' +
-    'password in the log or the outbox', async () => {
-	const m = tlsMailer(tls, { RECOURSE_SMTP_CREDENTIALS_FILE:
-	    credentialsFile(USER, WRONG) });
-	const n = await noteFor(sup, 'P');
-	const r = await firstAttempt(n.id);
-	await m.stop();
-	assert.equal(r.state, 'queued');
+    'password in the log or the outbox', async (t) => {
+	const { m, n, r } = await refusedNote(t,
+	    { RECOURSE_SMTP_CREDENTIALS_FILE: credentialsFile(USER, WRONG) },
+	    'P');
 	assert.match(r.last_error, /authentication failed/);
 	assert.match(r.last_error, /\(SMTP 535\)/);
-	assert.equal(mailTo(tls, n.email).length, 0);
 	const { cells, page } = await outboxPageRow(admin, n.id);
 	assert.equal(cells[6], r.last_error);
 	for (const secret of [WRONG, PASSWORD]) {
@@ -121,10 +125,18 @@ test('a wrong password: nothing sent, the error names authentication, no ' +
 	}
 });
 
+test('a CA file the sender cannot read stops it at start', async () => {
+	const m = startMailer({ port: tls.port, env: {
+	    RECOURSE_SMTP_STARTTLS: 'starttls',
+	    RECOURSE_SMTP_CA_FILE: certs.ca + '.missing' } });
+	assert.equal(await m.exited, 2);
+	assert.match(m.log(), /RECOURSE_SMTP_CA_FILE .*No such file/);
+});
+
 test('a 550 answer fails the row at its first attempt, never retried',
-    async () => {
-	const listener = keep(await startListener({ refuse: 550 }));
-	const m = keep(startMailer({ port: listener.port }));
+    async (t) => {
+	const listener = own(t, await startListener({ refuse: 550 }));
+	const m = own(t, startMailer({ port: listener.port }));
 	const n = await noteFor(sup, 'F');
 	const r = await firstAttempt(n.id);
 	assert.deepEqual([r.state, r.attempts], ['failed', 1]);
@@ -136,27 +148,26 @@ test('a 550 answer fails the row at its first attempt, never retried',
 	assert.equal(listener.refusals().filter((x) =>
 	    x.to.includes(n.email)).length, 1);
 	assert.ok(!m.log().includes(n.email), 'the sender logs an address');
-	await m.stop();
-	await listener.stop();
 });
 
 test('a 451 answer leaves the row queued with a later next attempt',
-    async () => {
+    async (t) => {
 	const backoff = 120000;
-	const listener = keep(await startListener({ refuse: 451 }));
-	const m = keep(startMailer({ port: listener.port, env: {
+	const listener = own(t, await startListener({ refuse: 451 }));
+	const m = own(t, startMailer({ port: listener.port, env: {
 	    RECOURSE_SMTP_BACKOFF_MS: String(backoff) } }));
+	// The database's time before the row exists: the sender may record
+	// its attempt before the test could read the new row.
+	const { t0 } = (await query('SELECT clock_timestamp() AS t0'))
+	    .rows[0];
 	const n = await noteFor(sup, 'L');
-	const before = await outboxRow(n.id);
 	const r = await firstAttempt(n.id);
 	await m.stop();
 	assert.deepEqual([r.state, r.attempts], ['queued', 1]);
 	assert.match(r.last_error, /refused the recipient \(SMTP 451\)/);
-	// Due again one backoff after the attempt, which came after the
-	// row was first due.
-	assert.ok(r.next_attempt_at - before.next_attempt_at >= backoff,
+	// Due again one backoff after the attempt, which came after t0.
+	assert.ok(r.next_attempt_at - t0 >= backoff,
 	    `next attempt ${r.next_attempt_at.toISOString()}`);
 	assert.equal(listener.refusals().filter((x) =>
 	    x.to.includes(n.email)).length, 1);
-	await listener.stop();
 });
