@@ -1,4 +1,4 @@
-// The sender's TLS, AUTH and refusal paths against a real SMTP listener that requires them: delivery over STARTTLS with the certificate checked against a throwaway CA and the configured user authenticated; an unknown CA, a sender without STARTTLS or with a wrong password leaves the row queued with its error on /admin/outbox and no secret in any text; a 550 fails the row at its first attempt, a 451 leaves it queued for later.
+// The sender's TLS, AUTH and refusal paths against a real SMTP listener that requires them: delivery over STARTTLS with the certificate checked against a throwaway CA and the configured user authenticated; an unknown CA, a sender without STARTTLS or with a wrong password leaves the row queued with its error on /admin/outbox and no secret in any text; a 550 to the recipient or to the message fails the row at its first attempt, a 451 leaves it queued for later.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { staffUser } from '../lib/staff.mjs';
@@ -133,41 +133,49 @@ test('a CA file the sender cannot read stops it at start', async () => {
 	assert.match(m.log(), /RECOURSE_SMTP_CA_FILE .*No such file/);
 });
 
-test('a 550 answer fails the row at its first attempt, never retried',
-    async (t) => {
-	const listener = own(t, await startListener({ refuse: 550 }));
-	const m = own(t, startMailer({ port: listener.port }));
-	const n = await noteFor(sup, 'F');
-	const r = await firstAttempt(n.id);
-	assert.deepEqual([r.state, r.attempts], ['failed', 1]);
-	assert.match(r.last_error, /refused the recipient \(SMTP 550\)/);
-	assert.ok(!r.last_error.includes(n.email));
-	// Let more rounds pass (one every 100 ms): no second try.
-	await new Promise((res) => setTimeout(res, 1000));
-	assert.equal((await outboxRow(n.id)).attempts, 1);
-	assert.equal(listener.refusals().filter((x) =>
-	    x.to.includes(n.email)).length, 1);
-	assert.ok(!m.log().includes(n.email), 'the sender logs an address');
-});
+// The answer to the recipient (RCPT) or to the message (after DATA).
+for (const [at, what] of [['rcpt', 'recipient'], ['data', 'message']]) {
+	test(`a 550 answer to the ${what} fails the row at its first ` +
+	    'attempt, never retried', async (t) => {
+		const listener = own(t, await startListener({ refuse: 550,
+		    refuseAt: at }));
+		const m = own(t, startMailer({ port: listener.port }));
+		const n = await noteFor(sup, 'F');
+		const r = await firstAttempt(n.id);
+		assert.deepEqual([r.state, r.attempts], ['failed', 1]);
+		assert.equal(r.last_error,
+		    `the SMTP server refused the ${what}` +
+		    ' (SMTP 550)');
+		// More rounds pass (one every 100 ms): no second try.
+		await new Promise((res) => setTimeout(res, 1000));
+		assert.equal((await outboxRow(n.id)).attempts, 1);
+		assert.equal(listener.refusals().filter((x) =>
+		    x.to.includes(n.email)).length, 1);
+		assert.ok(!m.log().includes(n.email), 'an address logged');
+	});
 
-test('a 451 answer leaves the row queued with a later next attempt',
-    async (t) => {
-	const backoff = 120000;
-	const listener = own(t, await startListener({ refuse: 451 }));
-	const m = own(t, startMailer({ port: listener.port, env: {
-	    RECOURSE_SMTP_BACKOFF_MS: String(backoff) } }));
-	// The database's time before the row exists: the sender may record
-	// its attempt before the test could read the new row.
-	const { t0 } = (await query('SELECT clock_timestamp() AS t0'))
-	    .rows[0];
-	const n = await noteFor(sup, 'L');
-	const r = await firstAttempt(n.id);
-	await m.stop();
-	assert.deepEqual([r.state, r.attempts], ['queued', 1]);
-	assert.match(r.last_error, /refused the recipient \(SMTP 451\)/);
-	// Due again one backoff after the attempt, which came after t0.
-	assert.ok(r.next_attempt_at - t0 >= backoff,
-	    `next attempt ${r.next_attempt_at.toISOString()}`);
-	assert.equal(listener.refusals().filter((x) =>
-	    x.to.includes(n.email)).length, 1);
-});
+	test(`a 451 answer to the ${what} leaves the row queued with a ` +
+	    'later next attempt', async (t) => {
+		const backoff = 120000;
+		const listener = own(t, await startListener({ refuse: 451,
+		    refuseAt: at }));
+		const m = own(t, startMailer({ port: listener.port, env: {
+		    RECOURSE_SMTP_BACKOFF_MS: String(backoff) } }));
+		// The database's time before the row exists: the sender may
+		// record its attempt before the test could read the new row.
+		const { t0 } = (await query('SELECT clock_timestamp() AS t0'))
+		    .rows[0];
+		const n = await noteFor(sup, 'L');
+		const r = await firstAttempt(n.id);
+		await m.stop();
+		assert.deepEqual([r.state, r.attempts], ['queued', 1]);
+		assert.equal(r.last_error,
+		    `the SMTP server refused the ${what}` +
+		    ' (SMTP 451)');
+		// Due again one backoff after the attempt, made after t0.
+		assert.ok(r.next_attempt_at - t0 >= backoff,
+		    `next attempt ${r.next_attempt_at.toISOString()}`);
+		assert.equal(listener.refusals().filter((x) =>
+		    x.to.includes(n.email)).length, 1);
+	});
+}

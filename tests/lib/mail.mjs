@@ -67,10 +67,12 @@ export function credentialsFile(user, password) {
  * Starts the listener on 'port' (0: any), appending what it takes to
  * 'file'; stallOnce withholds the final reply to the first message;
  * starttls ({ cert, key }) requires STARTTLS, auth ('user:password')
- * requires AUTH, refuse (an SMTP code) refuses every recipient.
+ * requires AUTH, refuse (an SMTP code) refuses every recipient, or with
+ * refuseAt 'data' every message.
  */
 export async function startListener({ port = 0, file = tempFile(
-    'mail.jsonl'), stallOnce = false, starttls, auth, refuse } = {}) {
+    'mail.jsonl'), stallOnce = false, starttls, auth, refuse,
+    refuseAt = 'rcpt' } = {}) {
 	const args = [HERE + 'smtp-listener.py', file, String(port)];
 	if (stallOnce)
 		args.push('--stall-once');
@@ -79,7 +81,7 @@ export async function startListener({ port = 0, file = tempFile(
 	if (auth)
 		args.push('--auth', auth);
 	if (refuse)
-		args.push('--refuse', String(refuse));
+		args.push('--refuse', String(refuse), '--refuse-at', refuseAt);
 	// Debian's python3, which has aiosmtpd (not another one on PATH).
 	const proc = spawn('/usr/bin/python3', args,
 	    { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -3,7 +3,7 @@
 # message it accepts, and each recipient it refuses, is appended to a
 # JSON-lines file before it answers.
 #   smtp-listener.py OUT_FILE [PORT] [--stall-once] [--starttls CERT KEY]
-#       [--auth USER:PASS] [--refuse CODE]
+#       [--auth USER:PASS] [--refuse CODE [--refuse-at rcpt|data]]
 # Prints "listening PORT" when ready.
 #   --stall-once: the first message is recorded, then its final reply is
 #     withheld for good (the sender cannot tell whether it was delivered), as
@@ -15,7 +15,9 @@
 #     is given) before MAIL; a message's line names the user, never the
 #     password.
 #   --refuse CODE: answers every RCPT with CODE (550: permanent, 451:
-#     temporary) and records {"refused": CODE, "to": [address]}.
+#     temporary) and records {"refused": CODE, "at": "rcpt", "to":
+#     [address]}; with --refuse-at data, accepts the recipients and answers
+#     the message with CODE instead (recorded with "at": "data").
 # Every line also says whether the session was under TLS ("tls").
 import argparse
 import asyncio
@@ -27,15 +29,19 @@ import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-REPLIES = {5: "5.1.1 mailbox unavailable (test)",
-           4: "4.3.0 try again later (test)"}
+REPLIES = {5: "5.7.1 refused (test)", 4: "4.3.0 try again later (test)"}
 
 
 class Recorder:
-    def __init__(self, out, stall, refuse):
+    def __init__(self, out, stall, refuse, refuse_at):
         self.out = out
         self.stall = stall
         self.refuse = refuse
+        self.refuse_at = refuse_at
+
+    def refusal(self, session, at, to):
+        self.write(session, {"refused": self.refuse, "at": at, "to": to})
+        return "%d %s" % (self.refuse, REPLIES[self.refuse // 100])
 
     def write(self, session, rec):
         rec["tls"] = session.ssl is not None
@@ -43,13 +49,14 @@ class Recorder:
             f.write(json.dumps(rec) + "\n")
 
     async def handle_RCPT(self, server, session, envelope, address, options):
-        if self.refuse is None:
+        if self.refuse is None or self.refuse_at != "rcpt":
             envelope.rcpt_tos.append(address)
             return "250 OK"
-        self.write(session, {"refused": self.refuse, "to": [address]})
-        return "%d %s" % (self.refuse, REPLIES[self.refuse // 100])
+        return self.refusal(session, "rcpt", [address])
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse is not None and self.refuse_at == "data":
+            return self.refusal(session, "data", envelope.rcpt_tos)
         rec = {"from": envelope.mail_from, "to": envelope.rcpt_tos,
                "data": envelope.content.decode("utf-8", "replace"),
                "user": session.auth_data.login.decode("utf-8")
@@ -83,6 +90,7 @@ def options():
     p.add_argument("--auth", metavar="USER:PASS")
     p.add_argument("--refuse", type=int, choices=[421, 450, 451, 452, 550,
                                                   551, 552, 553, 554])
+    p.add_argument("--refuse-at", choices=["rcpt", "data"], default="rcpt")
     return p.parse_args()
 
 
@@ -106,7 +114,7 @@ async def main():
     # aiosmtpd warns on stderr of its own deprecated login_data, which it
     # sets itself on every AUTH: not the test's concern.
     logging.getLogger("mail.log").setLevel(logging.ERROR)
-    handler = Recorder(a.out, a.stall_once, a.refuse)
+    handler = Recorder(a.out, a.stall_once, a.refuse, a.refuse_at)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(smtp_factory(a, handler), "127.0.0.1",
                                       a.port)
