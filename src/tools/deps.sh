@@ -13,6 +13,8 @@ runtime="$runtime libical-dev libical3"
 runtime="$runtime libcurl4-openssl-dev"
 # promtool checks /metrics; the mail tests' SMTP listener.
 test="$runtime libcmocka-dev chromium nodejs npm curl prometheus python3-aiosmtpd"
+# The mail tests' throwaway CA and certificate for the listener's STARTTLS.
+test="$test openssl"
 bench="$runtime wrk nodejs npm curl iproute2"
 
 case "${1:-runtime}" in

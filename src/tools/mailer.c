@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@ struct config {
 	const char	*host;		/* NULL: nothing is sent */
 	const char	*port;
 	int		 starttls;
+	const char	*ca_file;	/* NULL: the system's CAs */
 	char		 user[256];
 	char		 password[256];
 	const char	*from;		/* the From: header as given */
@@ -186,6 +188,10 @@ configure(struct config *c)
 		errx(2, "RECOURSE_SMTP_PORT must be a port number");
 	if ((creds = env_str("RECOURSE_SMTP_CREDENTIALS_FILE", NULL)) != NULL)
 		read_credentials(c, creds);
+	/* A missing CA file is a setting to fix now, not a failed send. */
+	if ((c->ca_file = env_str("RECOURSE_SMTP_CA_FILE", NULL)) != NULL &&
+	    access(c->ca_file, R_OK) == -1)
+		err(2, "RECOURSE_SMTP_CA_FILE %s", c->ca_file);
 	c->from = env_str("RECOURSE_SMTP_FROM", NULL);
 	if (c->host != NULL && (c->from == NULL ||
 	    !from_address(c->from, c->from_addr, sizeof(c->from_addr))))
@@ -436,9 +442,99 @@ upload_read(char *buf, size_t size, size_t nmemb, void *arg)
 	return (n);
 }
 
+/* The last command libcurl sent, which the server's last answer is to. */
+enum smtp_stage {
+	S_CONNECT, S_HELLO, S_STARTTLS, S_AUTH, S_MAIL, S_RCPT, S_DATA
+};
+
 /*
- * One SMTP transaction.  Returns "sent", "failed" (a permanent refusal,
- * 5xx) or "retry", with the error in 'error' in our own words.
+ * libcurl's trace of what it sends, read only for the command's verb and
+ * never kept: an AUTH line carries the password.  Base64 continuation
+ * lines hold no space or colon, so they match no verb.
+ */
+static int
+smtp_trace(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
+{
+	static const struct {
+		const char	*verb;
+		enum smtp_stage	 stage;
+	} verbs[] = {
+		{ "EHLO ", S_HELLO }, { "HELO ", S_HELLO },
+		{ "STARTTLS\r\n", S_STARTTLS }, { "AUTH ", S_AUTH },
+		{ "MAIL FROM:", S_MAIL }, { "RCPT TO:", S_RCPT },
+		{ "DATA\r\n", S_DATA },
+	};
+	enum smtp_stage	*stage = arg;
+	size_t		 i, n;
+
+	(void)h;
+	if (type != CURLINFO_HEADER_OUT)
+		return (0);
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		n = strlen(verbs[i].verb);
+		if (size >= n && strncasecmp(data, verbs[i].verb, n) == 0)
+			*stage = verbs[i].stage;
+	}
+	return (0);
+}
+
+/*
+ * What went wrong, in our own words (a server's text can quote the
+ * recipient's address), and whether to try again.  A 5xx answer to the
+ * recipient or the message is final for this message: "failed".  Anything
+ * before (TLS, AUTH, MAIL FROM) is about the server or our settings, the
+ * same for every row, so the row waits for them to be fixed: "retry",
+ * until RECOURSE_SMTP_MAX_ATTEMPTS.
+ */
+static const char *
+smtp_outcome(CURLcode rc, long code, enum smtp_stage stage, char *error,
+    size_t size)
+{
+	const char	*what;
+	int		 final = 0;
+
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		what = "authentication failed: the SMTP server refused the "
+		    "user name or password";
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		what = "the SMTP server's certificate could not be verified "
+		    "(RECOURSE_SMTP_CA_FILE)";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		what = "the SMTP server does not offer STARTTLS";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		what = "the TLS handshake with the SMTP server failed";
+		break;
+	default:
+		final = code >= 500 && code <= 599 &&
+		    (stage == S_RCPT || stage == S_DATA);
+		if (code < 400)
+			what = curl_easy_strerror(rc);
+		else if (stage == S_MAIL && code == 530)
+			what = "the SMTP server requires STARTTLS or "
+			    "authentication first";
+		else if (stage == S_MAIL)
+			what = "the SMTP server refused the sender";
+		else if (stage == S_RCPT)
+			what = "the SMTP server refused the recipient";
+		else if (stage == S_DATA)
+			what = "the SMTP server refused the message";
+		else
+			what = "the SMTP server refused the session";
+	}
+	if (code >= 400)
+		(void)snprintf(error, size, "%s (SMTP %ld)", what, code);
+	else
+		(void)snprintf(error, size, "%s", what);
+	return (final ? "failed" : "retry");
+}
+
+/*
+ * One SMTP transaction.  Returns "sent", "failed" (a permanent refusal of
+ * this message) or "retry", with the error in 'error' in our own words.
  */
 static const char *
 smtp_send(const struct config *c, const char *to, struct sbuf *msg,
@@ -450,6 +546,7 @@ smtp_send(const struct config *c, const char *to, struct sbuf *msg,
 	char			 url[300], addr[INTAKE_EMAIL_MAX + 3];
 	CURLcode		 rc;
 	long			 code = 0;
+	enum smtp_stage		 stage = S_CONNECT;
 
 	if ((h = curl_easy_init()) == NULL) {
 		(void)snprintf(error, size, "could not start libcurl");
@@ -465,6 +562,18 @@ smtp_send(const struct config *c, const char *to, struct sbuf *msg,
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp");
 	curl_easy_setopt(h, CURLOPT_USE_SSL, c->starttls ? CURLUSESSL_ALL :
 	    CURLUSESSL_NONE);
+	/* The defaults, said aloud: there is no setting to turn them off. */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file != NULL) {
+		/* Instead of the system's CAs, not beside them. */
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
+	/* With a trace function nothing is printed: the trace is ours. */
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, smtp_trace);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, &stage);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	if (c->user[0] != '\0') {
 		curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
@@ -484,12 +593,7 @@ smtp_send(const struct config *c, const char *to, struct sbuf *msg,
 	curl_easy_cleanup(h);
 	if (rc == CURLE_OK)
 		return ("sent");
-	if (code > 0)
-		(void)snprintf(error, size, "%s (SMTP %ld)",
-		    curl_easy_strerror(rc), code);
-	else
-		(void)snprintf(error, size, "%s", curl_easy_strerror(rc));
-	return (code >= 500 && code <= 599 ? "failed" : "retry");
+	return (smtp_outcome(rc, code, stage, error, size));
 }
 
 static void

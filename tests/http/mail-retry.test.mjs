@@ -2,11 +2,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import * as c from '../lib/client.mjs';
-import { staffUser, act, reviewRequest } from '../lib/staff.mjs';
-import { query, caseByReference } from '../lib/db.mjs';
-import { parseHtml } from '../lib/html.mjs';
-import { startListener, startMailer, waitFor, freePort, tempFile }
+import { staffUser } from '../lib/staff.mjs';
+import { query } from '../lib/db.mjs';
+import { startListener, startMailer, waitFor, freePort, tempFile,
+    noteFor as note, outboxRow as row, outboxPageRow }
     from '../lib/mail.mjs';
 
 let sup, admin;
@@ -27,25 +26,8 @@ function keep(p) {
 	return p;
 }
 
-// A case whose complainant consented, and a staff message to them: one
-// note in the outbox.  Returns the address and the row's id.
-async function noteFor(tag) {
-	const email = `${c.marker(tag).toLowerCase()}@example.org`;
-	const f = await c.fileComplaint({ contact_email: email,
-	    consent_contact: true });
-	assert.equal((await act(sup, f.reference, 'message',
-	    { text: 'An update.' })).status, 303);
-	const r = await query('SELECT o.id FROM outbox o JOIN cases c ON ' +
-	    'c.id = o.case_id WHERE c.reference = $1', [f.reference]);
-	assert.equal(r.rows.length, 1);
-	return { email, id: r.rows[0].id, reference: f.reference };
-}
-
-async function row(id) {
-	return (await query('SELECT state, attempts, next_attempt_at, ' +
-	    'lease_until > now() AS leased, last_error, message_id FROM ' +
-	    'outbox WHERE id = $1', [id])).rows[0];
-}
+// A note to a consenting complainant, from the supervisor.
+const noteFor = (tag) => note(sup, tag);
 
 test('the sender refuses a credentials file others may read', async () => {
 	const file = tempFile('smtp-credentials');
@@ -70,14 +52,10 @@ test('without an SMTP host mail stays queued and shows on /admin/outbox',
 	assert.match(m.log(), /no RECOURSE_SMTP_HOST: mail stays queued/);
 	const r = await row(n.id);
 	assert.deepEqual([r.state, r.attempts], ['queued', 0]);
-	const page = await reviewRequest('/admin/outbox',
-	    { cookie: admin.cookie });
-	const tr = parseHtml(page.text).querySelector(`tr[data-id="${n.id}"]`);
-	assert.ok(tr, 'the row on /admin/outbox');
-	const cells = tr.querySelectorAll('td').map((x) => x.text);
+	const { cells, page } = await outboxPageRow(admin, n.id);
 	assert.deepEqual(cells.slice(2, 5), [`complainant of ${n.reference}`,
 	    'queued', '0']);
-	assert.ok(!page.text.includes(n.email));
+	assert.ok(!page.includes(n.email));
 	await m.stop();
 });
 

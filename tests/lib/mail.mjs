@@ -1,8 +1,13 @@
-// Mail test helpers: a real SMTP listener (Debian's python3-aiosmtpd, smtp-listener.py beside this file) that a test starts and stops, the sender (recourse-mailer) run against it as the back office's role, and the messages the listener took, parsed.
-import { spawn } from 'node:child_process';
+// Mail test helpers: a real SMTP listener (Debian's python3-aiosmtpd, smtp-listener.py beside this file) that a test starts and stops, with STARTTLS under a throwaway CA, AUTH or refusals; the sender (recourse-mailer) run against it as the back office's role; outbox rows made and read; the messages the listener took, parsed.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as c from './client.mjs';
+import { act, reviewRequest } from './staff.mjs';
+import { query } from './db.mjs';
+import { parseHtml } from './html.mjs';
 import { freePort, preloadEnv } from './kore.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -26,14 +31,57 @@ async function stop(proc, signal = 'SIGTERM') {
 }
 
 /*
+ * A throwaway CA and a server certificate it signed for 127.0.0.1 (and
+ * localhost), made with Debian's openssl CLI in a fresh folder: { ca,
+ * cert, key } are file names.  Nothing outside the test trusts the CA.
+ */
+export function makeCertificates() {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-ca-'));
+	const f = (name) => path.join(dir, name);
+	const ssl = (...args) => execFileSync('openssl', args,
+	    { stdio: ['ignore', 'ignore', 'pipe'] });
+	const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+	    '-nodes'];
+	ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'),
+	    '-subj', '/CN=Recourse test CA', '-days', '1',
+	    '-addext', 'basicConstraints=critical,CA:TRUE',
+	    '-addext', 'keyUsage=critical,keyCertSign');
+	ssl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'),
+	    '-subj', '/CN=127.0.0.1');
+	fs.writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,' +
+	    'DNS:localhost\nextendedKeyUsage=serverAuth\n');
+	ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'),
+	    '-CAkey', f('ca.key'), '-set_serial', '1', '-days', '1',
+	    '-extfile', f('server.ext'), '-out', f('server.crt'));
+	return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+}
+
+// A credentials file for the sender: one line user:password, mode 600.
+export function credentialsFile(user, password) {
+	const file = tempFile('smtp-credentials');
+	fs.writeFileSync(file, `${user}:${password}\n`, { mode: 0o600 });
+	return file;
+}
+
+/*
  * Starts the listener on 'port' (0: any), appending what it takes to
- * 'file'; stallOnce withholds the final reply to the first message.
+ * 'file'; stallOnce withholds the final reply to the first message;
+ * starttls ({ cert, key }) requires STARTTLS, auth ('user:password')
+ * requires AUTH, refuse (an SMTP code) refuses every recipient, or with
+ * refuseAt 'data' every message.
  */
 export async function startListener({ port = 0, file = tempFile(
-    'mail.jsonl'), stallOnce = false } = {}) {
+    'mail.jsonl'), stallOnce = false, starttls, auth, refuse,
+    refuseAt = 'rcpt' } = {}) {
 	const args = [HERE + 'smtp-listener.py', file, String(port)];
 	if (stallOnce)
 		args.push('--stall-once');
+	if (starttls)
+		args.push('--starttls', starttls.cert, starttls.key);
+	if (auth)
+		args.push('--auth', auth);
+	if (refuse)
+		args.push('--refuse', String(refuse), '--refuse-at', refuseAt);
 	// Debian's python3, which has aiosmtpd (not another one on PATH).
 	const proc = spawn('/usr/bin/python3', args,
 	    { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -49,6 +97,7 @@ export async function startListener({ port = 0, file = tempFile(
 		    reject(new Error(`the SMTP listener exited: ${code}`)));
 	});
 	return { port: bound, file, proc, messages: () => readMessages(file),
+	    refusals: () => readLines(file).filter((x) => 'refused' in x),
 	    stop: () => stop(proc) };
 }
 
@@ -64,11 +113,16 @@ export function parseMessage(rec) {
 	return { ...rec, headers, body: rec.data.slice(at + 4) };
 }
 
-export function readMessages(file) {
+function readLines(file) {
 	if (!fs.existsSync(file))
 		return [];
 	return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)
-	    .map((l) => parseMessage(JSON.parse(l)));
+	    .map((l) => JSON.parse(l));
+}
+
+// The messages the listener took (not the recipients it refused).
+export function readMessages(file) {
+	return readLines(file).filter((x) => 'data' in x).map(parseMessage);
 }
 
 /*
@@ -117,4 +171,42 @@ export async function waitFor(what, fn, limit = 30000) {
 			throw new Error(`gave up waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
+}
+
+/*
+ * A case whose complainant consented, and a message to them from 'sup' (a
+ * supervisor): one note in the outbox.  Returns the address, the row's id
+ * and the case's reference.
+ */
+export async function noteFor(sup, tag) {
+	const email = `${c.marker(tag).toLowerCase()}@example.org`;
+	const f = await c.fileComplaint({ contact_email: email,
+	    consent_contact: true });
+	assert.equal((await act(sup, f.reference, 'message',
+	    { text: 'An update.' })).status, 303);
+	const r = await query('SELECT o.id FROM outbox o JOIN cases c ON ' +
+	    'c.id = o.case_id WHERE c.reference = $1', [f.reference]);
+	assert.equal(r.rows.length, 1);
+	return { email, id: r.rows[0].id, reference: f.reference };
+}
+
+// An outbox row as the sender left it.
+export async function outboxRow(id) {
+	return (await query('SELECT state, attempts, next_attempt_at, ' +
+	    'lease_until > now() AS leased, last_error, message_id FROM ' +
+	    'outbox WHERE id = $1', [id])).rows[0];
+}
+
+/*
+ * Row 'id' on /admin/outbox as 'admin' sees it: its cells' text (#, what,
+ * to, state, attempts, next attempt, last error, created), and the page.
+ */
+export async function outboxPageRow(admin, id) {
+	const page = await reviewRequest('/admin/outbox',
+	    { cookie: admin.cookie });
+	assert.equal(page.status, 200);
+	const tr = parseHtml(page.text).querySelector(`tr[data-id="${id}"]`);
+	assert.ok(tr, 'the row on /admin/outbox');
+	return { cells: tr.querySelectorAll('td').map((x) => x.text),
+	    page: page.text };
 }
