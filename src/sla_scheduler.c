@@ -5,7 +5,10 @@
  * (sla_store), which also writes the at-risk, breach and escalation events
  * exactly once.  Safe with several workers and nodes: the claim leases the
  * rows it takes, and the store locks each case and passes over one that
- * changed meanwhile.  Asynchronous statements only, one pass at a time.
+ * changed meanwhile.  Asynchronous statements only.  While a batch is
+ * being stored the next one is claimed and computed on another connection
+ * (its cases are not leased by the first), so that a busy pass keeps one
+ * statement of each kind under way; at most one computed batch waits.
  */
 
 #include <inttypes.h>
@@ -18,9 +21,9 @@
 static struct bg_statement	claim = { .name = "sla scheduler (claim)" };
 static struct bg_statement	store = { .name = "sla scheduler (store)" };
 static struct cc_cache		*cache;
-static char			*results;	/* sla_store's JSON */
-static char			 now_at[64];	/* the claim's now, as text */
-static int			 full;		/* the batch was full: go on */
+static char			*results;	/* computed, not yet stored */
+static char			 now_at[64];	/* its claim's now, as text */
+static int			 full;		/* that batch was full: go on */
 
 static void	scheduler_tick(void *, u_int64_t);
 
@@ -65,8 +68,7 @@ claim_done(struct bg_statement *bg, struct kore_pgsql *sql)
 	sla_time	 now;
 	int		 i, n;
 
-	free(results);
-	results = NULL;
+	/* scheduler_tick claims only when no computed batch waits. */
 	full = 0;
 	if (sql == NULL || (n = kore_pgsql_ntuples(sql)) == 0)
 		return;
@@ -82,38 +84,31 @@ claim_done(struct bg_statement *bg, struct kore_pgsql *sql)
 	full = n == SLA_BATCH;
 }
 
-/* Once the claim's connection is back: store what it computed. */
+/*
+ * Once the claim's connection is back, and again once the store's is:
+ * stores the computed batch if the store's connection is free, then claims
+ * the next batch at once when this one was full.
+ */
 static void
 store_start(struct bg_statement *bg)
 {
 	const char	*v[2];
+	int		 more;
 
-	if (results == NULL)
+	if (results == NULL || bg_busy(&store))
 		return;
 	v[0] = now_at;
 	v[1] = results;
+	more = full;
+	full = 0;
+	/* libpq has copied the parameters once the statement is sent. */
 	if (!bg_run(&store, "SELECT sla_store($1::timestamptz, $2::jsonb)", 2,
 	    v, NULL, NULL))
-		full = 0;
-}
-
-static void
-store_done(struct bg_statement *bg, struct kore_pgsql *sql)
-{
-	if (sql == NULL)
-		full = 0;	/* the cases stay leased; next tick or later */
-}
-
-/* After a full batch, go on at once rather than at the next tick. */
-static void
-store_next(struct bg_statement *bg)
-{
+		more = 0;	/* the cases stay leased; next tick or later */
 	free(results);
 	results = NULL;
-	if (full) {
-		full = 0;
+	if (more)
 		scheduler_tick(NULL, 0);
-	}
 }
 
 static void
@@ -122,7 +117,12 @@ scheduler_tick(void *arg, u_int64_t msec)
 	char		 limit[16];
 	const char	*v[2];
 
-	if (bg_busy(&claim) || bg_busy(&store))
+	/* A batch left waiting by a store that failed is stored first. */
+	if (results != NULL) {
+		store_start(NULL);
+		return;
+	}
+	if (bg_busy(&claim))
 		return;
 	(void)snprintf(limit, sizeof(limit), "%d", SLA_BATCH);
 	/* The test clock's offset counts only when this instance says so. */
@@ -141,7 +141,6 @@ sla_scheduler_start(void)
 		fatal("sla scheduler: out of memory");
 	claim.done = claim_done;
 	claim.next = store_start;
-	store.done = store_done;
-	store.next = store_next;
+	store.next = store_start;
 	kore_timer_add(scheduler_tick, (u_int64_t)app.sla_tick_ms, NULL, 0);
 }

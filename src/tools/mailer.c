@@ -359,24 +359,65 @@ case_link(struct sbuf *m, const struct config *c, const char *ref)
 	    ref);
 }
 
+/* A clock's name as the engine writes it, or NULL for anything else. */
+static const char *
+clock_name(json_t *v)
+{
+	const char	*s = json_string_value(v);
+
+	if (s == NULL || *s == '\0' ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz_") != strlen(s))
+		return (NULL);
+	return (s);
+}
+
+/*
+ * The clocks an alert is for: its escalation's "clocks" (0017: one alert
+ * for every clock breached in one store), else its "clock" (older rows).
+ */
+static void
+alert_clocks(struct sbuf *b, json_t *payload)
+{
+	json_t		*all = json_object_get(payload, "clocks");
+	const char	*name[4];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < json_array_size(all) && n < 4; i++)
+		if ((name[n] = clock_name(json_array_get(all, i))) != NULL)
+			n++;
+	if (n == 0 && (name[0] = clock_name(json_object_get(payload,
+	    "clock"))) != NULL)
+		n = 1;
+	for (i = 0; i < n; i++)
+		sbuf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " :
+		    ", ", name[i]);
+	if (n > 1)
+		sbuf_adds(b, " deadlines");
+	else if (n == 1)
+		sbuf_adds(b, " deadline");
+}
+
 static void
 compose_alert(struct sbuf *m, const struct config *c, const char *to,
     PGresult *res, int row, json_t *payload)
 {
 	const char	*ref = PQgetvalue(res, row, R_REFERENCE);
-	const char	*event, *clock;
+	const char	*event;
+	struct sbuf	 clocks;
 	char		 subject[160];
 
 	event = json_string_value(json_object_get(payload, "event"));
-	clock = json_string_value(json_object_get(payload, "clock"));
-	if (event != NULL && strcmp(event, "escalated") == 0)
+	sbuf_init(&clocks);
+	alert_clocks(&clocks, payload);
+	if (clocks.len == 0 && event != NULL &&
+	    strcmp(event, "escalated") == 0)
 		(void)snprintf(subject, sizeof(subject), "Recourse: %s was "
 		    "escalated", ref);
 	else
 		(void)snprintf(subject, sizeof(subject), "Recourse: %s "
-		    "breached its %s deadline", ref, clock != NULL &&
-		    strspn(clock, "abcdefghijklmnopqrstuvwxyz_") ==
-		    strlen(clock) ? clock : "service-level");
+		    "breached its %s", ref, clocks.len > 0 ? sbuf_cstr(&clocks) :
+		    "service-level deadline");
+	sbuf_free(&clocks);
 	header_block(m, c, to, subject, res, row);
 	sbuf_printf(m, "%s\r\n\r\n", subject + strlen("Recourse: "));
 	case_link(m, c, ref);

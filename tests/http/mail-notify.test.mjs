@@ -1,4 +1,4 @@
-// Notifications by e-mail, delivered by the real sender (recourse-mailer) to a real SMTP listener: the staff address set on the admin form (a bad one refused at its field), the complainant's content-free note with its headers, supervisors' breach alerts, reviewers' digests with each item in exactly one, and /admin/outbox naming no address.
+// Notifications by e-mail, delivered by the real sender (recourse-mailer) to a real SMTP listener: the staff address set on the admin form (a bad one refused at its field), the complainant's content-free note with its headers, supervisors' breach alerts (one per escalation, naming its clocks), reviewers' digests with each item in exactly one, and /admin/outbox naming no address.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as c from '../lib/client.mjs';
@@ -146,6 +146,31 @@ test('a breach alerts every supervisor with an address at once; a ' +
 	    'breached')), 'a reviewer alerted');
 	assert.ok(m.body.includes(`${REVIEW}/review/cases/${f.reference}`));
 	assert.ok(!m.body.includes('Acme'), 'no brand in staff mail');
+});
+
+test('an escalation for several clocks is one alert naming them all',
+    async () => {
+	const f = await c.fileComplaint({});
+	const id = (await caseByReference(f.reference)).id;
+	// As the scheduler's store writes three breaches and their one
+	// escalation (sql/0017-sla-pass.sql).
+	await query("INSERT INTO case_events (case_id, kind, actor, " +
+	    "visible_to_complainant, detail) SELECT $1, 'clock_breached', " +
+	    "'system', false, jsonb_build_object('clock', k) FROM unnest(" +
+	    "ARRAY['acknowledge', 'response', 'decision']) k", [id]);
+	await query("INSERT INTO case_events (case_id, kind, actor, " +
+	    "visible_to_complainant, detail) VALUES ($1, 'escalated', " +
+	    "'system', false, '{\"clock\": \"acknowledge\", \"clocks\": " +
+	    "[\"acknowledge\", \"response\", \"decision\"]}')", [id]);
+	const [m] = await waitFor('the alert', () => to(sup.email).find((x) =>
+	    x.headers.subject.includes(f.reference)) && to(sup.email).filter(
+	    (x) => x.headers.subject.includes(f.reference)));
+	assert.equal(m.headers.subject, `Recourse: ${f.reference} breached ` +
+	    'its acknowledge, response and decision deadlines');
+	const alerts = await query("SELECT count(*)::int AS n FROM outbox " +
+	    "WHERE kind = 'supervisor_alert' AND case_id = $1 AND " +
+	    'account_id = $2', [id, sup.id]);
+	assert.equal(alerts.rows[0].n, 1);
 });
 
 test('digest: new cases in my queues, assigned to me, at risk; each item ' +

@@ -2,13 +2,14 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileComplaint } from '../lib/client.mjs';
-import { staffUser, act, casePage } from '../lib/staff.mjs';
+import { staffUser, act, casePage, setStaffEmail } from '../lib/staff.mjs';
 import { query } from '../lib/db.mjs';
 import { startKore } from '../lib/kore.mjs';
-import { caseId, recompute, park, unpark, clocksOf, clockEvents }
-    from '../lib/sla.mjs';
+import { caseId, recompute, park, unpark, clocksOf, clockEvents,
+    setOffset } from '../lib/sla.mjs';
 
 let c, id, parked = [];
+const more = [];		/* the cases of the last tests */
 
 // The test clock set so that the scheduler's now is 'epoch'.
 async function clockAt(epoch) {
@@ -16,12 +17,12 @@ async function clockAt(epoch) {
 	    'ceil($1 - extract(epoch FROM now()))', [epoch]);
 }
 
-async function escalations() {
+async function escalations(x = c, xid = id) {
 	const r = await query("SELECT count(*)::int AS n FROM audit_events " +
 	    "WHERE action = 'case.escalated' AND object = $1",
-	    [`case:${c.reference}`]);
+	    [`case:${x.reference}`]);
 	const k = await query('SELECT escalated_at FROM cases WHERE id = $1',
-	    [id]);
+	    [xid]);
 	return { audits: r.rows[0].n, at: k.rows[0].escalated_at };
 }
 
@@ -36,7 +37,8 @@ before(async () => {
 after(async () => {
 	await unpark(parked);
 	// Out of the other tests' work lists.
-	await query("UPDATE cases SET state = 'rejected' WHERE id = $1", [id]);
+	await query("UPDATE cases SET state = 'rejected' WHERE id = ANY ($1)",
+	    [[id, ...more]]);
 });
 
 test('just before the at-risk instant the clock runs and nothing is written',
@@ -164,4 +166,91 @@ test('met later, the breach stays on the record', async () => {
 	const text = doc.querySelector('dl.summary').text;
 	assert.match(text, /Acknowledge\s*Met .*met.*\(breached /s);
 	assert.match(text, /Escalated/);
+});
+
+// A new case whose clocks are computed at the real now (nothing due yet),
+// alone on the scheduler: the cases parked for it are unparked after().
+async function lonelyCase() {
+	await setOffset(0);
+	const f = await fileComplaint({ category: 'privacy.notice' });
+	const fid = await caseId(f.reference);
+	more.push(fid);
+	parked.push(...await park([fid]));
+	await recompute([fid]);
+	return { f, fid, clocks: await clocksOf(fid) };
+}
+
+async function escalationDetails(fid) {
+	const r = await query("SELECT detail FROM case_events WHERE case_id = " +
+	    "$1 AND kind = 'escalated' ORDER BY id", [fid]);
+	return r.rows.map((x) => x.detail);
+}
+
+test('three clocks breaching in one store: three breach events, one ' +
+    'escalation, one audit row, one alert per supervisor', async () => {
+	const admin = await staffUser({ roles: ['admin'], queues: [] });
+	const sups = [];
+	for (let i = 0; i < 2; i++) {
+		const s = await staffUser({ roles: ['supervisor'],
+		    queues: [] });
+		const res = await setStaffEmail(admin, s.id,
+		    `sup-${s.login}@example.org`);
+		assert.equal(res.status, 303, res.text.slice(0, 300));
+		sups.push(s.id);
+	}
+	const { f, fid, clocks } = await lonelyCase();
+	assert.deepEqual(await clockEvents(fid), []);
+	// Past the decision clock's due instant: acknowledge, response and
+	// decision all breach in the same store.
+	await clockAt(clocks.decision.due + 5);
+	await recompute([fid]);
+	const now = await clocksOf(fid);
+	for (const k of ['acknowledge', 'response', 'decision']) {
+		assert.equal(now[k].state, 'breached', k);
+		assert.equal(now[k].breached, clocks[k].due, `${k} at its due`);
+	}
+	assert.deepEqual((await clockEvents(fid)).filter(([k]) =>
+	    k !== 'clock_at_risk'), [
+	    ['clock_breached', 'acknowledge'],
+	    ['clock_breached', 'response'],
+	    ['clock_breached', 'decision'],
+	    ['escalated', 'acknowledge']]);
+	const detail = { clock: 'acknowledge',
+	    clocks: ['acknowledge', 'response', 'decision'] };
+	assert.deepEqual(await escalationDetails(fid), [detail]);
+	const audit = await query("SELECT detail FROM audit_events WHERE " +
+	    "action = 'case.escalated' AND object = $1", [`case:${f.reference}`]);
+	assert.deepEqual(audit.rows.map((x) => x.detail), [detail]);
+	const alerts = await query("SELECT account_id::int AS a, " +
+	    "count(*)::int AS n, min(payload->>'event') AS event, " +
+	    "min((payload->'clocks')::text) AS clocks FROM outbox WHERE " +
+	    "kind = 'supervisor_alert' AND case_id = $1 GROUP BY account_id",
+	    [fid]);
+	for (const s of sups)
+		assert.deepEqual(alerts.rows.find((x) => x.a === s), { a: s, n: 1,
+		    event: 'escalated',
+		    clocks: '["acknowledge", "response", "decision"]' });
+	assert.ok(alerts.rows.every((x) => x.n === 1), 'one per supervisor');
+	// Recomputed again: nothing more.
+	await recompute([fid]);
+	assert.equal((await escalationDetails(fid)).length, 1);
+	assert.equal((await escalations(f, fid)).audits, 1);
+});
+
+test('a clock breaching in a later store escalates the case again, once',
+    async () => {
+	const { f, fid, clocks } = await lonelyCase();
+	await clockAt(clocks.acknowledge.due + 5);
+	await recompute([fid]);
+	const first = (await escalations(f, fid)).at;
+	assert.deepEqual(await escalationDetails(fid),
+	    [{ clock: 'acknowledge', clocks: ['acknowledge'] }]);
+	await clockAt(clocks.decision.due + 5);
+	await recompute([fid]);
+	assert.deepEqual(await escalationDetails(fid), [
+	    { clock: 'acknowledge', clocks: ['acknowledge'] },
+	    { clock: 'response', clocks: ['response', 'decision'] }]);
+	const esc = await escalations(f, fid);
+	assert.equal(esc.audits, 2);
+	assert.deepEqual(esc.at, first, 'escalated_at is the first escalation');
 });
