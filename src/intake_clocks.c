@@ -86,9 +86,9 @@ refresh_done(struct bg_statement *bg, struct kore_pgsql *sql)
 static void
 refresh_tick(void *arg, u_int64_t msec)
 {
-	if (!bg_busy(&refresh))
-		(void)bg_run(&refresh, "SELECT kind, version, definition "
-		    "FROM sla_current_definitions()", 0, NULL, NULL, NULL);
+	/* A read still under way (or waiting for a connection) is left be. */
+	(void)bg_run(&refresh, "SELECT kind, version, definition "
+	    "FROM sla_current_definitions()", 0, NULL, NULL, NULL);
 }
 
 /*
