@@ -19,7 +19,10 @@ async function intakeWritten(id) {
 	const r = await query(`SELECT c.sla_rank, c.sla_due, c.next_check_at,
 	    bool_and(k.computed_at = c.received_at) AS at_intake,
 	    count(k.*)::int AS clocks,
-	    min(k.due_at) AS min_due, min(k.at_risk_at) AS min_risk
+	    min(k.due_at) AS min_due, min(k.at_risk_at) AS min_risk,
+	    c.intake_clocks IS NOT NULL AS on_row,
+	    (SELECT count(*)::int FROM case_clocks_recomputed r
+	        WHERE r.case_id = c.id) AS rows
 	    FROM cases c LEFT JOIN case_clocks k ON k.case_id = c.id
 	    WHERE c.id = $1
 	    GROUP BY c.id`, [id]);
@@ -51,6 +54,8 @@ test('complaints filed through the form and the API carry their clocks, ' +
 			continue;
 		atIntake++;
 		assert.equal(w.clocks, 3, 'acknowledge, response, decision');
+		assert.ok(w.on_row && w.rows === 0,
+		    'kept on the case\'s row, not written as rows (sql/0018)');
 		assert.equal(w.sla_rank, 2, 'running');
 		assert.equal(w.sla_due.getTime(), w.min_due.getTime());
 		assert.equal(w.next_check_at.getTime(), w.min_risk.getTime(),
@@ -59,8 +64,12 @@ test('complaints filed through the form and the API carry their clocks, ' +
 	}
 	assert.ok(atIntake >= 1, 'no case had its clocks written at intake');
 
-	// The scheduler, asked to compute each case again, finds the same.
+	// The scheduler, asked to compute each case again, finds the same,
+	// and its rows replace the clocks on the case's row.
 	await recompute(ids);
+	const left = await query('SELECT count(*)::int AS n FROM cases ' +
+	    'WHERE id = ANY ($1) AND intake_clocks IS NOT NULL', [ids]);
+	assert.equal(left.rows[0].n, 0);
 	for (const [id, before] of first) {
 		const again = await clocksOf(id);
 		for (const name of Object.keys(again)) {
