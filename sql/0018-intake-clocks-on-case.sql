@@ -47,6 +47,11 @@ CREATE VIEW case_clocks AS
 	WHERE c.intake_clocks IS NOT NULL;
 COMMENT ON VIEW case_clocks IS 'Each started clock of a case: the scheduler''s rows (case_clocks_recomputed) and, for a case it has not yet recomputed, the clocks filing stored on the case.';
 
+-- No query has read cases_queue_idx (0001) since the work list got its
+-- own queue index (0002, docs/BENCHMARKS.md): an index entry a filing
+-- wrote for nothing.
+DROP INDEX cases_queue_idx;
+
 -- The supervisors' dashboard finds the oldest case still on intake's
 -- clocks along this (every such case's acknowledge clock is unmet).
 CREATE INDEX cases_intake_clocks_idx ON cases (received_at, id)
