@@ -31,7 +31,8 @@ export async function countCases() {
 
 // The columns the SLA scheduler keeps (a cache it may rewrite at any
 // moment): left out where a test compares a case before and after.
-export const SCHEDULER_COLUMNS = ['next_check_at', 'sla_rank', 'sla_due'];
+export const SCHEDULER_COLUMNS = ['next_check_at', 'sla_rank', 'sla_due',
+    'intake_clocks'];
 
 export async function caseByReference(reference) {
 	const r = await query('SELECT * FROM cases WHERE reference = $1',
