@@ -104,11 +104,12 @@ start=$(q "WITH w AS (UPDATE cases c SET next_check_at = now()
     SELECT max(next_check_at) FROM w") || sla_fail "waking the cases"
 i=0
 while :; do
-	# One probe of the primary key per case: a join the planner sizes
+	# One probe of the primary key per case (of the scheduler's rows,
+	# where its store writes, not the view): a join the planner sizes
 	# from stale statistics went quadratic as the pass wrote, and took a
 	# core from the pass it measures (0.2-0.7 s a poll).
 	left=$(q "SELECT count(*) FROM bench_sla b WHERE coalesce((SELECT
-	    k.computed_at FROM case_clocks k WHERE k.case_id = b.id
+	    k.computed_at FROM case_clocks_recomputed k WHERE k.case_id = b.id
 	      AND k.clock = 'decision'), '-infinity') < '$start'")
 	[ "$left" -eq 0 ] && break
 	i=$((i + 1))
