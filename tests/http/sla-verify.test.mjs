@@ -21,6 +21,18 @@ async function verify() {
 	}
 }
 
+// Runs sla-verify over a database with one corrupted due instant: exit 1,
+// and exactly one difference named, by case, clock and field; the output.
+async function oneDueDifference(reference, clock) {
+	const r = await verify();
+	assert.equal(r.code, 1, r.out);
+	const lines = r.out.split('\n').filter((l) => l.startsWith('RC-'));
+	assert.equal(lines.length, 1, r.out);
+	assert.match(lines[0], new RegExp(`^${reference} ${clock}: ` +
+	    'due_at stored \\S+Z, recomputed \\S+Z$'));
+	return r.out;
+}
+
 before(async () => {
 	c = await fileComplaint({ category: 'privacy.notice' });
 	id = await caseId(c.reference);
@@ -49,13 +61,8 @@ test('a corrupted due instant is named: case, clock, field; exit 1',
 	await query("UPDATE case_clocks_recomputed " +
 	    "SET due_at = due_at + interval '1 hour' " +
 	    "WHERE case_id = $1 AND clock = 'acknowledge'", [id]);
-	const r = await verify();
-	assert.equal(r.code, 1, r.out);
-	const lines = r.out.split('\n').filter((l) => l.startsWith('RC-'));
-	assert.equal(lines.length, 1, r.out);
-	assert.match(lines[0], new RegExp(`^${c.reference} acknowledge: ` +
-	    'due_at stored \\S+Z, recomputed \\S+Z$'));
-	assert.match(r.out, /1 differences/);
+	const out = await oneDueDifference(c.reference, 'acknowledge');
+	assert.match(out, /1 differences/);
 
 	// The scheduler's next pass mends the cache.
 	await recompute([id]);
@@ -88,12 +95,7 @@ test('a corrupted clock stored by intake is named the same way',
 	        ELSE e END ORDER BY n)
 	    FROM jsonb_array_elements(intake_clocks) WITH ORDINALITY x(e, n))
 	    WHERE id = $1`, [f.id]);
-	const r = await verify();
-	assert.equal(r.code, 1, r.out);
-	const lines = r.out.split('\n').filter((l) => l.startsWith('RC-'));
-	assert.equal(lines.length, 1, r.out);
-	assert.match(lines[0], new RegExp(`^${f.reference} response: ` +
-	    'due_at stored \\S+Z, recomputed \\S+Z$'));
+	await oneDueDifference(f.reference, 'response');
 
 	// The scheduler's first look replaces them by its own rows.
 	await recompute([f.id]);
