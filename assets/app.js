@@ -65,4 +65,16 @@
 		text.addEventListener("input", update);
 		update();
 	}
+
+	// The questions about the complainant are asked only once they have
+	// allowed us to use the answers; without the script they are always
+	// shown, and the server keeps them only with that consent.
+	var consent = document.getElementById("f-consent_demographics");
+	var about = document.getElementById("demographics");
+	if (consent && about) {
+		var showAbout = function () { about.hidden = !consent.checked; };
+		consent.setAttribute("aria-controls", about.id);
+		consent.addEventListener("change", showAbout);
+		showAbout();
+	}
 }());

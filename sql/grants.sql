@@ -95,6 +95,7 @@ BEGIN
 	    ('recourse_review', 'admin_rule_add'),
 	    ('recourse_review', 'admin_rule_delete'),
 	    ('recourse_review', 'admin_category_save'),
+	    ('recourse_review', 'admin_targeting_save'),
 	    ('recourse_review', 'admin_audit_page'),
 	    ('recourse_review', 'audit_counts'),
 	    ('recourse_review', 'audit_slice'),

@@ -30,8 +30,27 @@ is_flag(int f)
 static void
 set_value(struct intake *in, int f, json_t *v)
 {
+	json_t	*x;
+	size_t	 i;
+
 	if (json_is_null(v))
 		return;
+	if (f == IF_TARGETING_REASONS) {
+		if (!json_is_array(v)) {
+			in->error[f] = "Must be an array of reason codes.";
+			return;
+		}
+		json_array_foreach(v, i, x) {
+			if (!json_is_string(x)) {
+				in->error[f] = "Must be an array of reason "
+				    "codes.";
+				return;
+			}
+			intake_set(in, f, json_string_value(x),
+			    json_string_length(x));
+		}
+		return;
+	}
 	if (is_flag(f)) {
 		if (!json_is_boolean(v))
 			in->error[f] = "Must be true or false.";

@@ -135,11 +135,16 @@ struct taxonomy {
 	size_t		 ncategory;
 	struct taxon	*channel;
 	size_t		 nchannel;
+	struct taxon	*targeting;	/* targeting reasons */
+	size_t		 ntargeting;
+	struct taxon	*answer[IQ__MAX];	/* each question's options */
+	size_t		 nanswer[IQ__MAX];
 };
 
 struct intake_result {
 	enum { INTAKE_CREATED, INTAKE_REPLAY, INTAKE_CONFLICT,
-	    INTAKE_BAD_CATEGORY, INTAKE_BAD_CHANNEL } outcome;
+	    INTAKE_BAD_CATEGORY, INTAKE_BAD_CHANNEL,
+	    INTAKE_BAD_TARGETING } outcome;
 	char		*reference;
 	char		*state;
 	unsigned char	*receipt_box;	/* NULL when expired */
@@ -204,6 +209,8 @@ struct filing {
 void	 filing_init(struct filing *);
 void	 filing_prepare(struct filing *, const char *scope, const char *token);
 int	 filing_receipt(struct filing *);
+enum db_status	 filing_answers(struct filing *, struct db_query *,
+	    struct http_request *, int *ok);
 void	 filing_free(struct filing *);
 void	 today_utc(char out[11]);
 

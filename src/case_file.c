@@ -17,6 +17,7 @@ enum {
 	C_UPDATED_AT, C_CLOCKS, C_ASSIGNEE, C_ASSIGNEE_NAME, C_APPEAL_EXCLUDED,
 	C_DUPLICATE_OF, C_DUPLICATES, C_SALT, C_DATA_KEY, C_DESCRIPTION,
 	C_CONTACT, C_EVENTS, C_MESSAGES, C_DECISIONS, C_APPEALS, C_ESCALATED_AT,
+	C_TARGETING, C_AI_DISCLOSED, C_WHY_SHOWN,
 };
 
 enum db_status
@@ -168,6 +169,9 @@ case_file_build(const struct db_query *q, json_t **out)
 	    C_CHANNEL)));
 	json_object_set_new(c, "occurred_on", text_or_null(q, C_OCCURRED_ON));
 	json_object_set_new(c, "brand", text_or_null(q, C_BRAND));
+	json_object_set_new(c, "targeting_reasons", parsed(q, C_TARGETING));
+	json_object_set_new(c, "ai_disclosed", text_or_null(q,
+	    C_AI_DISCLOSED));
 	json_object_set_new(c, "vulnerable", json_boolean(*db_value(q, 0,
 	    C_VULNERABLE) == 't'));
 	json_object_set_new(c, "consents", json_pack("{s:b,s:b,s:b}",
@@ -220,6 +224,16 @@ case_file_build(const struct db_query *q, json_t **out)
 			json_object_set_new(c, "contact",
 			    json_loads(json_string_value(t), 0, NULL));
 		json_decref(t);
+	}
+	/* The platform's own explanation, when the complainant gave it. */
+	json_object_set_new(c, "why_shown", json_null());
+	if (ok && !db_isnull(q, 0, C_WHY_SHOWN)) {
+		box = db_bytea(q, 0, C_WHY_SHOWN, &len);
+		ok = box != NULL && vault_aead_open(dk, VAULT_AD_WHY_SHOWN,
+		    salt, box, len, &b);
+		kore_free(box);
+		if ((t = opened_text(&b, ok)) != NULL)
+			json_object_set_new(c, "why_shown", t);
 	}
 	if (ok)
 		ok = open_list(json_object_get(c, "messages"), "body", dk,

@@ -66,6 +66,77 @@ contact_object(const struct intake *in)
 	return (o);
 }
 
+/* The demographic answers as sealed: {"age_band": code, ...}; NULL: none. */
+static json_t *
+answers_object(const struct intake *in)
+{
+	json_t	*o;
+	int	 q;
+
+	if (!intake_has_answers(in))
+		return (NULL);
+	o = json_object();
+	for (q = 0; q < IQ__MAX; q++)
+		if (in->answer[q] != NULL)
+			json_object_set_new(o, intake_field_name[
+			    intake_question_field[q]],
+			    json_string(in->answer[q]));
+	if (in->gender_description != NULL)
+		json_object_set_new(o, "gender_description",
+		    json_string(in->gender_description));
+	return (o);
+}
+
+/*
+ * Whether each demographic answer is one the taxonomy offers for its
+ * question; sets the field's error and returns 0 when one is not.
+ */
+static int
+check_answers(struct intake *in, const struct taxonomy *t)
+{
+	size_t	 i;
+	int	 q, ok = 1;
+
+	for (q = 0; q < IQ__MAX; q++) {
+		if (in->answer[q] == NULL)
+			continue;
+		for (i = 0; i < t->nanswer[q]; i++)
+			if (strcmp(t->answer[q][i].code, in->answer[q]) == 0)
+				break;
+		if (i == t->nanswer[q]) {
+			in->error[intake_question_field[q]] = "Choose one of "
+			    "the listed answers.";
+			ok = 0;
+		}
+	}
+	return (ok);
+}
+
+/*
+ * Checks the demographic answers against the options the database offers:
+ * the worker's taxonomy when fresh, else read with 'q' (and kept).  DB_OK
+ * with *ok set (0: an error is on the field), DB_PENDING while the query
+ * runs, otherwise the database's failure.
+ */
+enum db_status
+filing_answers(struct filing *f, struct db_query *q, struct http_request *req,
+    int *ok)
+{
+	const struct taxonomy	*tax;
+	enum db_status		 st;
+
+	*ok = 0;
+	if ((tax = taxonomy_cached(TAXONOMY_FRESH_MS)) == NULL) {
+		st = db_taxonomy(q, req);
+		if (st != DB_OK)
+			return (st);
+		taxonomy_cache_store(q);
+		tax = taxonomy_cached(0);
+	}
+	*ok = check_answers(&f->in, tax);
+	return (DB_OK);
+}
+
 static char *
 json_text_free(json_t *o)
 {
@@ -101,6 +172,9 @@ seal_copy(struct filing *f, const char *norm)
 	json_object_set_new(o, "description", json_string(f->in.description));
 	if ((contact = contact_object(&f->in)) != NULL)
 		json_object_set_new(o, "contact", contact);
+	if (f->in.why_shown != NULL)
+		json_object_set_new(o, "why_shown",
+		    json_string(f->in.why_shown));
 	s = json_text_free(o);
 	f->rq.copy_box = vault_copy_seal(norm, f->rq.sealed.complainant_salt,
 	    s, &f->rq.copy_box_len);
@@ -112,7 +186,7 @@ void
 filing_prepare(struct filing *f, const char *scope, const char *token)
 {
 	char	 norm[VAULT_RECEIPT_CHARS + 1];
-	char	*contact;
+	char	*contact, *answers;
 
 	(void)kore_strlcpy(f->token, token, sizeof(f->token));
 	intake_canonical(&f->in, &f->canonical);
@@ -127,10 +201,13 @@ filing_prepare(struct filing *f, const char *scope, const char *token)
 	    f->canonical.len, f->receipt, &f->rq.receipt_box);
 
 	contact = json_text_free(contact_object(&f->in));
-	if (!vault_seal_case(&app.keys, norm, f->in.description, contact,
+	answers = json_text_free(answers_object(&f->in));
+	if (!vault_seal_case(&app.keys, norm, &(struct vault_plain){
+	    f->in.description, contact, f->in.why_shown, answers },
 	    &f->rq.sealed))
 		fatal("could not seal a case");
 	text_wipe(contact);
+	text_wipe(answers);
 	seal_copy(f, norm);
 	sodium_memzero(norm, sizeof(norm));
 	f->rq.in = &f->in;

@@ -14,13 +14,13 @@ static const char sql_taxonomy[] =
 	"SELECT kind, code, label, hint, position FROM taxonomy_active()"
 	" ORDER BY 1, 5";
 
-#define INTAKE_PARAMS	19
+#define INTAKE_PARAMS	23
 
 static const char sql_intake[] =
 	"SELECT outcome, reference, state, receipt_box FROM intake_complaint("
 	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
 	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18,"
-	" $19::jsonb)";
+	" $19::jsonb, $20::text[], $21, $22, $23)";
 
 static const char sql_track[] =
 	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
@@ -48,17 +48,35 @@ void
 db_taxonomy_read(const struct db_query *q, struct taxonomy *t)
 {
 	struct taxon	*x;
-	int		 i, n;
+	const char	*kind;
+	int		 i, n, k;
 
 	memset(t, 0, sizeof(*t));
 	n = db_rows(q);
 	t->category = kore_calloc((size_t)n + 1, sizeof(struct taxon));
 	t->channel = kore_calloc((size_t)n + 1, sizeof(struct taxon));
+	t->targeting = kore_calloc((size_t)n + 1, sizeof(struct taxon));
+	for (k = 0; k < IQ__MAX; k++)
+		t->answer[k] = kore_calloc((size_t)n + 1,
+		    sizeof(struct taxon));
 	for (i = 0; i < n; i++) {
-		if (strcmp(db_value(q, i, 0), "category") == 0)
+		kind = db_value(q, i, 0);
+		x = NULL;
+		if (strcmp(kind, "category") == 0)
 			x = &t->category[t->ncategory++];
-		else
+		else if (strcmp(kind, "channel") == 0)
 			x = &t->channel[t->nchannel++];
+		else if (strcmp(kind, "targeting") == 0)
+			x = &t->targeting[t->ntargeting++];
+		else if (strncmp(kind, "demographic.", 12) == 0) {
+			for (k = 0; k < IQ__MAX; k++)
+				if (strcmp(kind + 12, intake_field_name[
+				    intake_question_field[k]]) == 0)
+					x = &t->answer[k][t->nanswer[k]++];
+		}
+		/* A kind this build does not know is left out. */
+		if (x == NULL)
+			continue;
 		x->code = dup_value(q, i, 1);
 		x->label = dup_value(q, i, 2);
 		x->hint = dup_value(q, i, 3);
@@ -124,23 +142,29 @@ taxonomy_cache_init(void)
 		fatal("could not register the taxonomy message");
 }
 
-void
-taxonomy_free(struct taxonomy *t)
+static void
+taxa_free(struct taxon *x, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < t->ncategory; i++) {
-		kore_free(t->category[i].code);
-		kore_free(t->category[i].label);
-		kore_free(t->category[i].hint);
+	for (i = 0; i < n; i++) {
+		kore_free(x[i].code);
+		kore_free(x[i].label);
+		kore_free(x[i].hint);
 	}
-	for (i = 0; i < t->nchannel; i++) {
-		kore_free(t->channel[i].code);
-		kore_free(t->channel[i].label);
-		kore_free(t->channel[i].hint);
-	}
-	kore_free(t->category);
-	kore_free(t->channel);
+	kore_free(x);
+}
+
+void
+taxonomy_free(struct taxonomy *t)
+{
+	int	 k;
+
+	taxa_free(t->category, t->ncategory);
+	taxa_free(t->channel, t->nchannel);
+	taxa_free(t->targeting, t->ntargeting);
+	for (k = 0; k < IQ__MAX; k++)
+		taxa_free(t->answer[k], t->nanswer[k]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -152,6 +176,8 @@ db_intake(struct db_query *q, struct http_request *req,
 	const char		*v[INTAKE_PARAMS];
 	int			 len[INTAKE_PARAMS], fmt[INTAKE_PARAMS];
 	int			 i;
+	enum db_status		 st;
+	struct sbuf		 reasons;
 
 	for (i = 0; i < INTAKE_PARAMS; i++) {
 		v[i] = NULL;
@@ -184,11 +210,28 @@ db_intake(struct db_query *q, struct http_request *req,
 	BIN(17, r->copy_box, r->copy_box_len);
 	/* The clocks, so that no scheduler pass is needed (sql/0016). */
 	TXT(18, intake_clocks_now());
+	/* Codes are letters, digits and _ (checked at intake): no quoting. */
+	sbuf_init(&reasons);
+	sbuf_addc(&reasons, '{');
+	for (i = 0; i < (int)in->ntargeting; i++) {
+		if (i > 0)
+			sbuf_addc(&reasons, ',');
+		sbuf_adds(&reasons, in->targeting[i]);
+	}
+	sbuf_adds(&reasons, "}");
+	TXT(19, sbuf_cstr(&reasons));
+	TXT(20, in->ai_disclosed);
+	if (r->sealed.why_shown != NULL)
+		BIN(21, r->sealed.why_shown, r->sealed.why_shown_len);
+	if (r->sealed.demographics != NULL)
+		BIN(22, r->sealed.demographics, r->sealed.demographics_len);
 #undef BIN
 #undef TXT
 	/* A replay of the same token is recognised: safe to run again. */
 	q->repeatable = 1;
-	return (db_run(q, req, sql_intake, INTAKE_PARAMS, v, len, fmt));
+	st = db_run(q, req, sql_intake, INTAKE_PARAMS, v, len, fmt);
+	sbuf_free(&reasons);
+	return (st);
 }
 
 void
@@ -200,6 +243,7 @@ db_intake_read(const struct db_query *q, struct intake_result *r)
 		{ "conflict", INTAKE_CONFLICT },
 		{ "bad_category", INTAKE_BAD_CATEGORY },
 		{ "bad_channel", INTAKE_BAD_CHANNEL },
+		{ "bad_targeting", INTAKE_BAD_TARGETING },
 	};
 	const char	*o;
 	size_t		 i;

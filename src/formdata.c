@@ -327,6 +327,24 @@ formdata_get(const struct formdata *fd, const char *name)
 	return (NULL);
 }
 
+/*
+ * The next field called 'name' after 'prev' (NULL: the first), for a name
+ * sent several times, such as a group of checkboxes.
+ */
+const struct formfield *
+formdata_next(const struct formdata *fd, const char *name,
+    const struct formfield *prev)
+{
+	size_t	 i;
+
+	formdata_mark(fd, name);
+	i = prev == NULL ? 0 : (size_t)(prev - fd->field) + 1;
+	for (; i < fd->count; i++)
+		if (strcmp(fd->field[i].name, name) == 0)
+			return (&fd->field[i]);
+	return (NULL);
+}
+
 /* The uploaded file sent as 'name', or NULL. */
 const struct formfield *
 formdata_upload(const struct formdata *fd, const char *name)

@@ -21,6 +21,27 @@ const char *const intake_field_name[IF__MAX] = {
 	[IF_CONSENT_CONTACT] = "consent_contact",
 	[IF_CONSENT_PUBLISH] = "consent_publish",
 	[IF_CONSENT_DEMOGRAPHICS] = "consent_demographics",
+	[IF_TARGETING_REASONS] = "targeting_reasons",
+	[IF_AI_DISCLOSED] = "ai_disclosed",
+	[IF_WHY_SHOWN] = "why_shown",
+	[IF_AGE_BAND] = "age_band",
+	[IF_GENDER] = "gender",
+	[IF_GENDER_DESCRIPTION] = "gender_description",
+	[IF_DISABILITY] = "disability",
+	[IF_ORIGIN] = "origin",
+};
+
+const enum intake_field intake_question_field[IQ__MAX] = {
+	[IQ_AGE_BAND] = IF_AGE_BAND,
+	[IQ_GENDER] = IF_GENDER,
+	[IQ_DISABILITY] = IF_DISABILITY,
+	[IQ_ORIGIN] = IF_ORIGIN,
+};
+
+const struct intake_choice intake_ai_answer[INTAKE_AI_ANSWERS] = {
+	{ "yes", "Yes, it said AI was used" },
+	{ "no", "No, it did not say so" },
+	{ "not_sure", "I am not sure" },
 };
 
 void
@@ -42,6 +63,8 @@ wipe_free(char *s)
 void
 intake_free(struct intake *in)
 {
+	int	 q;
+
 	free(in->category);
 	free(in->channel);
 	free(in->occurred_on);
@@ -49,6 +72,13 @@ intake_free(struct intake *in)
 	wipe_free(in->description);
 	wipe_free(in->contact_name);
 	wipe_free(in->contact_email);
+	while (in->ntargeting > 0)
+		free(in->targeting[--in->ntargeting]);
+	free(in->ai_disclosed);
+	wipe_free(in->why_shown);
+	for (q = 0; q < IQ__MAX; q++)
+		wipe_free(in->answer[q]);
+	wipe_free(in->gender_description);
 	intake_init(in);
 }
 
@@ -94,16 +124,87 @@ flag_value(const char *v, size_t len, int *out)
 }
 
 /*
- * Stores one submitted value.  Text fields keep their bytes exactly (the
- * description is never trimmed inside); a NUL byte or malformed UTF-8 is
- * an error that intake_validate() reports on the field.
+ * Codes of targeting reasons and demographic answers: a lower-case letter,
+ * then lower-case letters, digits and _ (age_25_34), at most 60 bytes.
+ */
+static int
+word_code_valid(const char *s)
+{
+	size_t	 i;
+
+	if (!islower((unsigned char)s[0]))
+		return (0);
+	for (i = 1; s[i] != '\0'; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return (0);
+	return (i <= 60);
+}
+
+/*
+ * Adds a targeting reason in its sorted place, once: the same choices make
+ * the same complaint whatever order they came in.  Blank values (an
+ * unticked box sent by a script) count as none.
+ */
+static void
+targeting_add(struct intake *in, const char *v, size_t len)
+{
+	char	*code;
+	size_t	 i;
+	int	 c = 1;
+
+	if ((code = trimmed(v, len)) == NULL)
+		return;
+	if (!word_code_valid(code)) {
+		free(code);
+		in->error[IF_TARGETING_REASONS] = "Choose from the listed "
+		    "reasons.";
+		return;
+	}
+	for (i = 0; i < in->ntargeting; i++)
+		if ((c = strcmp(code, in->targeting[i])) <= 0)
+			break;
+	if (c == 0) {
+		free(code);
+		return;
+	}
+	if (in->ntargeting == INTAKE_TARGETING_MAX) {
+		free(code);
+		in->error[IF_TARGETING_REASONS] = "Choose at most 20 reasons.";
+		return;
+	}
+	memmove(&in->targeting[i + 1], &in->targeting[i],
+	    (in->ntargeting - i) * sizeof(in->targeting[0]));
+	in->targeting[i] = code;
+	in->ntargeting++;
+}
+
+/* Text kept exactly as typed; blank text counts as none. */
+static char *
+kept_text(const char *v, size_t len)
+{
+	char	*s = NULL;
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isspace((unsigned char)v[i]))
+			break;
+	if (i < len && (s = strndup(v, len)) == NULL)
+		abort();
+	return (s);
+}
+
+/*
+ * Stores one submitted value (for targeting reasons, adds one).  Text
+ * fields keep their bytes exactly (the description is never trimmed
+ * inside); a NUL byte or malformed UTF-8 is an error that
+ * intake_validate() reports on the field.
  */
 void
 intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 {
 	char	**slot = NULL;
 	int	 *flag = NULL;
-	size_t	 i;
 
 	switch (f) {
 	case IF_CATEGORY: slot = &in->category; break;
@@ -117,6 +218,14 @@ intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 	case IF_CONSENT_CONTACT: flag = &in->consent_contact; break;
 	case IF_CONSENT_PUBLISH: flag = &in->consent_publish; break;
 	case IF_CONSENT_DEMOGRAPHICS: flag = &in->consent_demographics; break;
+	case IF_AI_DISCLOSED: slot = &in->ai_disclosed; break;
+	case IF_WHY_SHOWN: slot = &in->why_shown; break;
+	case IF_AGE_BAND: slot = &in->answer[IQ_AGE_BAND]; break;
+	case IF_GENDER: slot = &in->answer[IQ_GENDER]; break;
+	case IF_DISABILITY: slot = &in->answer[IQ_DISABILITY]; break;
+	case IF_ORIGIN: slot = &in->answer[IQ_ORIGIN]; break;
+	case IF_GENDER_DESCRIPTION: slot = &in->gender_description; break;
+	case IF_TARGETING_REASONS: break;
 	case IF__MAX: return;
 	}
 
@@ -130,16 +239,14 @@ intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 			in->error[f] = "Answer yes or no.";
 		return;
 	}
+	if (f == IF_TARGETING_REASONS) {
+		targeting_add(in, v, len);
+		return;
+	}
 	wipe_free(*slot);
-	if (f == IF_DESCRIPTION) {
-		/* Keep the text exactly as typed; blank text counts as none. */
-		*slot = NULL;
-		for (i = 0; i < len; i++)
-			if (!isspace((unsigned char)v[i]))
-				break;
-		if (i < len && (*slot = strndup(v, len)) == NULL)
-			abort();
-	} else
+	if (f == IF_DESCRIPTION || f == IF_WHY_SHOWN)
+		*slot = kept_text(v, len);
+	else
 		*slot = trimmed(v, len);
 }
 
@@ -272,6 +379,64 @@ intake_code_valid(const char *s)
 	return (1);
 }
 
+/* Whether any demographic question is answered. */
+int
+intake_has_answers(const struct intake *in)
+{
+	int	 q;
+
+	for (q = 0; q < IQ__MAX; q++)
+		if (in->answer[q] != NULL)
+			return (1);
+	return (in->gender_description != NULL);
+}
+
+/*
+ * The demographic answers.  Without the consent to use them they are
+ * dropped unread: the form says so, and nothing about a person is kept
+ * that they did not agree to.  Whether an answer is offered is the
+ * taxonomy's to say (filing_check_answers).
+ */
+static void
+validate_answers(struct intake *in)
+{
+	int	 q, f;
+
+	if (!in->consent_demographics) {
+		for (q = 0; q < IQ__MAX; q++) {
+			wipe_free(in->answer[q]);
+			in->answer[q] = NULL;
+			in->error[intake_question_field[q]] = NULL;
+		}
+		wipe_free(in->gender_description);
+		in->gender_description = NULL;
+		in->error[IF_GENDER_DESCRIPTION] = NULL;
+		return;
+	}
+	for (q = 0; q < IQ__MAX; q++) {
+		f = intake_question_field[q];
+		if (in->error[f] == NULL && in->answer[q] != NULL &&
+		    !word_code_valid(in->answer[q]))
+			in->error[f] = "Choose one of the listed answers.";
+	}
+	if (in->error[IF_GENDER_DESCRIPTION] != NULL ||
+	    in->gender_description == NULL)
+		return;
+	if (utf8_count(in->gender_description,
+	    strlen(in->gender_description)) > INTAKE_GENDER_DESCRIPTION_MAX)
+		in->error[IF_GENDER_DESCRIPTION] = "Keep it to 100 characters "
+		    "or fewer.";
+	else if (has_control(in->gender_description))
+		in->error[IF_GENDER_DESCRIPTION] = "Write it on one line.";
+	else if (in->answer[IQ_GENDER] == NULL) {
+		/* Describing it is answering "in another way". */
+		if ((in->answer[IQ_GENDER] = strdup("self_described")) == NULL)
+			abort();
+	} else if (strcmp(in->answer[IQ_GENDER], "self_described") != 0)
+		in->error[IF_GENDER_DESCRIPTION] = "Choose \"In another way\" "
+		    "above to describe your gender, or clear this box.";
+}
+
 /*
  * Checks every field and fills in->error[]; returns 1 when the complaint can
  * be accepted.  'today' is YYYY-MM-DD in the service's time zone.  Whether a
@@ -351,6 +516,22 @@ intake_validate(struct intake *in, const char *today)
 			    "contact me\" or clear the address.";
 	}
 
+	if (in->error[IF_AI_DISCLOSED] == NULL && in->ai_disclosed != NULL) {
+		for (n = 0; n < INTAKE_AI_ANSWERS; n++)
+			if (strcmp(in->ai_disclosed,
+			    intake_ai_answer[n].code) == 0)
+				break;
+		if (n == INTAKE_AI_ANSWERS)
+			in->error[IF_AI_DISCLOSED] = "Answer yes, no or not "
+			    "sure.";
+	}
+	if (in->error[IF_WHY_SHOWN] == NULL && in->why_shown != NULL &&
+	    trimmed_count(in->why_shown) > INTAKE_WHY_SHOWN_MAX)
+		in->error[IF_WHY_SHOWN] = "Keep the explanation to "
+		    "5\xc2\xa0" "000 characters or fewer.";
+
+	validate_answers(in);
+
 	for (f = 0; f < IF__MAX; f++)
 		if (in->error[f] != NULL)
 			return (0);
@@ -363,6 +544,20 @@ canonical_field(struct sbuf *b, enum intake_field f, const char *v)
 	sbuf_printf(b, "%s=%zu:", intake_field_name[f], v ? strlen(v) : 0);
 	if (v != NULL)
 		sbuf_adds(b, v);
+	sbuf_addc(b, '\n');
+}
+
+/* The sorted codes, each length-prefixed, after their count. */
+static void
+canonical_targeting(struct sbuf *b, const struct intake *in)
+{
+	size_t	 i;
+
+	sbuf_printf(b, "%s=%zu:", intake_field_name[IF_TARGETING_REASONS],
+	    in->ntargeting);
+	for (i = 0; i < in->ntargeting; i++)
+		sbuf_printf(b, "%zu:%s", strlen(in->targeting[i]),
+		    in->targeting[i]);
 	sbuf_addc(b, '\n');
 }
 
@@ -386,4 +581,12 @@ intake_canonical(const struct intake *in, struct sbuf *b)
 	canonical_field(b, IF_CONSENT_PUBLISH, in->consent_publish ? "1" : "0");
 	canonical_field(b, IF_CONSENT_DEMOGRAPHICS,
 	    in->consent_demographics ? "1" : "0");
+	canonical_targeting(b, in);
+	canonical_field(b, IF_AI_DISCLOSED, in->ai_disclosed);
+	canonical_field(b, IF_WHY_SHOWN, in->why_shown);
+	canonical_field(b, IF_AGE_BAND, in->answer[IQ_AGE_BAND]);
+	canonical_field(b, IF_GENDER, in->answer[IQ_GENDER]);
+	canonical_field(b, IF_GENDER_DESCRIPTION, in->gender_description);
+	canonical_field(b, IF_DISABILITY, in->answer[IQ_DISABILITY]);
+	canonical_field(b, IF_ORIGIN, in->answer[IQ_ORIGIN]);
 }

@@ -84,6 +84,8 @@ enum formdata_result {
 enum formdata_result formdata_parse(struct formdata *, const char *ctype,
 	    const char *body, size_t len);
 const struct formfield *formdata_get(const struct formdata *, const char *);
+const struct formfield *formdata_next(const struct formdata *, const char *,
+	    const struct formfield *);
 const struct formfield *formdata_upload(const struct formdata *,
 	    const char *);
 void	 formdata_free(struct formdata *);
@@ -103,10 +105,39 @@ enum intake_field {
 	IF_CONSENT_CONTACT,
 	IF_CONSENT_PUBLISH,
 	IF_CONSENT_DEMOGRAPHICS,
+	IF_TARGETING_REASONS,	/* several values: intake_set() adds one */
+	IF_AI_DISCLOSED,
+	IF_WHY_SHOWN,
+	IF_AGE_BAND,		/* the demographic questions (enum */
+	IF_GENDER,		/* intake_question), kept only with */
+	IF_GENDER_DESCRIPTION,	/* consent_demographics */
+	IF_DISABILITY,
+	IF_ORIGIN,
 	IF__MAX
 };
 
+/*
+ * The optional demographic questions; each field's name is also the
+ * question's name in demographic_options, which holds the answers offered.
+ */
+enum intake_question {
+	IQ_AGE_BAND,
+	IQ_GENDER,
+	IQ_DISABILITY,
+	IQ_ORIGIN,
+	IQ__MAX
+};
+extern const enum intake_field intake_question_field[IQ__MAX];
+
 extern const char *const intake_field_name[IF__MAX];
+
+/* The answers to "did the message say AI was used?" (fixed by the schema). */
+struct intake_choice {
+	const char	*code;
+	const char	*label;
+};
+#define INTAKE_AI_ANSWERS	3
+extern const struct intake_choice intake_ai_answer[INTAKE_AI_ANSWERS];
 
 #define INTAKE_DESCRIPTION_MIN	20
 #define INTAKE_DESCRIPTION_MAX	10000
@@ -114,6 +145,9 @@ extern const char *const intake_field_name[IF__MAX];
 #define INTAKE_NAME_MAX		200
 #define INTAKE_EMAIL_MAX	254
 #define INTAKE_CODE_MAX		64
+#define INTAKE_TARGETING_MAX	20	/* reasons a complaint may give */
+#define INTAKE_WHY_SHOWN_MAX	5000
+#define INTAKE_GENDER_DESCRIPTION_MAX	100
 
 struct intake {
 	char		*category;
@@ -127,6 +161,13 @@ struct intake {
 	int		 consent_contact;
 	int		 consent_publish;
 	int		 consent_demographics;
+	/* Targeting reason codes, sorted and without repeats. */
+	char		*targeting[INTAKE_TARGETING_MAX];
+	size_t		 ntargeting;
+	char		*ai_disclosed;	/* yes, no, not_sure or NULL */
+	char		*why_shown;	/* the platform's explanation, or NULL */
+	char		*answer[IQ__MAX];	/* option codes, or NULL */
+	char		*gender_description;	/* with answer IQ_GENDER */
 	const char	*error[IF__MAX];	/* NULL when the field is fine */
 };
 
@@ -138,6 +179,7 @@ void	 intake_canonical(const struct intake *, struct sbuf *);
 int	 intake_date_valid(const char *);
 int	 intake_email_valid(const char *);
 int	 intake_code_valid(const char *);
+int	 intake_has_answers(const struct intake *);
 
 /* vault.c: receipt codes, keyed hashes, sealed personal data. */
 #define VAULT_KEYBYTES		32
@@ -149,6 +191,8 @@ int	 intake_code_valid(const char *);
 /* Labels that bind each ciphertext to its field (AEAD additional data). */
 #define VAULT_AD_DESCRIPTION	"recourse:case:description:v1"
 #define VAULT_AD_CONTACT	"recourse:case:contact:v1"
+#define VAULT_AD_WHY_SHOWN	"recourse:case:why-shown:v1"
+#define VAULT_AD_DEMOGRAPHICS	"recourse:case:demographics:v1"
 #define VAULT_AD_COPY		"recourse:case:complainant-copy:v1"
 #define VAULT_FORM_TOKEN_TEXT	64	/* time, nonce and MAC, in hex */
 
@@ -171,6 +215,10 @@ struct vault_sealed {
 	size_t		 description_len;
 	unsigned char	*contact;		/* NULL when none given */
 	size_t		 contact_len;
+	unsigned char	*why_shown;		/* NULL when none given */
+	size_t		 why_shown_len;
+	unsigned char	*demographics;		/* NULL when none given */
+	size_t		 demographics_len;
 	unsigned char	 complainant_pk[32];
 	unsigned char	 complainant_salt[VAULT_SALTBYTES];
 };
@@ -206,9 +254,15 @@ enum vault_form vault_form_token_check(const struct vault_keys *,
 	    const char *token, int64_t now, int64_t max_age);
 void	 vault_client_id(const struct vault_keys *, const char *address,
 	    const char *period, unsigned char out[VAULT_HASHBYTES]);
+/* A case's personal fields in clear, for vault_seal_case(); NULL: none. */
+struct vault_plain {
+	const char	*description;
+	const char	*contact_json;
+	const char	*why_shown;
+	const char	*demographics_json;
+};
 int	 vault_seal_case(const struct vault_keys *, const char *receipt_normalized,
-	    const char *description, const char *contact_json,
-	    struct vault_sealed *);
+	    const struct vault_plain *, struct vault_sealed *);
 void	 vault_sealed_free(struct vault_sealed *);
 int	 vault_open_case(const unsigned char *review_sk,
 	    const unsigned char *review_pk, const struct vault_sealed *,

@@ -21,11 +21,13 @@ struct admin_field {
 	int		 kind;
 };
 
+#define MAX_FIELDS	9	/* a command's form fields ($2 on) */
+
 struct admin_command {
 	const char		*path;
 	const char		*page;		/* where it is shown */
 	const char		*sql;		/* $1 actor, then the fields */
-	struct admin_field	 fields[8];
+	struct admin_field	 fields[MAX_FIELDS];
 	int			 makes_link;	/* last param: token hash */
 };
 
@@ -55,11 +57,11 @@ static const struct admin_command commands[] = {
 	    { { "code", F_TEXT }, { "name", F_TEXT }, { "active", F_CHECK } },
 	    0 },
 	{ "/admin/rules/add", "/admin/routing",
-	    "SELECT admin_rule_add($1, $2, $3, $4, $5, $6, $7, $8)",
+	    "SELECT admin_rule_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 	    { { "position", F_TEXT }, { "category", F_TEXT },
 	    { "channel", F_TEXT }, { "vulnerable", F_TEXT },
-	    { "brand", F_TEXT }, { "queue", F_TEXT }, { "priority", F_TEXT } },
-	    0 },
+	    { "brand", F_TEXT }, { "queue", F_TEXT }, { "priority", F_TEXT },
+	    { "targeting_reason", F_TEXT }, { "ai_disclosed", F_TEXT } }, 0 },
 	{ "/admin/rules/delete", "/admin/routing",
 	    "SELECT admin_rule_delete($1, $2)",
 	    { { "id", F_TEXT } }, 0 },
@@ -67,11 +69,15 @@ static const struct admin_command commands[] = {
 	    "SELECT admin_category_save($1, $2, $3, $4, $5, $6)",
 	    { { "code", F_TEXT }, { "label", F_TEXT }, { "hint", F_TEXT },
 	    { "position", F_TEXT }, { "active", F_CHECK } }, 0 },
+	{ "/admin/targeting/save", "/admin/taxonomy",
+	    "SELECT admin_targeting_save($1, $2, $3, $4, $5, $6)",
+	    { { "code", F_TEXT }, { "label", F_TEXT }, { "hint", F_TEXT },
+	    { "position", F_TEXT }, { "active", F_CHECK } }, 0 },
 };
 
 #define AUDIT_PAGE	100
 #define AUDIT_SLICE	20000	/* links verified per statement */
-#define MAX_PARAMS	10
+#define MAX_PARAMS	(MAX_FIELDS + 1)
 
 struct admin_ctx {
 	int				 phase;
@@ -144,7 +150,7 @@ command_read(struct http_request *req, struct admin_ctx *c)
 		return (0);
 	c->typed = json_object();
 	c->nparams = 1;		/* $1 is the actor */
-	for (i = 0; i < 8 && c->cmd->fields[i].name != NULL; i++) {
+	for (i = 0; i < MAX_FIELDS && c->cmd->fields[i].name != NULL; i++) {
 		af = &c->cmd->fields[i];
 		p = &c->params[c->nparams++];
 		sbuf_reset(p);

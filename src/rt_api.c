@@ -8,7 +8,7 @@
 
 #include "app.h"
 
-enum { PH_START, PH_QUERY };
+enum { PH_START, PH_ANSWERS, PH_QUERY };
 
 static void
 send_error(struct http_request *req, int status, const char *code,
@@ -95,6 +95,7 @@ idempotency_key(struct http_request *req, const char **out)
 struct api_ctx {
 	int		 phase;
 	struct filing	 f;
+	struct db_query	 tq;	/* the taxonomy, for demographic answers */
 	int		 ready;
 };
 
@@ -103,8 +104,10 @@ api_ctx_free(void *p)
 {
 	struct api_ctx	*c = p;
 
-	if (c->ready)
+	if (c->ready) {
 		filing_free(&c->f);
+		db_done(&c->tq);
+	}
 }
 
 static void
@@ -151,8 +154,18 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 		json_decref(j);
 		return (0);
 	}
-	filing_prepare(&c->f, "api", key);
 	return (1);
+}
+
+/* Seals the complaint under its Idempotency-Key (checked before). */
+static void
+complaint_prepare(struct http_request *req, struct api_ctx *c)
+{
+	const char	*key;
+
+	if (!idempotency_key(req, &key))
+		fatal("the Idempotency-Key went away");
+	filing_prepare(&c->f, "api", key);
 }
 
 /* POST /api/v1/complaints */
@@ -161,18 +174,36 @@ rt_api_complaints(struct http_request *req)
 {
 	struct api_ctx	*c;
 	json_t		*j;
-	int		 ret;
+	int		 ret, ok;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
 	c = rt_ctx(req, sizeof(*c), api_ctx_free);
 	if (!c->ready) {
 		filing_init(&c->f);
+		db_init(&c->tq);
 		c->ready = 1;
 	}
 	if (c->phase == PH_START) {
 		if (!complaint_read(req, c))
 			return (KORE_RESULT_OK);
+		c->phase = intake_has_answers(&c->f.in) ? PH_ANSWERS :
+		    PH_QUERY;
+		if (c->phase == PH_QUERY)
+			complaint_prepare(req, c);
+	}
+	/* Demographic answers are checked against the options offered. */
+	if (c->phase == PH_ANSWERS) {
+		if (!rt_db_ready(req, filing_answers(&c->f, &c->tq, req, &ok),
+		    &ret))
+			return (ret);
+		if (!ok) {
+			j = apijson_field_errors(&c->f.in);
+			rt_send_json(req, 422, j);
+			json_decref(j);
+			return (KORE_RESULT_OK);
+		}
+		complaint_prepare(req, c);
 		c->phase = PH_QUERY;
 	}
 
@@ -207,6 +238,10 @@ rt_api_complaints(struct http_request *req)
 	case INTAKE_BAD_CHANNEL:
 		rt_api_field_error(req, "channel", "Unknown channel; see "
 		    "/api/v1/taxonomy.");
+		break;
+	case INTAKE_BAD_TARGETING:
+		rt_api_field_error(req, "targeting_reasons", "Unknown "
+		    "targeting reason; see /api/v1/taxonomy.");
 		break;
 	}
 	return (KORE_RESULT_OK);
@@ -329,14 +364,28 @@ taxa_json(const struct taxon *t, size_t n, int hints)
 	return (a);
 }
 
+static json_t *
+ai_answers_json(void)
+{
+	json_t	*a;
+	size_t	 i;
+
+	a = json_array();
+	for (i = 0; i < INTAKE_AI_ANSWERS; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s}", "code",
+		    intake_ai_answer[i].code, "label",
+		    intake_ai_answer[i].label));
+	return (a);
+}
+
 /* GET /api/v1/taxonomy */
 int
 rt_api_taxonomy(struct http_request *req)
 {
 	struct db_query	*q;
 	struct taxonomy	 t;
-	json_t		*j;
-	int		 ret;
+	json_t		*j, *answers;
+	int		 ret, k;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
@@ -344,8 +393,16 @@ rt_api_taxonomy(struct http_request *req)
 	if (!rt_db_ready(req, db_taxonomy(q, req), &ret))
 		return (ret);
 	db_taxonomy_read(q, &t);
-	j = json_pack("{s:o,s:o}", "categories", taxa_json(t.category,
-	    t.ncategory, 1), "channels", taxa_json(t.channel, t.nchannel, 0));
+	answers = json_object();
+	for (k = 0; k < IQ__MAX; k++)
+		json_object_set_new(answers, intake_field_name[
+		    intake_question_field[k]], taxa_json(t.answer[k],
+		    t.nanswer[k], 0));
+	j = json_pack("{s:o,s:o,s:o,s:o,s:o}", "categories",
+	    taxa_json(t.category, t.ncategory, 1), "channels",
+	    taxa_json(t.channel, t.nchannel, 0), "targeting_reasons",
+	    taxa_json(t.targeting, t.ntargeting, 1), "ai_disclosed",
+	    ai_answers_json(), "demographics", answers);
 	rt_send_json(req, 200, j);
 	json_decref(j);
 	taxonomy_free(&t);

@@ -8,7 +8,7 @@
 #include "app.h"
 
 /* Handlers that run over several wake-ups move through these phases. */
-enum { PH_START, PH_INSERT, PH_TAXONOMY };
+enum { PH_START, PH_ANSWERS, PH_INSERT, PH_TAXONOMY };
 
 int
 rt_home(struct http_request *req)
@@ -182,9 +182,16 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 		goto out;
 	}
 	(void)kore_strlcpy(c->f.token, ff->value, sizeof(c->f.token));
-	for (f = 0; f < IF__MAX; f++)
+	for (f = 0; f < IF__MAX; f++) {
+		if (f == IF_TARGETING_REASONS)
+			continue;
 		if ((ff = formdata_get(&fd, intake_field_name[f])) != NULL)
 			intake_set(&c->f.in, f, ff->value, ff->len);
+	}
+	/* Every value: the targeting reasons are checkboxes. */
+	for (ff = NULL; (ff = formdata_next(&fd, "targeting_reasons", ff)) !=
+	    NULL; )
+		intake_set(&c->f.in, IF_TARGETING_REASONS, ff->value, ff->len);
 	/* A stale or foreign form comes back filled in, never saved. */
 	ff = formdata_get(&fd, "csrf");
 	csrf = rt_csrf_check(req, ff != NULL ? ff->value : NULL);
@@ -222,7 +229,7 @@ rt_complaint_post(struct http_request *req)
 {
 	struct form_ctx	*c;
 	struct sbuf	 b;
-	int		 ret;
+	int		 ret, ok;
 	char		 today[11];
 	char		 token[VAULT_TOKEN_TEXT + 1];
 
@@ -238,6 +245,33 @@ rt_complaint_post(struct http_request *req)
 		if (c->notice != NULL) {
 			c->phase = PH_TAXONOMY;
 		} else if (!intake_validate(&c->f.in, today)) {
+			c->status = 422;
+			c->phase = PH_TAXONOMY;
+		} else
+			c->phase = intake_has_answers(&c->f.in) ? PH_ANSWERS :
+			    PH_INSERT;
+		if (c->phase == PH_INSERT) {
+			(void)kore_strlcpy(token, c->f.token, sizeof(token));
+			filing_prepare(&c->f, "form", token);
+		}
+	}
+
+	/* Demographic answers are checked against the options offered. */
+	if (c->phase == PH_ANSWERS) {
+		switch (filing_answers(&c->f, &c->tq, req, &ok)) {
+		case DB_PENDING:
+			return (KORE_RESULT_RETRY);
+		case DB_UNAVAILABLE:
+		case DB_FAILED:
+			c->status = 503;
+			c->notice = notice_unavailable;
+			c->phase = PH_TAXONOMY;
+			return (form_render(req, c, c->status, &c->f.in,
+			    c->notice));
+		case DB_OK:
+			break;
+		}
+		if (!ok) {
 			c->status = 422;
 			c->phase = PH_TAXONOMY;
 		} else {
@@ -292,6 +326,12 @@ rt_complaint_post(struct http_request *req)
 		case INTAKE_BAD_CHANNEL:
 			c->f.in.error[IF_CHANNEL] = "Choose one of the listed "
 			    "channels.";
+			taxonomy_cache_stale();
+			break;
+		case INTAKE_BAD_TARGETING:
+			c->f.in.error[IF_TARGETING_REASONS] = "Choose from the "
+			    "listed reasons: one you chose is no longer "
+			    "offered.";
 			taxonomy_cache_stale();
 			break;
 		}

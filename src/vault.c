@@ -440,7 +440,7 @@ vault_aead_open(const unsigned char *key, const char *label,
  */
 int
 vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
-    const char *description, const char *contact_json, struct vault_sealed *s)
+    const struct vault_plain *p, struct vault_sealed *s)
 {
 	unsigned char	 dk[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 	unsigned char	 csk[32];
@@ -449,10 +449,17 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 	randombytes_buf(s->complainant_salt, sizeof(s->complainant_salt));
 	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
 	s->description = vault_aead_seal(dk, VAULT_AD_DESCRIPTION,
-	    s->complainant_salt, description, &s->description_len);
-	if (contact_json != NULL)
+	    s->complainant_salt, p->description, &s->description_len);
+	if (p->contact_json != NULL)
 		s->contact = vault_aead_seal(dk, VAULT_AD_CONTACT,
-		    s->complainant_salt, contact_json, &s->contact_len);
+		    s->complainant_salt, p->contact_json, &s->contact_len);
+	if (p->why_shown != NULL)
+		s->why_shown = vault_aead_seal(dk, VAULT_AD_WHY_SHOWN,
+		    s->complainant_salt, p->why_shown, &s->why_shown_len);
+	if (p->demographics_json != NULL)
+		s->demographics = vault_aead_seal(dk, VAULT_AD_DEMOGRAPHICS,
+		    s->complainant_salt, p->demographics_json,
+		    &s->demographics_len);
 	s->data_key_sealed_len = crypto_box_SEALBYTES + sizeof(dk);
 	if ((s->data_key_sealed = malloc(s->data_key_sealed_len)) == NULL)
 		abort();
@@ -526,6 +533,8 @@ vault_sealed_free(struct vault_sealed *s)
 	free(s->data_key_sealed);
 	free(s->description);
 	free(s->contact);
+	free(s->why_shown);
+	free(s->demographics);
 	memset(s, 0, sizeof(*s));
 }
 

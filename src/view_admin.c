@@ -478,7 +478,8 @@ routing_page(struct admin_out *o)
 	    "<table><thead><tr><th scope=\"col\">"
 	    "Position</th><th scope=\"col\">Concern</th><th scope=\"col\">"
 	    "Channel</th><th scope=\"col\">Vulnerable</th><th scope=\"col\">"
-	    "Brand</th><th scope=\"col\">Queue</th><th scope=\"col\">Priority"
+	    "Brand</th><th scope=\"col\">Targeting reason</th>"
+	    "<th scope=\"col\">Said AI was used</th><th scope=\"col\">Queue</th><th scope=\"col\">Priority"
 	    "</th><th scope=\"col\"><span class=\"visually-hidden\">Delete"
 	    "</span></th></tr></thead><tbody>\n");
 	json_array_foreach(json_object_get(v->config, "rules"), i, r) {
@@ -495,6 +496,13 @@ routing_page(struct admin_out *o)
 		html_raw(b, "</td><td dir=\"auto\">");
 		html_texts(b, json_is_string(json_object_get(r, "brand")) ?
 		    json_text(r, "brand") : "any");
+		html_raw(b, "</td><td>");
+		html_texts(b, json_is_string(json_object_get(r,
+		    "targeting_reason")) ? json_text(r, "targeting_reason") :
+		    "any");
+		html_raw(b, "</td><td>");
+		html_texts(b, json_is_string(json_object_get(r,
+		    "ai_disclosed")) ? json_text(r, "ai_disclosed") : "any");
 		html_raw(b, "</td><td>");
 		html_texts(b, json_text(r, "queue"));
 		sbuf_printf(b, "</td><td>%lld</td><td>", ji(r, "priority"));
@@ -524,6 +532,19 @@ routing_page(struct admin_out *o)
 	opt(b, "no", "No", sel);
 	html_raw(b, "</select></div>\n");
 	text_field(o, "new", "brand", "Brand (empty: any)", "", 200);
+	sel = select_open(o, "targeting_reason", "Targeting reason given "
+	    "(among others)");
+	opt(b, "", "Any", sel);
+	json_array_foreach(json_object_get(v->config, "targeting_reasons"), i,
+	    x)
+		opt(b, json_text(x, "code"), json_text(x, "label"), sel);
+	html_raw(b, "</select></div>\n");
+	sel = select_open(o, "ai_disclosed", "Said AI was used");
+	opt(b, "", "Any answer", sel);
+	for (i = 0; i < INTAKE_AI_ANSWERS; i++)
+		opt(b, intake_ai_answer[i].code, intake_ai_answer[i].label,
+		    sel);
+	html_raw(b, "</select></div>\n");
 	sel = select_open(o, "queue", "Queue");
 	json_array_foreach(queues, i, q)
 		if (json_is_true(json_object_get(q, "active")))
@@ -538,25 +559,26 @@ routing_page(struct admin_out *o)
 	    "Add the rule</button>\n</form>\n");
 }
 
+/*
+ * One list of the taxonomy: a form per entry and one to add an entry, all
+ * posting to 'action'.  Field ids start with 'letter' and the code.
+ */
 static void
-taxonomy_page(struct admin_out *o)
+taxon_forms(struct admin_out *o, json_t *rows, const char *action,
+    const char *letter, const char *noun, const char *code_example)
 {
 	struct sbuf		*b = o->b;
 	const struct admin_view	*v = o->v;
-	json_t			*k, *rows;
+	json_t			*k;
 	size_t			 i;
-	char			 prefix[80], pos[24];
+	char			 prefix[80], pos[24], text[120];
 
-	html_raw(b, "<h1>Concern taxonomy</h1>\n<p>What the complaint form "
-	    "offers (the public side reloads it within a minute) and what "
-	    "reports count by. Retire a concern rather than delete it: old "
-	    "cases keep their code.</p>\n");
-	rows = json_object_get(v->config, "categories");
 	json_array_foreach(rows, i, k) {
-		(void)snprintf(prefix, sizeof(prefix), "c-%s", json_text(k, "code"));
+		(void)snprintf(prefix, sizeof(prefix), "%s-%s", letter,
+		    json_text(k, "code"));
 		(void)snprintf(pos, sizeof(pos), "%lld", ji(k, "position"));
-		form_open(o, "/admin/categories/save", "admin row",
-		    posted(v, "/admin/categories/save", json_text(k, "code")));
+		form_open(o, action, "admin row",
+		    posted(v, action, json_text(k, "code")));
 		page_hidden(b, "code", json_text(k, "code"));
 		html_raw(b, "<p><code>");
 		html_texts(b, json_text(k, "code"));
@@ -571,16 +593,40 @@ taxonomy_page(struct admin_out *o)
 		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
 		    "</button>\n</form>\n");
 	}
-	html_raw(b, "<h2>New concern</h2>\n");
-	form_open(o, "/admin/categories/save", "admin",
-	    posted_new(v, "/admin/categories/save", rows));
-	text_field(o, "new", "code", "Code (like privacy.profiling)", "", 60);
-	text_field(o, "new", "label", "Label", "", 200);
-	text_field(o, "new", "hint", "Hint", "", 500);
-	text_field(o, "new", "position", "Position", "", 6);
+	(void)snprintf(text, sizeof(text), "<h3>New %s</h3>\n", noun);
+	html_raw(b, text);
+	form_open(o, action, "admin", posted_new(v, action, rows));
+	(void)snprintf(prefix, sizeof(prefix), "new-%s", letter);
+	(void)snprintf(text, sizeof(text), "Code (like %s)", code_example);
+	text_field(o, prefix, "code", text, "", 60);
+	text_field(o, prefix, "label", "Label", "", 200);
+	text_field(o, prefix, "hint", "Hint", "", 500);
+	text_field(o, prefix, "position", "Position", "", 6);
+	(void)snprintf(text, sizeof(text), "Add the %s", noun);
 	html_raw(b, "<input type=\"hidden\" name=\"active\" value=\"yes\">\n"
-	    "<button type=\"submit\" class=\"button\">Add the concern</button>\n"
-	    "</form>\n");
+	    "<button type=\"submit\" class=\"button\">");
+	html_texts(b, text);
+	html_raw(b, "</button>\n</form>\n");
+}
+
+static void
+taxonomy_page(struct admin_out *o)
+{
+	struct sbuf		*b = o->b;
+	const struct admin_view	*v = o->v;
+
+	html_raw(b, "<h1>Taxonomy</h1>\n<p>What the complaint form offers "
+	    "(the public side reloads it within a minute), what routing "
+	    "rules match and what reports count by. Retire an entry rather "
+	    "than delete it: old cases keep their codes.</p>\n"
+	    "<h2>Concerns</h2>\n");
+	taxon_forms(o, json_object_get(v->config, "categories"),
+	    "/admin/categories/save", "c", "concern", "privacy.profiling");
+	html_raw(b, "<h2>Targeting reasons</h2>\n<p>Why complainants think "
+	    "they were shown the marketing; they may choose several.</p>\n");
+	taxon_forms(o, json_object_get(v->config, "targeting_reasons"),
+	    "/admin/targeting/save", "t", "targeting reason",
+	    "contextual_keywords");
 }
 
 static void
@@ -683,7 +729,7 @@ view_admin_subnav(struct sbuf *b)
 	html_raw(b, "<nav aria-label=\"Administration\" class=\"subnav\"><ul>"
 	    "<li><a href=\"/admin/accounts\">Accounts</a></li>"
 	    "<li><a href=\"/admin/routing\">Queues and routing</a></li>"
-	    "<li><a href=\"/admin/taxonomy\">Concern taxonomy</a></li>"
+	    "<li><a href=\"/admin/taxonomy\">Taxonomy</a></li>"
 	    "<li><a href=\"/admin/calendars\">Calendars</a></li>"
 	    "<li><a href=\"/admin/policies\">Policies</a></li>"
 	    "<li><a href=\"/admin/pause-reasons\">Pause reasons</a></li>"

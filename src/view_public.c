@@ -139,6 +139,13 @@ view_privacy(struct sbuf *b)
 	    "unencrypted.</dd>\n"
 	    "<dt>Whether a vulnerable person or a child was affected</dt>"
 	    "<dd>To handle your report sooner.</dd>\n"
+	    "<dt>Why you think you were targeted, and whether the message said "
+	    "AI was used</dt><dd>Optional. To route your report and to count, "
+	    "in our statistics, which ways of targeting people cause concern. "
+	    "Stored unencrypted, like the kind of concern.</dd>\n"
+	    "<dt>What the platform said about why you saw it, if you copy it "
+	    "for us</dt><dd>Optional. To check the platform's explanation. "
+	    "Stored encrypted, like your account.</dd>\n"
 	    "<dt>Your name and e-mail address, if you give them</dt><dd>Your "
 	    "name, so that a reviewer knows how to address you; your address "
 	    "only to contact you about this report, and only if you allow it. "
@@ -249,7 +256,10 @@ error_summary(struct sbuf *b, const struct intake *in)
 			continue;
 		html_raw(b, "<li><a href=\"#f-");
 		html_attrs(b, intake_field_name[f]);
-		if (f == IF_CATEGORY)
+		/* A group's link goes to its first option. */
+		if (f == IF_CATEGORY || f == IF_TARGETING_REASONS ||
+		    f == IF_AI_DISCLOSED || f == IF_AGE_BAND ||
+		    f == IF_GENDER || f == IF_DISABILITY || f == IF_ORIGIN)
 			html_raw(b, "-0");
 		html_raw(b, "\">");
 		html_texts(b, in->error[f]);
@@ -258,42 +268,63 @@ error_summary(struct sbuf *b, const struct intake *in)
 	html_raw(b, "</ul>\n</div>\n");
 }
 
+/* One option of a group of radios or checkboxes. */
+struct choice {
+	const char	*code;
+	const char	*label;
+	const char	*hint;		/* "" or NULL: none */
+	int		 checked;
+};
+
+/*
+ * A fieldset of radios or checkboxes named 'name', with ids f-<name>-<i>
+ * (the error summary links to the first), a hint and an error.
+ */
 static void
-category_radios(struct sbuf *b, const struct taxonomy *t,
-    const struct intake *in)
+choice_group(struct sbuf *b, const char *type, const char *name,
+    const char *legend, const char *hint, int optional,
+    const struct choice *opt, size_t n, const char *err)
 {
-	const char	*err = in ? in->error[IF_CATEGORY] : NULL;
-	const char	*sel = in ? in->category : NULL;
-	char		 id[32];
-	size_t		 i;
+	char	 id[80];
+	size_t	 i;
 
 	html_raw(b, "<fieldset class=\"field");
 	if (err != NULL)
 		html_raw(b, " has-error");
-	html_raw(b, "\" aria-describedby=\"f-category-hint");
-	if (err != NULL)
-		html_raw(b, " f-category-error");
-	html_raw(b, "\">\n<legend>What is your concern about?</legend>\n"
-	    "<p class=\"hint\" id=\"f-category-hint\">We ask so that the right "
-	    "reviewers see your report. Pick the closest; a reviewer can "
-	    "change it.</p>\n");
+	html_raw(b, "\" aria-describedby=\"f-");
+	html_attrs(b, name);
+	html_raw(b, "-hint");
 	if (err != NULL) {
-		html_raw(b, "<p class=\"error\" id=\"f-category-error\">"
-		    "<span class=\"visually-hidden\">Error: </span>");
-		html_texts(b, err);
-		html_raw(b, "</p>\n");
+		html_raw(b, " f-");
+		html_attrs(b, name);
+		html_raw(b, "-error");
 	}
-	for (i = 0; i < t->ncategory; i++) {
-		(void)snprintf(id, sizeof(id), "f-category-%zu", i);
-		html_raw(b, "<div class=\"radio\"><input type=\"radio\" "
-		    "name=\"category\" id=\"");
+	html_raw(b, "\">\n<legend>");
+	html_texts(b, legend);
+	if (optional)
+		html_raw(b, " <span class=\"optional\">(optional)</span>");
+	html_raw(b, "</legend>\n<p class=\"hint\" id=\"f-");
+	html_attrs(b, name);
+	html_raw(b, "-hint\">");
+	html_texts(b, hint);
+	html_raw(b, "</p>\n");
+	page_field_error(b, name, err);
+	for (i = 0; i < n; i++) {
+		(void)snprintf(id, sizeof(id), "f-%s-%zu", name, i);
+		html_raw(b, "<div class=\"");
+		html_raw(b, strcmp(type, "radio") == 0 ? "radio" : "check");
+		html_raw(b, "\"><input type=\"");
+		html_raw(b, type);
+		html_raw(b, "\" name=\"");
+		html_attrs(b, name);
+		html_raw(b, "\" id=\"");
 		html_attrs(b, id);
 		html_raw(b, "\" value=\"");
-		html_attrs(b, t->category[i].code);
+		html_attrs(b, opt[i].code);
 		html_raw(b, "\"");
-		if (sel != NULL && strcmp(sel, t->category[i].code) == 0)
+		if (opt[i].checked)
 			html_raw(b, " checked");
-		if (t->category[i].hint[0] != '\0') {
+		if (opt[i].hint != NULL && opt[i].hint[0] != '\0') {
 			html_raw(b, " aria-describedby=\"");
 			html_attrs(b, id);
 			html_raw(b, "-hint\"");
@@ -301,18 +332,110 @@ category_radios(struct sbuf *b, const struct taxonomy *t,
 		html_raw(b, "><label for=\"");
 		html_attrs(b, id);
 		html_raw(b, "\">");
-		html_texts(b, t->category[i].label);
+		html_texts(b, opt[i].label);
 		html_raw(b, "</label>");
-		if (t->category[i].hint[0] != '\0') {
+		if (opt[i].hint != NULL && opt[i].hint[0] != '\0') {
 			html_raw(b, "<p class=\"hint\" id=\"");
 			html_attrs(b, id);
 			html_raw(b, "-hint\">");
-			html_texts(b, t->category[i].hint);
+			html_texts(b, opt[i].hint);
 			html_raw(b, "</p>");
 		}
 		html_raw(b, "</div>\n");
 	}
 	html_raw(b, "</fieldset>\n");
+}
+
+/* Whether 'code' is among the complaint's targeting reasons. */
+static int
+targeting_chosen(const struct intake *in, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->ntargeting; i++)
+		if (strcmp(in->targeting[i], code) == 0)
+			return (1);
+	return (0);
+}
+
+/* A taxonomy list as choices, 'checked' by the complaint's answers. */
+static struct choice *
+taxa_choices(const struct taxon *t, size_t n, const struct intake *in,
+    int targeting)
+{
+	struct choice	*c;
+	size_t		 i;
+
+	c = kore_calloc(n + 1, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		c[i].code = t[i].code;
+		c[i].label = t[i].label;
+		c[i].hint = t[i].hint;
+		c[i].checked = targeting ? targeting_chosen(in, t[i].code) :
+		    in->category != NULL && strcmp(in->category,
+		    t[i].code) == 0;
+	}
+	return (c);
+}
+
+static void
+category_radios(struct sbuf *b, const struct taxonomy *t,
+    const struct intake *in)
+{
+	struct choice	*c;
+
+	c = taxa_choices(t->category, t->ncategory, in, 0);
+	choice_group(b, "radio", "category", "What is your concern about?",
+	    "We ask so that the right reviewers see your report. Pick the "
+	    "closest; a reviewer can change it.", 0, c, t->ncategory,
+	    in->error[IF_CATEGORY]);
+	kore_free(c);
+}
+
+/*
+ * Why the complainant was shown the marketing: what the platform said (or
+ * they believe), the platform's own words, and whether AI was disclosed.
+ */
+static void
+targeting_questions(struct sbuf *b, const struct taxonomy *t,
+    const struct intake *in)
+{
+	struct choice	 ai[INTAKE_AI_ANSWERS], *c;
+	size_t		 i;
+
+	html_raw(b, "<h2>Why you were shown it</h2>\n<p>Optional. Your "
+	    "answers help us find which ways of targeting people cause "
+	    "harm; we count them in our quarterly report without naming "
+	    "anyone.</p>\n");
+	c = taxa_choices(t->targeting, t->ntargeting, in, 1);
+	choice_group(b, "checkbox", "targeting_reasons", "Why do you think "
+	    "you were targeted?", "Choose all that apply: what the platform "
+	    "or the message said, or what you believe.", 1, c, t->ntargeting,
+	    in->error[IF_TARGETING_REASONS]);
+	kore_free(c);
+
+	page_field_intro(b, "why_shown", "What did the platform say about "
+	    "why you saw it?", "Many adverts have a link such as \"Why am I "
+	    "seeing this ad?\". Copy its words here if you have them; up to "
+	    "5\xc2\xa0" "000 characters. Stored encrypted.",
+	    in->error[IF_WHY_SHOWN], 1);
+	html_raw(b, "<textarea rows=\"4\" maxlength=\"5000\" dir=\"auto\"");
+	page_field_aria(b, "why_shown", in->error[IF_WHY_SHOWN]);
+	html_raw(b, ">");
+	html_texts(b, in->why_shown);
+	html_raw(b, "</textarea>\n</div>\n");
+
+	for (i = 0; i < INTAKE_AI_ANSWERS; i++) {
+		ai[i].code = intake_ai_answer[i].code;
+		ai[i].label = intake_ai_answer[i].label;
+		ai[i].hint = NULL;
+		ai[i].checked = in->ai_disclosed != NULL &&
+		    strcmp(in->ai_disclosed, ai[i].code) == 0;
+	}
+	choice_group(b, "radio", "ai_disclosed", "Did the message say it was "
+	    "written, chosen or personalised by AI?", "We ask because people "
+	    "have a right to know when AI is used to persuade them.", 1, ai,
+	    INTAKE_AI_ANSWERS, in->error[IF_AI_DISCLOSED]);
 }
 
 static void
@@ -339,6 +462,65 @@ channel_select(struct sbuf *b, const struct taxonomy *t,
 		html_raw(b, "</option>\n");
 	}
 	html_raw(b, "</select>\n</div>\n");
+}
+
+/*
+ * The optional questions about the complainant, each with its reason and
+ * "prefer not to say"; kept only with the consent above them, which the
+ * script asks for before it shows them.
+ */
+static void
+demographic_questions(struct sbuf *b, const struct taxonomy *t,
+    const struct intake *in)
+{
+	static const struct { const char *legend, *hint; } q[IQ__MAX] = {
+		[IQ_AGE_BAND] = { "Which age group are you in?", "Adverts are "
+		    "often aimed at people by age: we count whether some ages "
+		    "are affected more." },
+		[IQ_GENDER] = { "How would you describe your gender?",
+		    "To see whether people are targeted, or their reports "
+		    "decided, differently because of their gender." },
+		[IQ_DISABILITY] = { "Do you have a disability or a long-term "
+		    "health condition?", "Some marketing exploits a person's "
+		    "condition: we count how often disabled people report "
+		    "it." },
+		[IQ_ORIGIN] = { "What is your ethnic group or national origin?",
+		    "To find out whether targeting, or our own decisions, "
+		    "treat some groups differently." },
+	};
+	struct choice	*c;
+	size_t		 i;
+	int		 k, f;
+
+	html_raw(b, "<section class=\"demographics\" id=\"demographics\" "
+	    "aria-labelledby=\"demographics-h\">\n<h2 id=\"demographics-h\">"
+	    "About you</h2>\n<p>Only if you ticked \"You may use my optional "
+	    "answers\" above: otherwise we do not keep these answers. Every "
+	    "question is optional. We keep your answers encrypted, the "
+	    "reviewers deciding your report do not see them, and we publish "
+	    "them only as counts over many reports.</p>\n");
+	for (k = 0; k < IQ__MAX; k++) {
+		f = intake_question_field[k];
+		c = kore_calloc(t->nanswer[k] + 1, sizeof(*c));
+		for (i = 0; i < t->nanswer[k]; i++) {
+			c[i].code = t->answer[k][i].code;
+			c[i].label = t->answer[k][i].label;
+			c[i].checked = in->answer[k] != NULL &&
+			    strcmp(in->answer[k], c[i].code) == 0;
+		}
+		choice_group(b, "radio", intake_field_name[f], q[k].legend,
+		    q[k].hint, 1, c, t->nanswer[k], in->error[f]);
+		kore_free(c);
+		if (k == IQ_GENDER)
+			text_input(b, "gender_description", "text", "If you "
+			    "chose \"In another way\", you may describe it",
+			    "In your own words, up to 100 characters.",
+			    in->gender_description,
+			    in->error[IF_GENDER_DESCRIPTION],
+			    " maxlength=\"100\" autocomplete=\"off\" "
+			    "dir=\"auto\"");
+	}
+	html_raw(b, "</section>\n");
 }
 
 void
@@ -405,6 +587,8 @@ view_form(struct sbuf *b, const struct form_view *v)
 	    "in debt, grieving or unwell. We ask because such reports are "
 	    "handled first.", in->vulnerable, in->error[IF_VULNERABLE]);
 
+	targeting_questions(b, v->tax, in);
+
 	html_raw(b, "<h2>Contact details</h2>\n<p>Leave these empty to report "
 	    "anonymously. You can still follow your report with your receipt "
 	    "code.</p>\n");
@@ -434,7 +618,9 @@ view_form(struct sbuf *b, const struct form_view *v)
 	    "counts, to see whether some groups are targeted more than "
 	    "others.", in->consent_demographics,
 	    in->error[IF_CONSENT_DEMOGRAPHICS]);
-	html_raw(b, "</fieldset>\n<button type=\"submit\" class=\"button\">"
+	html_raw(b, "</fieldset>\n");
+	demographic_questions(b, v->tax, in);
+	html_raw(b, "<button type=\"submit\" class=\"button\">"
 	    "Send my report</button>\n</form>\n");
 	page_end(b);
 }
@@ -719,6 +905,36 @@ yes_no(const json_t *o, const char *key)
 }
 
 /* What the complainant sent, as they sent it, readable with their code. */
+/* The targeting reasons and the AI answer, when the complainant gave them. */
+static void
+sent_reasons(struct sbuf *b, const json_t *s)
+{
+	const json_t	*list, *x;
+	const char	*ai;
+	size_t		 i;
+
+	list = json_object_get(s, "targeting_reasons");
+	if (json_array_size(list) > 0) {
+		html_raw(b, "<dt>Why you think you were targeted</dt>\n<dd>"
+		    "<ul id=\"targeting-reasons\">");
+		json_array_foreach(list, i, x) {
+			html_raw(b, "<li>");
+			html_texts(b, json_string_value(x));
+			html_raw(b, "</li>");
+		}
+		html_raw(b, "</ul></dd>\n");
+	}
+	ai = json_text(s, "ai_disclosed");
+	for (i = 0; i < INTAKE_AI_ANSWERS; i++)
+		if (strcmp(ai, intake_ai_answer[i].code) == 0)
+			sent_fact(b, "Did it say AI was used?",
+			    intake_ai_answer[i].label);
+	/* The answers themselves are not in the complainant's copy. */
+	if (json_is_true(json_object_get(s, "demographics_given")))
+		sent_fact(b, "Your answers about yourself", "Kept encrypted, "
+		    "for fairness statistics only");
+}
+
 static void
 track_sent(struct sbuf *b, const struct track_view *v)
 {
@@ -740,6 +956,7 @@ track_sent(struct sbuf *b, const struct track_view *v)
 	    yes_no(s, "consent_publish"));
 	sent_fact(b, "You may use my optional answers for fairness "
 	    "statistics", yes_no(s, "consent_demographics"));
+	sent_reasons(b, s);
 	if (v->copy != NULL) {
 		contact = json_object_get(v->copy, "contact");
 		if ((text = json_text(contact, "name"))[0] != '\0')
@@ -753,6 +970,13 @@ track_sent(struct sbuf *b, const struct track_view *v)
 		    "dir=\"auto\">");
 		html_texts(b, json_text(v->copy, "description"));
 		html_raw(b, "</div>\n");
+		if ((text = json_text(v->copy, "why_shown"))[0] != '\0') {
+			html_raw(b, "<h3>What the platform said about why you "
+			    "saw it</h3>\n<div class=\"narrative\" "
+			    "id=\"why-shown\" dir=\"auto\">");
+			html_texts(b, text);
+			html_raw(b, "</div>\n");
+		}
 	} else
 		html_raw(b, "<p>We cannot show your description here: this "
 		    "report was sent before we kept a copy that only your "

@@ -927,6 +927,33 @@ error_summary(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "</ul>\n</div>\n");
 }
 
+/* Why the complainant thinks they were targeted, and the AI answer. */
+static void
+targeting_items(struct sbuf *b, const json_t *c)
+{
+	const json_t	*x;
+	const char	*ai;
+	size_t		 i;
+
+	html_raw(b, "<dt>Targeting reasons given</dt><dd id=\"targeting\">");
+	json_array_foreach(json_object_get(c, "targeting_reasons"), i, x) {
+		if (i > 0)
+			html_raw(b, ", ");
+		html_raw(b, "<code>");
+		html_texts(b, json_string_value(x));
+		html_raw(b, "</code>");
+	}
+	if (json_array_size(json_object_get(c, "targeting_reasons")) == 0)
+		html_raw(b, "None given");
+	html_raw(b, "</dd>\n");
+	ai = json_text(c, "ai_disclosed");
+	for (i = 0; i < INTAKE_AI_ANSWERS; i++)
+		if (strcmp(ai, intake_ai_answer[i].code) == 0)
+			break;
+	dl_item(b, "Said AI was used", i < INTAKE_AI_ANSWERS ?
+	    intake_ai_answer[i].label : "Not answered");
+}
+
 void
 view_case(struct sbuf *b, const struct case_view *v)
 {
@@ -1003,9 +1030,16 @@ view_case(struct sbuf *b, const struct case_view *v)
 		}
 		html_raw(b, "</dd>\n");
 	}
+	targeting_items(b, v->c);
 	html_raw(b, "</dl>\n<section aria-labelledby=\"account-h\">\n"
 	    "<h2 id=\"account-h\">The complainant's account</h2>\n");
 	paragraphs(b, json_text(v->c, "description"));
+	if (json_is_string(json_object_get(v->c, "why_shown"))) {
+		html_raw(b, "<h3>What the platform said about why they saw "
+		    "it</h3>\n<div id=\"why-shown\">");
+		paragraphs(b, json_text(v->c, "why_shown"));
+		html_raw(b, "</div>\n");
+	}
 	contact = json_object_get(v->c, "contact");
 	if (json_is_object(contact)) {
 		html_raw(b, "<h3>Contact details</h3>\n<dl>\n");

@@ -43,12 +43,12 @@ test('a new concern with three mistakes', async () => {
 		    .inputValue(), v, label);
 	const invalid = await form().locator('[aria-invalid="true"]')
 	    .evaluateAll((els) => els.map((e) => e.id));
-	assert.deepEqual(invalid, ['f-new-code', 'f-new-label',
-	    'f-new-position']);
+	assert.deepEqual(invalid, ['f-new-c-code', 'f-new-c-label',
+	    'f-new-c-position']);
 	const links = await page.locator('.error-summary a')
 	    .evaluateAll((els) => els.map((e) => e.getAttribute('href')));
-	assert.deepEqual(links, ['#f-new-code', '#f-new-label',
-	    '#f-new-position']);
+	assert.deepEqual(links, ['#f-new-c-code', '#f-new-c-label',
+	    '#f-new-c-position']);
 	await page.waitForFunction(() => document.activeElement
 	    ?.classList.contains('error-summary'));
 	await checkPage(page, 'taxonomy with errors', 'admin-errors');

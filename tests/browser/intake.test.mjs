@@ -31,7 +31,11 @@ const LABEL = {
 	demographics: 'You may use my optional answers about myself for ' +
 	    'fairness statistics',
 	code: 'Receipt code',
+	whyShown: 'What did the platform say about why you saw it? (optional)',
 };
+
+const WHY = 'Why you\'re seeing this ad: Quick Loans 💸 wants to reach ' +
+    'people aged 18-35 near Cork.';
 
 let browser;
 let pg;
@@ -138,6 +142,12 @@ for (const js of [true, false]) {
 			await page.getByLabel(LABEL.description)
 			    .fill(DESCRIPTION);
 			await page.getByLabel(LABEL.vulnerable).check();
+			await page.getByLabel('Where I live or where I was',
+			    { exact: true }).check();
+			await page.getByLabel('My age', { exact: true }).check();
+			await page.getByLabel('No, it did not say so',
+			    { exact: true }).check();
+			await page.getByLabel(LABEL.whyShown).fill(WHY);
 			await page.getByLabel(LABEL.name).fill('Aoife Ní Bhriain');
 			await page.getByLabel(LABEL.email)
 			    .fill('aoife@example.org');
@@ -170,7 +180,8 @@ for (const js of [true, false]) {
 			const { rows } = await pg.query(
 			    'SELECT category, channel, occurred_on::text AS ' +
 			    'occurred_on, brand, vulnerable, consent_contact, ' +
-			    'consent_publish, consent_demographics, state ' +
+			    'consent_publish, consent_demographics, state, ' +
+			    'targeting_reasons, ai_disclosed ' +
 			    'FROM cases WHERE reference = $1', [reference]);
 			assert.deepEqual(rows, [{
 				category: 'bias.pricing',
@@ -182,6 +193,8 @@ for (const js of [true, false]) {
 				consent_publish: true,
 				consent_demographics: false,
 				state: 'received',
+				targeting_reasons: ['age', 'location'],
+				ai_disclosed: 'no',
 			}]);
 
 			await Promise.all([
@@ -199,6 +212,11 @@ for (const js of [true, false]) {
 			    { level: 1 }).innerText(), `Report ${reference}`);
 			assert.equal(await page.locator('#status strong')
 			    .innerText(), 'Received');
+			assert.equal(await page.locator('#why-shown')
+			    .textContent(), WHY, 'the platform\'s words as typed');
+			assert.deepEqual(await page.locator('#targeting-reasons li')
+			    .allInnerTexts(), ['My age',
+			    'Where I live or where I was']);
 		});
 
 		test('an empty form comes back (422) with an error summary ' +

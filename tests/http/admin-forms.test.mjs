@@ -53,7 +53,7 @@ async function auditMark() {
 async function adminEvents(mark) {
 	const r = await db.query('SELECT action FROM audit_events WHERE id > $1 ' +
 	    'AND actor = $2 AND action ~ \'^(account|queue|routing_rule|' +
-	    'category)\\.\'', [mark, `staff:${admin.id}`]);
+	    'category|targeting_reason)\\.\'', [mark, `staff:${admin.id}`]);
 	return r.rows.map((x) => x.action);
 }
 
@@ -135,6 +135,12 @@ async function accountByLogin(login) {
 
 async function queue(code) {
 	const r = await db.query('SELECT * FROM queues WHERE code = $1', [code]);
+	return r.rows;
+}
+
+async function targetingReason(code) {
+	const r = await db.query('SELECT * FROM targeting_reasons ' +
+	    'WHERE code = $1', [code]);
 	return r.rows;
 }
 
@@ -240,7 +246,7 @@ test('concerns: a new concern with every field wrong; a concern\'s own row ' +
 	    action: '/admin/categories/save',
 	    fields: { code: 'Bad..Code', label: 'L'.repeat(201),
 	    hint: 'H'.repeat(501), position: 'first' },
-	    bad: ['new-code', 'new-label', 'new-hint', 'new-position'],
+	    bad: ['new-c-code', 'new-c-label', 'new-c-hint', 'new-c-position'],
 	    state: () => category('Bad..Code') });
 	const code = `formtest.c_${letters(8)}`;
 	const { doc, url } = await page('/admin/taxonomy');
@@ -261,4 +267,30 @@ test('concerns: a new concern with every field wrong; a concern\'s own row ' +
 	    (f) => f.hidden('code') === code).fill({ active: false })
 	    .submit({ cookie: admin.cookie });
 	assert.equal(off.status, 303);
+});
+
+test('targeting reasons: a new reason with every field wrong; a reason\'s ' +
+    'own row with a blank label; a rule naming a reason and an AI answer ' +
+    'keeps both chosen when refused', async () => {
+	await refused({ path: '/admin/taxonomy',
+	    action: '/admin/targeting/save',
+	    pick: (f) => f.hidden('code') === null &&
+	        f.controls.has('label'),
+	    fields: { code: 'Not.A.Code', label: '', hint: 'H'.repeat(501),
+	    position: 'x' },
+	    bad: ['new-t-code', 'new-t-label', 'new-t-hint', 'new-t-position'],
+	    state: () => targetingReason('Not.A.Code') });
+	await refused({ path: '/admin/taxonomy',
+	    action: '/admin/targeting/save',
+	    pick: (f) => f.hidden('code') === 'retargeting',
+	    fields: { label: '  ', position: '12' },
+	    bad: ['t-retargeting-label'],
+	    state: () => targetingReason('retargeting') });
+	const count = async () => (await db.query('SELECT count(*)::int AS n, ' +
+	    'max(id) AS m FROM routing_rules')).rows[0];
+	await refused({ path: '/admin/routing', action: '/admin/rules/add',
+	    pick: () => true,
+	    fields: { position: '30', targeting_reason: 'lookalike_audience',
+	    ai_disclosed: 'not_sure', queue: 'fairness', priority: '3' },
+	    bad: ['new-position'], state: count });
 });

@@ -956,11 +956,12 @@ test('rules: a new rule routes the next public complaint at once; a taken ' +
 	    position: Number(pos), category: 'privacy.consent', channel: null,
 	    vulnerable: false, brand, queue: code, priority: 4,
 	    // No SLA policy of its own: standard, or urgent when urgent.
-	    policy: null });
+	    policy: null, targeting_reason: null, ai_disclosed: null });
 	await expectAudit(mark, { action: 'routing_rule.add',
 	    object: `routing_rule:${rule.id}`, detail: { position: Number(pos),
 	    category: 'privacy.consent', channel: null, vulnerable: false,
-	    brand, queue: code, priority: 4, policy: null } });
+	    brand, queue: code, priority: 4, policy: null,
+	    targeting_reason: null, ai_disclosed: null } });
 	const page = await reviewRequest('/admin/routing',
 	    { cookie: k.admin.cookie });
 	assert.ok(page.text.includes(brand));
@@ -1027,7 +1028,8 @@ test('rules: a new rule routes the next public complaint at once; a taken ' +
 	await expectAudit(mark, { action: 'routing_rule.delete',
 	    object: `routing_rule:${rule.id}`, detail: { position: Number(pos),
 	    category: 'privacy.consent', channel: null, vulnerable: false,
-	    brand, queue: code, priority: 4, policy: null } });
+	    brand, queue: code, priority: 4, policy: null,
+	    targeting_reason: null, ai_disclosed: null } });
 	assert.deepEqual(await routed({ brand }), { queue: 'general',
 	    priority: 2 }, 'the deleted rule still routes');
 

@@ -109,7 +109,7 @@ async function intakeWith(atShift, pairKey) {
 async function routedPair() {
 	const r = await query(`SELECT s.policy_version || ':' ||
 	    s.calendar_version AS key FROM route_case('privacy.consent',
-	    'email', false, NULL) q, sla_versions(q.policy, q.queue,
+	    'email', false, NULL, '{}', NULL) q, sla_versions(q.policy, q.queue,
 	    q.priority, false) s`);
 	return r.rows[0].key;
 }

@@ -54,7 +54,9 @@ test('re-rendered form: payloads stay inside their attributes and textarea', asy
 	const fields = c.validFields({ category: undefined,
 	    description: PAYLOADS.join('\n'), brand: PAYLOADS[1],
 	    contact_name: PAYLOADS[2], contact_email: PAYLOADS[1],
-	    occurred_on: PAYLOADS[0], channel: PAYLOADS[3] });
+	    occurred_on: PAYLOADS[0], channel: PAYLOADS[3],
+	    why_shown: PAYLOADS.join('\n'), consent_demographics: 'yes',
+	    gender_description: PAYLOADS[2] });
 	const res = await c.postComplaint(form, fields, { exact: true });
 	assert.equal(res.status, 422);
 	assertInert(res.doc, 'form');
@@ -64,7 +66,9 @@ test('re-rendered form: payloads stay inside their attributes and textarea', asy
 	assert.equal(kept.contact_email, PAYLOADS[1]);
 	assert.equal(kept.occurred_on, PAYLOADS[0]);
 	assert.equal(kept.description, PAYLOADS.join('\n'));
-	assert.equal(res.doc.querySelectorAll('textarea').length, 1);
+	assert.equal(kept.why_shown, PAYLOADS.join('\n'));
+	assert.equal(kept.gender_description, PAYLOADS[2]);
+	assert.equal(res.doc.querySelectorAll('textarea').length, 2);
 	assert.equal(res.doc.querySelectorAll('form').length, 1);
 });
 

@@ -5,6 +5,8 @@ import sodiumModule from 'libsodium-wrappers';
 
 const AD_DESCRIPTION = 'recourse:case:description:v1';
 const AD_CONTACT = 'recourse:case:contact:v1';
+const AD_WHY_SHOWN = 'recourse:case:why-shown:v1';
+const AD_DEMOGRAPHICS = 'recourse:case:demographics:v1';
 
 export async function sodium() {
 	await sodiumModule.ready;
@@ -25,7 +27,9 @@ function aeadOpen(s, dk, box, label, salt) {
 	    b.subarray(np), new Uint8Array(ad), b.subarray(0, np), dk));
 }
 
-// A row of 'cases' opened: the description's bytes and the contact JSON.
+// A row of 'cases' opened: the description's bytes, the contact JSON, the
+// platform's explanation (text) and the demographic answers (JSON), each
+// null when the row has none (or the row was read without the column).
 export async function openCase(row) {
 	const s = await sodium();
 	const dk = s.crypto_box_seal_open(new Uint8Array(row.data_key_sealed),
@@ -35,7 +39,13 @@ export async function openCase(row) {
 	const contact = row.contact_box === null ? null :
 	    JSON.parse(aeadOpen(s, dk, row.contact_box, AD_CONTACT,
 	    row.complainant_salt).toString('utf8'));
-	return { description, contact };
+	const whyShown = row.why_shown_box == null ? null :
+	    aeadOpen(s, dk, row.why_shown_box, AD_WHY_SHOWN,
+	    row.complainant_salt).toString('utf8');
+	const demographics = row.demographics_box == null ? null :
+	    JSON.parse(aeadOpen(s, dk, row.demographics_box, AD_DEMOGRAPHICS,
+	    row.complainant_salt).toString('utf8'));
+	return { description, contact, whyShown, demographics };
 }
 
 // The keyed hash the server stores for a receipt code (normalised: upper

@@ -328,6 +328,31 @@ test_mp_first_wins(void **state)
 	formdata_free(&fd);
 }
 
+/* Every value of a name sent several times, in order (checkbox groups). */
+static void
+test_next_values(void **state)
+{
+	struct formdata		 fd;
+	const struct formfield	*f;
+
+	assert_int_equal(PARSE(&fd, UE, "a=1&b=x&a=2&a=&c=y&a=3"),
+	    FORMDATA_OK);
+	f = formdata_next(&fd, "a", NULL);
+	assert_string_equal(f->value, "1");
+	f = formdata_next(&fd, "a", f);
+	assert_string_equal(f->value, "2");
+	f = formdata_next(&fd, "a", f);
+	assert_string_equal(f->value, "");
+	f = formdata_next(&fd, "a", f);
+	assert_string_equal(f->value, "3");
+	assert_null(formdata_next(&fd, "a", f));
+	assert_null(formdata_next(&fd, "d", NULL));
+	f = formdata_next(&fd, "c", NULL);
+	assert_string_equal(f->value, "y");
+	assert_null(formdata_next(&fd, "c", f));
+	formdata_free(&fd);
+}
+
 static void
 test_ue_decoding(void **state)
 {
@@ -453,6 +478,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mp_simple),
+		cmocka_unit_test(test_next_values),
 		cmocka_unit_test(test_mp_empty_value),
 		cmocka_unit_test(test_mp_crlf_value),
 		cmocka_unit_test(test_mp_nul_value),

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -644,6 +645,14 @@ build(struct intake *in, int vary)
 		[IF_CONSENT_CONTACT] = "yes",
 		[IF_CONSENT_PUBLISH] = "no",
 		[IF_CONSENT_DEMOGRAPHICS] = "no",
+		[IF_TARGETING_REASONS] = "age",
+		[IF_AI_DISCLOSED] = "yes",
+		[IF_WHY_SHOWN] = "Because you are 30.",
+		[IF_AGE_BAND] = "age_25_34",
+		[IF_GENDER] = "self_described",
+		[IF_GENDER_DESCRIPTION] = "Agender",
+		[IF_DISABILITY] = "no",
+		[IF_ORIGIN] = "white",
 	};
 	static const char *const other[IF__MAX] = {
 		[IF_CATEGORY] = "privacy.other",
@@ -657,6 +666,14 @@ build(struct intake *in, int vary)
 		[IF_CONSENT_CONTACT] = "no",
 		[IF_CONSENT_PUBLISH] = "yes",
 		[IF_CONSENT_DEMOGRAPHICS] = "yes",
+		[IF_TARGETING_REASONS] = "location",
+		[IF_AI_DISCLOSED] = "not_sure",
+		[IF_WHY_SHOWN] = "Because you are 31.",
+		[IF_AGE_BAND] = "age_35_44",
+		[IF_GENDER] = "woman",
+		[IF_GENDER_DESCRIPTION] = "Bigender",
+		[IF_DISABILITY] = "yes",
+		[IF_ORIGIN] = "asian",
 	};
 	int	 f;
 
@@ -746,7 +763,15 @@ test_canonical_exact(void **state)
 	    "contact_email=0:\n"
 	    "consent_contact=1:0\n"
 	    "consent_publish=1:0\n"
-	    "consent_demographics=1:0\n");
+	    "consent_demographics=1:0\n"
+	    "targeting_reasons=0:\n"
+	    "ai_disclosed=0:\n"
+	    "why_shown=0:\n"
+	    "age_band=0:\n"
+	    "gender=0:\n"
+	    "gender_description=0:\n"
+	    "disability=0:\n"
+	    "origin=0:\n");
 	sbuf_free(&s);
 	intake_free(&in);
 }
@@ -791,6 +816,172 @@ test_canonical_unambiguous(void **state)
 	intake_free(&b);
 }
 
+/* Reasons are kept sorted and once; the order sent does not matter. */
+static void
+test_targeting_reasons(void **state)
+{
+	struct intake	 a, b;
+	struct sbuf	 s;
+	char		 code[32];
+	int		 i;
+
+	fill_valid(&a);
+	set(&a, IF_TARGETING_REASONS, "retargeting");
+	set(&a, IF_TARGETING_REASONS, " age ");
+	set(&a, IF_TARGETING_REASONS, "retargeting");
+	set(&a, IF_TARGETING_REASONS, "");
+	set(&a, IF_TARGETING_REASONS, "location");
+	expect_errors(&a, NONE, "three reasons, one twice, one blank");
+	assert_int_equal(a.ntargeting, 3);
+	assert_string_equal(a.targeting[0], "age");
+	assert_string_equal(a.targeting[1], "location");
+	assert_string_equal(a.targeting[2], "retargeting");
+	fill_valid(&b);
+	set(&b, IF_TARGETING_REASONS, "location");
+	set(&b, IF_TARGETING_REASONS, "age");
+	set(&b, IF_TARGETING_REASONS, "retargeting");
+	assert_true(canon_equal(&a, &b));
+	sbuf_init(&s);
+	intake_canonical(&b, &s);
+	assert_non_null(strstr(sbuf_cstr(&s), "\ntargeting_reasons=3:"
+	    "3:age8:location11:retargeting\n"));
+	sbuf_free(&s);
+	intake_free(&b);
+	/* One reason fewer is another complaint. */
+	fill_valid(&b);
+	set(&b, IF_TARGETING_REASONS, "age");
+	set(&b, IF_TARGETING_REASONS, "location");
+	assert_false(canon_equal(&a, &b));
+	intake_free(&a);
+	intake_free(&b);
+
+	/* Not a code, and more than 20: each an error on the field. */
+	fill_valid(&a);
+	set(&a, IF_TARGETING_REASONS, "Age");
+	expect_errors(&a, BIT(IF_TARGETING_REASONS), "Age");
+	intake_free(&a);
+	fill_valid(&a);
+	set(&a, IF_TARGETING_REASONS, "a.b");
+	expect_errors(&a, BIT(IF_TARGETING_REASONS), "dotted");
+	intake_free(&a);
+	fill_valid(&a);
+	for (i = 0; i < INTAKE_TARGETING_MAX; i++) {
+		(void)snprintf(code, sizeof(code), "reason_%c", 'a' + i);
+		set(&a, IF_TARGETING_REASONS, code);
+	}
+	expect_errors(&a, NONE, "20 reasons");
+	set(&a, IF_TARGETING_REASONS, "reason_z");
+	expect_errors(&a, BIT(IF_TARGETING_REASONS), "21 reasons");
+	assert_int_equal(a.ntargeting, INTAKE_TARGETING_MAX);
+	intake_free(&a);
+	assert_int_equal(a.ntargeting, 0);
+}
+
+static void
+test_ai_disclosed_and_why_shown(void **state)
+{
+	char		*s;
+	struct intake	 in;
+
+	CHECK(IF_AI_DISCLOSED, "yes", NONE);
+	CHECK(IF_AI_DISCLOSED, "no", NONE);
+	CHECK(IF_AI_DISCLOSED, "not_sure", NONE);
+	CHECK(IF_AI_DISCLOSED, "", NONE);
+	CHECK(IF_AI_DISCLOSED, "maybe", BIT(IF_AI_DISCLOSED));
+	CHECK(IF_AI_DISCLOSED, "YES", BIT(IF_AI_DISCLOSED));
+	s = repeat("\xc3\xa9", INTAKE_WHY_SHOWN_MAX);
+	CHECK(IF_WHY_SHOWN, s, NONE);
+	free(s);
+	s = repeat("w", INTAKE_WHY_SHOWN_MAX + 1);
+	CHECK(IF_WHY_SHOWN, s, BIT(IF_WHY_SHOWN));
+	free(s);
+	CHECK(IF_WHY_SHOWN, "bad \x80 byte", BIT(IF_WHY_SHOWN));
+	/* Kept exactly as typed; blank is none. */
+	fill_valid(&in);
+	set(&in, IF_WHY_SHOWN, "  Line one\r\nLine two  ");
+	assert_string_equal(in.why_shown, "  Line one\r\nLine two  ");
+	set(&in, IF_WHY_SHOWN, " \r\n ");
+	assert_null(in.why_shown);
+	intake_free(&in);
+}
+
+/* Demographic answers: kept only with consent, and checked when kept. */
+static void
+test_demographic_answers(void **state)
+{
+	struct intake	 in;
+	struct sbuf	 with, without;
+	int		 q;
+
+	/* Without consent every answer, even a malformed one, is dropped. */
+	fill_valid(&in);
+	set(&in, IF_AGE_BAND, "age_25_34");
+	set(&in, IF_ORIGIN, "Not A Code");
+	set(&in, IF_GENDER_DESCRIPTION, "line\none");
+	assert_true(intake_has_answers(&in));
+	expect_errors(&in, NONE, "answers without consent");
+	assert_false(intake_has_answers(&in));
+	for (q = 0; q < IQ__MAX; q++)
+		assert_null(in.answer[q]);
+	assert_null(in.gender_description);
+	sbuf_init(&without);
+	intake_canonical(&in, &without);
+	intake_free(&in);
+
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	set(&in, IF_AGE_BAND, "age_25_34");
+	set(&in, IF_DISABILITY, "prefer_not_to_say");
+	expect_errors(&in, NONE, "two answers with consent");
+	assert_string_equal(in.answer[IQ_AGE_BAND], "age_25_34");
+	sbuf_init(&with);
+	intake_canonical(&in, &with);
+	assert_non_null(strstr(sbuf_cstr(&with), "\nage_band=9:age_25_34\n"));
+	assert_null(strstr(sbuf_cstr(&without), "age_25_34"));
+	sbuf_free(&with);
+	sbuf_free(&without);
+	intake_free(&in);
+
+	/* Malformed codes, per field. */
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	set(&in, IF_ORIGIN, "Not A Code");
+	set(&in, IF_GENDER, "a.b");
+	expect_errors(&in, BIT(IF_ORIGIN) | BIT(IF_GENDER), "bad codes");
+	intake_free(&in);
+
+	/* A description alone answers "in another way"; with another
+	 * answer it is refused; it is one line of at most 100 characters. */
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	set(&in, IF_GENDER_DESCRIPTION, "  Genderqueer ");
+	expect_errors(&in, NONE, "description alone");
+	assert_string_equal(in.answer[IQ_GENDER], "self_described");
+	assert_string_equal(in.gender_description, "Genderqueer");
+	intake_free(&in);
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	set(&in, IF_GENDER, "man");
+	set(&in, IF_GENDER_DESCRIPTION, "Also a poet");
+	expect_errors(&in, BIT(IF_GENDER_DESCRIPTION), "man and description");
+	intake_free(&in);
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	set(&in, IF_GENDER_DESCRIPTION, "tab\there");
+	expect_errors(&in, BIT(IF_GENDER_DESCRIPTION), "control character");
+	intake_free(&in);
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	in.gender_description = repeat("\xc3\xa9", 100);
+	expect_errors(&in, NONE, "100 characters");
+	intake_free(&in);
+	fill_valid(&in);
+	set(&in, IF_CONSENT_DEMOGRAPHICS, "yes");
+	in.gender_description = repeat("g", 101);
+	expect_errors(&in, BIT(IF_GENDER_DESCRIPTION), "101 characters");
+	intake_free(&in);
+}
+
 int
 main(void)
 {
@@ -816,6 +1007,9 @@ main(void)
 		cmocka_unit_test(test_canonical_differs),
 		cmocka_unit_test(test_canonical_exact),
 		cmocka_unit_test(test_canonical_unambiguous),
+		cmocka_unit_test(test_targeting_reasons),
+		cmocka_unit_test(test_ai_disclosed_and_why_shown),
+		cmocka_unit_test(test_demographic_answers),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -889,7 +889,7 @@ test_casebox_key(void **state)
 
 		memset(&s, 0, sizeof(s));
 		assert_true(vault_seal_case(&fx.k, "ABCDEFGHJKMNPQRSTVWXYZ01",
-		    "what happened", NULL, &s));
+		    &(struct vault_plain){ .description = "what happened" }, &s));
 		assert_int_equal(s.data_key_sealed_len, len);
 		assert_true(casebox_key(fx.review_sk, fx.review_pk,
 		    s.data_key_sealed, s.data_key_sealed_len, back));

@@ -487,9 +487,13 @@ test_seal_open(void **state)
 
 	vault_receipt_new(code);
 	assert_true(vault_receipt_normalize(code, norm));
-	assert_true(vault_seal_case(&fx.k, norm, DESCR, CONTACT, &s));
+	assert_true(vault_seal_case(&fx.k, norm, &(struct vault_plain){ .description = DESCR,
+	    .contact_json = CONTACT,
+	    .why_shown = "Because you visited example.org" }, &s));
 	assert_non_null(s.description);
 	assert_non_null(s.contact);
+	assert_non_null(s.why_shown);
+	assert_null(memmem(s.why_shown, s.why_shown_len, "example.org", 11));
 	assert_null(memmem(s.description, s.description_len, "First line",
 	    10));
 	assert_null(memmem(s.contact, s.contact_len, "ann@", 4));
@@ -513,9 +517,10 @@ test_seal_no_contact(void **state)
 	struct vault_sealed	 s;
 	struct sbuf		 d, c;
 
-	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ", DESCR,
-	    NULL, &s));
+	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ",
+	    &(struct vault_plain){ .description = DESCR }, &s));
 	assert_null(s.contact);
+	assert_null(s.why_shown);
 	assert_int_equal(s.contact_len, 0);
 	sbuf_init(&d);
 	sbuf_init(&c);
@@ -537,8 +542,9 @@ test_seal_wrong_key(void **state)
 	unsigned char		 sk[crypto_box_SECRETKEYBYTES];
 
 	crypto_box_keypair(pk, sk);
-	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ", DESCR,
-	    CONTACT, &s));
+	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ",
+	    &(struct vault_plain){ .description = DESCR,
+	    .contact_json = CONTACT }, &s));
 	sbuf_init(&d);
 	sbuf_init(&c);
 	assert_false(vault_open_case(sk, pk, &s, &d, &c));
@@ -583,8 +589,9 @@ test_seal_tampered(void **state)
 	unsigned char		*p;
 	size_t			 n;
 
-	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ", DESCR,
-	    CONTACT, &s));
+	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ",
+	    &(struct vault_plain){ .description = DESCR,
+	    .contact_json = CONTACT }, &s));
 	check_tamper(&s, s.description, s.description_len, "description");
 	check_tamper(&s, s.contact, s.contact_len, "contact");
 	check_tamper(&s, s.data_key_sealed, s.data_key_sealed_len, "data key");
@@ -603,8 +610,9 @@ test_seal_tampered(void **state)
 	sbuf_free(&c);
 
 	/* Nor can another case's data key be spliced in. */
-	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ", DESCR,
-	    CONTACT, &t));
+	assert_true(vault_seal_case(&fx.k, "0123456789ABCDEFGHJKMNPQ",
+	    &(struct vault_plain){ .description = DESCR,
+	    .contact_json = CONTACT }, &t));
 	p = s.data_key_sealed;
 	s.data_key_sealed = t.data_key_sealed;
 	t.data_key_sealed = p;
@@ -662,7 +670,8 @@ test_complainant_keypair(void **state)
 
 	vault_receipt_new(code);
 	assert_true(vault_receipt_normalize(code, norm));
-	assert_true(vault_seal_case(&fx.k, norm, DESCR, NULL, &s));
+	assert_true(vault_seal_case(&fx.k, norm,
+	    &(struct vault_plain){ .description = DESCR }, &s));
 
 	vault_complainant_keypair(norm, s.complainant_salt, pk, sk);
 	assert_memory_equal(pk, s.complainant_pk, 32);
@@ -687,7 +696,8 @@ test_complainant_keypair(void **state)
 	vault_sealed_free(&s);
 
 	/* A second sealing of the same code gets a fresh salt and key. */
-	assert_true(vault_seal_case(&fx.k, norm, DESCR, NULL, &s));
+	assert_true(vault_seal_case(&fx.k, norm,
+	    &(struct vault_plain){ .description = DESCR }, &s));
 	assert_memory_not_equal(pk, s.complainant_pk, 32);
 	vault_sealed_free(&s);
 	sodium_memzero(sk, sizeof(sk));
