@@ -47,6 +47,7 @@ BEGIN
 	    ('recourse_public', 'track_detail'),
 	    ('recourse_public', 'complainant_reply'),
 	    ('recourse_public', 'complainant_appeal'),
+	    ('recourse_public', 'complainant_withdraw'),
 	    ('recourse_public', 'purge_expired'),
 	    -- The back office: login, sessions, account set-up.
 	    ('recourse_review', 'login_begin'),

@@ -454,6 +454,7 @@ int	 rt_complaint_post(struct http_request *);
 int	 rt_track(struct http_request *);
 int	 rt_track_reply(struct http_request *);
 int	 rt_track_appeal(struct http_request *);
+int	 rt_track_withdraw(struct http_request *);
 int	 rt_track_keys(struct http_request *, const char *norm,
 	    unsigned char *client, unsigned char *receipt);
 

@@ -15,7 +15,11 @@
 #define TRACK_TEXT_MAX	10000
 
 enum { PH_START, PH_TRACK, PH_DETAIL, PH_ACT };
-enum { DO_LOOK, DO_REPLY, DO_APPEAL };
+enum { DO_LOOK, DO_REPLY, DO_APPEAL, DO_WITHDRAW };
+
+/* The consents a complainant can take back, as the form names them. */
+static const char *const consents[] = { "contact", "publish",
+    "demographics" };
 
 struct track_ctx {
 	int			 phase;
@@ -29,6 +33,7 @@ struct track_ctx {
 	char			 typed[INTAKE_CODE_MAX + 1];
 	char			 norm[VAULT_RECEIPT_CHARS + 1];
 	char			*text;		/* reply or grounds */
+	const char		*consent;	/* one of consents[] */
 	const char		*text_error;
 	int			 refused;	/* the form failed its CSRF check */
 	const char		*notice;
@@ -123,6 +128,23 @@ track_read_text(struct track_ctx *c, const struct formdata *fd)
 		c->text = strndup(ff->value, n);
 }
 
+/* Which consent a withdrawal names; anything else is an error. */
+static void
+track_read_consent(struct track_ctx *c, const struct formdata *fd)
+{
+	const struct formfield	*ff;
+	size_t			 i;
+
+	ff = formdata_get(fd, "consent");
+	for (i = 0; ff != NULL && i < sizeof(consents) / sizeof(consents[0]);
+	    i++)
+		if (strcmp(ff->value, consents[i]) == 0)
+			c->consent = consents[i];
+	if (c->consent == NULL)
+		c->text_error = "Choose a consent to withdraw from those "
+		    "listed.";
+}
+
 /* Reads the posted code (and text); answers and returns 0 when unusable. */
 static int
 track_read(struct http_request *req, struct track_ctx *c)
@@ -151,7 +173,9 @@ track_read(struct http_request *req, struct track_ctx *c)
 		    "digits, in groups of four. Check what you typed.");
 		goto out;
 	}
-	if (c->verb != DO_LOOK)
+	if (c->verb == DO_WITHDRAW)
+		track_read_consent(c, &fd);
+	else if (c->verb != DO_LOOK)
 		track_read_text(c, &fd);
 	/*
 	 * A stale or foreign form sends nothing.  A lookup comes back with
@@ -311,6 +335,13 @@ act_query(struct track_ctx *c, struct http_request *req)
 			    (int)c->cbox_len };
 	int		 f[3] = { 1, 1, 1 };
 
+	if (c->verb == DO_WITHDRAW) {
+		v[1] = c->consent;
+		l[1] = (int)strlen(c->consent);
+		f[1] = 0;
+		return (db_run(&c->q, req, "SELECT complainant_withdraw($1, $2)",
+		    2, v, l, f));
+	}
 	return (db_run(&c->q, req, c->verb == DO_APPEAL ?
 	    "SELECT complainant_appeal($1, $2, $3)" :
 	    "SELECT complainant_reply($1, $2, $3)", 3, v, l, f));
@@ -334,8 +365,9 @@ track_page(struct http_request *req, struct track_ctx *c, int status)
 	c->v.csrf = c->csrf;
 	c->v.code = grouped;
 	c->v.notice = c->notice;
-	c->v.error_verb = c->text_error ? (c->verb == DO_APPEAL ? "appeal" :
-	    "reply") : NULL;
+	c->v.error_verb = c->text_error == NULL ? NULL :
+	    c->verb == DO_APPEAL ? "appeal" : c->verb == DO_WITHDRAW ?
+	    "withdraw" : "reply";
 	c->v.error = c->text_error;
 	c->v.typed_text = c->text;
 	sbuf_init(&b);
@@ -343,6 +375,21 @@ track_page(struct http_request *req, struct track_ctx *c, int status)
 	rt_send_html(req, status, &b);
 	sbuf_free(&b);
 	sodium_memzero(grouped, sizeof(grouped));
+}
+
+/* What a withdrawal did, said at the top of the report. */
+static const char *
+withdrawn_notice(const char *consent)
+{
+	if (strcmp(consent, "contact") == 0)
+		return ("You withdrew your consent to be contacted. We will "
+		    "not e-mail you about this report, and reviewers no longer "
+		    "see your contact details.");
+	if (strcmp(consent, "publish") == 0)
+		return ("You withdrew your consent to publication. Your "
+		    "account will not be in the next version of our report.");
+	return ("You withdrew your consent to the use of your answers about "
+	    "yourself. We have destroyed them.");
 }
 
 static int
@@ -400,24 +447,29 @@ track_handler(struct http_request *req, int verb)
 			return (KORE_RESULT_OK);
 		}
 		if (c->verb == DO_LOOK || c->acted || c->refused ||
-		    c->text == NULL)
+		    (c->text == NULL && c->consent == NULL))
 			break;
-		c->box = casebox_seal_to(app.keys.review_pk, c->text,
-		    &c->box_len);
-		c->cbox = casebox_seal_to(pk, c->text, &c->cbox_len);
+		if (c->verb != DO_WITHDRAW) {
+			c->box = casebox_seal_to(app.keys.review_pk, c->text,
+			    &c->box_len);
+			c->cbox = casebox_seal_to(pk, c->text, &c->cbox_len);
+		}
 		c->phase = PH_ACT;
 		/* FALLTHROUGH */
 	case PH_ACT:
 		if (!rt_db_ready(req, act_query(c, req), &ret))
 			return (ret);
 		ret = strcmp(db_value(&c->q, 0, 0), "ok") == 0;
-		c->notice = !ret ? NULL : c->verb == DO_APPEAL ?
+		c->notice = !ret ? NULL : c->verb == DO_WITHDRAW ?
+		    withdrawn_notice(c->consent) : c->verb == DO_APPEAL ?
 		    "Your appeal has been sent. A different reviewer will look "
 		    "at your report again." : "Your reply has been sent.";
 		if (!ret)
 			c->text_error = strcmp(db_value(&c->q, 0, 0),
 			    "too_late") == 0 ? "The six months for an appeal "
-			    "have passed." : "This is not possible any more: "
+			    "have passed." : strcmp(db_value(&c->q, 0, 0),
+			    "not_given") == 0 ? "This consent was already "
+			    "withdrawn." : "This is not possible any more: "
 			    "the report's state has changed.";
 		db_done(&c->q);
 		c->acted = 1;
@@ -450,6 +502,13 @@ int
 rt_track_appeal(struct http_request *req)
 {
 	return (track_handler(req, DO_APPEAL));
+}
+
+/* POST /track/withdraw: one consent taken back. */
+int
+rt_track_withdraw(struct http_request *req)
+{
+	return (track_handler(req, DO_WITHDRAW));
 }
 
 /* The API's way to the same lookup keys from a typed code. */

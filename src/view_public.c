@@ -42,6 +42,7 @@ static const struct {
 	{ "decided", "A decision was made." },
 	{ "decision_published", "A decision was made." },
 	{ "appealed", "You appealed against the decision." },
+	{ "consent_withdrawn", "You withdrew a consent." },
 	{ "closed", "The report was closed." },
 };
 
@@ -185,8 +186,11 @@ view_privacy(struct sbuf *b)
 	    "<li>See what you sent us, the progress of your report, our "
 	    "messages and the decision: type your receipt code on the "
 	    "<a href=\"/track\">follow a report</a> page.</li>\n"
-	    "<li>Ask us to correct or erase your data, or withdraw a consent "
-	    "(this does not affect what was done before): while your report "
+	    "<li>Withdraw any consent at any time on the same page: we stop "
+	    "contacting you at once, leave your account out of the next "
+	    "version of our report, or destroy your answers about yourself. "
+	    "This does not affect what was done before.</li>\n"
+	    "<li>Ask us to correct or erase your data: while your report "
 	    "is open, write to the reviewer from that page; once it is "
 	    "closed, send a new report that gives its reference.</li>\n"
 	    "<li>Complain to your data protection authority.</li>\n</ul>\n");
@@ -843,6 +847,24 @@ track_decisions(struct sbuf *b, const struct track_view *v)
 }
 
 /* The reply or appeal form; the code travels in the form, never the URL. */
+/*
+ * A form of the report's page posting to /track/<verb>: the page's token
+ * and the receipt code (the page keeps no session) travel with it.
+ */
+static void
+track_form_open(struct sbuf *b, const struct track_view *v, const char *verb)
+{
+	html_raw(b, "<form method=\"post\" action=\"/track/");
+	html_attrs(b, verb);
+	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate>\n"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"");
+	html_attrs(b, v->csrf);
+	html_raw(b, "\">\n<input type=\"hidden\" name=\"receipt_code\" "
+	    "value=\"");
+	html_attrs(b, v->code);
+	html_raw(b, "\">\n");
+}
+
 static void
 track_text_form(struct sbuf *b, const struct track_view *v, const char *verb,
     const char *title, const char *label, const char *hint,
@@ -856,15 +878,8 @@ track_text_form(struct sbuf *b, const struct track_view *v, const char *verb,
 	(void)snprintf(id, sizeof(id), "%s", verb);
 	html_raw(b, "<section><h2>");
 	html_texts(b, title);
-	html_raw(b, "</h2>\n<form method=\"post\" action=\"/track/");
-	html_attrs(b, verb);
-	html_raw(b, "\" enctype=\"multipart/form-data\" novalidate>\n"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"");
-	html_attrs(b, v->csrf);
-	html_raw(b, "\">\n<input type=\"hidden\" name=\"receipt_code\" "
-	    "value=\"");
-	html_attrs(b, v->code);
-	html_raw(b, "\">\n");
+	html_raw(b, "</h2>\n");
+	track_form_open(b, v, verb);
 	page_field_intro(b, id, label, hint, err, 0);
 	html_raw(b, "<textarea rows=\"6\" maxlength=\"10000\" dir=\"auto\"");
 	page_field_aria(b, id, err);
@@ -985,6 +1000,64 @@ track_sent(struct sbuf *b, const struct track_view *v)
 }
 
 /*
+ * The consents still given, each with a button that takes it back and
+ * what that does.  Taking one back is final here: a consent is only given
+ * with a report.
+ */
+static void
+track_choices(struct sbuf *b, const struct track_view *v)
+{
+	static const struct {
+		const char *consent, *given, *effect, *button;
+	} choice[] = {
+		{ "contact", "We may contact you by e-mail about this report.",
+		    "If you withdraw it, we stop e-mailing you at once and the "
+		    "reviewers no longer see your contact details.",
+		    "Do not contact me" },
+		{ "publish", "We may publish your account without identifying "
+		    "details.", "If you withdraw it, your account is left out "
+		    "of the next version of our report.",
+		    "Do not publish my account" },
+		{ "demographics", "We may use your answers about yourself for "
+		    "fairness statistics.", "If you withdraw it, we destroy your "
+		    "answers at once.", "Destroy my answers" },
+	};
+	char	 key[32];
+	size_t	 i, n = 0;
+
+	html_raw(b, "<section id=\"choices\" aria-labelledby=\"choices-h\">"
+	    "<h2 id=\"choices-h\">Your choices</h2>\n");
+	if (v->error_verb != NULL && strcmp(v->error_verb, "withdraw") == 0) {
+		html_raw(b, "<p class=\"error\" id=\"withdraw-error\">"
+		    "<span class=\"visually-hidden\">Error: </span>");
+		html_texts(b, v->error);
+		html_raw(b, "</p>\n");
+	}
+	for (i = 0; i < sizeof(choice) / sizeof(choice[0]); i++) {
+		(void)snprintf(key, sizeof(key), "consent_%s",
+		    choice[i].consent);
+		if (!json_is_true(json_object_get(v->sent, key)))
+			continue;
+		n++;
+		track_form_open(b, v, "withdraw");
+		html_raw(b, "<input type=\"hidden\" name=\"consent\" "
+		    "value=\"");
+		html_attrs(b, choice[i].consent);
+		html_raw(b, "\">\n<p>");
+		html_texts(b, choice[i].given);
+		html_raw(b, " ");
+		html_texts(b, choice[i].effect);
+		html_raw(b, "</p>\n<button type=\"submit\" class=\"button "
+		    "secondary\">");
+		html_texts(b, choice[i].button);
+		html_raw(b, "</button>\n</form>\n");
+	}
+	if (n == 0)
+		html_raw(b, "<p>You have given us no consent to withdraw.</p>\n");
+	html_raw(b, "</section>\n");
+}
+
+/*
  * The report as the complainant sees it: where it stands and what has
  * happened first, then what they sent, then what they can do now.
  */
@@ -1049,6 +1122,7 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	track_messages(b, v);
 	track_appeals(b, v);
 	track_sent(b, v);
+	track_choices(b, v);
 	if (v->can_appeal) {
 		(void)snprintf(hint, sizeof(hint), "A different reviewer will "
 		    "look at your report again. You can appeal until %.10s "
