@@ -528,10 +528,8 @@ void	 view_receipt(struct sbuf *, const char *reference,
 void	 view_receipt_gone(struct sbuf *, const char *reference, int conflict);
 void	 view_track_form(struct sbuf *, const char *csrf, const char *typed,
 	    const char *error);
-struct track_view {
-	const struct track_result *r;
-	const char	*csrf;
-	const char	*code;		/* grouped, for the page's forms */
+/* track_detail.c: a case as its complainant may read it. */
+struct track_detail {
 	char		 public_state[24];
 	int		 can_reply;
 	int		 can_appeal;
@@ -539,8 +537,23 @@ struct track_view {
 	json_t		*messages;	/* [{kind, at, text}] */
 	json_t		*decisions;	/* [{outcome, remedies, ..., text}] */
 	json_t		*appeals;	/* [{at, text}] */
-	json_t		*sent;		/* the clear fields as sent */
-	json_t		*copy;		/* {description, contact}, or NULL */
+	json_t		*sent;		/* the clear fields, consents as now */
+	json_t		*copy;		/* {description, contact, why_shown}
+					   or NULL */
+	unsigned char	 complainant_pk[32];	/* to seal their copies */
+};
+
+enum db_status	 track_detail_query(struct db_query *, struct http_request *,
+		    const unsigned char *receipt_hash);
+int		 track_detail_read(const struct db_query *, const char *norm,
+		    struct track_detail *);
+void		 track_detail_free(struct track_detail *);
+
+struct track_view {
+	const struct track_result *r;
+	const char	*csrf;
+	const char	*code;		/* grouped, for the page's forms */
+	struct track_detail d;
 	const char	*notice;	/* what just happened */
 	const char	*error_verb;	/* "reply" or "appeal" */
 	const char	*error;

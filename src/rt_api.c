@@ -6,9 +6,11 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "app.h"
 
-enum { PH_START, PH_ANSWERS, PH_QUERY };
+enum { PH_START, PH_ANSWERS, PH_QUERY, PH_DETAIL };
 
 static void
 send_error(struct http_request *req, int status, const char *code,
@@ -251,6 +253,8 @@ struct api_track_ctx {
 	int			 phase;
 	struct db_query		 q;
 	struct track_result	 r;
+	struct track_detail	 d;
+	char			 norm[VAULT_RECEIPT_CHARS + 1];
 	unsigned char		 client[VAULT_HASHBYTES];
 	unsigned char		 receipt[VAULT_HASHBYTES];
 };
@@ -262,10 +266,108 @@ api_track_free(void *p)
 
 	db_done(&c->q);
 	track_result_free(&c->r);
+	track_detail_free(&c->d);
+	sodium_memzero(c->norm, sizeof(c->norm));
+}
+
+/*
+ * An instant as the API writes them (RFC 3339, UTC, to the second) from
+ * PostgreSQL's JSON of a timestamptz in the service's UTC sessions.
+ */
+static json_t *
+instant(const json_t *pg)
+{
+	const char	*s = json_string_value(pg);
+	char		 out[21];
+	size_t		 n;
+
+	if (s == NULL)
+		return (json_null());
+	n = strlen(s);
+	if (n < 19 || strcmp(s + n - 6, "+00:00") != 0)
+		return (json_string(s));
+	memcpy(out, s, 19);
+	out[19] = 'Z';
+	out[20] = '\0';
+	return (json_string(out));
+}
+
+/* Each item with the named members, instants rewritten, in order. */
+static json_t *
+items(const json_t *list, const char *const *keys)
+{
+	json_t		*out, *o, *x;
+	size_t		 i, k;
+
+	out = json_array();
+	json_array_foreach(list, i, x) {
+		o = json_object();
+		for (k = 0; keys[k] != NULL; k++)
+			json_object_set_new(o, keys[k], strcmp(keys[k], "at") == 0 ?
+			    instant(json_object_get(x, keys[k])) :
+			    json_deep_copy(json_object_get(x, keys[k])));
+		json_array_append_new(out, o);
+	}
+	return (out);
+}
+
+/*
+ * What the complainant's page shows beyond the timeline: messages, published
+ * decisions and appeals (opened with their code's key), what they sent and
+ * the consents they can still take back, what they may do now.
+ */
+static void
+add_detail(json_t *j, const struct track_detail *d)
+{
+	static const char *const message_keys[] = { "kind", "at", "text",
+	    NULL };
+	static const char *const decision_keys[] = { "outcome", "remedies",
+	    "automated", "on_appeal", "at", "text", NULL };
+	static const char *const appeal_keys[] = { "at", "text", NULL };
+	static const char *const copied[] = { "description", "why_shown",
+	    "contact", NULL };
+	const json_t	*sent = d->sent, *copy = d->copy, *x;
+	json_t		*you;
+	size_t		 k;
+
+	json_object_set_new(j, "messages", items(d->messages, message_keys));
+	json_object_set_new(j, "decisions", items(d->decisions,
+	    decision_keys));
+	json_object_set_new(j, "appeals", items(d->appeals, appeal_keys));
+	json_object_set_new(j, "can_reply", json_boolean(d->can_reply));
+	json_object_set_new(j, "can_appeal", json_boolean(d->can_appeal));
+	/* Only while an appeal can be made: track_detail reads it from the
+	 * last decision, which may be one not yet published. */
+	json_object_set_new(j, "appeal_until", d->can_appeal &&
+	    d->appeal_until[0] != '\0' ? json_stringn(d->appeal_until, 10) :
+	    json_null());
+	json_object_set_new(j, "consents", json_pack("{s:b,s:b,s:b}",
+	    "contact", json_is_true(json_object_get(sent, "consent_contact")),
+	    "publish", json_is_true(json_object_get(sent, "consent_publish")),
+	    "demographics", json_is_true(json_object_get(sent,
+	    "consent_demographics"))));
+	you = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}",
+	    "category", json_object_get(sent, "category"),
+	    "channel", json_object_get(sent, "channel"),
+	    "occurred_on", json_object_get(sent, "occurred_on"),
+	    "brand", json_object_get(sent, "brand"),
+	    "vulnerable", json_object_get(sent, "vulnerable"),
+	    "targeting_reasons", json_object_get(sent, "targeting_reasons"),
+	    "ai_disclosed", json_object_get(sent, "ai_disclosed"),
+	    "demographics_given", json_object_get(sent,
+	    "demographics_given"));
+	/* From the copy only the code opens; absent for the oldest cases. */
+	for (k = 0; copied[k] != NULL; k++) {
+		x = json_object_get(copy, copied[k]);
+		json_object_set_new(you, copied[k], x != NULL ?
+		    json_deep_copy(x) : json_null());
+	}
+	json_object_set_new(j, "sent", you);
 }
 
 static void
-send_track(struct http_request *req, const struct track_result *r)
+send_track(struct http_request *req, const struct track_result *r,
+    const struct track_detail *d)
 {
 	json_t	*j, *events, *e, *out;
 	size_t	 i;
@@ -285,6 +387,7 @@ send_track(struct http_request *req, const struct track_result *r)
 	    view_state_label(r->state), "received_at", r->received_at,
 	    "updated_at", r->updated_at, "events", events,
 	    "next", r->next != NULL ? json_string(r->next) : json_null());
+	add_detail(j, d);
 	rt_send_json(req, 200, j);
 	json_decref(j);
 }
@@ -317,16 +420,30 @@ rt_api_track(struct http_request *req)
 		json_decref(doc);
 		if (!rt_track_keys(req, norm, c->client, c->receipt))
 			return (KORE_RESULT_OK);
+		(void)kore_strlcpy(c->norm, norm, sizeof(c->norm));
+		sodium_memzero(norm, sizeof(norm));
 		c->phase = PH_QUERY;
 	}
 
-	if (!rt_db_ready(req, db_track(&c->q, req, c->client, c->receipt),
-	    &ret))
-		return (ret);
-	db_track_read(&c->q, &c->r);
+	if (c->phase == PH_QUERY) {
+		if (!rt_db_ready(req, db_track(&c->q, req, c->client,
+		    c->receipt), &ret))
+			return (ret);
+		db_track_read(&c->q, &c->r);
+		db_done(&c->q);
+		c->phase = PH_DETAIL;
+	}
 	switch (c->r.outcome) {
 	case TRACK_FOUND:
-		send_track(req, &c->r);
+		if (!rt_db_ready(req, track_detail_query(&c->q, req,
+		    c->receipt), &ret))
+			return (ret);
+		if (!track_detail_read(&c->q, c->norm, &c->d)) {
+			send_error(req, 500, "internal", "The case could not be "
+			    "opened; nothing was changed.");
+			break;
+		}
+		send_track(req, &c->r, &c->d);
 		break;
 	case TRACK_UNKNOWN:
 		send_error(req, 404, "not_found", "No case matches this "

@@ -1,8 +1,8 @@
 /*
  * Following a case with the receipt code (/track): its state and events,
- * the messages and published decisions (opened with the key the code
- * derives), and the complainant's reply and appeal.  Every use of a code
- * goes through the same throttled lookup first.
+ * what track_detail.c opens with the code, and the complainant's reply,
+ * appeal and consent withdrawal.  Every use of a code goes through the
+ * same throttled lookup first.
  */
 
 #include <string.h>
@@ -51,11 +51,7 @@ track_ctx_free(void *p)
 
 	db_done(&c->q);
 	track_result_free(&c->r);
-	json_decref(c->v.messages);
-	json_decref(c->v.decisions);
-	json_decref(c->v.appeals);
-	json_decref(c->v.sent);
-	json_decref(c->v.copy);
+	track_detail_free(&c->v.d);
 	if (c->text != NULL) {
 		sodium_memzero(c->text, strlen(c->text));
 		free(c->text);
@@ -203,130 +199,6 @@ out:
 }
 
 static enum db_status
-detail_query(struct track_ctx *c, struct http_request *req)
-{
-	const char	*v[1] = { (const char *)c->receipt };
-	int		 l[1] = { VAULT_HASHBYTES }, f[1] = { 1 };
-
-	return (db_run(&c->q, req, "SELECT public_state, complainant_pk, "
-	    "complainant_salt, can_reply, can_appeal, appeal_until, messages, "
-	    "decisions, appeals, sent, copy_box FROM track_detail($1)", 1, v,
-	    l, f));
-}
-
-/* Replaces each element's hex "box" by "text", opened with the code's key. */
-static int
-open_boxes(json_t *list, const unsigned char *pk, const unsigned char *sk)
-{
-	json_t		*item;
-	const char	*hex;
-	unsigned char	*bin;
-	size_t		 i, len, hexlen;
-	struct sbuf	 b;
-	int		 ok;
-
-	sbuf_init(&b);
-	json_array_foreach(list, i, item) {
-		if ((hex = json_string_value(json_object_get(item, "box"))) ==
-		    NULL)
-			continue;
-		hexlen = strlen(hex);
-		bin = kore_malloc(hexlen / 2 + 1);
-		ok = sodium_hex2bin(bin, hexlen / 2 + 1, hex, hexlen, NULL, &len,
-		    NULL) == 0 && casebox_open_sealed(pk, sk, bin, len, &b);
-		kore_free(bin);
-		if (!ok) {
-			sbuf_free(&b);
-			return (0);
-		}
-		json_object_set_new(item, "text", json_stringn(b.data ? b.data :
-		    "", b.len));
-		json_object_del(item, "box");
-		if (b.data != NULL)
-			sodium_memzero(b.data, b.len);
-		sbuf_reset(&b);
-	}
-	sbuf_free(&b);
-	return (1);
-}
-
-/*
- * What the complainant sent: the clear fields, and the description and
- * contact details from the copy only their code opens (NULL for cases
- * filed before the copy was kept).
- */
-static int
-open_copy(struct track_ctx *c)
-{
-	unsigned char	*salt, *box;
-	size_t		 salt_len, box_len;
-	struct sbuf	 plain;
-	int		 ok = 1;
-
-	json_decref(c->v.sent);
-	json_decref(c->v.copy);
-	c->v.sent = json_loads(db_value(&c->q, 0, 9), 0, NULL);
-	c->v.copy = NULL;
-	if (db_isnull(&c->q, 0, 10))
-		return (c->v.sent != NULL);
-	salt = db_bytea(&c->q, 0, 2, &salt_len);
-	box = db_bytea(&c->q, 0, 10, &box_len);
-	sbuf_init(&plain);
-	ok = salt != NULL && salt_len == VAULT_SALTBYTES && box != NULL &&
-	    vault_copy_open(c->norm, salt, box, box_len, &plain);
-	if (ok)
-		c->v.copy = json_loadb(plain.data ? plain.data : "", plain.len,
-		    0, NULL);
-	if (plain.data != NULL)
-		sodium_memzero(plain.data, plain.len);
-	sbuf_free(&plain);
-	kore_free(salt);
-	kore_free(box);
-	return (ok && c->v.sent != NULL && c->v.copy != NULL);
-}
-
-/* Reads track_detail; keeps the complainant's public key for sealing. */
-static int
-detail_read(struct track_ctx *c, unsigned char pk_out[32])
-{
-	unsigned char	 pk[32], sk[32], *salt, *dbpk;
-	size_t		 salt_len, pk_len;
-	int		 ok;
-
-	if (db_rows(&c->q) != 1 || db_isnull(&c->q, 0, 0))
-		return (0);
-	salt = db_bytea(&c->q, 0, 2, &salt_len);
-	dbpk = db_bytea(&c->q, 0, 1, &pk_len);
-	ok = salt != NULL && salt_len == VAULT_SALTBYTES && dbpk != NULL &&
-	    pk_len == 32;
-	if (ok) {
-		memcpy(pk_out, dbpk, 32);
-		vault_complainant_keypair(c->norm, salt, pk, sk);
-	}
-	kore_free(salt);
-	kore_free(dbpk);
-	if (!ok)
-		return (0);
-	(void)kore_strlcpy(c->v.public_state, db_value(&c->q, 0, 0),
-	    sizeof(c->v.public_state));
-	c->v.can_reply = *db_value(&c->q, 0, 3) == 't';
-	c->v.can_appeal = *db_value(&c->q, 0, 4) == 't';
-	(void)kore_strlcpy(c->v.appeal_until, db_isnull(&c->q, 0, 5) ? "" :
-	    db_value(&c->q, 0, 5), sizeof(c->v.appeal_until));
-	json_decref(c->v.messages);
-	json_decref(c->v.decisions);
-	json_decref(c->v.appeals);
-	c->v.messages = json_loads(db_value(&c->q, 0, 6), 0, NULL);
-	c->v.decisions = json_loads(db_value(&c->q, 0, 7), 0, NULL);
-	c->v.appeals = json_loads(db_value(&c->q, 0, 8), 0, NULL);
-	ok = open_boxes(c->v.messages, pk, sk) &&
-	    open_boxes(c->v.decisions, pk, sk) &&
-	    open_boxes(c->v.appeals, pk, sk) && open_copy(c);
-	sodium_memzero(sk, sizeof(sk));
-	return (ok);
-}
-
-static enum db_status
 act_query(struct track_ctx *c, struct http_request *req)
 {
 	const char	*v[3] = { (const char *)c->receipt,
@@ -396,7 +268,6 @@ static int
 track_handler(struct http_request *req, int verb)
 {
 	struct track_ctx	*c;
-	unsigned char		 pk[32];
 	int			 ret, status;
 
 	if (req->hdlr_extra == NULL && !rt_method(req, verb == DO_LOOK ?
@@ -437,9 +308,10 @@ track_handler(struct http_request *req, int verb)
 		c->phase = PH_DETAIL;
 		/* FALLTHROUGH */
 	case PH_DETAIL:
-		if (!rt_db_ready(req, detail_query(c, req), &ret))
+		if (!rt_db_ready(req, track_detail_query(&c->q, req,
+		    c->receipt), &ret))
 			return (ret);
-		ret = detail_read(c, pk);
+		ret = track_detail_read(&c->q, c->norm, &c->v.d);
 		db_done(&c->q);
 		if (!ret) {
 			rt_error(req, 500, "Something went wrong", "Your report "
@@ -452,7 +324,8 @@ track_handler(struct http_request *req, int verb)
 		if (c->verb != DO_WITHDRAW) {
 			c->box = casebox_seal_to(app.keys.review_pk, c->text,
 			    &c->box_len);
-			c->cbox = casebox_seal_to(pk, c->text, &c->cbox_len);
+			c->cbox = casebox_seal_to(c->v.d.complainant_pk, c->text,
+			    &c->cbox_len);
 		}
 		c->phase = PH_ACT;
 		/* FALLTHROUGH */

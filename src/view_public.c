@@ -803,10 +803,10 @@ track_messages(struct sbuf *b, const struct track_view *v)
 	json_t	*m;
 	size_t	 i;
 
-	if (json_array_size(v->messages) == 0)
+	if (json_array_size(v->d.messages) == 0)
 		return;
 	html_raw(b, "<h2>Messages</h2>\n");
-	json_array_foreach(v->messages, i, m)
+	json_array_foreach(v->d.messages, i, m)
 		track_article(b, strcmp(json_text(m, "kind"),
 		    "from_complainant") == 0 ? "You wrote" : "From the reviewer",
 		    m);
@@ -818,7 +818,7 @@ track_decisions(struct sbuf *b, const struct track_view *v)
 	json_t	*d, *r;
 	size_t	 i, j;
 
-	json_array_foreach(v->decisions, i, d) {
+	json_array_foreach(v->d.decisions, i, d) {
 		html_raw(b, "<section class=\"decision\"><h2>");
 		html_raw(b, json_is_true(json_object_get(d, "on_appeal")) ?
 		    "The decision on your appeal" : "The decision");
@@ -899,7 +899,7 @@ track_appeals(struct sbuf *b, const struct track_view *v)
 	json_t	*a;
 	size_t	 i;
 
-	json_array_foreach(v->appeals, i, a)
+	json_array_foreach(v->d.appeals, i, a)
 		track_article(b, "Your appeal", a);
 }
 
@@ -953,7 +953,7 @@ sent_reasons(struct sbuf *b, const json_t *s)
 static void
 track_sent(struct sbuf *b, const struct track_view *v)
 {
-	const json_t	*s = v->sent, *contact;
+	const json_t	*s = v->d.sent, *contact;
 	const char	*text;
 
 	html_raw(b, "<section id=\"sent\"><h2>What you sent</h2>\n"
@@ -972,20 +972,20 @@ track_sent(struct sbuf *b, const struct track_view *v)
 	sent_fact(b, "You may use my optional answers for fairness "
 	    "statistics", yes_no(s, "consent_demographics"));
 	sent_reasons(b, s);
-	if (v->copy != NULL) {
-		contact = json_object_get(v->copy, "contact");
+	if (v->d.copy != NULL) {
+		contact = json_object_get(v->d.copy, "contact");
 		if ((text = json_text(contact, "name"))[0] != '\0')
 			sent_fact(b, "Your name", text);
 		if ((text = json_text(contact, "email"))[0] != '\0')
 			sent_fact(b, "Your e-mail address", text);
 	}
 	html_raw(b, "</dl>\n<h3>What you told us</h3>\n");
-	if (v->copy != NULL) {
+	if (v->d.copy != NULL) {
 		html_raw(b, "<div class=\"narrative\" id=\"description\" "
 		    "dir=\"auto\">");
-		html_texts(b, json_text(v->copy, "description"));
+		html_texts(b, json_text(v->d.copy, "description"));
 		html_raw(b, "</div>\n");
-		if ((text = json_text(v->copy, "why_shown"))[0] != '\0') {
+		if ((text = json_text(v->d.copy, "why_shown"))[0] != '\0') {
 			html_raw(b, "<h3>What the platform said about why you "
 			    "saw it</h3>\n<div class=\"narrative\" "
 			    "id=\"why-shown\" dir=\"auto\">");
@@ -1036,7 +1036,7 @@ track_choices(struct sbuf *b, const struct track_view *v)
 	for (i = 0; i < sizeof(choice) / sizeof(choice[0]); i++) {
 		(void)snprintf(key, sizeof(key), "consent_%s",
 		    choice[i].consent);
-		if (!json_is_true(json_object_get(v->sent, key)))
+		if (!json_is_true(json_object_get(v->d.sent, key)))
 			continue;
 		n++;
 		track_form_open(b, v, "withdraw");
@@ -1089,9 +1089,9 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	}
 	html_raw(b, "<dl class=\"facts\">\n<dt>Status</dt>"
 	    "<dd id=\"status\"><strong>");
-	html_texts(b, view_state_label(v->public_state));
+	html_texts(b, view_state_label(v->d.public_state));
 	html_raw(b, "</strong>. ");
-	html_texts(b, state_explain(v->public_state));
+	html_texts(b, state_explain(v->d.public_state));
 	html_raw(b, "</dd>\n<dt>Received</dt><dd>");
 	track_date(b, r->received_at);
 	html_raw(b, "</dd>\n<dt>Last updated</dt><dd>");
@@ -1123,14 +1123,14 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	track_appeals(b, v);
 	track_sent(b, v);
 	track_choices(b, v);
-	if (v->can_appeal) {
+	if (v->d.can_appeal) {
 		(void)snprintf(hint, sizeof(hint), "A different reviewer will "
 		    "look at your report again. You can appeal until %.10s "
-		    "(six months after the decision).", v->appeal_until);
+		    "(six months after the decision).", v->d.appeal_until);
 		track_text_form(b, v, "appeal", "Appeal against the decision",
 		    "Why you disagree", hint, "Send my appeal");
 	}
-	if (v->can_reply)
+	if (v->d.can_reply)
 		track_text_form(b, v, "reply", "Write to the reviewer",
 		    "Your message", "Answer a question, or add something "
 		    "you remembered. Do not include other people's details.",
