@@ -446,8 +446,16 @@ $$;
 -- sent: the earlier function, renamed, and its 'sent' extended with the
 -- reasons' labels (in the taxonomy's order), the AI answer and whether
 -- demographic answers are kept (never the answers: they are not in the
--- complainant's copy either).
+-- complainant's copy either).  The instants of its lists are written as
+-- the API writes every instant (utc_text), for the page and the API alike.
 ALTER FUNCTION track_detail(bytea) RENAME TO track_detail_before_targeting;
+
+CREATE FUNCTION jsonb_at_utc(p_items jsonb) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(jsonb_agg(x || jsonb_build_object('at',
+	    utc_text((x->>'at')::timestamptz)) ORDER BY n), '[]')
+	FROM jsonb_array_elements(p_items) WITH ORDINALITY e (x, n)
+$$;
 
 CREATE FUNCTION track_detail(p_receipt_hash bytea, OUT public_state text,
     OUT complainant_pk bytea, OUT complainant_salt bytea,
@@ -456,8 +464,9 @@ CREATE FUNCTION track_detail(p_receipt_hash bytea, OUT public_state text,
     OUT appeals jsonb, OUT sent jsonb, OUT copy_box bytea)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	SELECT d.public_state, d.complainant_pk, d.complainant_salt,
-	    d.can_reply, d.can_appeal, d.appeal_until, d.messages,
-	    d.decisions, d.appeals,
+	    d.can_reply, d.can_appeal, d.appeal_until,
+	    jsonb_at_utc(d.messages), jsonb_at_utc(d.decisions),
+	    jsonb_at_utc(d.appeals),
 	    d.sent || jsonb_build_object(
 	        'targeting_reasons', (SELECT coalesce(jsonb_agg(t.label
 	            ORDER BY t.position, t.code), '[]')

@@ -181,14 +181,19 @@ seal_copy(struct filing *f, const char *norm)
 	text_wipe(s);
 }
 
-/* Prepares everything db_intake() sends; 'scope' separates form and API. */
+/*
+ * Prepares everything db_intake() sends; 'scope' separates form and API,
+ * 'token' (which may be f->token itself) is the form token or API key.
+ */
 void
 filing_prepare(struct filing *f, const char *scope, const char *token)
 {
 	char	 norm[VAULT_RECEIPT_CHARS + 1];
 	char	*contact, *answers;
 
-	(void)kore_strlcpy(f->token, token, sizeof(f->token));
+	/* The form's token is already in place. */
+	if (token != f->token)
+		(void)kore_strlcpy(f->token, token, sizeof(f->token));
 	intake_canonical(&f->in, &f->canonical);
 	vault_request_hash(&app.keys, scope, f->token, f->canonical.data,
 	    f->canonical.len, f->rq.token_hash, f->rq.body_hash);

@@ -44,6 +44,18 @@ const struct intake_choice intake_ai_answer[INTAKE_AI_ANSWERS] = {
 	{ "not_sure", "I am not sure" },
 };
 
+/* The words of an answer to the AI question; NULL when 'code' is none. */
+const char *
+intake_ai_label(const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; code != NULL && i < INTAKE_AI_ANSWERS; i++)
+		if (strcmp(code, intake_ai_answer[i].code) == 0)
+			return (intake_ai_answer[i].label);
+	return (NULL);
+}
+
 void
 intake_init(struct intake *in)
 {
@@ -516,15 +528,9 @@ intake_validate(struct intake *in, const char *today)
 			    "contact me\" or clear the address.";
 	}
 
-	if (in->error[IF_AI_DISCLOSED] == NULL && in->ai_disclosed != NULL) {
-		for (n = 0; n < INTAKE_AI_ANSWERS; n++)
-			if (strcmp(in->ai_disclosed,
-			    intake_ai_answer[n].code) == 0)
-				break;
-		if (n == INTAKE_AI_ANSWERS)
-			in->error[IF_AI_DISCLOSED] = "Answer yes, no or not "
-			    "sure.";
-	}
+	if (in->error[IF_AI_DISCLOSED] == NULL && in->ai_disclosed != NULL &&
+	    intake_ai_label(in->ai_disclosed) == NULL)
+		in->error[IF_AI_DISCLOSED] = "Answer yes, no or not sure.";
 	if (in->error[IF_WHY_SHOWN] == NULL && in->why_shown != NULL &&
 	    trimmed_count(in->why_shown) > INTAKE_WHY_SHOWN_MAX)
 		in->error[IF_WHY_SHOWN] = "Keep the explanation to "

@@ -138,6 +138,7 @@ struct intake_choice {
 };
 #define INTAKE_AI_ANSWERS	3
 extern const struct intake_choice intake_ai_answer[INTAKE_AI_ANSWERS];
+const char *intake_ai_label(const char *code);
 
 #define INTAKE_DESCRIPTION_MIN	20
 #define INTAKE_DESCRIPTION_MAX	10000

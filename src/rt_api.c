@@ -270,44 +270,32 @@ api_track_free(void *p)
 	sodium_memzero(c->norm, sizeof(c->norm));
 }
 
-/*
- * An instant as the API writes them (RFC 3339, UTC, to the second) from
- * PostgreSQL's JSON of a timestamptz in the service's UTC sessions.
- */
+/* A new object with the named members of 'src', null for those missing. */
 static json_t *
-instant(const json_t *pg)
+pick(const json_t *src, const char *const *keys)
 {
-	const char	*s = json_string_value(pg);
-	char		 out[21];
-	size_t		 n;
+	json_t		*o, *x;
+	size_t		 k;
 
-	if (s == NULL)
-		return (json_null());
-	n = strlen(s);
-	if (n < 19 || strcmp(s + n - 6, "+00:00") != 0)
-		return (json_string(s));
-	memcpy(out, s, 19);
-	out[19] = 'Z';
-	out[20] = '\0';
-	return (json_string(out));
+	o = json_object();
+	for (k = 0; keys[k] != NULL; k++) {
+		x = json_object_get(src, keys[k]);
+		json_object_set_new(o, keys[k], x != NULL ? json_deep_copy(x) :
+		    json_null());
+	}
+	return (o);
 }
 
-/* Each item with the named members, instants rewritten, in order. */
+/* Each item of a list with the named members, in order. */
 static json_t *
 items(const json_t *list, const char *const *keys)
 {
-	json_t		*out, *o, *x;
-	size_t		 i, k;
+	json_t		*out, *x;
+	size_t		 i;
 
 	out = json_array();
-	json_array_foreach(list, i, x) {
-		o = json_object();
-		for (k = 0; keys[k] != NULL; k++)
-			json_object_set_new(o, keys[k], strcmp(keys[k], "at") == 0 ?
-			    instant(json_object_get(x, keys[k])) :
-			    json_deep_copy(json_object_get(x, keys[k])));
-		json_array_append_new(out, o);
-	}
+	json_array_foreach(list, i, x)
+		json_array_append_new(out, pick(x, keys));
 	return (out);
 }
 
@@ -324,11 +312,13 @@ add_detail(json_t *j, const struct track_detail *d)
 	static const char *const decision_keys[] = { "outcome", "remedies",
 	    "automated", "on_appeal", "at", "text", NULL };
 	static const char *const appeal_keys[] = { "at", "text", NULL };
-	static const char *const copied[] = { "description", "why_shown",
+	static const char *const sent_keys[] = { "category", "channel",
+	    "occurred_on", "brand", "vulnerable", "targeting_reasons",
+	    "ai_disclosed", "demographics_given", NULL };
+	static const char *const copy_keys[] = { "description", "why_shown",
 	    "contact", NULL };
-	const json_t	*sent = d->sent, *copy = d->copy, *x;
+	const json_t	*sent = d->sent;
 	json_t		*you;
-	size_t		 k;
 
 	json_object_set_new(j, "messages", items(d->messages, message_keys));
 	json_object_set_new(j, "decisions", items(d->decisions,
@@ -346,22 +336,9 @@ add_detail(json_t *j, const struct track_detail *d)
 	    "publish", json_is_true(json_object_get(sent, "consent_publish")),
 	    "demographics", json_is_true(json_object_get(sent,
 	    "consent_demographics"))));
-	you = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}",
-	    "category", json_object_get(sent, "category"),
-	    "channel", json_object_get(sent, "channel"),
-	    "occurred_on", json_object_get(sent, "occurred_on"),
-	    "brand", json_object_get(sent, "brand"),
-	    "vulnerable", json_object_get(sent, "vulnerable"),
-	    "targeting_reasons", json_object_get(sent, "targeting_reasons"),
-	    "ai_disclosed", json_object_get(sent, "ai_disclosed"),
-	    "demographics_given", json_object_get(sent,
-	    "demographics_given"));
+	you = pick(sent, sent_keys);
 	/* From the copy only the code opens; absent for the oldest cases. */
-	for (k = 0; copied[k] != NULL; k++) {
-		x = json_object_get(copy, copied[k]);
-		json_object_set_new(you, copied[k], x != NULL ?
-		    json_deep_copy(x) : json_null());
-	}
+	json_object_update_new(you, pick(d->copy, copy_keys));
 	json_object_set_new(j, "sent", you);
 }
 

@@ -231,7 +231,6 @@ rt_complaint_post(struct http_request *req)
 	struct sbuf	 b;
 	int		 ret, ok;
 	char		 today[11];
-	char		 token[VAULT_TOKEN_TEXT + 1];
 
 	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
@@ -250,10 +249,8 @@ rt_complaint_post(struct http_request *req)
 		} else
 			c->phase = intake_has_answers(&c->f.in) ? PH_ANSWERS :
 			    PH_INSERT;
-		if (c->phase == PH_INSERT) {
-			(void)kore_strlcpy(token, c->f.token, sizeof(token));
-			filing_prepare(&c->f, "form", token);
-		}
+		if (c->phase == PH_INSERT)
+			filing_prepare(&c->f, "form", c->f.token);
 	}
 
 	/* Demographic answers are checked against the options offered. */
@@ -275,8 +272,7 @@ rt_complaint_post(struct http_request *req)
 			c->status = 422;
 			c->phase = PH_TAXONOMY;
 		} else {
-			(void)kore_strlcpy(token, c->f.token, sizeof(token));
-			filing_prepare(&c->f, "form", token);
+			filing_prepare(&c->f, "form", c->f.token);
 			c->phase = PH_INSERT;
 		}
 	}

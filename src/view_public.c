@@ -939,11 +939,8 @@ sent_reasons(struct sbuf *b, const json_t *s)
 		}
 		html_raw(b, "</ul></dd>\n");
 	}
-	ai = json_text(s, "ai_disclosed");
-	for (i = 0; i < INTAKE_AI_ANSWERS; i++)
-		if (strcmp(ai, intake_ai_answer[i].code) == 0)
-			sent_fact(b, "Did it say AI was used?",
-			    intake_ai_answer[i].label);
+	if ((ai = intake_ai_label(json_text(s, "ai_disclosed"))) != NULL)
+		sent_fact(b, "Did it say AI was used?", ai);
 	/* The answers themselves are not in the complainant's copy. */
 	if (json_is_true(json_object_get(s, "demographics_given")))
 		sent_fact(b, "Your answers about yourself", "Kept encrypted, "

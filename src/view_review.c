@@ -946,12 +946,8 @@ targeting_items(struct sbuf *b, const json_t *c)
 	if (json_array_size(json_object_get(c, "targeting_reasons")) == 0)
 		html_raw(b, "None given");
 	html_raw(b, "</dd>\n");
-	ai = json_text(c, "ai_disclosed");
-	for (i = 0; i < INTAKE_AI_ANSWERS; i++)
-		if (strcmp(ai, intake_ai_answer[i].code) == 0)
-			break;
-	dl_item(b, "Said AI was used", i < INTAKE_AI_ANSWERS ?
-	    intake_ai_answer[i].label : "Not answered");
+	ai = intake_ai_label(json_text(c, "ai_disclosed"));
+	dl_item(b, "Said AI was used", ai != NULL ? ai : "Not answered");
 }
 
 void
