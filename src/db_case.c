@@ -186,8 +186,13 @@ db_intake(struct db_query *q, struct http_request *req,
 	}
 #define BIN(i, p, n)	do { v[i] = (const char *)(p); len[i] = (int)(n); \
 			    fmt[i] = 1; } while (0)
-#define TXT(i, s)	do { v[i] = (s); len[i] = (s) ? (int)strlen(s) : 0; \
-			    } while (0)
+/*
+ * The argument is read once: intake_clocks_now() frees its last answer when
+ * the second turns, so a second call could leave v[i] pointing at freed
+ * memory (AddressSanitizer caught it in the crash test).
+ */
+#define TXT(i, s)	do { const char *s_ = (s); v[i] = s_; \
+			    len[i] = s_ ? (int)strlen(s_) : 0; } while (0)
 	BIN(0, r->token_hash, VAULT_HASHBYTES);
 	BIN(1, r->body_hash, VAULT_HASHBYTES);
 	BIN(2, r->receipt_box.data, r->receipt_box.len);
