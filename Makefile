@@ -32,7 +32,7 @@ PURE	+= caseclocks
 PURE	+= slaform
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
-	   rt_public rt_track track_detail rt_api apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
+	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
 	   metrics rt_metrics sla_scheduler rt_outbox view_outbox \
 	   clock_action clock_words view_clocks rt_dashboard view_dashboard
 # A new case's clocks, computed by the public worker for intake.

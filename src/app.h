@@ -483,11 +483,18 @@ int	 rt_api_case(struct http_request *);
 
 /* rt_api.c: the JSON API. */
 int	 rt_api_complaints(struct http_request *);
-int	 rt_api_track(struct http_request *);
 int	 rt_api_taxonomy(struct http_request *);
 json_t	*rt_api_read_json(struct http_request *);
+void	 rt_api_error(struct http_request *, int status, const char *code,
+	    const char *message);
 void	 rt_api_field_error(struct http_request *, const char *field,
 	    const char *message);
+
+/* rt_api_track.c: the complainant's tracking in JSON. */
+int	 rt_api_track(struct http_request *);
+int	 rt_api_track_reply(struct http_request *);
+int	 rt_api_track_appeal(struct http_request *);
+int	 rt_api_track_withdraw(struct http_request *);
 
 /* apijson.c: the API's JSON in and out, through jansson. */
 int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
@@ -548,6 +555,33 @@ enum db_status	 track_detail_query(struct db_query *, struct http_request *,
 int		 track_detail_read(const struct db_query *, const char *norm,
 		    struct track_detail *);
 void		 track_detail_free(struct track_detail *);
+
+/* track_act.c: a complainant's reply, appeal or withdrawn consent. */
+enum track_verb { TRACK_LOOK, TRACK_REPLY, TRACK_APPEAL, TRACK_WITHDRAW };
+enum track_act_outcome { TRACK_ACT_OK, TRACK_ACT_STATE, TRACK_ACT_TOO_LATE,
+	TRACK_ACT_NOT_GIVEN, TRACK_ACT_GONE };
+
+struct track_act {
+	enum track_verb	 verb;
+	char		*text;		/* the reply or grounds, once valid */
+	const char	*consent;	/* a static name, once valid */
+	unsigned char	*box;		/* sealed to the review key */
+	size_t		 box_len;
+	unsigned char	*cbox;		/* sealed to the complainant */
+	size_t		 cbox_len;
+};
+
+void		 track_act_init(struct track_act *, enum track_verb);
+void		 track_act_free(struct track_act *);
+const char	*track_act_text(struct track_act *, const char *, size_t);
+const char	*track_act_consent(struct track_act *, const char *);
+int		 track_act_ready(const struct track_act *);
+enum db_status	 track_act_query(struct track_act *, struct db_query *,
+		    struct http_request *, const unsigned char *receipt,
+		    const unsigned char complainant_pk[32]);
+enum track_act_outcome track_act_outcome(const struct db_query *);
+const char	*track_act_refusal(enum track_act_outcome);
+const char	*track_act_done(const struct track_act *);
 
 struct track_view {
 	const struct track_result *r;

@@ -1,6 +1,6 @@
 /*
- * The JSON API under /api/v1/: filing a complaint with an Idempotency-Key,
- * tracking a case by receipt code, and the taxonomy.  Same rules and the
+ * The JSON API under /api/v1/: filing a complaint with an Idempotency-Key
+ * and the taxonomy (tracking is in rt_api_track.c).  Same rules and the
  * same code paths as the HTML pages.
  */
 
@@ -10,10 +10,10 @@
 
 #include "app.h"
 
-enum { PH_START, PH_ANSWERS, PH_QUERY, PH_DETAIL };
+enum { PH_START, PH_ANSWERS, PH_QUERY };
 
-static void
-send_error(struct http_request *req, int status, const char *code,
+void
+rt_api_error(struct http_request *req, int status, const char *code,
     const char *message)
 {
 	json_t	*j;
@@ -52,7 +52,7 @@ rt_api_read_json(struct http_request *req)
 	if (!http_request_header(req, "content-type", &ctype) ||
 	    strncasecmp(ctype, "application/json", 16) != 0 ||
 	    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
-		send_error(req, 415, "unsupported_media_type",
+		rt_api_error(req, 415, "unsupported_media_type",
 		    "Send the body as application/json.");
 		return (NULL);
 	}
@@ -69,7 +69,7 @@ rt_api_read_json(struct http_request *req)
 	sbuf_free(&body);
 	if (doc == NULL || !json_is_object(doc)) {
 		json_decref(doc);
-		send_error(req, 400, "malformed_json",
+		rt_api_error(req, 400, "malformed_json",
 		    "The body must be one JSON object.");
 		return (NULL);
 	}
@@ -133,7 +133,7 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 	json_t		*doc, *j;
 
 	if (!idempotency_key(req, &key)) {
-		send_error(req, 400, "idempotency_key_required", "Send an "
+		rt_api_error(req, 400, "idempotency_key_required", "Send an "
 		    "Idempotency-Key header of 16 to 200 printable ASCII "
 		    "characters, unique to this complaint (a UUID).");
 		return (0);
@@ -230,7 +230,7 @@ rt_api_complaints(struct http_request *req)
 		json_decref(j);
 		break;
 	case INTAKE_CONFLICT:
-		send_error(req, 422, "idempotency_key_reused", "This "
+		rt_api_error(req, 422, "idempotency_key_reused", "This "
 		    "Idempotency-Key was used for a different complaint.");
 		break;
 	case INTAKE_BAD_CATEGORY:
@@ -244,192 +244,6 @@ rt_api_complaints(struct http_request *req)
 	case INTAKE_BAD_TARGETING:
 		rt_api_field_error(req, "targeting_reasons", "Unknown "
 		    "targeting reason; see /api/v1/taxonomy.");
-		break;
-	}
-	return (KORE_RESULT_OK);
-}
-
-struct api_track_ctx {
-	int			 phase;
-	struct db_query		 q;
-	struct track_result	 r;
-	struct track_detail	 d;
-	char			 norm[VAULT_RECEIPT_CHARS + 1];
-	unsigned char		 client[VAULT_HASHBYTES];
-	unsigned char		 receipt[VAULT_HASHBYTES];
-};
-
-static void
-api_track_free(void *p)
-{
-	struct api_track_ctx	*c = p;
-
-	db_done(&c->q);
-	track_result_free(&c->r);
-	track_detail_free(&c->d);
-	sodium_memzero(c->norm, sizeof(c->norm));
-}
-
-/* A new object with the named members of 'src', null for those missing. */
-static json_t *
-pick(const json_t *src, const char *const *keys)
-{
-	json_t		*o, *x;
-	size_t		 k;
-
-	o = json_object();
-	for (k = 0; keys[k] != NULL; k++) {
-		x = json_object_get(src, keys[k]);
-		json_object_set_new(o, keys[k], x != NULL ? json_deep_copy(x) :
-		    json_null());
-	}
-	return (o);
-}
-
-/* Each item of a list with the named members, in order. */
-static json_t *
-items(const json_t *list, const char *const *keys)
-{
-	json_t		*out, *x;
-	size_t		 i;
-
-	out = json_array();
-	json_array_foreach(list, i, x)
-		json_array_append_new(out, pick(x, keys));
-	return (out);
-}
-
-/*
- * What the complainant's page shows beyond the timeline: messages, published
- * decisions and appeals (opened with their code's key), what they sent and
- * the consents they can still take back, what they may do now.
- */
-static void
-add_detail(json_t *j, const struct track_detail *d)
-{
-	static const char *const message_keys[] = { "kind", "at", "text",
-	    NULL };
-	static const char *const decision_keys[] = { "outcome", "remedies",
-	    "automated", "on_appeal", "at", "text", NULL };
-	static const char *const appeal_keys[] = { "at", "text", NULL };
-	static const char *const sent_keys[] = { "category", "channel",
-	    "occurred_on", "brand", "vulnerable", "targeting_reasons",
-	    "ai_disclosed", "demographics_given", NULL };
-	static const char *const copy_keys[] = { "description", "why_shown",
-	    "contact", NULL };
-	const json_t	*sent = d->sent;
-	json_t		*you;
-
-	json_object_set_new(j, "messages", items(d->messages, message_keys));
-	json_object_set_new(j, "decisions", items(d->decisions,
-	    decision_keys));
-	json_object_set_new(j, "appeals", items(d->appeals, appeal_keys));
-	json_object_set_new(j, "can_reply", json_boolean(d->can_reply));
-	json_object_set_new(j, "can_appeal", json_boolean(d->can_appeal));
-	/* Only while an appeal can be made: track_detail reads it from the
-	 * last decision, which may be one not yet published. */
-	json_object_set_new(j, "appeal_until", d->can_appeal &&
-	    d->appeal_until[0] != '\0' ? json_stringn(d->appeal_until, 10) :
-	    json_null());
-	json_object_set_new(j, "consents", json_pack("{s:b,s:b,s:b}",
-	    "contact", json_is_true(json_object_get(sent, "consent_contact")),
-	    "publish", json_is_true(json_object_get(sent, "consent_publish")),
-	    "demographics", json_is_true(json_object_get(sent,
-	    "consent_demographics"))));
-	you = pick(sent, sent_keys);
-	/* From the copy only the code opens; absent for the oldest cases. */
-	json_object_update_new(you, pick(d->copy, copy_keys));
-	json_object_set_new(j, "sent", you);
-}
-
-static void
-send_track(struct http_request *req, const struct track_result *r,
-    const struct track_detail *d)
-{
-	json_t	*j, *events, *e, *out;
-	size_t	 i;
-
-	events = json_array();
-	json_array_foreach(r->events, i, e) {
-		const char *kind = json_string_value(json_object_get(e,
-		    "kind"));
-
-		out = json_pack("{s:O,s:s,s:s}", "at", json_object_get(e,
-		    "at"), "kind", kind ? kind : "", "label",
-		    view_event_label(kind ? kind : ""));
-		json_array_append_new(events, out);
-	}
-	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "reference",
-	    r->reference, "status", r->state, "status_label",
-	    view_state_label(r->state), "received_at", r->received_at,
-	    "updated_at", r->updated_at, "events", events,
-	    "next", r->next != NULL ? json_string(r->next) : json_null());
-	add_detail(j, d);
-	rt_send_json(req, 200, j);
-	json_decref(j);
-}
-
-/* POST /api/v1/track */
-int
-rt_api_track(struct http_request *req)
-{
-	struct api_track_ctx	*c;
-	const char		*code;
-	char			 norm[VAULT_RECEIPT_CHARS + 1];
-	json_t			*doc;
-	int			 ret;
-
-	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-	c = rt_ctx(req, sizeof(*c), api_track_free);
-	if (c->phase == PH_START) {
-		if ((doc = rt_api_read_json(req)) == NULL)
-			return (KORE_RESULT_OK);
-		code = json_string_value(json_object_get(doc, "receipt_code"));
-		if (code == NULL || json_object_size(doc) != 1 ||
-		    strlen(code) > INTAKE_CODE_MAX ||
-		    !vault_receipt_normalize(code, norm)) {
-			json_decref(doc);
-			rt_api_field_error(req, "receipt_code", "A receipt code "
-			    "has 24 letters and digits, in groups of four.");
-			return (KORE_RESULT_OK);
-		}
-		json_decref(doc);
-		if (!rt_track_keys(req, norm, c->client, c->receipt))
-			return (KORE_RESULT_OK);
-		(void)kore_strlcpy(c->norm, norm, sizeof(c->norm));
-		sodium_memzero(norm, sizeof(norm));
-		c->phase = PH_QUERY;
-	}
-
-	if (c->phase == PH_QUERY) {
-		if (!rt_db_ready(req, db_track(&c->q, req, c->client,
-		    c->receipt), &ret))
-			return (ret);
-		db_track_read(&c->q, &c->r);
-		db_done(&c->q);
-		c->phase = PH_DETAIL;
-	}
-	switch (c->r.outcome) {
-	case TRACK_FOUND:
-		if (!rt_db_ready(req, track_detail_query(&c->q, req,
-		    c->receipt), &ret))
-			return (ret);
-		if (!track_detail_read(&c->q, c->norm, &c->d)) {
-			send_error(req, 500, "internal", "The case could not be "
-			    "opened; nothing was changed.");
-			break;
-		}
-		send_track(req, &c->r, &c->d);
-		break;
-	case TRACK_UNKNOWN:
-		send_error(req, 404, "not_found", "No case matches this "
-		    "receipt code.");
-		break;
-	case TRACK_LIMITED:
-		http_response_header(req, "retry-after", "3600");
-		send_error(req, 429, "too_many_requests", "Too many receipt "
-		    "codes were tried from this client; wait an hour.");
 		break;
 	}
 	return (KORE_RESULT_OK);

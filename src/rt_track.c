@@ -1,8 +1,8 @@
 /*
  * Following a case with the receipt code (/track): its state and events,
- * what track_detail.c opens with the code, and the complainant's reply,
- * appeal and consent withdrawal.  Every use of a code goes through the
- * same throttled lookup first.
+ * what track_detail.c opens with the code, and the forms of the
+ * complainant's reply, appeal and consent withdrawal (track_act.c).  Every
+ * use of a code goes through the same throttled lookup first.
  */
 
 #include <string.h>
@@ -12,19 +12,12 @@
 
 #include "app.h"
 
-#define TRACK_TEXT_MAX	10000
-
 enum { PH_START, PH_TRACK, PH_DETAIL, PH_ACT };
-enum { DO_LOOK, DO_REPLY, DO_APPEAL, DO_WITHDRAW };
-
-/* The consents a complainant can take back, as the form names them. */
-static const char *const consents[] = { "contact", "publish",
-    "demographics" };
 
 struct track_ctx {
 	int			 phase;
-	int			 verb;
 	int			 acted;
+	struct track_act	 a;
 	struct db_query		 q;
 	struct track_result	 r;
 	char			 csrf[VAULT_FORM_TOKEN_TEXT + 1];
@@ -32,15 +25,9 @@ struct track_ctx {
 	unsigned char		 receipt[VAULT_HASHBYTES];
 	char			 typed[INTAKE_CODE_MAX + 1];
 	char			 norm[VAULT_RECEIPT_CHARS + 1];
-	char			*text;		/* reply or grounds */
-	const char		*consent;	/* one of consents[] */
 	const char		*text_error;
 	int			 refused;	/* the form failed its CSRF check */
 	const char		*notice;
-	unsigned char		*box;		/* sealed to the review key */
-	size_t			 box_len;
-	unsigned char		*cbox;		/* sealed to the complainant */
-	size_t			 cbox_len;
 	struct track_view	 v;
 };
 
@@ -52,12 +39,7 @@ track_ctx_free(void *p)
 	db_done(&c->q);
 	track_result_free(&c->r);
 	track_detail_free(&c->v.d);
-	if (c->text != NULL) {
-		sodium_memzero(c->text, strlen(c->text));
-		free(c->text);
-	}
-	free(c->box);
-	free(c->cbox);
+	track_act_free(&c->a);
 	sodium_memzero(c->norm, sizeof(c->norm));
 }
 
@@ -98,47 +80,21 @@ track_keys(struct http_request *req, const char *norm,
 	return (1);
 }
 
-/*
- * The reply or the grounds of an appeal, in the field named after the verb
- * as the page's form names it: required, at most 10 000 characters.
- */
+/* The act's own field, as the page's form names it. */
 static void
-track_read_text(struct track_ctx *c, const struct formdata *fd)
+track_read_act(struct track_ctx *c, const struct formdata *fd)
 {
 	const struct formfield	*ff;
-	size_t			 n;
 
-	ff = formdata_get(fd, c->verb == DO_APPEAL ? "appeal" : "reply");
-	if (ff == NULL || ff->len == 0 || strspn(ff->value, " \t\r\n") ==
-	    ff->len) {
-		c->text_error = c->verb == DO_APPEAL ? "Say why you disagree "
-		    "with the decision." : "Write your reply.";
+	if (c->a.verb == TRACK_WITHDRAW) {
+		ff = formdata_get(fd, "consent");
+		c->text_error = track_act_consent(&c->a, ff != NULL ?
+		    ff->value : NULL);
 		return;
 	}
-	n = ff->len;
-	if (!utf8_valid(ff->value, n) || memchr(ff->value, '\0', n) != NULL)
-		c->text_error = "Use only valid text characters.";
-	else if (utf8_count(ff->value, n) > TRACK_TEXT_MAX)
-		c->text_error = "Use at most 10 000 characters.";
-	else
-		c->text = strndup(ff->value, n);
-}
-
-/* Which consent a withdrawal names; anything else is an error. */
-static void
-track_read_consent(struct track_ctx *c, const struct formdata *fd)
-{
-	const struct formfield	*ff;
-	size_t			 i;
-
-	ff = formdata_get(fd, "consent");
-	for (i = 0; ff != NULL && i < sizeof(consents) / sizeof(consents[0]);
-	    i++)
-		if (strcmp(ff->value, consents[i]) == 0)
-			c->consent = consents[i];
-	if (c->consent == NULL)
-		c->text_error = "Choose a consent to withdraw from those "
-		    "listed.";
+	ff = formdata_get(fd, c->a.verb == TRACK_APPEAL ? "appeal" : "reply");
+	c->text_error = track_act_text(&c->a, ff != NULL ? ff->value : NULL,
+	    ff != NULL ? ff->len : 0);
 }
 
 /* Reads the posted code (and text); answers and returns 0 when unusable. */
@@ -169,10 +125,8 @@ track_read(struct http_request *req, struct track_ctx *c)
 		    "digits, in groups of four. Check what you typed.");
 		goto out;
 	}
-	if (c->verb == DO_WITHDRAW)
-		track_read_consent(c, &fd);
-	else if (c->verb != DO_LOOK)
-		track_read_text(c, &fd);
+	if (c->a.verb != TRACK_LOOK)
+		track_read_act(c, &fd);
 	/*
 	 * A stale or foreign form sends nothing.  A lookup comes back with
 	 * the code kept; a reply or appeal shows the report with the text
@@ -185,7 +139,7 @@ track_read(struct http_request *req, struct track_ctx *c)
 		    "send it now." : "Nothing was sent: for your safety we only "
 		    "accept this form from a page of this website. If you meant "
 		    "to send it, press the button on this page.";
-		if (c->verb == DO_LOOK) {
+		if (c->a.verb == TRACK_LOOK) {
 			track_form(req, c, 403, msg);
 			goto out;
 		}
@@ -196,27 +150,6 @@ track_read(struct http_request *req, struct track_ctx *c)
 out:
 	rt_form_done(req, &fd);
 	return (ok);
-}
-
-static enum db_status
-act_query(struct track_ctx *c, struct http_request *req)
-{
-	const char	*v[3] = { (const char *)c->receipt,
-			    (const char *)c->box, (const char *)c->cbox };
-	int		 l[3] = { VAULT_HASHBYTES, (int)c->box_len,
-			    (int)c->cbox_len };
-	int		 f[3] = { 1, 1, 1 };
-
-	if (c->verb == DO_WITHDRAW) {
-		v[1] = c->consent;
-		l[1] = (int)strlen(c->consent);
-		f[1] = 0;
-		return (db_run(&c->q, req, "SELECT complainant_withdraw($1, $2)",
-		    2, v, l, f));
-	}
-	return (db_run(&c->q, req, c->verb == DO_APPEAL ?
-	    "SELECT complainant_appeal($1, $2, $3)" :
-	    "SELECT complainant_reply($1, $2, $3)", 3, v, l, f));
 }
 
 static void
@@ -238,10 +171,10 @@ track_page(struct http_request *req, struct track_ctx *c, int status)
 	c->v.code = grouped;
 	c->v.notice = c->notice;
 	c->v.error_verb = c->text_error == NULL ? NULL :
-	    c->verb == DO_APPEAL ? "appeal" : c->verb == DO_WITHDRAW ?
-	    "withdraw" : "reply";
+	    c->a.verb == TRACK_APPEAL ? "appeal" : c->a.verb ==
+	    TRACK_WITHDRAW ? "withdraw" : "reply";
 	c->v.error = c->text_error;
-	c->v.typed_text = c->text;
+	c->v.typed_text = c->a.text;
 	sbuf_init(&b);
 	view_track_result(&b, &c->v);
 	rt_send_html(req, status, &b);
@@ -249,35 +182,21 @@ track_page(struct http_request *req, struct track_ctx *c, int status)
 	sodium_memzero(grouped, sizeof(grouped));
 }
 
-/* What a withdrawal did, said at the top of the report. */
-static const char *
-withdrawn_notice(const char *consent)
-{
-	if (strcmp(consent, "contact") == 0)
-		return ("You withdrew your consent to be contacted. We will "
-		    "not e-mail you about this report, and reviewers no longer "
-		    "see your contact details.");
-	if (strcmp(consent, "publish") == 0)
-		return ("You withdrew your consent to publication. Your "
-		    "account will not be in the next version of our report.");
-	return ("You withdrew your consent to the use of your answers about "
-	    "yourself. We have destroyed them.");
-}
-
 static int
-track_handler(struct http_request *req, int verb)
+track_handler(struct http_request *req, enum track_verb verb)
 {
 	struct track_ctx	*c;
+	enum track_act_outcome	 o;
 	int			 ret, status;
 
-	if (req->hdlr_extra == NULL && !rt_method(req, verb == DO_LOOK ?
+	if (req->hdlr_extra == NULL && !rt_method(req, verb == TRACK_LOOK ?
 	    HTTP_METHOD_GET | HTTP_METHOD_POST : HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
 	c = rt_ctx(req, sizeof(*c), track_ctx_free);
 
 	switch (c->phase) {
 	case PH_START:
-		c->verb = verb;
+		track_act_init(&c->a, verb);
 		rt_csrf_issue(req, c->csrf, sizeof(c->csrf));
 		if (req->method != HTTP_METHOD_POST) {
 			track_form(req, c, 200, NULL);
@@ -318,33 +237,20 @@ track_handler(struct http_request *req, int verb)
 			    "could not be opened. Please try again.");
 			return (KORE_RESULT_OK);
 		}
-		if (c->verb == DO_LOOK || c->acted || c->refused ||
-		    (c->text == NULL && c->consent == NULL))
+		if (c->acted || c->refused || !track_act_ready(&c->a))
 			break;
-		if (c->verb != DO_WITHDRAW) {
-			c->box = casebox_seal_to(app.keys.review_pk, c->text,
-			    &c->box_len);
-			c->cbox = casebox_seal_to(c->v.d.complainant_pk, c->text,
-			    &c->cbox_len);
-		}
 		c->phase = PH_ACT;
 		/* FALLTHROUGH */
 	case PH_ACT:
-		if (!rt_db_ready(req, act_query(c, req), &ret))
+		if (!rt_db_ready(req, track_act_query(&c->a, &c->q, req,
+		    c->receipt, c->v.d.complainant_pk), &ret))
 			return (ret);
-		ret = strcmp(db_value(&c->q, 0, 0), "ok") == 0;
-		c->notice = !ret ? NULL : c->verb == DO_WITHDRAW ?
-		    withdrawn_notice(c->consent) : c->verb == DO_APPEAL ?
-		    "Your appeal has been sent. A different reviewer will look "
-		    "at your report again." : "Your reply has been sent.";
-		if (!ret)
-			c->text_error = strcmp(db_value(&c->q, 0, 0),
-			    "too_late") == 0 ? "The six months for an appeal "
-			    "have passed." : strcmp(db_value(&c->q, 0, 0),
-			    "not_given") == 0 ? "This consent was already "
-			    "withdrawn." : "This is not possible any more: "
-			    "the report's state has changed.";
+		o = track_act_outcome(&c->q);
 		db_done(&c->q);
+		if (o == TRACK_ACT_OK)
+			c->notice = track_act_done(&c->a);
+		else
+			c->text_error = track_act_refusal(o);
 		c->acted = 1;
 		/* Show the report as it is now. */
 		c->phase = PH_TRACK;
@@ -360,28 +266,28 @@ track_handler(struct http_request *req, int verb)
 int
 rt_track(struct http_request *req)
 {
-	return (track_handler(req, DO_LOOK));
+	return (track_handler(req, TRACK_LOOK));
 }
 
 /* POST /track/reply */
 int
 rt_track_reply(struct http_request *req)
 {
-	return (track_handler(req, DO_REPLY));
+	return (track_handler(req, TRACK_REPLY));
 }
 
 /* POST /track/appeal */
 int
 rt_track_appeal(struct http_request *req)
 {
-	return (track_handler(req, DO_APPEAL));
+	return (track_handler(req, TRACK_APPEAL));
 }
 
 /* POST /track/withdraw: one consent taken back. */
 int
 rt_track_withdraw(struct http_request *req)
 {
-	return (track_handler(req, DO_WITHDRAW));
+	return (track_handler(req, TRACK_WITHDRAW));
 }
 
 /* The API's way to the same lookup keys from a typed code. */

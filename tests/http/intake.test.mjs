@@ -168,12 +168,12 @@ test('JSON: Idempotency-Key, content type and JSON syntax are required', async (
 	assert.equal(res.status, 201, 'a charset parameter is accepted');
 });
 
-test('JSON track: a malformed or extra member is 422', async () => {
-	for (const doc of [{ receipt_code: 'ABC' }, { receipt_code: 12 }, {},
-	    { receipt_code: c.randomCode(), extra: 1 }]) {
+test('JSON track: a malformed or extra member is 422, naming it', async () => {
+	for (const [doc, named] of [[{ receipt_code: 'ABC' }, 'receipt_code'],
+	    [{ receipt_code: 12 }, 'receipt_code'], [{}, 'receipt_code'],
+	    [{ receipt_code: c.randomCode(), extra: 1 }, 'extra']]) {
 		const res = await c.apiPost('/api/v1/track', doc);
 		assert.equal(res.status, 422, JSON.stringify(doc));
-		assert.deepEqual(Object.keys(res.json.error.fields),
-		    ['receipt_code']);
+		assert.deepEqual(Object.keys(res.json.error.fields), [named]);
 	}
 });

@@ -13,7 +13,6 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import pg from 'pg';
 import YAML from 'yaml';
 
-import { trackAct } from '../lib/client.mjs';
 import { dbConfig } from '../lib/db.mjs';
 import { createToken, reviewRequest, staffUser } from '../lib/staff.mjs';
 import { caseId, recompute } from '../lib/sla.mjs';
@@ -31,6 +30,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch',
 const UNREACHABLE = [
 	'POST /api/v1/complaints 500', 'POST /api/v1/complaints 503',
 	'POST /api/v1/track 500', 'POST /api/v1/track 503',
+	'POST /api/v1/track/reply 500', 'POST /api/v1/track/reply 503',
+	'POST /api/v1/track/appeal 500', 'POST /api/v1/track/appeal 503',
+	'POST /api/v1/track/withdraw 500', 'POST /api/v1/track/withdraw 503',
 	'GET /api/v1/taxonomy 500', 'GET /api/v1/taxonomy 503',
 	'GET /readyz 503',
 	'GET /api/v1/cases 500', 'GET /api/v1/cases 503',
@@ -118,6 +120,9 @@ function refuses(pointer, value, what) {
 const COMPLAINT_SCHEMA = opPointer('/api/v1/complaints', 'post') +
     '/requestBody/content/application~1json/schema';
 const TRACK_SCHEMA = opPointer('/api/v1/track', 'post') +
+    '/requestBody/content/application~1json/schema';
+const actPath = (verb) => `/api/v1/track/${verb}`;
+const actSchema = (verb) => opPointer(actPath(verb), 'post') +
     '/requestBody/content/application~1json/schema';
 const KEY_SCHEMA = '/components/parameters/IdempotencyKey/schema';
 
@@ -304,6 +309,8 @@ const complaint = (json, key = randomUUID(), extra = {}) =>
     { 'idempotency-key': key, ...extra } });
 const track = (code, opts = {}) => send('POST', '/api/v1/track',
     { json: { receipt_code: code }, ...opts });
+const apiAct = (verb, json, opts = {}) => send('POST', actPath(verb),
+    { json, ...opts });
 
 const errorCode = (res) => res.json?.error?.code;
 
@@ -654,7 +661,7 @@ test('POST /api/v1/track: 422 for anything but one well-formed code',
 		    { json: body }), 422);
 		assert.equal(errorCode(res), 'invalid', JSON.stringify(body));
 		assert.deepEqual(Object.keys(res.json.error.fields),
-		    ['receipt_code']);
+		    [body.extra ? 'extra' : 'receipt_code']);
 	}
 });
 
@@ -698,7 +705,7 @@ let sdb;
 after(async () => {
 	// No open case is left behind: later test files read the first page
 	// of the work list.
-	const refs = ['w', 'd', 'r', 'v', 'x'].map((n) => st[n]?.reference)
+	const refs = ['w', 'd', 'r', 'v', 'x', 'y'].map((n) => st[n]?.reference)
 	    .filter(Boolean);
 	if (sdb && refs.length)
 		await closeCases(sdb, refs);
@@ -768,10 +775,16 @@ async function fileCase(over = {}) {
 	return { ...res.json, body };
 }
 
-// What the complainant posts on the public tracking page.
-async function trackForm(path, code, text) {
-	const res = await trackAct(code, path.replace('/track/', ''), text);
-	assert.equal(res.status, 200, `${path}: ${res.status}`);
+// What the complainant sends with their code, through the public API; the
+// answer is the case as it is after.
+async function complainantSends(verb, code, text) {
+	const body = { receipt_code: code, text };
+	check(actSchema(verb), body, `the ${verb} body`);
+	const res = conforms(await apiAct(verb, body), 200);
+	assert.equal(res.json.appeals.at(-1)?.text === text ||
+	    res.json.messages.at(-1)?.text === text, true,
+	    `${verb}: the answer shows what was sent`);
+	return res;
 }
 
 function ready() {
@@ -1075,14 +1088,14 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 	await done(a, W, 'message', { text: texts.message });
 	await done(a, W, 'request_info', { text: texts.question });
 	assert.equal((await caseRow(W)).state, 'awaiting_complainant');
-	await trackForm('/track/reply', st.w.receipt_code, texts.reply);
+	await complainantSends('reply', st.w.receipt_code, texts.reply);
 	assert.equal((await caseRow(W)).state, 'investigating');
 	await done(sup, st.d.reference, 'link_duplicate', { original: W });
 	await done(a, W, 'decide', { outcome: 'partly_upheld',
 	    remedies: ['consent_fixed', 'apology'], automated: false,
 	    text: texts.reasons });
 	assert.equal((await caseRow(W)).state, 'decided');
-	await trackForm('/track/appeal', st.w.receipt_code, texts.grounds);
+	await complainantSends('appeal', st.w.receipt_code, texts.grounds);
 	assert.deepEqual(await caseRow(W).then((r) => [r.state, r.assignee]),
 	    ['appealed', null]);
 	await refused(a, W, 'take', {}, 409, 'excluded');
@@ -1341,6 +1354,129 @@ async function probe(probes) {
 	}
 }
 
+/* ---- the complainant's acts (public side) ---- */
+
+test('POST /api/v1/track/{reply,appeal,withdraw}: 200 with the case after, ' +
+    '409 for what the case no longer allows', async () => {
+	ready();
+	const { a } = st;
+	const f = await fileCase({ contact_email: 'ada@example.org',
+	    consent_contact: true, consent_publish: true });
+	st.y = f;
+	const code = f.receipt_code;
+	const messages = async () => (await sdb.query(`SELECT count(*)::int
+	    AS n FROM case_messages m JOIN cases c ON c.id = m.case_id
+	    WHERE c.reference = $1`, [f.reference])).rows[0].n;
+
+	let res = await complainantSends('reply', code, 'It came twice a day.');
+	assert.equal(res.json.reference, f.reference);
+	assert.deepEqual(res.json.messages.map((m) => m.kind),
+	    ['from_complainant']);
+	const body = { receipt_code: code, consent: 'contact' };
+	check(actSchema('withdraw'), body, 'a withdrawal');
+	res = conforms(await apiAct('withdraw', body), 200);
+	assert.deepEqual(res.json.consents, { contact: false, publish: true,
+	    demographics: false });
+	assert.equal(res.json.events.at(-1).kind, 'consent_withdrawn');
+	assert.equal(res.json.sent.contact?.email, 'ada@example.org',
+	    'their own copy still shows what they sent');
+	res = conforms(await apiAct('withdraw', body), 409);
+	assert.equal(errorCode(res), 'already_withdrawn');
+	res = conforms(await apiAct('appeal', { receipt_code: code,
+	    text: 'Nothing was decided yet.' }), 409);
+	assert.equal(errorCode(res), 'not_possible');
+	assert.equal(await messages(), 1, 'the refusals changed nothing');
+
+	// Decided, then appealed too late.
+	await done(a, f.reference, 'take');
+	await done(a, f.reference, 'triage', { category: 'privacy.consent',
+	    priority: 2, queue: null });
+	await done(a, f.reference, 'investigate');
+	await done(a, f.reference, 'decide', DECISION);
+	res = conforms(await track(code), 200);
+	assert.equal(res.json.can_appeal, true);
+	assert.equal(res.json.can_reply, true);
+	await sdb.query(`UPDATE case_decisions SET released_at = now() -
+	    interval '6 months 1 day' WHERE case_id = (SELECT id FROM cases
+	    WHERE reference = $1)`, [f.reference]);
+	res = conforms(await apiAct('appeal', { receipt_code: code,
+	    text: 'Too late?' }), 409);
+	assert.equal(errorCode(res), 'too_late');
+	await done(a, f.reference, 'close');
+	res = conforms(await apiAct('reply', { receipt_code: code,
+	    text: 'After closing.' }), 409);
+	assert.equal(errorCode(res), 'not_possible');
+	assert.equal(await messages(), 1);
+});
+
+test('POST /api/v1/track/{reply,appeal,withdraw}: 400, 411, 413, 415, 422, ' +
+    '404 and 429 as for a lookup, and nothing is changed', async () => {
+	assert.ok(filed, 'the 201 test filed nothing');
+	const code = filed.receipt_code;
+	const good = { reply: { receipt_code: code, text: 'More detail.' },
+	    appeal: { receipt_code: code, text: 'I disagree.' },
+	    withdraw: { receipt_code: code, consent: 'demographics' } };
+	const before = conforms(await track(code), 200).json;
+	for (const verb of ['reply', 'appeal', 'withdraw']) {
+		const member = verb === 'withdraw' ? 'consent' : 'text';
+		for (const b of ['{"receipt_code":', '[]', '']) {
+			const res = conforms(await send('POST', actPath(verb),
+			    { body: b, headers: { 'content-type':
+			    'application/json' } }), 400);
+			assert.equal(errorCode(res), 'malformed_json');
+		}
+		conforms(await apiAct(verb, good[verb], { chunked: true }), 411);
+		conforms(await apiAct(verb, { ...good[verb],
+		    [member]: 'x'.repeat(193 * 1024) }), 413);
+		conforms(await apiAct(verb, good[verb], { headers:
+		    { 'content-type': 'text/plain' } }), 415);
+		const values = verb === 'withdraw' ? [42, '', 'everything',
+		    'Contact'] : [42, '', ' \r\n\t', 'a\u0000b',
+		    'é'.repeat(10001)];
+		const bad = [
+			[{}, ['receipt_code', member]],
+			[{ ...good[verb], receipt_code: code.slice(1) },
+			    ['receipt_code']],
+			[{ receipt_code: code }, [member]],
+			[{ ...good[verb], extra: true }, ['extra']],
+			...values.map((v) => [{ ...good[verb], [member]: v },
+			    [member]]),
+		];
+		for (const [body, fields] of bad) {
+			refuses(actSchema(verb), body, `this ${verb}`);
+			const res = conforms(await apiAct(verb, body), 422);
+			assert.equal(errorCode(res), 'invalid');
+			assert.deepEqual(Object.keys(res.json.error.fields).sort(),
+			    fields.sort(), `${verb} ${JSON.stringify(body)
+			    .slice(0, 80)}`);
+		}
+		const res = conforms(await apiAct(verb, { ...good[verb],
+		    receipt_code: '0000-0000-0000-0000-0000-0000' }), 404);
+		assert.equal(errorCode(res), 'not_found');
+	}
+	// The longest text allowed is taken, counted in characters.
+	const long = 'é'.repeat(10000);
+	const res = conforms(await apiAct('reply', { receipt_code: code,
+	    text: long }), 200);
+	assert.equal(res.json.messages.at(-1).text, long);
+	const after = conforms(await track(code), 200).json;
+	assert.deepEqual(after.consents, before.consents);
+	assert.equal(after.messages.length, before.messages.length + 1);
+
+	// A client out of lookups may not act either.
+	const ip = randomIp();
+	let misses = 0;
+	while (misses <= 2 * TRACK_LIMIT && (await track(
+	    'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ', { ip })).status === 404)
+		misses++;
+	for (const verb of ['reply', 'appeal', 'withdraw']) {
+		const r = conforms(await apiAct(verb, good[verb], { ip }), 429);
+		assert.equal(errorCode(r), 'too_many_requests');
+	}
+	assert.deepEqual(conforms(await track(code), 200).json.consents,
+	    before.consents);
+});
+
 test('undocumented methods and paths are refused with 404 or 405 on both ' +
     'sides, and Allow lists the documented methods', async () => {
 	const ref = st.v?.reference ?? MISSING;
@@ -1349,6 +1485,11 @@ test('undocumented methods and paths are refused with 404 or 405 on both ' +
 		['public', 'PUT', '/api/v1/complaints'],
 		['public', 'DELETE', '/api/v1/complaints'],
 		['public', 'GET', '/api/v1/track'],
+		['public', 'GET', '/api/v1/track/reply'],
+		['public', 'PUT', '/api/v1/track/appeal'],
+		['public', 'DELETE', '/api/v1/track/withdraw'],
+		['public', 'POST', '/api/v1/track/delete'],
+		['review', 'POST', '/api/v1/track/reply'],
 		['public', 'POST', '/api/v1/taxonomy'],
 		['public', 'PATCH', '/api/v1/taxonomy'],
 		['public', 'GET', '/api/v1/complaints/RC-2026-000001'],

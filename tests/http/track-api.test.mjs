@@ -1,4 +1,4 @@
-// POST /api/v1/track answers everything the tracking page shows, opened with the same code: messages, published decisions, appeals, what was sent, the consents as they stand and what the complainant may do now; the API and the page agree after every step.
+// POST /api/v1/track answers everything the tracking page shows, opened with the same code: messages, published decisions, appeals, what was sent, the consents as they stand and what the complainant may do now; the API and the page agree after every step, whichever of them the complainant acted through.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as c from '../lib/client.mjs';
@@ -113,4 +113,47 @@ test('the API and the page agree on a case through a message, a reply, a ' +
 	agree(s, 'publication withdrawn');
 	assert.deepEqual(s.j.consents, { contact: true, publish: false,
 	    demographics: false });
+});
+
+test('a reply, an appeal and a withdrawn consent sent through the API ' +
+    'answer the case as it is after, and the page shows them', async () => {
+	const f = await c.fileComplaint({ contact_email: 'api@example.org',
+	    consent_contact: true });
+	const r = f.reference;
+	const question = `Where did you see it? ${c.marker('Q')}`;
+	await ok(decider, r, 'message', { text: question });
+	const reply = `In a game, twice. ${c.marker('R')}`;
+	let res = await c.apiTrackAct(f.code, 'reply', reply);
+	assert.equal(res.status, 200, res.text);
+	assert.deepEqual(res.json.messages.map((m) => [m.kind, m.text]), [
+	    ['to_complainant', question], ['from_complainant', reply]]);
+	let s = await both(f.code);
+	agree(s, 'replied through the API');
+	assert.deepEqual(s.j, { ...res.json, events: s.j.events,
+	    updated_at: s.j.updated_at }, 'the act answers what a lookup does');
+
+	await ok(decider, r, 'triage', { category: 'privacy.notice',
+	    priority: 3, queue: 'general' });
+	await ok(decider, r, 'investigate');
+	await ok(decider, r, 'decide', { outcome: 'upheld',
+	    remedies: ['apology'], automated: 'no', text: 'Upheld in part.' });
+	await ok(signer, r, 'sign');
+	const grounds = `An apology is not enough. ${c.marker('A')}`;
+	res = await c.apiTrackAct(f.code, 'appeal', grounds);
+	assert.equal(res.status, 200, res.text);
+	assert.equal(res.json.status, 'appealed');
+	assert.equal(res.json.can_appeal, false);
+	s = await both(f.code);
+	agree(s, 'appealed through the API');
+	assert.deepEqual(s.j.appeals.map((a) => a.text), [grounds]);
+
+	res = await c.apiTrackAct(f.code, 'withdraw', 'contact');
+	assert.equal(res.status, 200, res.text);
+	s = await both(f.code);
+	agree(s, 'contact withdrawn through the API');
+	assert.equal(s.j.consents.contact, false);
+	assert.equal(res.json.events.at(-1).kind, 'consent_withdrawn');
+	assert.equal(s.page.doc.querySelectorAll('ol.timeline li').at(-1)
+	    .text.endsWith(res.json.events.at(-1).label), true,
+	    'the timeline on the page ends with the withdrawal');
 });

@@ -261,6 +261,12 @@ export function apiTrack(code, opts = {}) {
 	return apiPost('/api/v1/track', { receipt_code: code }, opts);
 }
 
+// POST /api/v1/track/{reply,appeal,withdraw}: the text, or the consent.
+export function apiTrackAct(code, verb, value, opts = {}) {
+	return apiPost(`/api/v1/track/${verb}`, { receipt_code: code,
+	    [verb === 'withdraw' ? 'consent' : 'text']: value }, opts);
+}
+
 // Receipt codes: six groups of four symbols of Crockford's base32.
 export const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const RECEIPT_RE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/;

@@ -1,0 +1,171 @@
+/*
+ * What a complainant does with their receipt code (reply, appeal, take a
+ * consent back), shared by the tracking page and the JSON API so that both
+ * check the same things, seal the same way and run the same statement.
+ */
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app.h"
+
+#define TRACK_TEXT_MAX	10000
+
+/* The consents a complainant can take back, as the form and API name them. */
+static const char *const consents[] = { "contact", "publish",
+    "demographics" };
+
+void
+track_act_init(struct track_act *a, enum track_verb verb)
+{
+	memset(a, 0, sizeof(*a));
+	a->verb = verb;
+}
+
+void
+track_act_free(struct track_act *a)
+{
+	if (a->text != NULL) {
+		sodium_memzero(a->text, strlen(a->text));
+		free(a->text);
+	}
+	free(a->box);
+	free(a->cbox);
+	a->text = NULL;
+	a->box = a->cbox = NULL;
+}
+
+/*
+ * A reply or the grounds of an appeal: required, valid UTF-8 without NUL,
+ * at most 10 000 characters.  Returns what is wrong, or NULL having kept a
+ * copy.
+ */
+const char *
+track_act_text(struct track_act *a, const char *s, size_t n)
+{
+	if (s == NULL || n == 0 || strspn(s, " \t\r\n") == n)
+		return (a->verb == TRACK_APPEAL ? "Say why you disagree with "
+		    "the decision." : "Write your reply.");
+	if (!utf8_valid(s, n) || memchr(s, '\0', n) != NULL)
+		return ("Use only valid text characters.");
+	if (utf8_count(s, n) > TRACK_TEXT_MAX)
+		return ("Use at most 10 000 characters.");
+	if ((a->text = strndup(s, n)) == NULL)
+		fatal("strndup");
+	return (NULL);
+}
+
+/* Which consent a withdrawal names; returns what is wrong, or NULL. */
+const char *
+track_act_consent(struct track_act *a, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof(consents) / sizeof(consents[0]);
+	    i++)
+		if (strcmp(s, consents[i]) == 0)
+			a->consent = consents[i];
+	return (a->consent == NULL ? "Choose a consent to withdraw from "
+	    "those listed." : NULL);
+}
+
+/* Whether the act has what it needs (a text or a consent). */
+int
+track_act_ready(const struct track_act *a)
+{
+	return (a->verb == TRACK_WITHDRAW ? a->consent != NULL :
+	    a->verb != TRACK_LOOK && a->text != NULL);
+}
+
+/*
+ * Runs the act on the case 'receipt' names.  A reply or grounds go in two
+ * boxes: one the reviewers open, one only the complainant's code opens.
+ * The boxes stay in 'a' until the statement has been sent.
+ */
+enum db_status
+track_act_query(struct track_act *a, struct db_query *q,
+    struct http_request *req, const unsigned char *receipt,
+    const unsigned char complainant_pk[32])
+{
+	const char	*v[3];
+	int		 l[3], f[3] = { 1, 1, 1 };
+
+	v[0] = (const char *)receipt;
+	l[0] = VAULT_HASHBYTES;
+	if (a->verb == TRACK_WITHDRAW) {
+		v[1] = a->consent;
+		l[1] = (int)strlen(a->consent);
+		f[1] = 0;
+		return (db_run(q, req, "SELECT complainant_withdraw($1, $2)",
+		    2, v, l, f));
+	}
+	if (a->box == NULL) {
+		a->box = casebox_seal_to(app.keys.review_pk, a->text,
+		    &a->box_len);
+		a->cbox = casebox_seal_to(complainant_pk, a->text,
+		    &a->cbox_len);
+	}
+	v[1] = (const char *)a->box;
+	l[1] = (int)a->box_len;
+	v[2] = (const char *)a->cbox;
+	l[2] = (int)a->cbox_len;
+	return (db_run(q, req, a->verb == TRACK_APPEAL ?
+	    "SELECT complainant_appeal($1, $2, $3)" :
+	    "SELECT complainant_reply($1, $2, $3)", 3, v, l, f));
+}
+
+/* The statement's answer: TRACK_ACT_OK or why it was refused. */
+enum track_act_outcome
+track_act_outcome(const struct db_query *q)
+{
+	const char	*o;
+
+	o = db_rows(q) == 1 ? db_value(q, 0, 0) : "";
+	if (strcmp(o, "ok") == 0)
+		return (TRACK_ACT_OK);
+	if (strcmp(o, "too_late") == 0)
+		return (TRACK_ACT_TOO_LATE);
+	if (strcmp(o, "not_given") == 0)
+		return (TRACK_ACT_NOT_GIVEN);
+	if (strcmp(o, "not_found") == 0)
+		return (TRACK_ACT_GONE);
+	return (TRACK_ACT_STATE);
+}
+
+/* What a refused act tells the complainant, on the page and in the API. */
+const char *
+track_act_refusal(enum track_act_outcome o)
+{
+	switch (o) {
+	case TRACK_ACT_TOO_LATE:
+		return ("The six months for an appeal have passed.");
+	case TRACK_ACT_NOT_GIVEN:
+		return ("This consent was already withdrawn.");
+	case TRACK_ACT_GONE:
+		return ("No report matches this code any more.");
+	default:
+		return ("This is not possible any more: the report's state "
+		    "has changed.");
+	}
+}
+
+/* What an act that was done tells the complainant. */
+const char *
+track_act_done(const struct track_act *a)
+{
+	if (a->verb == TRACK_APPEAL)
+		return ("Your appeal has been sent. A different reviewer will "
+		    "look at your report again.");
+	if (a->verb == TRACK_REPLY)
+		return ("Your reply has been sent.");
+	if (strcmp(a->consent, "contact") == 0)
+		return ("You withdrew your consent to be contacted. We will "
+		    "not e-mail you about this report, and reviewers no longer "
+		    "see your contact details.");
+	if (strcmp(a->consent, "publish") == 0)
+		return ("You withdrew your consent to publication. Your "
+		    "account will not be in the next version of our report.");
+	return ("You withdrew your consent to the use of your answers about "
+	    "yourself. We have destroyed them.");
+}
