@@ -37,6 +37,8 @@ KOREMOD	:= recourse workers assets db db_case complaint background maintenance a
 	   clock_action clock_words view_clocks rt_dashboard view_dashboard
 # A new case's clocks, computed by the public worker for intake.
 KOREMOD	+= intake_clocks
+# Erasing closed cases' personal data when their retention period ends.
+KOREMOD	+= retention
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)

@@ -48,6 +48,8 @@ BEGIN
 	    ('recourse_public', 'complainant_reply'),
 	    ('recourse_public', 'complainant_appeal'),
 	    ('recourse_public', 'complainant_withdraw'),
+	    ('recourse_public', 'complainant_request_erasure'),
+	    ('recourse_public', 'privacy_retention'),
 	    ('recourse_public', 'purge_expired'),
 	    -- The back office: login, sessions, account set-up.
 	    ('recourse_review', 'login_begin'),
@@ -133,7 +135,13 @@ BEGIN
 	    ('recourse_review', 'case_clock_extend'),
 	    ('recourse_review', 'worklist_clock'),
 	    ('recourse_review', 'sla_dashboard'),
-	    ('recourse_public', 'track_next')
+	    ('recourse_public', 'track_next'),
+	    -- Erasure and retention (0021).
+	    ('recourse_review', 'case_erase_confirm'),
+	    ('recourse_review', 'case_legal_hold'),
+	    ('recourse_review', 'case_lift_hold'),
+	    ('recourse_review', 'retention_pass'),
+	    ('recourse_review', 'staff_privacy_retention')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -30,6 +30,7 @@ struct app_config {
 	int		 metrics_cache_ms;	/* database gauges kept */
 	int		 sla_tick_ms;	/* between SLA scheduler passes */
 	int		 test_clock;	/* RECOURSE_TEST_CLOCK: tests only */
+	int		 retention_ms;	/* between retention passes; 0: none */
 };
 
 extern struct app_config app;
@@ -58,6 +59,9 @@ struct bg_statement {
 int	 bg_run(struct bg_statement *, const char *query, int n,
 	    const char *const *values, const int *lengths, const int *formats);
 int	 bg_busy(struct bg_statement *);
+
+/* retention.c: erasing closed cases' personal data when their time is up. */
+void	 retention_start(void);
 
 /* Messages between the workers of one instance (kore_msg). */
 #define MSG_SPREAD	(KORE_MSG_APP_BASE + 1)	/* workers.c */
@@ -276,7 +280,7 @@ void		 staff_csrf_of(const struct staff *, char out[STAFF_TOKEN_TEXT + 1]);
 enum case_verb {
 	CV_TAKE, CV_ASSIGN, CV_RELEASE, CV_TRIAGE, CV_INVESTIGATE, CV_NOTE,
 	CV_MESSAGE, CV_REQUEST_INFO, CV_LINK_DUPLICATE, CV_REJECT, CV_DECIDE,
-	CV_SIGN, CV_CLOSE, CV_SEND_BACK,
+	CV_SIGN, CV_CLOSE, CV_SEND_BACK, CV_ERASE, CV_HOLD, CV_LIFT_HOLD,
 };
 
 /* The fields an action may take, in the order a form shows them. */
@@ -301,6 +305,7 @@ struct case_action {
 	int		 nerrors;
 	int		 keys_done;	/* the encryption step is behind */
 	int		 sealed;
+	int		 erased;	/* the case has no keys any more */
 	unsigned char	*box;		/* text under the case data key */
 	size_t		 box_len;
 	unsigned char	*cbox;		/* text sealed to the complainant */
@@ -455,6 +460,7 @@ int	 rt_track(struct http_request *);
 int	 rt_track_reply(struct http_request *);
 int	 rt_track_appeal(struct http_request *);
 int	 rt_track_withdraw(struct http_request *);
+int	 rt_track_erase(struct http_request *);
 int	 rt_track_keys(struct http_request *, const char *norm,
 	    unsigned char *client, unsigned char *receipt);
 
@@ -495,6 +501,7 @@ int	 rt_api_track(struct http_request *);
 int	 rt_api_track_reply(struct http_request *);
 int	 rt_api_track_appeal(struct http_request *);
 int	 rt_api_track_withdraw(struct http_request *);
+int	 rt_api_track_erase(struct http_request *);
 
 /* apijson.c: the API's JSON in and out, through jansson. */
 int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
@@ -528,7 +535,7 @@ struct form_view {
 };
 
 void	 view_home(struct sbuf *);
-void	 view_privacy(struct sbuf *);
+void	 view_privacy(struct sbuf *, const json_t *retention);
 void	 view_form(struct sbuf *, const struct form_view *);
 void	 view_receipt(struct sbuf *, const char *reference,
 	    const char *receipt, const struct intake *);
@@ -557,14 +564,16 @@ int		 track_detail_read(const struct db_query *, const char *norm,
 void		 track_detail_free(struct track_detail *);
 
 /* track_act.c: a complainant's reply, appeal or withdrawn consent. */
-enum track_verb { TRACK_LOOK, TRACK_REPLY, TRACK_APPEAL, TRACK_WITHDRAW };
+enum track_verb { TRACK_LOOK, TRACK_REPLY, TRACK_APPEAL, TRACK_WITHDRAW,
+	TRACK_ERASE };
 enum track_act_outcome { TRACK_ACT_OK, TRACK_ACT_STATE, TRACK_ACT_TOO_LATE,
-	TRACK_ACT_NOT_GIVEN, TRACK_ACT_GONE };
+	TRACK_ACT_NOT_GIVEN, TRACK_ACT_ALREADY, TRACK_ACT_GONE };
 
 struct track_act {
 	enum track_verb	 verb;
 	char		*text;		/* the reply or grounds, once valid */
 	const char	*consent;	/* a static name, once valid */
+	int		 confirmed;	/* an erasure request was confirmed */
 	unsigned char	*box;		/* sealed to the review key */
 	size_t		 box_len;
 	unsigned char	*cbox;		/* sealed to the complainant */
@@ -575,6 +584,7 @@ void		 track_act_init(struct track_act *, enum track_verb);
 void		 track_act_free(struct track_act *);
 const char	*track_act_text(struct track_act *, const char *, size_t);
 const char	*track_act_consent(struct track_act *, const char *);
+const char	*track_act_confirm(struct track_act *, int);
 int		 track_act_ready(const struct track_act *);
 enum db_status	 track_act_query(struct track_act *, struct db_query *,
 		    struct http_request *, const unsigned char *receipt,

@@ -11,6 +11,7 @@
 #include "app.h"
 
 #define ACTION_TEXT_MAX	10000
+#define HOLD_TEXT_MAX	1000	/* a legal hold's reason, kept in clear */
 
 static const struct {
 	const char	*name;
@@ -30,6 +31,9 @@ static const struct {
 	{ "sign", CV_SIGN },
 	{ "close", CV_CLOSE },
 	{ "send_back", CV_SEND_BACK },
+	{ "erase", CV_ERASE },
+	{ "hold", CV_HOLD },
+	{ "lift_hold", CV_LIFT_HOLD },
 };
 
 const char *const case_field_names[] = { "to", "category", "priority",
@@ -238,6 +242,13 @@ case_action_validate(struct case_action *a)
 	case CV_SEND_BACK:
 		check_text(a, "Say why you send the decision back.");
 		break;
+	case CV_HOLD:
+		check_text(a, "Say which legal obligation requires keeping "
+		    "the data; the complainant reads it.");
+		if (a->error[CF_TEXT] == NULL &&
+		    utf8_count(a->text, strlen(a->text)) > HOLD_TEXT_MAX)
+			set_error(a, CF_TEXT, "Use at most 1 000 characters.");
+		break;
 	case CV_LINK_DUPLICATE:
 		if (a->original == NULL || !reference_valid(a->original))
 			set_error(a, CF_ORIGINAL, "Give the reference of the "
@@ -312,6 +323,10 @@ case_action_seal(struct case_action *a, const struct db_query *keys)
 
 	if (db_rows(keys) != 1)
 		return (1);	/* no such case: the action says not_found */
+	if (db_isnull(keys, 0, 0)) {
+		a->erased = 1;	/* nothing to seal to: the action says state */
+		return (1);
+	}
 	sealed = db_bytea(keys, 0, 0, &sealed_len);
 	pk = db_bytea(keys, 0, 1, &pk_len);
 	salt = db_bytea(keys, 0, 2, &salt_len);
@@ -376,6 +391,17 @@ case_action_run(struct case_action *a, struct db_query *q,
 	case CV_CLOSE:
 		sql = "SELECT case_close($1, $2)";
 		return (db_run(q, req, sql, 2, v, l, f));
+	case CV_ERASE:
+		sql = "SELECT case_erase_confirm($1, $2)";
+		return (db_run(q, req, sql, 2, v, l, f));
+	case CV_LIFT_HOLD:
+		sql = "SELECT case_lift_hold($1, $2)";
+		return (db_run(q, req, sql, 2, v, l, f));
+	case CV_HOLD:
+		/* In clear: the complainant is told why, after erasure too. */
+		v[2] = a->text;
+		return (db_run(q, req, "SELECT case_legal_hold($1, $2, $3)", 3,
+		    v, l, f));
 	case CV_ASSIGN:
 	case CV_RELEASE:
 		v[2] = a->verb == CV_ASSIGN ? a->to : NULL;
@@ -395,9 +421,9 @@ case_action_run(struct case_action *a, struct db_query *q,
 	default:
 		break;
 	}
-	if (!a->sealed)		/* no such case: nothing was encrypted */
-		return (db_run(q, req, "SELECT 'not_found'", 0, NULL, NULL,
-		    NULL));
+	if (!a->sealed)		/* no such case, or erased: nothing sealed */
+		return (db_run(q, req, a->erased ? "SELECT 'state'" :
+		    "SELECT 'not_found'", 0, NULL, NULL, NULL));
 	v[2] = (const char *)a->box;
 	l[2] = (int)a->box_len;
 	f[2] = 1;

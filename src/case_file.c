@@ -17,7 +17,7 @@ enum {
 	C_UPDATED_AT, C_CLOCKS, C_ASSIGNEE, C_ASSIGNEE_NAME, C_APPEAL_EXCLUDED,
 	C_DUPLICATE_OF, C_DUPLICATES, C_SALT, C_DATA_KEY, C_DESCRIPTION,
 	C_CONTACT, C_EVENTS, C_MESSAGES, C_DECISIONS, C_APPEALS, C_ESCALATED_AT,
-	C_TARGETING, C_AI_DISCLOSED, C_WHY_SHOWN,
+	C_TARGETING, C_AI_DISCLOSED, C_WHY_SHOWN, C_ERASURE,
 };
 
 enum db_status
@@ -132,22 +132,20 @@ mark_sent_back(json_t *c)
 }
 
 /*
- * Builds the case object from case_read's row.  Returns 0 when there was
- * no row (no such case, or out of reach), -1 when the encrypted fields do
- * not open (a key or data problem: 500), 1 with *out set.
+ * Opens the personal fields of the case with its data key into 'c': the
+ * description, the contact (when case_read shows it), the platform's
+ * explanation and the texts of messages, decisions and appeals.  Returns
+ * 0 when one does not open.
  */
-int
-case_file_build(const struct db_query *q, json_t **out)
+static int
+open_personal(const struct db_query *q, json_t *c)
 {
 	unsigned char	 dk[CASEBOX_KEYBYTES], *sealed, *salt, *box;
 	size_t		 sealed_len, salt_len, len;
 	struct sbuf	 b;
-	json_t		*c, *t;
+	json_t		*t;
 	int		 ok;
 
-	*out = NULL;
-	if (db_rows(q) != 1)
-		return (0);
 	sealed = db_bytea(q, 0, C_DATA_KEY, &sealed_len);
 	salt = db_bytea(q, 0, C_SALT, &salt_len);
 	ok = sealed != NULL && salt != NULL && salt_len == VAULT_SALTBYTES &&
@@ -156,9 +154,62 @@ case_file_build(const struct db_query *q, json_t **out)
 	kore_free(sealed);
 	if (!ok) {
 		kore_free(salt);
-		return (-1);
+		return (0);
 	}
+	sbuf_init(&b);
+	box = db_bytea(q, 0, C_DESCRIPTION, &len);
+	ok = box != NULL && vault_aead_open(dk, VAULT_AD_DESCRIPTION, salt,
+	    box, len, &b);
+	kore_free(box);
+	if ((t = opened_text(&b, ok)) != NULL)
+		json_object_set_new(c, "description", t);
+	else
+		ok = 0;
+	/* Present only for those allowed to see it (case_read decides). */
+	if (ok && !db_isnull(q, 0, C_CONTACT)) {
+		box = db_bytea(q, 0, C_CONTACT, &len);
+		ok = box != NULL && vault_aead_open(dk, VAULT_AD_CONTACT, salt,
+		    box, len, &b);
+		kore_free(box);
+		if ((t = opened_text(&b, ok)) != NULL)
+			json_object_set_new(c, "contact",
+			    json_loads(json_string_value(t), 0, NULL));
+		json_decref(t);
+	}
+	/* The platform's own explanation, when the complainant gave it. */
+	if (ok && !db_isnull(q, 0, C_WHY_SHOWN)) {
+		box = db_bytea(q, 0, C_WHY_SHOWN, &len);
+		ok = box != NULL && vault_aead_open(dk, VAULT_AD_WHY_SHOWN,
+		    salt, box, len, &b);
+		kore_free(box);
+		if ((t = opened_text(&b, ok)) != NULL)
+			json_object_set_new(c, "why_shown", t);
+	}
+	if (ok)
+		ok = open_list(json_object_get(c, "messages"), "body", dk,
+		    salt) && open_list(json_object_get(c, "decisions"),
+		    "reasons", dk, salt) && open_list(json_object_get(c,
+		    "appeals"), "grounds", dk, salt);
+	sodium_memzero(dk, sizeof(dk));
+	kore_free(salt);
+	sbuf_free(&b);
+	return (ok);
+}
 
+/*
+ * Builds the case object from case_read's row.  Returns 0 when there was
+ * no row (no such case, or out of reach), -1 when the encrypted fields do
+ * not open (a key or data problem: 500), 1 with *out set.  An erased case
+ * has its clear fields and its erasure, and null for every personal text.
+ */
+int
+case_file_build(const struct db_query *q, json_t **out)
+{
+	json_t		*c, *erasure;
+
+	*out = NULL;
+	if (db_rows(q) != 1)
+		return (0);
 	c = json_object();
 	json_object_set_new(c, "reference", json_string(db_value(q, 0,
 	    C_REFERENCE)));
@@ -204,46 +255,14 @@ case_file_build(const struct db_query *q, json_t **out)
 	json_object_set_new(c, "decisions", parsed(q, C_DECISIONS));
 	json_object_set_new(c, "appeals", parsed(q, C_APPEALS));
 	mark_sent_back(c);
-
-	sbuf_init(&b);
-	box = db_bytea(q, 0, C_DESCRIPTION, &len);
-	ok = box != NULL && vault_aead_open(dk, VAULT_AD_DESCRIPTION, salt,
-	    box, len, &b);
-	kore_free(box);
-	if ((t = opened_text(&b, ok)) != NULL)
-		json_object_set_new(c, "description", t);
-	else
-		ok = 0;
-	/* Present only for those allowed to see it (case_read decides). */
-	if (ok && !db_isnull(q, 0, C_CONTACT)) {
-		box = db_bytea(q, 0, C_CONTACT, &len);
-		ok = box != NULL && vault_aead_open(dk, VAULT_AD_CONTACT, salt,
-		    box, len, &b);
-		kore_free(box);
-		if ((t = opened_text(&b, ok)) != NULL)
-			json_object_set_new(c, "contact",
-			    json_loads(json_string_value(t), 0, NULL));
-		json_decref(t);
-	}
-	/* The platform's own explanation, when the complainant gave it. */
+	erasure = json_loads(db_value(q, 0, C_ERASURE), 0, NULL);
+	json_object_set_new(c, "erasure", erasure != NULL ? erasure :
+	    json_object());
+	json_object_set_new(c, "description", json_null());
 	json_object_set_new(c, "why_shown", json_null());
-	if (ok && !db_isnull(q, 0, C_WHY_SHOWN)) {
-		box = db_bytea(q, 0, C_WHY_SHOWN, &len);
-		ok = box != NULL && vault_aead_open(dk, VAULT_AD_WHY_SHOWN,
-		    salt, box, len, &b);
-		kore_free(box);
-		if ((t = opened_text(&b, ok)) != NULL)
-			json_object_set_new(c, "why_shown", t);
-	}
-	if (ok)
-		ok = open_list(json_object_get(c, "messages"), "body", dk,
-		    salt) && open_list(json_object_get(c, "decisions"),
-		    "reasons", dk, salt) && open_list(json_object_get(c,
-		    "appeals"), "grounds", dk, salt);
-	sodium_memzero(dk, sizeof(dk));
-	kore_free(salt);
-	sbuf_free(&b);
-	if (!ok) {
+	erasure = json_object_get(c, "erasure");
+	if (!json_is_string(json_object_get(erasure, "erased_at")) &&
+	    !open_personal(q, c)) {
 		json_decref(c);
 		return (-1);
 	}

@@ -47,5 +47,7 @@ maintenance_start(void)
 		audit_sealer_start();
 		if (app.sla_tick_ms > 0)
 			sla_scheduler_start();
+		if (app.retention_ms > 0)
+			retention_start();
 	}
 }

@@ -187,6 +187,12 @@ kore_parent_configure(int argc, char *argv[])
 		    60000);
 		if (app.sla_tick_ms > 0 && app.sla_tick_ms < 50)
 			fatal("RECOURSE_SLA_TICK_MS must be 0 or 50 to 60000");
+		/* 0: this node leaves retention to the other nodes. */
+		app.retention_ms = env_int("RECOURSE_RETENTION_MS", 60000, 0,
+		    3600000);
+		if (app.retention_ms > 0 && app.retention_ms < 50)
+			fatal("RECOURSE_RETENTION_MS must be 0 or 50 to "
+			    "3600000");
 		/* The SLA test clock's offset is read only when this is on. */
 		app.test_clock = env_int("RECOURSE_TEST_CLOCK", 0, 0, 1);
 		if (app.test_clock)

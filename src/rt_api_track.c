@@ -1,7 +1,7 @@
 /*
  * The complainant's side of the JSON API: POST /api/v1/track answers what
- * the tracking page shows, and /api/v1/track/reply, /appeal and /withdraw
- * do what its forms do (track_act.c), answering the case as it is after.
+ * the tracking page shows, and /api/v1/track/reply, /appeal, /withdraw and
+ * /erase do what its forms do (track_act.c), answering the case as it is after.
  * The receipt code travels in the body and goes through the same throttled
  * lookup as the page.
  */
@@ -54,6 +54,15 @@ pick(const json_t *src, const char *const *keys)
 	return (o);
 }
 
+/* A member, or null (borrowed either way). */
+static json_t *
+or_null(const json_t *o, const char *key)
+{
+	json_t	*x = json_object_get(o, key);
+
+	return (x != NULL ? x : json_null());
+}
+
 /* Each item of a list with the named members, in order. */
 static json_t *
 items(const json_t *list, const char *const *keys)
@@ -104,6 +113,10 @@ add_detail(json_t *j, const struct track_detail *d)
 	    "publish", json_is_true(json_object_get(sent, "consent_publish")),
 	    "demographics", json_is_true(json_object_get(sent,
 	    "consent_demographics"))));
+	json_object_set_new(j, "erasure", json_pack("{s:O,s:O,s:O}",
+	    "requested_at", or_null(sent, "erasure_requested_at"),
+	    "legal_hold", or_null(sent, "legal_hold"),
+	    "retention_months", or_null(sent, "retention_months")));
 	you = pick(sent, sent_keys);
 	/* From the copy only the code opens; absent for the oldest cases. */
 	json_object_update_new(you, pick(d->copy, copy_keys));
@@ -141,8 +154,8 @@ send_track(struct http_request *req, const struct track_result *r,
 static const char *
 act_member(enum track_verb verb)
 {
-	return (verb == TRACK_WITHDRAW ? "consent" : verb == TRACK_LOOK ?
-	    NULL : "text");
+	return (verb == TRACK_WITHDRAW ? "consent" : verb == TRACK_ERASE ?
+	    "confirm" : verb == TRACK_LOOK ? NULL : "text");
 }
 
 /*
@@ -169,8 +182,10 @@ track_request(struct http_request *req, struct api_track_ctx *c)
 		    "four."));
 	if (member != NULL) {
 		x = json_object_get(doc, member);
-		bad = c->a.verb == TRACK_WITHDRAW ? track_act_consent(&c->a,
-		    json_string_value(x)) : !json_is_string(x) ?
+		bad = c->a.verb == TRACK_ERASE ? track_act_confirm(&c->a,
+		    json_is_true(x)) : c->a.verb == TRACK_WITHDRAW ?
+		    track_act_consent(&c->a, json_string_value(x)) :
+		    !json_is_string(x) ?
 		    track_act_text(&c->a, NULL, 0) : track_act_text(&c->a,
 		    json_string_value(x), json_string_length(x));
 		if (bad != NULL)
@@ -207,6 +222,8 @@ refusal_code(enum track_act_outcome o)
 		return ("too_late");
 	case TRACK_ACT_NOT_GIVEN:
 		return ("already_withdrawn");
+	case TRACK_ACT_ALREADY:
+		return ("already_requested");
 	default:
 		return ("not_possible");
 	}
@@ -320,4 +337,11 @@ int
 rt_api_track_withdraw(struct http_request *req)
 {
 	return (api_track(req, TRACK_WITHDRAW));
+}
+
+/* POST /api/v1/track/erase: the complainant asks for erasure. */
+int
+rt_api_track_erase(struct http_request *req)
+{
+	return (api_track(req, TRACK_ERASE));
 }

@@ -26,17 +26,39 @@ rt_home(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+static void
+privacy_ctx_free(void *p)
+{
+	db_done(p);
+}
+
+/*
+ * GET /privacy, with each queue's retention period from the database; if
+ * it cannot be read the notice still answers, with the default period.
+ */
 int
 rt_privacy(struct http_request *req)
 {
+	struct db_query	*q;
 	struct sbuf	 b;
+	enum db_status	 st;
+	json_t		*retention = NULL;
 
-	if (!rt_method(req, HTTP_METHOD_GET))
+	if (req->hdlr_extra == NULL && !rt_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
+	q = rt_ctx(req, sizeof(*q), privacy_ctx_free);
+	/* Each instance's database role runs a function of its own. */
+	st = db_run(q, req, app.review ? "SELECT staff_privacy_retention()" :
+	    "SELECT privacy_retention()", 0, NULL, NULL, NULL);
+	if (st == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (st == DB_OK && db_rows(q) == 1)
+		retention = json_loads(db_value(q, 0, 0), 0, NULL);
 	sbuf_init(&b);
-	view_privacy(&b);
+	view_privacy(&b, retention);
 	rt_send_html(req, 200, &b);
 	sbuf_free(&b);
+	json_decref(retention);
 	return (KORE_RESULT_OK);
 }
 

@@ -92,6 +92,12 @@ track_read_act(struct track_ctx *c, const struct formdata *fd)
 		    ff->value : NULL);
 		return;
 	}
+	if (c->a.verb == TRACK_ERASE) {
+		ff = formdata_get(fd, "confirm");
+		c->text_error = track_act_confirm(&c->a, ff != NULL &&
+		    strcmp(ff->value, "yes") == 0);
+		return;
+	}
 	ff = formdata_get(fd, c->a.verb == TRACK_APPEAL ? "appeal" : "reply");
 	c->text_error = track_act_text(&c->a, ff != NULL ? ff->value : NULL,
 	    ff != NULL ? ff->len : 0);
@@ -172,7 +178,8 @@ track_page(struct http_request *req, struct track_ctx *c, int status)
 	c->v.notice = c->notice;
 	c->v.error_verb = c->text_error == NULL ? NULL :
 	    c->a.verb == TRACK_APPEAL ? "appeal" : c->a.verb ==
-	    TRACK_WITHDRAW ? "withdraw" : "reply";
+	    TRACK_WITHDRAW ? "withdraw" : c->a.verb == TRACK_ERASE ? "erase" :
+	    "reply";
 	c->v.error = c->text_error;
 	c->v.typed_text = c->a.text;
 	sbuf_init(&b);
@@ -288,6 +295,13 @@ int
 rt_track_withdraw(struct http_request *req)
 {
 	return (track_handler(req, TRACK_WITHDRAW));
+}
+
+/* POST /track/erase: the complainant asks for their data to be erased. */
+int
+rt_track_erase(struct http_request *req)
+{
+	return (track_handler(req, TRACK_ERASE));
 }
 
 /* The API's way to the same lookup keys from a typed code. */

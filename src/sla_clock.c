@@ -29,6 +29,9 @@ static const struct {
 	{ "clock_paused", SLA_EV_PAUSED },
 	{ "clock_resumed", SLA_EV_RESUMED },
 	{ "clock_extended", SLA_EV_EXTENDED },
+	/* Erasing an open case closes it: like a rejection, it ends it. */
+	{ "erased", SLA_EV_ACKNOWLEDGED | SLA_EV_RESPONDED |
+	    SLA_EV_DECIDED },
 };
 
 /* Which event bit starts, and which meets, each clock. */

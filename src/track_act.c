@@ -1,6 +1,6 @@
 /*
  * What a complainant does with their receipt code (reply, appeal, take a
- * consent back), shared by the tracking page and the JSON API so that both
+ * consent back, ask for erasure), shared by the tracking page and the JSON API so that both
  * check the same things, seal the same way and run the same statement.
  */
 
@@ -70,12 +70,30 @@ track_act_consent(struct track_act *a, const char *s)
 	    "those listed." : NULL);
 }
 
-/* Whether the act has what it needs (a text or a consent). */
+/* An erasure is asked for only with the consequences acknowledged. */
+const char *
+track_act_confirm(struct track_act *a, int confirmed)
+{
+	a->confirmed = confirmed;
+	return (confirmed ? NULL : "Tick the box to confirm that you want "
+	    "your data erased.");
+}
+
+/* Whether the act has what it needs (a text, a consent, a confirmation). */
 int
 track_act_ready(const struct track_act *a)
 {
-	return (a->verb == TRACK_WITHDRAW ? a->consent != NULL :
-	    a->verb != TRACK_LOOK && a->text != NULL);
+	switch (a->verb) {
+	case TRACK_WITHDRAW:
+		return (a->consent != NULL);
+	case TRACK_ERASE:
+		return (a->confirmed);
+	case TRACK_REPLY:
+	case TRACK_APPEAL:
+		return (a->text != NULL);
+	default:
+		return (0);
+	}
 }
 
 /*
@@ -93,6 +111,9 @@ track_act_query(struct track_act *a, struct db_query *q,
 
 	v[0] = (const char *)receipt;
 	l[0] = VAULT_HASHBYTES;
+	if (a->verb == TRACK_ERASE)
+		return (db_run(q, req, "SELECT complainant_request_erasure($1)",
+		    1, v, l, f));
 	if (a->verb == TRACK_WITHDRAW) {
 		v[1] = a->consent;
 		l[1] = (int)strlen(a->consent);
@@ -128,6 +149,8 @@ track_act_outcome(const struct db_query *q)
 		return (TRACK_ACT_TOO_LATE);
 	if (strcmp(o, "not_given") == 0)
 		return (TRACK_ACT_NOT_GIVEN);
+	if (strcmp(o, "already") == 0)
+		return (TRACK_ACT_ALREADY);
 	if (strcmp(o, "not_found") == 0)
 		return (TRACK_ACT_GONE);
 	return (TRACK_ACT_STATE);
@@ -142,6 +165,8 @@ track_act_refusal(enum track_act_outcome o)
 		return ("The six months for an appeal have passed.");
 	case TRACK_ACT_NOT_GIVEN:
 		return ("This consent was already withdrawn.");
+	case TRACK_ACT_ALREADY:
+		return ("You have already asked for your data to be erased.");
 	case TRACK_ACT_GONE:
 		return ("No report matches this code any more.");
 	default:
@@ -159,6 +184,10 @@ track_act_done(const struct track_act *a)
 		    "look at your report again.");
 	if (a->verb == TRACK_REPLY)
 		return ("Your reply has been sent.");
+	if (a->verb == TRACK_ERASE)
+		return ("You asked for your data to be erased. A reviewer will "
+		    "confirm it within one month; until then this code still "
+		    "shows your report.");
 	if (strcmp(a->consent, "contact") == 0)
 		return ("You withdrew your consent to be contacted. We will "
 		    "not e-mail you about this report, and reviewers no longer "

@@ -443,7 +443,7 @@ routing_page(struct admin_out *o)
 	json_t			*q, *r, *x, *queues;
 	const char		*sel;
 	size_t			 i;
-	char			 prefix[48];
+	char			 prefix[48], months[24];
 
 	html_raw(b, "<h1>Queues and routing</h1>\n<h2>Queues</h2>\n");
 	queues = json_object_get(v->config, "queues");
@@ -457,6 +457,11 @@ routing_page(struct admin_out *o)
 		html_raw(b, "</code></p>\n");
 		text_field(o, prefix, "name", "Name", json_text(q, "name"),
 		    100);
+		(void)snprintf(months, sizeof(months), "%lld",
+		    (long long)json_integer_value(json_object_get(q,
+		    "retention_months")));
+		text_field(o, prefix, "retention_months", "Months after "
+		    "closing until personal data is erased", months, 3);
 		check_yes(o, prefix, "active", "Active",
 		    json_is_true(json_object_get(q, "active")));
 		html_raw(b, "<button type=\"submit\" class=\"button\">Save"
@@ -467,6 +472,8 @@ routing_page(struct admin_out *o)
 	    posted_new(v, "/admin/queues/save", queues));
 	text_field(o, "new", "code", "Code", "", 40);
 	text_field(o, "new", "name", "Name", "", 100);
+	text_field(o, "new", "retention_months", "Months after closing until "
+	    "personal data is erased", "12", 3);
 	html_raw(b, "<input type=\"hidden\" name=\"active\" value=\"yes\">\n"
 	    "<button type=\"submit\" class=\"button\">Add the queue</button>\n"
 	    "</form>\n<h2>Routing rules</h2>\n<p>At intake the first rule (by "

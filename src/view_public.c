@@ -43,6 +43,9 @@ static const struct {
 	{ "decision_published", "A decision was made." },
 	{ "appealed", "You appealed against the decision." },
 	{ "consent_withdrawn", "You withdrew a consent." },
+	{ "erasure_requested", "You asked for your data to be erased." },
+	{ "legal_hold", "We recorded a legal obligation to keep your data." },
+	{ "legal_hold_lifted", "The legal obligation to keep your data ended." },
 	{ "closed", "The report was closed." },
 };
 
@@ -122,8 +125,59 @@ view_home(struct sbuf *b)
 	page_end(b);
 }
 
+/*
+ * How long personal data is kept, per queue where they differ ('r' is
+ * privacy_retention(), NULL when it could not be read), and what erasure
+ * destroys and keeps.
+ */
+static void
+privacy_retention(struct sbuf *b, const json_t *r)
+{
+	const json_t	*q;
+	long long	 def, n;
+	size_t		 i, other = 0;
+
+	def = r != NULL ? json_integer_value(json_object_get(r, "default")) :
+	    0;
+	if (def <= 0)
+		def = 12;
+	sbuf_printf(b, "<p id=\"retention\">We erase the personal data of a "
+	    "report %lld %s after it closes", def, def == 1 ? "month" :
+	    "months");
+	json_array_foreach(json_object_get(r, "queues"), i, q)
+		other += json_integer_value(json_object_get(q, "months")) != def;
+	if (other > 0) {
+		html_raw(b, ", except for reports handled by these teams:</p>"
+		    "\n<ul id=\"retention-queues\">\n");
+		json_array_foreach(json_object_get(r, "queues"), i, q) {
+			if (json_integer_value(json_object_get(q, "months")) ==
+			    def)
+				continue;
+			html_raw(b, "<li>");
+			html_texts(b, json_text(q, "name"));
+			n = json_integer_value(json_object_get(q, "months"));
+			sbuf_printf(b, ": %lld %s</li>\n", n, n == 1 ? "month" :
+			    "months");
+		}
+		html_raw(b, "</ul>\n");
+	} else
+		html_raw(b, ".</p>\n");
+	html_raw(b, "<p>Erasure, after that time or when you ask for it, "
+	    "destroys for good what you wrote, your contact details and your "
+	    "answers about yourself, the messages between you and the "
+	    "reviewers, the reasons for decisions, your appeals and the means "
+	    "to read them with your receipt code. We keep, without anything "
+	    "that identifies you: the report's reference, concern, channel, "
+	    "the brand named, the dates, the answers you chose from lists, "
+	    "whether a child or vulnerable person was affected, what happened "
+	    "to the report and when, so that our published statistics stay "
+	    "true. A legal obligation (a court order, for example) can "
+	    "require us to keep a report longer; we tell you which on the "
+	    "follow a report page.</p>\n");
+}
+
 void
-view_privacy(struct sbuf *b)
+view_privacy(struct sbuf *b, const json_t *retention)
 {
 	page_begin(b, "Privacy notice");
 	html_raw(b,
@@ -171,11 +225,11 @@ view_privacy(struct sbuf *b)
 	    "code opens, lets you read what you sent on the follow a report "
 	    "page. Every time a reviewer opens your personal data it is "
 	    "written to a tamper-evident log.</p>\n"
-	    "<h2>How long we keep it</h2>\n"
-	    "<p>Personal data of a closed report is erased 12 months after it "
-	    "closes. Anonymous counts stay in our published statistics. To "
-	    "show your receipt code again if your connection drops, we keep "
-	    "it encrypted for at most 24 hours after you submit.</p>\n"
+	    "<h2>How long we keep it</h2>\n");
+	privacy_retention(b, retention);
+	html_raw(b, "<p>To show your receipt code again if your connection "
+	    "drops, we keep it encrypted for at most 24 hours after you "
+	    "submit.</p>\n"
 	    "<h2>What we publish</h2>\n"
 	    "<p>Every quarter we publish counts of reports, outcomes and "
 	    "response times. Any number below 10 is shown as \"fewer than "
@@ -190,9 +244,14 @@ view_privacy(struct sbuf *b)
 	    "contacting you at once, leave your account out of the next "
 	    "version of our report, or destroy your answers about yourself. "
 	    "This does not affect what was done before.</li>\n"
-	    "<li>Ask us to correct or erase your data: while your report "
-	    "is open, write to the reviewer from that page; once it is "
-	    "closed, send a new report that gives its reference.</li>\n"
+	    "<li>Ask us to erase your data at any time, on the same page. A "
+	    "reviewer confirms it within one month, unless a legal "
+	    "obligation requires us to keep it, which we then name to you "
+	    "there. Erasure closes an open report and cannot be undone: "
+	    "your receipt code stops working.</li>\n"
+	    "<li>Ask us to correct your data: while your report is open, "
+	    "write to the reviewer from that page; once it is closed, send "
+	    "a new report that gives its reference.</li>\n"
 	    "<li>Complain to your data protection authority.</li>\n</ul>\n");
 	page_end(b);
 }
@@ -1055,6 +1114,76 @@ track_choices(struct sbuf *b, const struct track_view *v)
 }
 
 /*
+ * Erasure: how long we keep the data, and the request with the
+ * consequences to acknowledge; once asked, when it will be done, or the
+ * legal obligation that keeps the data for now.
+ */
+static void
+track_erasure(struct sbuf *b, const struct track_view *v)
+{
+	const json_t	*asked, *hold, *months;
+	const char	*err;
+	long long	 n;
+
+	asked = json_object_get(v->d.sent, "erasure_requested_at");
+	hold = json_object_get(v->d.sent, "legal_hold");
+	months = json_object_get(v->d.sent, "retention_months");
+	html_raw(b, "<section id=\"erasure\" aria-labelledby=\"erasure-h\">"
+	    "<h2 id=\"erasure-h\">Erasing your data</h2>\n");
+	if (json_is_string(hold)) {
+		html_raw(b, "<p>We must keep your data for now, for this "
+		    "reason:</p>\n<div class=\"prose\" id=\"legal-hold\" "
+		    "dir=\"auto\">");
+		html_texts(b, json_string_value(hold));
+		html_raw(b, "</div>\n<p>We will erase it when this obligation "
+		    "ends, if you asked us to or once the time we keep data "
+		    "has passed.</p>\n");
+	}
+	if (json_is_string(asked)) {
+		html_raw(b, "<p>You asked on ");
+		track_date(b, json_string_value(asked));
+		html_raw(b, " for your data to be erased.");
+		if (!json_is_string(hold))
+			html_raw(b, " A reviewer will confirm it within one "
+			    "month. From then on this code will not find your "
+			    "report.");
+		html_raw(b, "</p>\n</section>\n");
+		return;
+	}
+	n = json_integer_value(months);
+	sbuf_printf(b, "<p>We keep what you told us until %lld %s after your "
+	    "report is closed, then erase it. You can ask us to erase it "
+	    "now: your description, contact details and answers, the "
+	    "messages, the reasons for decisions, your appeals and this "
+	    "receipt code are destroyed, and an open report is closed. "
+	    "Counts that say nothing about you stay in our statistics.</p>\n",
+	    n, n == 1 ? "month" : "months");
+	err = v->error_verb != NULL && strcmp(v->error_verb, "erase") == 0 ?
+	    v->error : NULL;
+	track_form_open(b, v, "erase");
+	html_raw(b, "<div class=\"field");
+	if (err != NULL)
+		html_raw(b, " has-error");
+	html_raw(b, "\">\n");
+	if (err != NULL) {
+		html_raw(b, "<p class=\"error\" id=\"erase-error\">"
+		    "<span class=\"visually-hidden\">Error: </span>");
+		html_texts(b, err);
+		html_raw(b, "</p>\n");
+	}
+	html_raw(b, "<div class=\"check\"><input type=\"checkbox\" "
+	    "name=\"confirm\" value=\"yes\" id=\"f-erase\"");
+	if (err != NULL)
+		html_raw(b, " aria-describedby=\"erase-error\" "
+		    "aria-invalid=\"true\"");
+	html_raw(b, "><label for=\"f-erase\">I understand that I will not be "
+	    "able to read or follow this report any more, and that this "
+	    "cannot be undone.</label></div>\n</div>\n<button type=\"submit\" "
+	    "class=\"button secondary\">Ask for my data to be erased"
+	    "</button>\n</form>\n</section>\n");
+}
+
+/*
  * The report as the complainant sees it: where it stands and what has
  * happened first, then what they sent, then what they can do now.
  */
@@ -1120,6 +1249,7 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	track_appeals(b, v);
 	track_sent(b, v);
 	track_choices(b, v);
+	track_erasure(b, v);
 	if (v->d.can_appeal) {
 		(void)snprintf(hint, sizeof(hint), "A different reviewer will "
 		    "look at your report again. You can appeal until %.10s "

@@ -337,6 +337,16 @@ paragraphs(struct sbuf *b, const char *text)
 	html_raw(b, "</div>\n");
 }
 
+/* A personal text of the case, or a word saying it was erased (null). */
+static void
+personal_text(struct sbuf *b, const json_t *o, const char *key)
+{
+	if (json_is_string(json_object_get(o, key)))
+		paragraphs(b, json_text(o, key));
+	else
+		html_raw(b, "<p class=\"erased\">Erased.</p>\n");
+}
+
 /* The posted action when the page comes back for this verb, else NULL. */
 static const struct case_action *
 typed_for(const struct case_view *v, const char *verb)
@@ -664,7 +674,7 @@ actions(struct sbuf *b, const struct case_view *v)
 	static const char *const verbs[] = { "take", "release", "assign",
 	    "triage", "investigate", "request_info", "message", "note",
 	    "decide", "sign", "send_back", "close", "link_duplicate",
-	    "reject" };
+	    "reject", "erase", "hold", "lift_hold" };
 	size_t	 i, n;
 
 	html_raw(b, "<section aria-labelledby=\"actions-h\" class=\"actions\">"
@@ -731,6 +741,26 @@ actions(struct sbuf *b, const struct case_view *v)
 		    "this reason.");
 		action_button(b, "Reject");
 	}
+	if (may(v, "erase"))
+		plain_form(b, v, "erase", "Erase the personal data", "As the "
+		    "complainant asked: their account, contact details, "
+		    "answers, messages, the texts of decisions and appeals "
+		    "and their receipt code are destroyed for good, and an "
+		    "open case is closed. The statistics fields stay.",
+		    "Erase for good");
+	if (may(v, "hold")) {
+		action_open(b, v, "hold", "Record a legal hold");
+		action_text(b, v, "hold", "The legal obligation", "Neither the "
+		    "complainant's request nor retention erases the case "
+		    "until a supervisor lifts the hold. The complainant reads "
+		    "this: name the obligation, not people (at most 1 000 "
+		    "characters).");
+		action_button(b, "Record the hold");
+	}
+	if (may(v, "lift_hold"))
+		plain_form(b, v, "lift_hold", "Lift the legal hold", "A "
+		    "pending request can then be confirmed, and retention "
+		    "applies again.", "Lift the hold");
 	html_raw(b, "</section>\n");
 }
 
@@ -788,7 +818,7 @@ messages(struct sbuf *b, const struct case_view *v)
 			html_texts(b, json_text(m, "author"));
 		}
 		html_raw(b, "</p>\n");
-		paragraphs(b, json_text(m, "body"));
+		personal_text(b, m, "body");
 		html_raw(b, "</article>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -852,7 +882,7 @@ decisions(struct sbuf *b, const struct case_view *v)
 		html_raw(b, json_is_true(json_object_get(d, "automated")) ?
 		    "yes" : "no");
 		html_raw(b, ".</p>\n");
-		paragraphs(b, json_text(d, "reasons"));
+		personal_text(b, d, "reasons");
 		html_raw(b, "</article>\n");
 	}
 	json_array_foreach(json_object_get(v->c, "appeals"), i, a) {
@@ -860,7 +890,7 @@ decisions(struct sbuf *b, const struct case_view *v)
 		    "<p class=\"meta\">");
 		when(b, json_text(a, "at"));
 		html_raw(b, "</p>\n");
-		paragraphs(b, json_text(a, "grounds"));
+		personal_text(b, a, "grounds");
 		html_raw(b, "</article>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -950,6 +980,49 @@ targeting_items(struct sbuf *b, const json_t *c)
 	dl_item(b, "Said AI was used", ai != NULL ? ai : "Not answered");
 }
 
+/*
+ * The complainant's request for erasure, a legal hold, or the erasure
+ * itself; nothing when there is none of them.
+ */
+static void
+erasure_section(struct sbuf *b, const json_t *c)
+{
+	const json_t	*e = json_object_get(c, "erasure");
+	int		 erased, asked, held;
+
+	erased = json_is_string(json_object_get(e, "erased_at"));
+	asked = json_is_string(json_object_get(e, "requested_at"));
+	held = json_is_string(json_object_get(e, "legal_hold"));
+	if (!erased && !asked && !held)
+		return;
+	html_raw(b, "<section aria-labelledby=\"erasure-h\" id=\"erasure\">"
+	    "\n<h2 id=\"erasure-h\">Erasure</h2>\n");
+	if (erased) {
+		html_raw(b, "<p>The personal data was erased ");
+		when(b, json_text(e, "erased_at"));
+		html_raw(b, strcmp(json_text(e, "basis"), "retention") == 0 ?
+		    ", after the retention period. " : ", as the complainant "
+		    "asked. ");
+		html_raw(b, "What they wrote, their contact details and "
+		    "answers, the texts of messages, decisions and appeals, "
+		    "and their receipt code are gone; the fields above and "
+		    "the timeline remain for the statistics.</p>\n");
+	} else if (asked) {
+		html_raw(b, "<p><strong>The complainant asked ");
+		when(b, json_text(e, "requested_at"));
+		html_raw(b, " for their personal data to be erased.</strong> "
+		    "Confirm it, or record the legal obligation that requires "
+		    "keeping it.</p>\n");
+	}
+	if (held && !erased) {
+		html_raw(b, "<p>Legal hold since ");
+		when(b, json_text(e, "legal_hold_at"));
+		html_raw(b, " (the complainant reads this):</p>\n");
+		paragraphs(b, json_text(e, "legal_hold"));
+	}
+	html_raw(b, "</section>\n");
+}
+
 void
 view_case(struct sbuf *b, const struct case_view *v)
 {
@@ -1027,9 +1100,11 @@ view_case(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "</dd>\n");
 	}
 	targeting_items(b, v->c);
-	html_raw(b, "</dl>\n<section aria-labelledby=\"account-h\">\n"
+	html_raw(b, "</dl>\n");
+	erasure_section(b, v->c);
+	html_raw(b, "<section aria-labelledby=\"account-h\">\n"
 	    "<h2 id=\"account-h\">The complainant's account</h2>\n");
-	paragraphs(b, json_text(v->c, "description"));
+	personal_text(b, v->c, "description");
 	if (json_is_string(json_object_get(v->c, "why_shown"))) {
 		html_raw(b, "<h3>What the platform said about why they saw "
 		    "it</h3>\n<div id=\"why-shown\">");

@@ -74,6 +74,8 @@ env_start() {
 	# start and kill their own).
 	export RECOURSE_SLA_TICK_MS=${ENV_SLA_TICK_MS:-200}
 	export RECOURSE_TEST_CLOCK=1
+	# Retention passes every 200 ms, with the same test clock.
+	export RECOURSE_RETENTION_MS=200
 	export RECOURSE_ASSETS="$env_top/assets"
 	conninfo="host=$ENV_DIR/pg dbname=recourse gssencmode=disable connect_timeout=2 options='-c statement_timeout=5000'"
 	export RECOURSE_DB="$conninfo user=recourse_owner"

@@ -850,11 +850,12 @@ test('queues: a new queue, a rename; general and a queue rules route to ' +
 	const code = `q_${letters(10)}`;
 	let mark = await auditMark();
 	let res = await adminPost('/admin/queues/save', { code,
-	    name: 'Adtech test queue', active: 'yes' });
+	    name: 'Adtech test queue', active: 'yes', retention_months: '12' });
 	assert.equal(res.status, 303, short(res));
 	assert.equal(res.headers.get('location'), '/admin/routing');
 	await expectAudit(mark, { action: 'queue.save', object: `queue:${code}`,
-	    detail: { name: 'Adtech test queue', active: true } });
+	    detail: { name: 'Adtech test queue', active: true,
+	    retention_months: 12 } });
 	const q = async (c) => (await db.query('SELECT code, name, active FROM ' +
 	    'queues WHERE code = $1', [c])).rows;
 	assert.deepEqual(await q(code), [{ code, name: 'Adtech test queue',
@@ -865,12 +866,14 @@ test('queues: a new queue, a rename; general and a queue rules route to ' +
 
 	mark = await auditMark();
 	res = await adminPost('/admin/queues/save', { code,
-	    name: '  Renamed test queue ', active: 'yes' });
+	    name: '  Renamed test queue ', active: 'yes',
+	    retention_months: ' 18 ' });
 	assert.equal(res.status, 303, short(res));
 	assert.deepEqual(await q(code), [{ code, name: 'Renamed test queue',
 	    active: true }]);
 	await expectAudit(mark, { action: 'queue.save', object: `queue:${code}`,
-	    detail: { name: 'Renamed test queue', active: true } });
+	    detail: { name: 'Renamed test queue', active: true,
+	    retention_months: 18 } });
 
 	// A rule routes here: it cannot be switched off until the rule goes.
 	const pos = freePosition();
@@ -888,7 +891,8 @@ test('queues: a new queue, a rename; general and a queue rules route to ' +
 		['ours (our rule)', code, 'Renamed test queue', /[Rr]ules/],
 	]) {
 		mark = await auditMark();
-		res = await adminPost('/admin/queues/save', { code: c, name });
+		res = await adminPost('/admin/queues/save', { code: c, name,
+		    retention_months: '12' });
 		assert.equal(res.status, 422, `${label}: ${short(res)}`);
 		assert.match(errorSummary(res), re, label);
 		await expectNoAudit(mark, label);
@@ -901,11 +905,12 @@ test('queues: a new queue, a rename; general and a queue rules route to ' +
 	assert.equal(res.status, 303, short(res));
 	mark = await auditMark();
 	res = await adminPost('/admin/queues/save', { code,
-	    name: 'Renamed test queue' });
+	    name: 'Renamed test queue', retention_months: '18' });
 	assert.equal(res.status, 303, short(res));
 	assert.equal((await q(code))[0].active, false);
 	await expectAudit(mark, { action: 'queue.save', object: `queue:${code}`,
-	    detail: { name: 'Renamed test queue', active: false } });
+	    detail: { name: 'Renamed test queue', active: false,
+	    retention_months: 18 } });
 	// An inactive queue takes no new rules.
 	mark = await auditMark();
 	res = await adminPost('/admin/rules/add', { position: freePosition(),
@@ -923,6 +928,9 @@ test('queues: a new queue, a rename; general and a queue rules route to ' +
 		    active: 'yes' }],
 		['an empty name', { code: `q_${letters(8)}`, name: '',
 		    active: 'yes' }],
+		...['', '0', '121', '1.5', 'x', '-3'].map((m) => [
+		    `retention "${m}"`, { code: `q_${letters(8)}`, name: 'x',
+		    active: 'yes', retention_months: m }]),
 	], async (label, fields) => {
 		mark = await auditMark();
 		res = await adminPost('/admin/queues/save', fields);
@@ -938,7 +946,7 @@ test('rules: a new rule routes the next public complaint at once; a taken ' +
     'position is refused; a deleted rule stops routing', async () => {
 	const code = `q_${letters(10)}`;
 	let res = await adminPost('/admin/queues/save', { code,
-	    name: 'Routed test queue', active: 'yes' });
+	    name: 'Routed test queue', active: 'yes', retention_months: '12' });
 	assert.equal(res.status, 303, short(res));
 
 	const brand = `Route Brand ${letters(8)}`;
@@ -1042,7 +1050,7 @@ test('rules: a new rule routes the next public complaint at once; a taken ' +
 	}
 	// Retire the queue again (no rule routes there now).
 	res = await adminPost('/admin/queues/save', { code,
-	    name: 'Routed test queue' });
+	    name: 'Routed test queue', retention_months: '12' });
 	assert.equal(res.status, 303, short(res));
 	if (refused)
 		throw refused;

@@ -1,4 +1,4 @@
-// The case page offers exactly what its reader may do: for every state a case can be in and every kind of reader (the assignee, who also decided; another reviewer of the queue; a supervisor), each action whose form the page shows succeeds when that form is submitted as a browser would, and each action it leaves out is refused when forged, changing nothing.
+// The case page offers exactly what its reader may do: for every state a case can be in (and a complainant's request for erasure, a legal hold, an erasure) and every kind of reader (the assignee, who also decided; another reviewer of the queue; a supervisor), each action whose form the page shows succeeds when that form is submitted as a browser would, and each action it leaves out is refused when forged, changing nothing.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileComplaint, trackAct, marker }
@@ -9,7 +9,7 @@ import { caseByReference, query } from '../lib/db.mjs';
 
 const VERBS = ['take', 'assign', 'release', 'triage', 'investigate', 'note',
     'message', 'request_info', 'link_duplicate', 'reject', 'decide', 'sign',
-    'close', 'send_back'];
+    'close', 'send_back', 'erase', 'hold', 'lift_hold'];
 
 let a, b, sup, other;
 
@@ -44,6 +44,7 @@ const FIELDS = {
 	link_duplicate: () => ({ original: other.reference }),
 	decide: () => DECIDE,
 	send_back: () => ({ text: `Not yet. ${marker('B')}` }),
+	hold: () => ({ text: `A court order requires it. ${marker('H')}` }),
 };
 
 // A fresh case in 'state', worked by a through the pages.
@@ -52,6 +53,25 @@ async function caseIn(state) {
 	const r = c.reference;
 	if (state === 'received')
 		return c;
+	if (state === 'erasure_requested') {
+		const e = await trackAct(c.code, 'erase', 'yes', { field:
+		    'confirm' });
+		assert.equal(e.status, 200);
+		return c;
+	}
+	if (state === 'held' || state === 'erased') {
+		await ok(sup, r, 'reject', { text: 'Not about marketing.' });
+		await ok(sup, r, 'close');
+		if (state === 'held')
+			await ok(sup, r, 'hold', FIELDS.hold());
+		else {
+			const e = await trackAct(c.code, 'erase', 'yes',
+			    { field: 'confirm' });
+			assert.equal(e.status, 200);
+			await ok(sup, r, 'erase');
+		}
+		return c;
+	}
 	await ok(a, r, 'take');
 	if (state === 'received_taken')
 		return c;
@@ -85,60 +105,69 @@ async function caseIn(state) {
 
 const STATES = ['received', 'received_taken', 'triaged', 'investigating',
     'awaiting_complainant', 'decided', 'decided_unsigned', 'appealed',
-    'closed', 'rejected'];
+    'closed', 'rejected', 'erasure_requested', 'held', 'erased'];
 
 // What every case page must offer, by state and reader; the test then
 // proves each offer good and each omission refused.
 const EXPECTED = {
 	received: { a: ['take'], b: ['take'],
-		sup: ['assign', 'link_duplicate', 'message', 'note', 'reject',
-		    'take', 'triage'] },
+		sup: ['assign', 'hold', 'link_duplicate', 'message', 'note',
+		    'reject', 'take', 'triage'] },
 	received_taken: {
 		a: ['link_duplicate', 'message', 'note', 'reject', 'release',
 		    'triage'],
 		b: [],
-		sup: ['assign', 'link_duplicate', 'message', 'note', 'reject',
-		    'release', 'take', 'triage'] },
+		sup: ['assign', 'hold', 'link_duplicate', 'message', 'note',
+		    'reject', 'release', 'take', 'triage'] },
 	triaged: {
 		a: ['investigate', 'link_duplicate', 'message', 'note',
 		    'reject', 'release', 'request_info', 'triage'],
 		b: [],
-		sup: ['assign', 'investigate', 'link_duplicate', 'message',
-		    'note', 'reject', 'release', 'request_info', 'take',
-		    'triage'] },
+		sup: ['assign', 'hold', 'investigate', 'link_duplicate',
+		    'message', 'note', 'reject', 'release', 'request_info',
+		    'take', 'triage'] },
 	investigating: {
 		a: ['decide', 'link_duplicate', 'message', 'note', 'reject',
 		    'release', 'request_info', 'triage'],
 		b: [],
-		sup: ['assign', 'decide', 'link_duplicate', 'message', 'note',
-		    'reject', 'release', 'request_info', 'take', 'triage'] },
+		sup: ['assign', 'decide', 'hold', 'link_duplicate', 'message',
+		    'note', 'reject', 'release', 'request_info', 'take',
+		    'triage'] },
 	awaiting_complainant: {
 		a: ['link_duplicate', 'message', 'note', 'reject', 'release',
 		    'triage'],
 		b: [],
-		sup: ['assign', 'link_duplicate', 'message', 'note', 'reject',
-		    'release', 'take', 'triage'] },
+		sup: ['assign', 'hold', 'link_duplicate', 'message', 'note',
+		    'reject', 'release', 'take', 'triage'] },
 	decided: {
 		a: ['close', 'link_duplicate', 'message', 'note', 'release'],
 		b: [],
-		sup: ['assign', 'close', 'link_duplicate', 'message', 'note',
-		    'release', 'take'] },
+		sup: ['assign', 'close', 'hold', 'link_duplicate', 'message',
+		    'note', 'release', 'take'] },
 	decided_unsigned: {
 		a: ['link_duplicate', 'message', 'note', 'release'],
 		b: [],
-		sup: ['assign', 'link_duplicate', 'message', 'note', 'release',
-		    'send_back', 'sign', 'take'] },
+		sup: ['assign', 'hold', 'link_duplicate', 'message', 'note',
+		    'release', 'send_back', 'sign', 'take'] },
 	// The appeal is unassigned and a, who decided, is out of it.
 	appealed: {
 		a: [],
 		b: ['take'],
-		sup: ['assign', 'decide', 'link_duplicate', 'message', 'note',
-		    'take'] },
-	closed: { a: [], b: [], sup: [] },
+		sup: ['assign', 'decide', 'hold', 'link_duplicate', 'message',
+		    'note', 'take'] },
+	// A supervisor may keep a closed case from retention.
+	closed: { a: [], b: [], sup: ['hold'] },
 	rejected: {
 		a: ['close', 'link_duplicate', 'message', 'note'],
 		b: [],
-		sup: ['close', 'link_duplicate', 'message', 'note'] },
+		sup: ['close', 'hold', 'link_duplicate', 'message', 'note'] },
+	// Unassigned: any reviewer of the queue answers the request.
+	erasure_requested: { a: ['erase', 'hold', 'take'],
+		b: ['erase', 'hold', 'take'],
+		sup: ['assign', 'erase', 'hold', 'link_duplicate', 'message',
+		    'note', 'reject', 'take', 'triage'] },
+	held: { a: [], b: [], sup: ['lift_hold'] },
+	erased: { a: [], b: [], sup: [] },
 };
 
 async function actionCount(ref) {

@@ -102,7 +102,7 @@ test('public side: the complaint form and the tracking form', async () => {
 	    receipt_code: f.code } });
 });
 
-test('public side: the reply and appeal forms of a decided report',
+test('public side: the reply, appeal and erasure forms of a decided report',
     async () => {
 		const f = await c.fileComplaint();
 		const { act } = await import('../lib/staff.mjs');
@@ -121,9 +121,11 @@ test('public side: the reply and appeal forms of a decided report',
 			return { doc: res.doc, url: res.url };
 		}, { given: { receipt_code: f.code } });
 		assert.deepEqual(actions.sort(), ['/track', '/track/appeal',
-		    '/track/reply'].filter((a) => actions.includes(a)).sort());
+		    '/track/erase', '/track/reply'].filter((a) =>
+		    actions.includes(a)).sort());
 		assert.ok(actions.includes('/track/reply') &&
-		    actions.includes('/track/appeal'));
+		    actions.includes('/track/appeal') &&
+		    actions.includes('/track/erase'));
 });
 
 test('back office: login and account set-up', async () => {

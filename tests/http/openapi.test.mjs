@@ -33,6 +33,7 @@ const UNREACHABLE = [
 	'POST /api/v1/track/reply 500', 'POST /api/v1/track/reply 503',
 	'POST /api/v1/track/appeal 500', 'POST /api/v1/track/appeal 503',
 	'POST /api/v1/track/withdraw 500', 'POST /api/v1/track/withdraw 503',
+	'POST /api/v1/track/erase 500', 'POST /api/v1/track/erase 503',
 	'GET /api/v1/taxonomy 500', 'GET /api/v1/taxonomy 503',
 	'GET /readyz 503',
 	'GET /api/v1/cases 500', 'GET /api/v1/cases 503',
@@ -1120,6 +1121,31 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 	    'marketing: a billing dispute is for the ombudsman.' });
 	await done(a, st.r.reference, 'close');
 	assert.equal((await caseRow(st.r.reference)).state, 'closed');
+
+	// Erasure: asked for with the code, held, released, confirmed.
+	const R = st.r.reference;
+	await refused(a, R, 'erase', {}, 409, 'state');
+	const ask = { receipt_code: st.r.receipt_code, confirm: true };
+	check(actSchema('erase'), ask, 'an erasure request');
+	let asked = conforms(await apiAct('erase', ask), 200);
+	assert.match(asked.json.erasure.requested_at ?? '', /Z$/);
+	assert.equal(errorCode(conforms(await apiAct('erase', ask), 409)),
+	    'already_requested');
+	const hold = 'A court order of 3 March 2026 requires us to keep it.';
+	await refused(a, R, 'hold', { text: 'x'.repeat(1001) }, 422, 'invalid');
+	await done(a, R, 'hold', { text: hold });
+	await refused(a, R, 'erase', {}, 409, 'state');
+	await refused(a, R, 'lift_hold', {}, 403, 'forbidden');
+	asked = conforms(await track(st.r.receipt_code), 200);
+	assert.equal(asked.json.erasure.legal_hold, hold);
+	await done(sup, R, 'lift_hold');
+	await done(a, R, 'erase');
+	await refused(a, R, 'hold', { text: hold }, 409, 'state');
+	conforms(await track(st.r.receipt_code), 404);
+	const erased = conforms(await staffGet(casePath(R), sup.token), 200);
+	assert.equal(erased.json.description, null);
+	assert.equal(erased.json.erasure.basis, 'request');
+	assert.ok(erased.json.messages.every((m) => m.body === null));
 	assert.deepEqual(VERBS.filter((v) => !verbsDone.has(v)), [],
 	    'verbs never used');
 
@@ -1415,10 +1441,15 @@ test('POST /api/v1/track/{reply,appeal,withdraw}: 400, 411, 413, 415, 422, ' +
 	const code = filed.receipt_code;
 	const good = { reply: { receipt_code: code, text: 'More detail.' },
 	    appeal: { receipt_code: code, text: 'I disagree.' },
-	    withdraw: { receipt_code: code, consent: 'demographics' } };
+	    withdraw: { receipt_code: code, consent: 'demographics' },
+	    erase: { receipt_code: code, confirm: true } };
+	const memberOf = { reply: 'text', appeal: 'text',
+	    withdraw: 'consent', erase: 'confirm' };
+	const badValues = { withdraw: [42, '', 'everything', 'Contact'],
+	    erase: [false, 'yes', 1, null] };
 	const before = conforms(await track(code), 200).json;
-	for (const verb of ['reply', 'appeal', 'withdraw']) {
-		const member = verb === 'withdraw' ? 'consent' : 'text';
+	for (const verb of Object.keys(good)) {
+		const member = memberOf[verb];
 		for (const b of ['{"receipt_code":', '[]', '']) {
 			const res = conforms(await send('POST', actPath(verb),
 			    { body: b, headers: { 'content-type':
@@ -1430,9 +1461,8 @@ test('POST /api/v1/track/{reply,appeal,withdraw}: 400, 411, 413, 415, 422, ' +
 		    [member]: 'x'.repeat(193 * 1024) }), 413);
 		conforms(await apiAct(verb, good[verb], { headers:
 		    { 'content-type': 'text/plain' } }), 415);
-		const values = verb === 'withdraw' ? [42, '', 'everything',
-		    'Contact'] : [42, '', ' \r\n\t', 'a\u0000b',
-		    'é'.repeat(10001)];
+		const values = badValues[verb] ?? [42, '', ' \r\n\t',
+		    'a\u0000b', 'é'.repeat(10001)];
 		const bad = [
 			[{}, ['receipt_code', member]],
 			[{ ...good[verb], receipt_code: code.slice(1) },
@@ -1469,12 +1499,13 @@ test('POST /api/v1/track/{reply,appeal,withdraw}: 400, 411, 413, 415, 422, ' +
 	while (misses <= 2 * TRACK_LIMIT && (await track(
 	    'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ', { ip })).status === 404)
 		misses++;
-	for (const verb of ['reply', 'appeal', 'withdraw']) {
+	for (const verb of Object.keys(good)) {
 		const r = conforms(await apiAct(verb, good[verb], { ip }), 429);
 		assert.equal(errorCode(r), 'too_many_requests');
 	}
-	assert.deepEqual(conforms(await track(code), 200).json.consents,
-	    before.consents);
+	const now = conforms(await track(code), 200).json;
+	assert.deepEqual(now.consents, before.consents);
+	assert.equal(now.erasure.requested_at, null, 'no erasure was asked');
 });
 
 test('undocumented methods and paths are refused with 404 or 405 on both ' +
@@ -1488,6 +1519,7 @@ test('undocumented methods and paths are refused with 404 or 405 on both ' +
 		['public', 'GET', '/api/v1/track/reply'],
 		['public', 'PUT', '/api/v1/track/appeal'],
 		['public', 'DELETE', '/api/v1/track/withdraw'],
+		['public', 'GET', '/api/v1/track/erase'],
 		['public', 'POST', '/api/v1/track/delete'],
 		['review', 'POST', '/api/v1/track/reply'],
 		['public', 'POST', '/api/v1/taxonomy'],

@@ -207,15 +207,17 @@ export async function postTrack(code, { ip, track, headers } = {}) {
 }
 
 // Looks the case up, then sends the reply or appeal form that the
-// report's page shows ('reply' or 'appeal'), typed as a person would.
+// report's page shows ('reply' or 'appeal'), typed as a person would; or
+// another of its forms with 'field' set ('erase' with confirm: 'yes').
 // Returns the response, or throws when the page offers no such form.
-export async function trackAct(code, verb, text, { ip, headers } = {}) {
+export async function trackAct(code, verb, text, { ip, headers,
+    field = verb } = {}) {
 	ip = ip ?? randomIp();
 	const page = await postTrack(code, { ip });
 	if (page.status !== 200)
 		throw new Error(`lookup answered ${page.status}`);
 	return formFor(page.doc, page.url, `/track/${verb}`)
-	    .set(verb, text).submit({ ip, headers });
+	    .set(field, text).submit({ ip, headers });
 }
 
 // Whether the report's page offers the reply or appeal form.

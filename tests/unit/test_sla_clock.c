@@ -99,6 +99,8 @@ test_event_meanings(void **state)
 	assert_int_equal(sla_event_kinds("triaged"), SLA_EV_ACKNOWLEDGED);
 	assert_int_equal(sla_event_kinds("rejected"), SLA_EV_ACKNOWLEDGED |
 	    SLA_EV_RESPONDED | SLA_EV_DECIDED);
+	assert_int_equal(sla_event_kinds("erased"), SLA_EV_ACKNOWLEDGED |
+	    SLA_EV_RESPONDED | SLA_EV_DECIDED);
 	assert_int_equal(sla_event_kinds("message"), SLA_EV_RESPONDED);
 	assert_int_equal(sla_event_kinds("information_requested"),
 	    SLA_EV_RESPONDED);
