@@ -1,5 +1,5 @@
 /*
- * caseclocks.h: the four clocks of one case computed from the database's
+ * caseclocks.h: the five clocks of one case computed from the database's
  * JSON (definitions and events, as sla_claim() and sla_verify_rows() give
  * them) and written back as the JSON sla_store() takes.  Pure: shared by
  * the back office's scheduler and recourse-admin sla-verify.
@@ -26,7 +26,7 @@ struct cc_input {
 	const char	*events;	/* [{"at": s, "kind": k, "reason": r}] */
 };
 
-/* All four clocks at 'now'; 0, or -1 with *err filled in. */
+/* All five clocks at 'now'; 0, or -1 with *err filled in. */
 int	 cc_compute(struct cc_cache *, const struct cc_input *, sla_time now,
 	    struct sla_clock out[SLA_NCLOCKS], struct sla_error *err);
 

@@ -113,8 +113,9 @@ add_detail(json_t *j, const struct track_detail *d)
 	    "publish", json_is_true(json_object_get(sent, "consent_publish")),
 	    "demographics", json_is_true(json_object_get(sent,
 	    "consent_demographics"))));
-	json_object_set_new(j, "erasure", json_pack("{s:O,s:O,s:O}",
+	json_object_set_new(j, "erasure", json_pack("{s:O,s:O,s:O,s:O}",
 	    "requested_at", or_null(sent, "erasure_requested_at"),
+	    "due_at", or_null(sent, "erasure_due"),
 	    "legal_hold", or_null(sent, "legal_hold"),
 	    "retention_months", or_null(sent, "retention_months")));
 	you = pick(sent, sent_keys);

@@ -1,6 +1,6 @@
 /*
  * sla.h: the service-level engine's contract: business calendars, policies
- * and the four clocks of a case, computed from the case's events alone.
+ * and the five clocks of a case, computed from the case's events alone.
  *
  * Pure: no Kore, no libpq.  Time zones come from the system tz database
  * through libical (see shared PLATFORM.md: never ICU, never fixed offsets).
@@ -105,6 +105,7 @@ enum sla_clock_kind {
 	SLA_RESPONSE,		/* first substantive response */
 	SLA_DECISION,
 	SLA_APPEAL,		/* decision on the latest appeal */
+	SLA_ERASURE,		/* answer to a request for erasure */
 	SLA_NCLOCKS
 };
 
@@ -119,6 +120,9 @@ struct sla_policy {
 	/* One extension of the decision clock (GDPR), n == 0 for none. */
 	struct sla_target	extension;
 };
+
+/* The erasure clock of a policy that does not name one (GDPR art. 12(3)). */
+extern const struct sla_target sla_erasure_default;
 
 /* Parse and validate a policy definition (JSON, docs/SLA.md). */
 int	sla_policy_parse(struct sla_policy *, const char *json,
@@ -141,7 +145,9 @@ enum sla_event_kind {
 	SLA_EV_APPEALED		= 1 << 4,	/* starts a new appeal clock */
 	SLA_EV_PAUSED		= 1 << 5,	/* a pause with a reason begins */
 	SLA_EV_RESUMED		= 1 << 6,	/* that reason's pause ends */
-	SLA_EV_EXTENDED		= 1 << 7	/* the decision clock, once */
+	SLA_EV_EXTENDED		= 1 << 7,	/* the decision clock, once */
+	SLA_EV_ERASURE_ASKED	= 1 << 8,	/* starts the erasure clock */
+	SLA_EV_ERASURE_ANSWERED	= 1 << 9	/* erased, or a legal hold */
 };
 
 /* The meaning of a case_events.kind; 0 when it does not touch the clocks. */
@@ -196,7 +202,7 @@ struct sla_clock {
 };
 
 /*
- * All four clocks of a case at 'now', from its events in time order.
+ * All five clocks of a case at 'now', from its events in time order.
  * 0 on success, -1 with *err for events that make no sense (out of order).
  */
 int	sla_compute(const struct sla_policy *, const struct sla_calendar *,

@@ -1,5 +1,5 @@
 /*
- * The four clocks of a case, recomputed from its events alone: what each
+ * The five clocks of a case, recomputed from its events alone: what each
  * event means, each clock's target, pauses, due and at-risk instants,
  * state at 'now' and the instants its state changed (docs/SLA.md).
  */
@@ -31,15 +31,20 @@ static const struct {
 	{ "clock_extended", SLA_EV_EXTENDED },
 	/* Erasing an open case closes it: like a rejection, it ends it. */
 	{ "erased", SLA_EV_ACKNOWLEDGED | SLA_EV_RESPONDED |
-	    SLA_EV_DECIDED },
+	    SLA_EV_DECIDED | SLA_EV_ERASURE_ANSWERED },
+	{ "erasure_requested", SLA_EV_ERASURE_ASKED },
+	/* A legal hold answers the request: why the data stays. */
+	{ "legal_hold", SLA_EV_ERASURE_ANSWERED },
 };
 
 /* Which event bit starts, and which meets, each clock. */
 static const unsigned starts[SLA_NCLOCKS] = {
-	SLA_EV_RECEIVED, SLA_EV_RECEIVED, SLA_EV_RECEIVED, SLA_EV_APPEALED
+	SLA_EV_RECEIVED, SLA_EV_RECEIVED, SLA_EV_RECEIVED, SLA_EV_APPEALED,
+	SLA_EV_ERASURE_ASKED
 };
 static const unsigned meets[SLA_NCLOCKS] = {
-	SLA_EV_ACKNOWLEDGED, SLA_EV_RESPONDED, SLA_EV_DECIDED, SLA_EV_DECIDED
+	SLA_EV_ACKNOWLEDGED, SLA_EV_RESPONDED, SLA_EV_DECIDED, SLA_EV_DECIDED,
+	SLA_EV_ERASURE_ANSWERED
 };
 
 static const char *const state_names[] = {
@@ -327,6 +332,9 @@ compute_clock(const struct ctx *c0, const struct sla_policy *pol,
 	out->state = SLA_NOT_STARTED;
 	if (tg->n == 0)
 		return;
+	/* Waiting for the complainant does not delay erasing their data. */
+	if (k == SLA_ERASURE)
+		c.np = 0;
 	/* The first received starts a clock; the latest appeal its own. */
 	for (i = 0; i < nev && ev[i].at <= c.now; i++)
 		if ((ev[i].kinds & starts[k]) != 0 &&

@@ -1,5 +1,5 @@
 /*
- * SLA policy definitions (JSON, docs/SLA.md): four clock targets, the
+ * SLA policy definitions (JSON, docs/SLA.md): five clock targets, the
  * at-risk share and the decision clock's one extension; and their names.
  */
 
@@ -11,8 +11,11 @@
 #include "sla_internal.h"
 
 static const char *const clock_names[SLA_NCLOCKS] = {
-	"acknowledge", "response", "decision", "appeal"
+	"acknowledge", "response", "decision", "appeal", "erasure"
 };
+
+/* A month, as the GDPR gives a controller to act on a request. */
+const struct sla_target sla_erasure_default = { 1, SLA_CALENDAR_MONTHS };
 
 static const char *const unit_names[] = {
 	"business_hours", "business_days", "calendar_days", "calendar_months"
@@ -118,6 +121,9 @@ sla_policy_parse(struct sla_policy *p, const char *json,
 		    json_object_get(root, clock_names[k]), clock_names[k],
 		    err) == -1)
 			goto done;
+	/* Absent (policies older than the clock): the default; null: none. */
+	if (json_object_get(root, "erasure") == NULL)
+		p->target[SLA_ERASURE] = sla_erasure_default;
 	p->at_risk_percent = 75;
 	v = json_object_get(root, "at_risk_percent");
 	if (v != NULL && !json_is_null(v)) {

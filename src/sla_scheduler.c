@@ -1,7 +1,7 @@
 /*
  * The SLA scheduler: on a timer in the back office's first worker, claims
  * the cases whose clocks are due a recomputation (sla_claim), computes
- * their four clocks with the engine and stores them in one call
+ * their five clocks with the engine and stores them in one call
  * (sla_store), which also writes the at-risk, breach and escalation events
  * exactly once.  Safe with several workers and nodes: the claim leases the
  * rows it takes, and the store locks each case and passes over one that

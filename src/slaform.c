@@ -16,7 +16,8 @@ const char *const slaform_days[7] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
 };
 const char *const slaform_targets[SLA_NCLOCKS + 1] = {
-	"acknowledge", "response", "decision", "appeal", "extension"
+	"acknowledge", "response", "decision", "appeal", "erasure",
+	"extension"
 };
 const char *const slaform_units[5] = {
 	"none", "business_hours", "business_days", "calendar_days",
@@ -520,13 +521,18 @@ slaform_policy(json_t *form, json_t *errors)
 json_t *
 slaform_policy_fields(json_t *def)
 {
-	json_t	*f, *t;
+	json_t	*f, *t, *erasure_default = NULL;
 	char	 name[48], n[24];
 	int	 k;
 
 	f = json_object();
 	for (k = 0; k <= SLA_NCLOCKS; k++) {
 		t = json_object_get(def, slaform_targets[k]);
+		/* A policy from before the erasure clock has its default. */
+		if (k == SLA_ERASURE && t == NULL)
+			t = erasure_default = json_pack("{s:i,s:s}", "n",
+			    sla_erasure_default.n, "unit", sla_unit_name(
+			    sla_erasure_default.unit));
 		(void)snprintf(name, sizeof(name), "%s_unit",
 		    slaform_targets[k]);
 		json_object_set_new(f, name, json_string(json_is_object(t) ?
@@ -542,5 +548,6 @@ slaform_policy_fields(json_t *def)
 	    def, "at_risk_percent")) ? (long long)json_integer_value(
 	    json_object_get(def, "at_risk_percent")) : 75LL);
 	json_object_set_new(f, "at_risk_percent", json_string(n));
+	json_decref(erasure_default);
 	return (f);
 }

@@ -12,7 +12,7 @@
 
 /* Form field names of the weekdays, Monday first (the engine's keys). */
 extern const char *const slaform_days[7];
-/* Form field prefixes of a policy's targets: the four clocks, extension. */
+/* Form field prefixes of a policy's targets: the five clocks, extension. */
 extern const char *const slaform_targets[SLA_NCLOCKS + 1];
 /* The unit select's values; "none" first. */
 extern const char *const slaform_units[5];

@@ -185,9 +185,8 @@ track_act_done(const struct track_act *a)
 	if (a->verb == TRACK_REPLY)
 		return ("Your reply has been sent.");
 	if (a->verb == TRACK_ERASE)
-		return ("You asked for your data to be erased. A reviewer will "
-		    "confirm it within one month; until then this code still "
-		    "shows your report.");
+		return ("You asked for your data to be erased. Until a reviewer "
+		    "confirms it, this code still shows your report.");
 	if (strcmp(a->consent, "contact") == 0)
 		return ("You withdrew your consent to be contacted. We will "
 		    "not e-mail you about this report, and reviewers no longer "

@@ -34,7 +34,8 @@ static const char *const day_labels[7] = {
 };
 static const char *const target_labels[SLA_NCLOCKS + 1] = {
 	"Acknowledge (human triage)", "First substantive response",
-	"Decision", "Decision on appeal", "Extension of the decision clock "
+	"Decision", "Decision on appeal", "Answer to a request for erasure "
+	"(confirmed, or a legal hold recorded)", "Extension of the decision clock "
 	"(once, with a recorded reason)"
 };
 

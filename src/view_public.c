@@ -1121,7 +1121,7 @@ track_choices(struct sbuf *b, const struct track_view *v)
 static void
 track_erasure(struct sbuf *b, const struct track_view *v)
 {
-	const json_t	*asked, *hold, *months;
+	const json_t	*asked, *hold, *months, *due;
 	const char	*err;
 	long long	 n;
 
@@ -1143,9 +1143,16 @@ track_erasure(struct sbuf *b, const struct track_view *v)
 		html_raw(b, "<p>You asked on ");
 		track_date(b, json_string_value(asked));
 		html_raw(b, " for your data to be erased.");
-		if (!json_is_string(hold))
+		due = json_object_get(v->d.sent, "erasure_due");
+		if (!json_is_string(hold) && json_is_string(due)) {
+			html_raw(b, " A reviewer will confirm it by ");
+			track_date(b, json_string_value(due));
+			html_raw(b, ".");
+		} else if (!json_is_string(hold))
 			html_raw(b, " A reviewer will confirm it within one "
-			    "month. From then on this code will not find your "
+			    "month.");
+		if (!json_is_string(hold))
+			html_raw(b, " From then on this code will not find your "
 			    "report.");
 		html_raw(b, "</p>\n</section>\n");
 		return;

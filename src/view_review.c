@@ -283,6 +283,8 @@ view_clock_label(const char *clock)
 		return ("Decision");
 	if (strcmp(clock, "appeal") == 0)
 		return ("Appeal decision");
+	if (strcmp(clock, "erasure") == 0)
+		return ("Erasure request");
 	return (clock);
 }
 

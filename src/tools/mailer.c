@@ -379,10 +379,10 @@ static void
 alert_clocks(struct sbuf *b, json_t *payload)
 {
 	json_t		*all = json_object_get(payload, "clocks");
-	const char	*name[4];
+	const char	*name[5];
 	size_t		 i, n = 0;
 
-	for (i = 0; i < json_array_size(all) && n < 4; i++)
+	for (i = 0; i < json_array_size(all) && n < 5; i++)
 		if ((name[n] = clock_name(json_array_get(all, i))) != NULL)
 			n++;
 	if (n == 0 && (name[0] = clock_name(json_object_get(payload,
@@ -409,7 +409,10 @@ compose_alert(struct sbuf *m, const struct config *c, const char *to,
 	event = json_string_value(json_object_get(payload, "event"));
 	sbuf_init(&clocks);
 	alert_clocks(&clocks, payload);
-	if (clocks.len == 0 && event != NULL &&
+	if (event != NULL && strcmp(event, "erasure_requested") == 0)
+		(void)snprintf(subject, sizeof(subject), "Recourse: the "
+		    "complainant of %s asked for erasure", ref);
+	else if (clocks.len == 0 && event != NULL &&
 	    strcmp(event, "escalated") == 0)
 		(void)snprintf(subject, sizeof(subject), "Recourse: %s was "
 		    "escalated", ref);

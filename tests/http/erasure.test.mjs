@@ -1,22 +1,41 @@
 // Erasure on request: the complainant asks on /track with the form the page renders (the consequences ticked), a reviewer confirms it with the case page's form, and then no table holds any ciphertext, key or receipt hash of the case, the receipt code answers exactly as an unknown one, the statistics fields are intact and the erasure is audited; a legal hold keeps the data and tells the complainant why.
-import test, { before } from 'node:test';
+import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as c from '../lib/client.mjs';
 import { formsOf } from '../lib/pageform.mjs';
-import { staffUser, act, casePage, offeredVerbs } from '../lib/staff.mjs';
+import { staffUser, act, casePage, offeredVerbs, setStaffEmail }
+    from '../lib/staff.mjs';
 import { caseByReference, query } from '../lib/db.mjs';
+import { caseId, recompute, park, unpark, clocksOf, clockEvents,
+    setOffset } from '../lib/sla.mjs';
 
-let reviewer, supervisor;
+let reviewer, supervisor, parked = [];
 
 before(async () => {
 	reviewer = await staffUser({ roles: ['reviewer'], queues: ['general'] });
-	supervisor = await staffUser({ roles: ['supervisor'], queues: [] });
+	supervisor = await staffUser({ roles: ['supervisor', 'admin'],
+	    queues: [] });
+	const r = await setStaffEmail(supervisor, supervisor.id,
+	    'supervisor@example.org');
+	assert.equal(r.status, 303, 'the supervisor\'s address');
+});
+
+after(async () => {
+	await unpark(parked);
 });
 
 async function ok(user, ref, verb, fields = {}) {
 	const r = await act(user, ref, verb, fields);
 	assert.equal(r.status, 303, `${verb} answered ${r.status}: ` +
 	    r.text.slice(0, 300));
+}
+
+// Asks for erasure through the /track page's form.
+async function askErasure(code) {
+	const ip = c.randomIp();
+	const { form } = await trackForm(code, '/track/erase', ip);
+	const res = await form.fill({ confirm: 'yes' }).submit({ ip });
+	assert.equal(res.status, 200);
 }
 
 // Every secret the database holds for the case: its own columns, its
@@ -247,4 +266,58 @@ test('the hold form (a supervisor\'s, without a request) refuses an empty ' +
 		    'the error is on the field');
 	}
 	assert.equal((await caseByReference(f.reference)).legal_hold, null);
+});
+
+test('a request starts the erasure clock (a calendar month) and alerts the ' +
+    'supervisors; past due it breaches and escalates once; a legal hold ' +
+    'meets it', async () => {
+	const f = await c.fileComplaint();
+	const id = await caseId(f.reference);
+	await askErasure(f.code);
+	const alerts = await query(`SELECT payload->>'event' AS event
+	    FROM outbox WHERE case_id = $1 AND kind = 'supervisor_alert'
+	      AND account_id = $2`, [id, supervisor.id]);
+	assert.deepEqual(alerts.rows, [{ event: 'erasure_requested' }]);
+
+	parked = await park([id]);
+	await recompute([id]);
+	let k = (await clocksOf(id)).erasure;
+	assert.equal(k?.state, 'running');
+	const asked = (await caseByReference(f.reference)).erasure_requested_at;
+	assert.equal(k.started, Math.floor(asked.getTime() / 1000));
+	const due = new Date(asked);
+	due.setUTCMonth(due.getUTCMonth() + 1);
+	// A calendar month in the default calendar's zone: within a day of
+	// the same day next month in UTC, whatever the zone's offset.
+	assert.ok(Math.abs(k.due - due.getTime() / 1000) <= 86400,
+	    `due ${new Date(k.due * 1000).toISOString()}`);
+	const { doc } = await casePage(supervisor, f.reference);
+	assert.match(doc.text, /Erasure request/);
+	const page = await c.postTrack(f.code);
+	assert.match(page.doc.querySelector('#erasure').text,
+	    /A reviewer will confirm it by \d/);
+	const api = await c.apiTrack(f.code);
+	assert.equal(api.json.erasure.due_at, new Date(k.due * 1000)
+	    .toISOString().replace('.000Z', 'Z'));
+
+	await setOffset(k.due - Date.now() / 1000 + 60);
+	await recompute([id]);
+	k = (await clocksOf(id)).erasure;
+	assert.equal(k.state, 'breached');
+	await recompute([id]);
+	const evs = await clockEvents(id);
+	assert.deepEqual(evs.filter(([, clock]) => clock === 'erasure'),
+	    [['clock_breached', 'erasure']], 'breached once, at once past ' +
+	    'due (no at-risk step was seen)');
+	assert.equal(evs.filter(([kind]) => kind === 'escalated').length, 1);
+	// (Still on the moved clock: a store older than the last is refused.)
+	await ok(supervisor, f.reference, 'hold', { text: 'A regulator ' +
+	    'asked us to keep it.' });
+	await recompute([id]);
+	k = (await clocksOf(id)).erasure;
+	assert.equal(k.state, 'met');
+	assert.ok(k.breached, 'the breach stays on the record');
+	await setOffset(0);
+	// Out of the other tests' work lists.
+	await ok(supervisor, f.reference, 'reject', { text: 'Test over.' });
 });

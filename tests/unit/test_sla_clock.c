@@ -1,6 +1,7 @@
 /*
- * The four clocks of a case from its events: targets in each unit,
- * pauses, at-risk and breach to the second, met, appeal and extension.
+ * The five clocks of a case from its events: targets in each unit,
+ * pauses, at-risk and breach to the second, met, appeal, extension and
+ * the answer to a request for erasure.
  */
 
 #include <setjmp.h>
@@ -100,7 +101,11 @@ test_event_meanings(void **state)
 	assert_int_equal(sla_event_kinds("rejected"), SLA_EV_ACKNOWLEDGED |
 	    SLA_EV_RESPONDED | SLA_EV_DECIDED);
 	assert_int_equal(sla_event_kinds("erased"), SLA_EV_ACKNOWLEDGED |
-	    SLA_EV_RESPONDED | SLA_EV_DECIDED);
+	    SLA_EV_RESPONDED | SLA_EV_DECIDED | SLA_EV_ERASURE_ANSWERED);
+	assert_int_equal(sla_event_kinds("erasure_requested"),
+	    SLA_EV_ERASURE_ASKED);
+	assert_int_equal(sla_event_kinds("legal_hold"),
+	    SLA_EV_ERASURE_ANSWERED);
 	assert_int_equal(sla_event_kinds("message"), SLA_EV_RESPONDED);
 	assert_int_equal(sla_event_kinds("information_requested"),
 	    SLA_EV_RESPONDED);
@@ -451,6 +456,54 @@ test_extension(void **state)
 	    "breached");
 }
 
+/*
+ * The erasure clock: a calendar month from the request unless the policy
+ * says otherwise (null: none), never paused while the case waits for the
+ * complainant, met by the erasure or by a legal hold.
+ */
+static void
+test_erasure_clock(void **state)
+{
+	struct sla_policy	p;
+	struct sla_event	e[4];
+	struct sla_clock	c[SLA_NCLOCKS];
+	sla_time		asked = at(2026, 1, 31, 10, 0, 0, CET);
+
+	office("");
+	one(&p, "decision", 30, "calendar_days");
+	assert_int_equal(p.target[SLA_ERASURE].n, 1);
+	assert_int_equal(p.target[SLA_ERASURE].unit, SLA_CALENDAR_MONTHS);
+	e[0] = ev(at(2026, 1, 5, 10, 0, 0, CET), "received", NULL);
+	e[1] = ev(asked - 3600, "clock_paused", "awaiting_complainant");
+	e[2] = ev(asked, "erasure_requested", NULL);
+	run(&p, e, 3, asked + 60, c);
+	check_state(c[SLA_DECISION].state, SLA_PAUSED, "the decision waits");
+	check_state(c[SLA_ERASURE].state, SLA_RUNNING, "erasure does not");
+	check_time(c[SLA_ERASURE].started_at, asked, "started");
+	check_time(c[SLA_ERASURE].due_at, at(2026, 2, 28, 10, 0, 0, CET),
+	    "31 January + 1 month");
+	assert_int_equal(c[SLA_ERASURE].paused_seconds, 0);
+	run(&p, e, 3, at(2026, 2, 28, 10, 0, 1, CET), c);
+	check_state(c[SLA_ERASURE].state, SLA_BREACHED, "a month passed");
+
+	e[3] = ev(at(2026, 2, 20, 9, 0, 0, CET), "legal_hold", NULL);
+	run(&p, e, 4, at(2026, 3, 10, 9, 0, 0, CET), c);
+	check_state(c[SLA_ERASURE].state, SLA_MET, "a hold answers it");
+	check_time(c[SLA_ERASURE].met_at, e[3].at, "met at the hold");
+	e[3] = ev(at(2026, 2, 20, 9, 0, 0, CET), "erased", NULL);
+	run(&p, e, 4, at(2026, 3, 10, 9, 0, 0, CET), c);
+	check_state(c[SLA_ERASURE].state, SLA_MET, "so does the erasure");
+
+	policy(&p, "{\"erasure\": {\"n\": 10, \"unit\": \"business_days\"}}");
+	run(&p, e, 3, asked + 60, c);
+	check_time(c[SLA_ERASURE].due_at, at(2026, 2, 13, 17, 0, 0, CET),
+	    "10 business days from a Saturday request: Monday 2 to Friday "
+	    "13 February, to its closing");
+	policy(&p, "{\"erasure\": null}");
+	run(&p, e, 3, asked + 60, c);
+	check_state(c[SLA_ERASURE].state, SLA_NOT_STARTED, "no such clock");
+}
+
 /* No received event: nothing started. */
 static void
 test_not_started(void **state)
@@ -486,6 +539,7 @@ main(void)
 		cmocka_unit_test(test_met_late_appeal_and_order),
 		cmocka_unit_test(test_extension),
 		cmocka_unit_test(test_not_started),
+		cmocka_unit_test(test_erasure_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -131,11 +131,12 @@ test_policy_fields(void **state)
 	json_t	*f, *e, *def, *back;
 	char	*text;
 
-	f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
 	    "acknowledge_n", "x", "acknowledge_unit", "business_days",
 	    "response_n", "", "response_unit", "none",
 	    "decision_n", "1", "decision_unit", "calendar_months",
 	    "appeal_n", "0", "appeal_unit", "calendar_days",
+	    "erasure_n", "30", "erasure_unit", "calendar_days",
 	    "extension_n", "2", "extension_unit", "fortnights",
 	    "at_risk_percent", "100");
 	e = json_object();
@@ -169,6 +170,23 @@ test_policy_fields(void **state)
 	    "acknowledge_n")), "7");
 	assert_string_equal(json_string_value(json_object_get(back,
 	    "appeal_unit")), "none");
+	assert_string_equal(json_string_value(json_object_get(back,
+	    "erasure_n")), "30");
+	assert_string_equal(json_string_value(json_object_get(back,
+	    "erasure_unit")), "calendar_days");
+	json_decref(back);
+	/* A policy from before the erasure clock shows its default. */
+	json_object_del(def, "erasure");
+	back = slaform_policy_fields(def);
+	assert_string_equal(json_string_value(json_object_get(back,
+	    "erasure_n")), "1");
+	assert_string_equal(json_string_value(json_object_get(back,
+	    "erasure_unit")), "calendar_months");
+	json_decref(back);
+	json_object_set_new(def, "erasure", json_null());
+	back = slaform_policy_fields(def);
+	assert_string_equal(json_string_value(json_object_get(back,
+	    "erasure_unit")), "none");
 	free(text);
 	json_decref(def);
 	json_decref(back);
