@@ -30,6 +30,8 @@ PURE	+= sla_words
 PURE	+= caseclocks
 # The SLA admin forms to definitions and back (rt_admin_sla.c).
 PURE	+= slaform
+# Evidence uploads: type from content, checks, metadata stripped.
+PURE	+= evidence
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \

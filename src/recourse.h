@@ -92,6 +92,34 @@ void	 formdata_free(struct formdata *);
 void	 formdata_mark(const struct formdata *, const char *name);
 void	 formdata_reads(const struct formdata *, struct sbuf *);
 
+/* evidence.c: an uploaded file's type, checks and metadata stripped. */
+#define EVIDENCE_MAX_FILES	5
+#define EVIDENCE_MAX_TOTAL	(10 * 1024 * 1024)	/* all files together */
+#define EVIDENCE_MAX_SIDE	20000
+#define EVIDENCE_MAX_PIXELS	50000000
+
+enum evidence_kind { EV_NONE, EV_PNG, EV_JPEG, EV_WEBP, EV_PDF, EV_TEXT };
+enum evidence_error { EVE_OK, EVE_EMPTY, EVE_TYPE, EVE_TRUNCATED,
+	EVE_POLYGLOT, EVE_DIMENSIONS, EVE_TOO_LARGE };
+
+struct evidence_file {
+	enum evidence_kind	 kind;
+	unsigned char		*data;		/* as kept: metadata stripped */
+	size_t			 len;
+	unsigned		 width, height;	/* pictures only */
+};
+
+enum evidence_error evidence_check(const unsigned char *, size_t,
+	    struct evidence_file *);
+void		 evidence_file_free(struct evidence_file *);
+int		 evidence_name_ok(const char *, size_t);
+const char	*evidence_error_message(enum evidence_error);
+const char	*evidence_kind_name(enum evidence_kind);
+const char	*evidence_kind_mime(enum evidence_kind);
+const char	*evidence_kind_label(enum evidence_kind);
+const char	*evidence_kind_ext(enum evidence_kind);
+enum evidence_kind evidence_kind_parse(const char *);
+
 /* intake.c: the complaint form's fields and their rules. */
 enum intake_field {
 	IF_CATEGORY,
