@@ -41,6 +41,8 @@ KOREMOD	:= recourse workers assets db db_case complaint background maintenance a
 KOREMOD	+= intake_clocks
 # Erasing closed cases' personal data when their retention period ends.
 KOREMOD	+= retention
+# Evidence files downloaded by staff.
+KOREMOD	+= rt_evidence
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
@@ -141,6 +143,7 @@ bench:
 	@sh src/tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
+	@sh tests/bench/evidence.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -42,6 +42,7 @@ BEGIN
 	    -- The public side: intake, tracking, housekeeping.
 	    ('recourse_public', 'taxonomy_active'),
 	    ('recourse_public', 'intake_complaint'),
+	    ('recourse_public', 'intake_complaint_evidence'),
 	    ('recourse_public', 'sla_current_definitions'),
 	    ('recourse_public', 'track_case'),
 	    ('recourse_public', 'track_detail'),
@@ -141,7 +142,9 @@ BEGIN
 	    ('recourse_review', 'case_legal_hold'),
 	    ('recourse_review', 'case_lift_hold'),
 	    ('recourse_review', 'retention_pass'),
-	    ('recourse_review', 'staff_privacy_retention')
+	    ('recourse_review', 'staff_privacy_retention'),
+	    -- Evidence files (0023).
+	    ('recourse_review', 'case_evidence_read')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

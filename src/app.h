@@ -174,6 +174,7 @@ struct intake_request {
 	struct vault_sealed	 sealed;
 	unsigned char		*copy_box;	/* what they sent, for them */
 	size_t			 copy_box_len;
+	char			*evidence_meta;	/* [{kind, size}] with files */
 };
 
 #define TAXONOMY_FRESH_MS	60000	/* a worker's copy is reused this long */
@@ -201,6 +202,12 @@ enum db_status	 db_ping(struct db_query *, struct http_request *);
 /* complaint.c: turning a validated complaint into a stored case. */
 struct filing {
 	struct intake		 in;
+	/* Evidence as kept (metadata stripped), its hashes, its error. */
+	struct evidence_file	 ev[EVIDENCE_MAX_FILES];
+	unsigned char		 ev_hash[EVIDENCE_MAX_FILES][32];
+	size_t			 nev;
+	size_t			 ev_total;
+	char			 ev_error[512];
 	struct intake_request	 rq;
 	struct sbuf		 canonical;
 	char			 token[256];	/* form token or API key */
@@ -211,6 +218,10 @@ struct filing {
 };
 
 void	 filing_init(struct filing *);
+int	 filing_evidence(struct filing *, const char *filename,
+	    size_t filename_len, const unsigned char *, size_t);
+void	 filing_evidence_dropped(struct filing *);
+json_t	*filing_evidence_json(const struct filing *);
 void	 filing_prepare(struct filing *, const char *scope, const char *token);
 int	 filing_receipt(struct filing *);
 enum db_status	 filing_answers(struct filing *, struct db_query *,
@@ -418,6 +429,9 @@ void	 refusal_role(const struct staff *, const char *path,
  * \uXXXX surrogate pairs (12 bytes each) and the other fields fit.
  */
 #define RT_BODY_MAX	(192 * 1024)
+/* A complaint with files: 10 MiB of them, base64 in JSON (under Kore's
+ * http_body_max of 16 MiB, so that our own 413 answers first). */
+#define RT_UPLOAD_BODY_MAX	(15 * 1024 * 1024)
 
 void	*rt_ctx(struct http_request *, size_t, void (*)(void *));
 void	 rt_security_headers(struct http_request *);
@@ -429,8 +443,12 @@ void	 rt_error(struct http_request *, int, const char *title,
 void	 rt_unavailable(struct http_request *);
 int	 rt_db_ready(struct http_request *, enum db_status, int *);
 int	 rt_method(struct http_request *, int allowed);
+void	 rt_send_download(struct http_request *, const char *type,
+	    const char *filename, const void *, size_t);
 int	 rt_body(struct http_request *, struct sbuf *);
+int	 rt_body_max(struct http_request *, struct sbuf *, size_t);
 int	 rt_form(struct http_request *, struct formdata *);
+int	 rt_form_max(struct http_request *, struct formdata *, size_t);
 int	 rt_is_api(struct http_request *);
 int	 rt_csrf_issue(struct http_request *, char *token, size_t);
 enum rt_csrf {
@@ -483,6 +501,9 @@ int	 rt_admin(struct http_request *);
 int	 rt_review_home(struct http_request *);
 int	 rt_review_case(struct http_request *);
 
+/* rt_evidence.c: a complainant's file, downloaded by staff. */
+int	 rt_review_evidence(struct http_request *);
+
 /* rt_staff_api.c: the staff JSON API (bearer tokens). */
 int	 rt_api_cases(struct http_request *);
 int	 rt_api_case(struct http_request *);
@@ -491,6 +512,7 @@ int	 rt_api_case(struct http_request *);
 int	 rt_api_complaints(struct http_request *);
 int	 rt_api_taxonomy(struct http_request *);
 json_t	*rt_api_read_json(struct http_request *);
+json_t	*rt_api_read_json_max(struct http_request *, size_t);
 void	 rt_api_error(struct http_request *, int status, const char *code,
 	    const char *message);
 void	 rt_api_field_error(struct http_request *, const char *field,
@@ -506,6 +528,7 @@ int	 rt_api_track_erase(struct http_request *);
 /* apijson.c: the API's JSON in and out, through jansson. */
 int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
 json_t	*apijson_field_errors(const struct intake *);
+void	 apijson_evidence(json_t *, struct filing *);
 json_t	*apijson_error(const char *code, const char *message);
 const char *json_text(const json_t *, const char *key);
 
@@ -532,13 +555,16 @@ struct form_view {
 	const char		*token;
 	int			 errors;
 	const char		*notice;	/* why it came back unsaved */
+	size_t			 files_lost;	/* files sent, not refilled */
 };
 
 void	 view_home(struct sbuf *);
 void	 view_privacy(struct sbuf *, const json_t *retention);
 void	 view_form(struct sbuf *, const struct form_view *);
+void	 view_evidence_list(struct sbuf *, const json_t *files,
+	    const char *heading);
 void	 view_receipt(struct sbuf *, const char *reference,
-	    const char *receipt, const struct intake *);
+	    const char *receipt, const struct intake *, const json_t *files);
 void	 view_receipt_gone(struct sbuf *, const char *reference, int conflict);
 void	 view_track_form(struct sbuf *, const char *csrf, const char *typed,
 	    const char *error);

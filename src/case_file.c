@@ -17,7 +17,7 @@ enum {
 	C_UPDATED_AT, C_CLOCKS, C_ASSIGNEE, C_ASSIGNEE_NAME, C_APPEAL_EXCLUDED,
 	C_DUPLICATE_OF, C_DUPLICATES, C_SALT, C_DATA_KEY, C_DESCRIPTION,
 	C_CONTACT, C_EVENTS, C_MESSAGES, C_DECISIONS, C_APPEALS, C_ESCALATED_AT,
-	C_TARGETING, C_AI_DISCLOSED, C_WHY_SHOWN, C_ERASURE,
+	C_TARGETING, C_AI_DISCLOSED, C_WHY_SHOWN, C_ERASURE, C_EVIDENCE,
 };
 
 enum db_status
@@ -255,6 +255,7 @@ case_file_build(const struct db_query *q, json_t **out)
 	json_object_set_new(c, "decisions", parsed(q, C_DECISIONS));
 	json_object_set_new(c, "appeals", parsed(q, C_APPEALS));
 	mark_sent_back(c);
+	json_object_set_new(c, "evidence", parsed(q, C_EVIDENCE));
 	erasure = json_loads(db_value(q, 0, C_ERASURE), 0, NULL);
 	json_object_set_new(c, "erasure", erasure != NULL ? erasure :
 	    json_object());

@@ -3,6 +3,9 @@
  * the taxonomy, filing a complaint, tracking a case, and a readiness ping.
  */
 
+#include <arpa/inet.h>
+
+#include <stdint.h>
 #include <string.h>
 
 #include "app.h"
@@ -14,13 +17,48 @@ static const char sql_taxonomy[] =
 	"SELECT kind, code, label, hint, position FROM taxonomy_active()"
 	" ORDER BY 1, 5";
 
-#define INTAKE_PARAMS	23
+#define INTAKE_PARAMS	25
 
 static const char sql_intake[] =
 	"SELECT outcome, reference, state, receipt_box FROM intake_complaint("
 	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
 	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18,"
 	" $19::jsonb, $20::text[], $21, $22, $23)";
+
+/* With files: the same, then the files (sql/0023), in one transaction. */
+static const char sql_intake_evidence[] =
+	"SELECT outcome, reference, state, receipt_box FROM "
+	"intake_complaint_evidence("
+	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
+	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18,"
+	" $19::jsonb, $20::text[], $21, $22, $23, $24::bytea[], $25::jsonb)";
+
+/*
+ * A bytea[] in PostgreSQL's binary array format (network byte order):
+ * dimensions, no nulls, element type bytea (OID 17), then each element's
+ * length and bytes.  Files go to the server as they are, never as hex.
+ */
+static void
+bytea_array(struct sbuf *b, unsigned char *const *items, const size_t *lens,
+    size_t n)
+{
+	uint32_t	 head[5];
+	uint32_t	 len;
+	size_t		 i;
+
+	head[0] = htonl(n > 0 ? 1 : 0);
+	head[1] = htonl(0);
+	head[2] = htonl(17);
+	head[3] = htonl((uint32_t)n);
+	head[4] = htonl(1);
+	sbuf_add(b, (const char *)head, n > 0 ? sizeof(head) :
+	    3 * sizeof(head[0]));
+	for (i = 0; i < n; i++) {
+		len = htonl((uint32_t)lens[i]);
+		sbuf_add(b, (const char *)&len, sizeof(len));
+		sbuf_add(b, (const char *)items[i], lens[i]);
+	}
+}
 
 static const char sql_track[] =
 	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
@@ -177,7 +215,7 @@ db_intake(struct db_query *q, struct http_request *req,
 	int			 len[INTAKE_PARAMS], fmt[INTAKE_PARAMS];
 	int			 i;
 	enum db_status		 st;
-	struct sbuf		 reasons;
+	struct sbuf		 reasons, files;
 
 	for (i = 0; i < INTAKE_PARAMS; i++) {
 		v[i] = NULL;
@@ -234,7 +272,22 @@ db_intake(struct db_query *q, struct http_request *req,
 #undef TXT
 	/* A replay of the same token is recognised: safe to run again. */
 	q->repeatable = 1;
-	st = db_run(q, req, sql_intake, INTAKE_PARAMS, v, len, fmt);
+	/* Without files, the function of before, unchanged. */
+	if (r->sealed.nfiles == 0) {
+		st = db_run(q, req, sql_intake, INTAKE_PARAMS - 2, v, len, fmt);
+		sbuf_free(&reasons);
+		return (st);
+	}
+	sbuf_init(&files);
+	bytea_array(&files, r->sealed.files, r->sealed.files_len,
+	    r->sealed.nfiles);
+	v[23] = files.data;
+	len[23] = (int)files.len;
+	fmt[23] = 1;
+	v[24] = r->evidence_meta;
+	len[24] = (int)strlen(r->evidence_meta);
+	st = db_run(q, req, sql_intake_evidence, INTAKE_PARAMS, v, len, fmt);
+	sbuf_free(&files);
 	sbuf_free(&reasons);
 	return (st);
 }

@@ -170,8 +170,10 @@ static enum formdata_result
 parse_part(struct formdata *fd, const char *part, size_t len)
 {
 	const char	*hend, *line, *eol, *content;
-	char		 name[FORMDATA_NAME_MAX + 1], file[2];
-	int		 have_name, is_file;
+	char		 name[FORMDATA_NAME_MAX + 1];
+	char		 file[FORMDATA_FILENAME_MAX + 2];
+	struct formupload *u;
+	int		 have_name, is_file, file_ok = 0;
 
 	if ((hend = memmem(part, len, "\r\n\r\n", 4)) == NULL)
 		return (FORMDATA_MALFORMED);
@@ -188,23 +190,33 @@ parse_part(struct formdata *fd, const char *part, size_t len)
 				return (FORMDATA_MALFORMED);
 			have_name = 1;
 			/* Any filename at all marks an upload. */
-			is_file = header_param(line, (size_t)(eol - line),
-			    "filename", file, sizeof(file)) ||
-			    memmem(line, (size_t)(eol - line), "filename=",
-			    9) != NULL;
+			file_ok = header_param(line, (size_t)(eol - line),
+			    "filename", file, sizeof(file));
+			is_file = file_ok || memmem(line, (size_t)(eol - line),
+			    "filename=", 9) != NULL;
 		}
 	}
 	if (!have_name)
 		return (FORMDATA_MALFORMED);
 	/*
-	 * Uploads never pass for a field of the same name: the first is
-	 * kept apart for formdata_upload(), any further one is skipped.
+	 * Uploads never pass for a field of the same name: they are kept
+	 * apart for formdata_upload().  A browser sends an empty part with an
+	 * empty name for a file input left empty: no upload at all.
 	 */
 	if (is_file) {
-		if (fd->upload.name == NULL) {
-			fd->upload.name = dupmem(name, strlen(name));
-			fd->upload.len = (size_t)(part + len - content);
-			fd->upload.value = dupmem(content, fd->upload.len);
+		if (file_ok && file[0] == '\0' && content == part + len)
+			return (FORMDATA_OK);
+		if (fd->nupload == FORMDATA_MAX_UPLOADS) {
+			fd->uploads_dropped++;
+			return (FORMDATA_OK);
+		}
+		u = &fd->upload[fd->nupload++];
+		u->name = dupmem(name, strlen(name));
+		u->len = (size_t)(part + len - content);
+		u->value = dupmem(content, u->len);
+		if (file_ok && strlen(file) <= FORMDATA_FILENAME_MAX) {
+			u->filename_len = strlen(file);
+			u->filename = dupmem(file, u->filename_len);
 		}
 		return (FORMDATA_OK);
 	}
@@ -345,14 +357,26 @@ formdata_next(const struct formdata *fd, const char *name,
 	return (NULL);
 }
 
-/* The uploaded file sent as 'name', or NULL. */
-const struct formfield *
+/* The next file sent as 'name' after 'prev' (NULL: the first), or NULL. */
+const struct formupload *
+formdata_upload_next(const struct formdata *fd, const char *name,
+    const struct formupload *prev)
+{
+	size_t	 i;
+
+	formdata_mark(fd, name);
+	i = prev == NULL ? 0 : (size_t)(prev - fd->upload) + 1;
+	for (; i < fd->nupload; i++)
+		if (strcmp(fd->upload[i].name, name) == 0)
+			return (&fd->upload[i]);
+	return (NULL);
+}
+
+/* The first file sent as 'name', or NULL. */
+const struct formupload *
 formdata_upload(const struct formdata *fd, const char *name)
 {
-	formdata_mark(fd, name);
-	if (fd->upload.name == NULL || strcmp(fd->upload.name, name) != 0)
-		return (NULL);
-	return (&fd->upload);
+	return (formdata_upload_next(fd, name, NULL));
 }
 
 void
@@ -360,9 +384,15 @@ formdata_free(struct formdata *fd)
 {
 	size_t	 i;
 
-	free(fd->upload.name);
-	free(fd->upload.value);
-	memset(&fd->upload, 0, sizeof(fd->upload));
+	/* Files too may be someone's account of what happened. */
+	for (i = 0; i < fd->nupload; i++) {
+		free(fd->upload[i].name);
+		explicit_bzero(fd->upload[i].value, fd->upload[i].len);
+		free(fd->upload[i].value);
+		free(fd->upload[i].filename);
+	}
+	memset(fd->upload, 0, sizeof(fd->upload));
+	fd->nupload = 0;
 
 	/* Values may be someone's account of what happened: wipe them. */
 	for (i = 0; i < fd->count; i++) {

@@ -29,6 +29,7 @@ const char *const intake_field_name[IF__MAX] = {
 	[IF_GENDER_DESCRIPTION] = "gender_description",
 	[IF_DISABILITY] = "disability",
 	[IF_ORIGIN] = "origin",
+	[IF_EVIDENCE] = "evidence",
 };
 
 const enum intake_field intake_question_field[IQ__MAX] = {
@@ -238,6 +239,7 @@ intake_set(struct intake *in, enum intake_field f, const char *v, size_t len)
 	case IF_ORIGIN: slot = &in->answer[IQ_ORIGIN]; break;
 	case IF_GENDER_DESCRIPTION: slot = &in->gender_description; break;
 	case IF_TARGETING_REASONS: break;
+	case IF_EVIDENCE:	/* files, read by complaint.c */
 	case IF__MAX: return;
 	}
 

@@ -31,6 +31,8 @@ KORE_SECCOMP_FILTER("recourse",
 	KORE_SYSCALL_ALLOW(rseq),
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
+	/* realloc() of a large buffer (a body with files) moves its mapping. */
+	KORE_SYSCALL_ALLOW(mremap),
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 );
 

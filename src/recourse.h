@@ -59,11 +59,25 @@ struct formfield {
 
 struct formdata_log;
 
+#define FORMDATA_MAX_UPLOADS	8	/* file parts kept; more are counted */
+#define FORMDATA_FILENAME_MAX	255
+
+/* A file part: its field name, the file name as sent, its bytes. */
+struct formupload {
+	char	*name;
+	char	*value;
+	size_t	 len;
+	char	*filename;	/* NULL when it was longer than the maximum */
+	size_t	 filename_len;
+};
+
 struct formdata {
 	struct formfield	field[FORMDATA_MAX_FIELDS];
 	size_t			count;
-	/* The first file part, apart: only formdata_upload() returns it. */
-	struct formfield	upload;
+	/* File parts, apart: only formdata_upload*() return them. */
+	struct formupload	upload[FORMDATA_MAX_UPLOADS];
+	size_t			nupload;
+	size_t			uploads_dropped;	/* beyond the maximum */
 	struct formdata_log	*log;	/* names read; see formdata_log_reads */
 };
 
@@ -86,8 +100,10 @@ enum formdata_result formdata_parse(struct formdata *, const char *ctype,
 const struct formfield *formdata_get(const struct formdata *, const char *);
 const struct formfield *formdata_next(const struct formdata *, const char *,
 	    const struct formfield *);
-const struct formfield *formdata_upload(const struct formdata *,
+const struct formupload *formdata_upload(const struct formdata *,
 	    const char *);
+const struct formupload *formdata_upload_next(const struct formdata *,
+	    const char *, const struct formupload *);
 void	 formdata_free(struct formdata *);
 void	 formdata_mark(const struct formdata *, const char *name);
 void	 formdata_reads(const struct formdata *, struct sbuf *);
@@ -141,6 +157,7 @@ enum intake_field {
 	IF_GENDER_DESCRIPTION,	/* consent_demographics */
 	IF_DISABILITY,
 	IF_ORIGIN,
+	IF_EVIDENCE,		/* files: only their error lives here */
 	IF__MAX
 };
 
@@ -223,6 +240,8 @@ int	 intake_has_answers(const struct intake *);
 #define VAULT_AD_WHY_SHOWN	"recourse:case:why-shown:v1"
 #define VAULT_AD_DEMOGRAPHICS	"recourse:case:demographics:v1"
 #define VAULT_AD_COPY		"recourse:case:complainant-copy:v1"
+#define VAULT_AD_EVIDENCE	"recourse:case:evidence:v1"
+#define VAULT_MAX_FILES		5
 #define VAULT_FORM_TOKEN_TEXT	64	/* time, nonce and MAC, in hex */
 
 struct vault_keys {
@@ -250,6 +269,16 @@ struct vault_sealed {
 	size_t		 demographics_len;
 	unsigned char	 complainant_pk[32];
 	unsigned char	 complainant_salt[VAULT_SALTBYTES];
+	/* Evidence file i is number i + 1, under the data key. */
+	unsigned char	*files[VAULT_MAX_FILES];
+	size_t		 files_len[VAULT_MAX_FILES];
+	size_t		 nfiles;
+};
+
+/* A file's bytes, for vault_seal_case(). */
+struct vault_file {
+	const unsigned char	*data;
+	size_t			 len;
 };
 
 int	 vault_init(void);
@@ -289,6 +318,8 @@ struct vault_plain {
 	const char	*contact_json;
 	const char	*why_shown;
 	const char	*demographics_json;
+	const struct vault_file *files;		/* evidence, numbered from 1 */
+	size_t		 nfiles;
 };
 int	 vault_seal_case(const struct vault_keys *, const char *receipt_normalized,
 	    const struct vault_plain *, struct vault_sealed *);
@@ -300,6 +331,14 @@ void	 vault_complainant_keypair(const char *receipt_normalized,
 	    const unsigned char salt[VAULT_SALTBYTES],
 	    unsigned char pk[32], unsigned char sk[32]);
 void	 vault_hex(const unsigned char *, size_t, char *out);
+unsigned char *vault_evidence_seal(const unsigned char *key,
+	    const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+	    const unsigned char *data, size_t len, size_t *outlen);
+int	 vault_evidence_open(const unsigned char *key,
+	    const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+	    const unsigned char *box, size_t boxlen, struct sbuf *out);
+void	 vault_evidence_hash(const unsigned char *, size_t,
+	    unsigned char out[32]);
 unsigned char *vault_aead_seal(const unsigned char *key, const char *label,
 	    const unsigned char salt[VAULT_SALTBYTES], const char *text,
 	    size_t *outlen);

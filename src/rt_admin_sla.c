@@ -202,7 +202,7 @@ definition_read(struct sla_ctx *c, struct formdata *fd)
 static void
 import_read(struct sla_ctx *c, struct formdata *fd)
 {
-	const struct formfield	*f = formdata_upload(fd, "file");
+	const struct formupload	*f = formdata_upload(fd, "file");
 	struct sla_error	 err;
 	char			*json, msg[400];
 

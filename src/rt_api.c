@@ -44,6 +44,13 @@ rt_api_field_error(struct http_request *req, const char *field,
 json_t *
 rt_api_read_json(struct http_request *req)
 {
+	return (rt_api_read_json_max(req, RT_BODY_MAX));
+}
+
+/* The same for a document that may carry files (base64). */
+json_t *
+rt_api_read_json_max(struct http_request *req, size_t max)
+{
 	struct sbuf	 body;
 	const char	*ctype;
 	json_t		*doc;
@@ -57,7 +64,7 @@ rt_api_read_json(struct http_request *req)
 		return (NULL);
 	}
 	sbuf_init(&body);
-	if (!rt_body(req, &body)) {
+	if (!rt_body_max(req, &body, max)) {
 		sbuf_free(&body);
 		return (NULL);
 	}
@@ -120,6 +127,9 @@ send_receipt(struct http_request *req, struct api_ctx *c)
 	j = json_pack("{s:s,s:s,s:s}", "reference", c->f.result.reference,
 	    "receipt_code", c->f.receipt, "status", c->f.result.state ?
 	    c->f.result.state : "received");
+	/* Each file's fingerprint, for the complainant to keep. */
+	if (c->f.nev > 0)
+		json_object_set_new(j, "evidence", filing_evidence_json(&c->f));
 	rt_send_json(req, 201, j);
 	json_decref(j);
 }
@@ -138,7 +148,7 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 		    "characters, unique to this complaint (a UUID).");
 		return (0);
 	}
-	if ((doc = rt_api_read_json(req)) == NULL)
+	if ((doc = rt_api_read_json_max(req, RT_UPLOAD_BODY_MAX)) == NULL)
 		return (0);
 	if (!apijson_intake(doc, &c->f.in, &bad)) {
 		rt_api_field_error(req, bad, strcmp(bad, "consent") == 0 ?
@@ -148,6 +158,7 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 		json_decref(doc);
 		return (0);
 	}
+	apijson_evidence(doc, &c->f);
 	json_decref(doc);
 	today_utc(today);
 	if (!intake_validate(&c->f.in, today)) {

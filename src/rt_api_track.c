@@ -93,7 +93,7 @@ add_detail(json_t *j, const struct track_detail *d)
 	    "occurred_on", "brand", "vulnerable", "targeting_reasons",
 	    "ai_disclosed", "demographics_given", NULL };
 	static const char *const copy_keys[] = { "description", "why_shown",
-	    "contact", NULL };
+	    "contact", "evidence", NULL };
 	const json_t	*sent = d->sent;
 	json_t		*you;
 

@@ -120,6 +120,8 @@ static int
 form_render(struct http_request *req, struct form_ctx *c, int status,
     const struct intake *in, const char *notice)
 {
+	/* The files it had are not in the form that comes back. */
+	size_t			 lost = in != NULL ? c->f.nev : 0;
 	const struct taxonomy	*tax;
 	struct form_view	 v;
 	struct sbuf		 b;
@@ -146,6 +148,7 @@ form_render(struct http_request *req, struct form_ctx *c, int status,
 	v.token = c->f.token;
 	v.errors = in != NULL && notice == NULL;
 	v.notice = notice;
+	v.files_lost = lost;
 	sbuf_init(&b);
 	view_form(&b, &v);
 	rt_send_html(req, status, &b);
@@ -190,11 +193,12 @@ static int
 complaint_read(struct http_request *req, struct form_ctx *c)
 {
 	const struct formfield	*ff;
+	const struct formupload	*u;
 	struct formdata		 fd;
 	int			 f, ok = 0;
 	enum rt_csrf		 csrf;
 
-	if (!rt_form(req, &fd))
+	if (!rt_form_max(req, &fd, RT_UPLOAD_BODY_MAX))
 		return (0);
 	ff = formdata_get(&fd, "idempotency_token");
 	if (ff == NULL || !is_form_token(ff->value)) {
@@ -214,6 +218,12 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	for (ff = NULL; (ff = formdata_next(&fd, "targeting_reasons", ff)) !=
 	    NULL; )
 		intake_set(&c->f.in, IF_TARGETING_REASONS, ff->value, ff->len);
+	/* The files, each checked and stripped of metadata now. */
+	for (u = NULL; (u = formdata_upload_next(&fd, "evidence", u)) != NULL; )
+		(void)filing_evidence(&c->f, u->filename, u->filename_len,
+		    (const unsigned char *)u->value, u->len);
+	if (fd.uploads_dropped > 0)
+		filing_evidence_dropped(&c->f);
 	/* A stale or foreign form comes back filled in, never saved. */
 	ff = formdata_get(&fd, "csrf");
 	csrf = rt_csrf_check(req, ff != NULL ? ff->value : NULL);
@@ -238,9 +248,12 @@ static void
 receipt_page(struct http_request *req, struct form_ctx *c, int status)
 {
 	struct sbuf	 b;
+	json_t		*files;
 
 	sbuf_init(&b);
-	view_receipt(&b, c->f.result.reference, c->f.receipt, &c->f.in);
+	files = filing_evidence_json(&c->f);
+	view_receipt(&b, c->f.result.reference, c->f.receipt, &c->f.in, files);
+	json_decref(files);
 	rt_send_html(req, status, &b);
 	sbuf_free(&b);
 }

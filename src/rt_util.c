@@ -53,12 +53,11 @@ rt_ctx(struct http_request *req, size_t size, void (*freefn)(void *))
 	return (box->data);
 }
 
-/* Sent on every answer we make, errors included. */
-void
-rt_security_headers(struct http_request *req)
+/* Sent on every answer we make, errors included, but a download's CSP. */
+static void
+rt_common_headers(struct http_request *req)
 {
 	workers_count_request();
-	http_response_header(req, "content-security-policy", CSP);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	/*
 	 * same-origin, not no-referrer: nothing leaves for other sites, and
@@ -71,6 +70,35 @@ rt_security_headers(struct http_request *req)
 	    "same-origin");
 	http_response_header(req, "permissions-policy",
 	    "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+}
+
+void
+rt_security_headers(struct http_request *req)
+{
+	http_response_header(req, "content-security-policy", CSP);
+	rt_common_headers(req);
+}
+
+/*
+ * A file someone sent, as a download only: never shown inline, never
+ * sniffed, and sandboxed should a browser open it anyway.  'filename' is
+ * ours (reference, number, extension), never the sender's.
+ */
+void
+rt_send_download(struct http_request *req, const char *type,
+    const char *filename, const void *data, size_t len)
+{
+	char	 disposition[128];
+
+	http_response_header(req, "content-security-policy", "sandbox; "
+	    "default-src 'none'");
+	rt_common_headers(req);
+	(void)snprintf(disposition, sizeof(disposition),
+	    "attachment; filename=\"%s\"", filename);
+	http_response_header(req, "content-disposition", disposition);
+	http_response_header(req, "content-type", type);
+	http_response_header(req, "cache-control", "no-store");
+	http_response(req, 200, data, len);
 }
 
 static void form_reads_send(struct http_request *);
@@ -242,17 +270,19 @@ rt_method(struct http_request *req, int allowed)
 
 /*
  * Reads the whole request body into 'b'.  Answers 413 and returns 0 when it
- * is larger than any form or JSON document we accept.
+ * is larger than 'max', the most the handler accepts.
  */
 int
-rt_body(struct http_request *req, struct sbuf *b)
+rt_body_max(struct http_request *req, struct sbuf *b, size_t max)
 {
-	char	 chunk[8192];
+	char	 chunk[65536];
 	ssize_t	 n;
 
-	if (req->http_body_length > RT_BODY_MAX) {
-		rt_error(req, 413, "Too large", "The request is larger than "
-		    "192 KiB, the most we accept.");
+	if (req->http_body_length > max) {
+		rt_error(req, 413, "Too large", max == RT_BODY_MAX ?
+		    "The request is larger than 192 KiB, the most we accept." :
+		    "The request is larger than 15 MiB, the most we accept: "
+		    "attach at most 10 MB of files.");
 		return (0);
 	}
 	for (;;) {
@@ -266,7 +296,15 @@ rt_body(struct http_request *req, struct sbuf *b)
 			break;
 		sbuf_add(b, chunk, (size_t)n);
 	}
+	explicit_bzero(chunk, sizeof(chunk));
 	return (1);
+}
+
+/* The same for the forms and documents without files. */
+int
+rt_body(struct http_request *req, struct sbuf *b)
+{
+	return (rt_body_max(req, b, RT_BODY_MAX));
 }
 
 /*
@@ -275,14 +313,14 @@ rt_body(struct http_request *req, struct sbuf *b)
  * way, as it may hold someone's account.
  */
 int
-rt_form(struct http_request *req, struct formdata *fd)
+rt_form_max(struct http_request *req, struct formdata *fd, size_t max)
 {
 	struct sbuf	 body;
 	const char	*ctype;
 	int		 ok;
 
 	sbuf_init(&body);
-	if (!rt_body(req, &body)) {
+	if (!rt_body_max(req, &body, max)) {
 		sbuf_free(&body);
 		return (0);
 	}
@@ -298,6 +336,12 @@ rt_form(struct http_request *req, struct formdata *fd)
 		    "Go back, reload the page and send it again. Nothing was "
 		    "saved.");
 	return (ok);
+}
+
+int
+rt_form(struct http_request *req, struct formdata *fd)
+{
+	return (rt_form_max(req, fd, RT_BODY_MAX));
 }
 
 /*

@@ -382,37 +382,42 @@ aead_ad(const char *label, const unsigned char salt[VAULT_SALTBYTES],
 
 #define AD_MAX	(64 + VAULT_SALTBYTES)
 
-unsigned char *
-vault_aead_seal(const unsigned char *key, const char *label,
-    const unsigned char salt[VAULT_SALTBYTES], const char *text,
-    size_t *outlen)
+/* An evidence file's additional data: its case's and its own number. */
+static void
+evidence_ad(const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+    unsigned char *out, size_t *outlen)
 {
-	unsigned char		 ad[AD_MAX];
-	size_t			 adlen;
+	aead_ad(VAULT_AD_EVIDENCE, salt, out, outlen);
+	out[(*outlen)++] = (n >> 24) & 0xff;
+	out[(*outlen)++] = (n >> 16) & 0xff;
+	out[(*outlen)++] = (n >> 8) & 0xff;
+	out[(*outlen)++] = n & 0xff;
+}
+
+/* nonce || XChaCha20-Poly1305 of 'data' under 'key' with 'ad'. */
+static unsigned char *
+aead_seal_ad(const unsigned char *key, const unsigned char *ad, size_t adlen,
+    const unsigned char *data, size_t len, size_t *outlen)
+{
 	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	unsigned char		*out;
 	unsigned long long	 ctlen;
-	size_t			 len;
 
-	aead_ad(label, salt, ad, &adlen);
-	len = strlen(text);
 	if ((out = malloc(np + len +
 	    crypto_aead_xchacha20poly1305_ietf_ABYTES)) == NULL)
 		abort();
 	randombytes_buf(out, np);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(out + np, &ctlen,
-	    (const unsigned char *)text, len, ad, adlen, NULL, out, key);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + np, &ctlen, data, len,
+	    ad, adlen, NULL, out, key);
 	*outlen = np + (size_t)ctlen;
 	return (out);
 }
 
-int
-vault_aead_open(const unsigned char *key, const char *label,
-    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
-    size_t boxlen, struct sbuf *out)
+/* Opens what aead_seal_ad() made into 'out'; 0 when it does not open. */
+static int
+aead_open_ad(const unsigned char *key, const unsigned char *ad, size_t adlen,
+    const unsigned char *box, size_t boxlen, struct sbuf *out)
 {
-	unsigned char		 ad[AD_MAX];
-	size_t			 adlen;
 	const size_t		 np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	const size_t		 ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 	unsigned char		*plain;
@@ -421,16 +426,73 @@ vault_aead_open(const unsigned char *key, const char *label,
 
 	if (boxlen < np + ab)
 		return (0);
-	aead_ad(label, salt, ad, &adlen);
 	if ((plain = malloc(boxlen - np - ab + 1)) == NULL)
 		abort();
 	ok = crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &len, NULL,
 	    box + np, boxlen - np, ad, adlen, box, key) == 0;
 	if (ok)
-		sbuf_add(out, plain, (size_t)len);
+		sbuf_add(out, (const char *)plain, (size_t)len);
 	sodium_memzero(plain, boxlen - np - ab);
 	free(plain);
 	return (ok);
+}
+
+/* File n of a case under 'key', with a nonce of its own: nonce || AEAD. */
+unsigned char *
+vault_evidence_seal(const unsigned char *key,
+    const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+    const unsigned char *data, size_t len, size_t *outlen)
+{
+	unsigned char	 ad[AD_MAX + 4];
+	size_t		 adlen;
+
+	evidence_ad(salt, n, ad, &adlen);
+	return (aead_seal_ad(key, ad, adlen, data, len, outlen));
+}
+
+int
+vault_evidence_open(const unsigned char *key,
+    const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+    const unsigned char *box, size_t boxlen, struct sbuf *out)
+{
+	unsigned char	 ad[AD_MAX + 4];
+	size_t		 adlen;
+
+	evidence_ad(salt, n, ad, &adlen);
+	return (aead_open_ad(key, ad, adlen, box, boxlen, out));
+}
+
+/* BLAKE2b-256, unkeyed: what anyone can compute from the file itself. */
+void
+vault_evidence_hash(const unsigned char *data, size_t len,
+    unsigned char out[32])
+{
+	crypto_generichash(out, 32, data, len, NULL, 0);
+}
+
+unsigned char *
+vault_aead_seal(const unsigned char *key, const char *label,
+    const unsigned char salt[VAULT_SALTBYTES], const char *text,
+    size_t *outlen)
+{
+	unsigned char	 ad[AD_MAX];
+	size_t		 adlen;
+
+	aead_ad(label, salt, ad, &adlen);
+	return (aead_seal_ad(key, ad, adlen, (const unsigned char *)text,
+	    strlen(text), outlen));
+}
+
+int
+vault_aead_open(const unsigned char *key, const char *label,
+    const unsigned char salt[VAULT_SALTBYTES], const unsigned char *box,
+    size_t boxlen, struct sbuf *out)
+{
+	unsigned char	 ad[AD_MAX];
+	size_t		 adlen;
+
+	aead_ad(label, salt, ad, &adlen);
+	return (aead_open_ad(key, ad, adlen, box, boxlen, out));
 }
 
 /*
@@ -460,6 +522,12 @@ vault_seal_case(const struct vault_keys *k, const char *receipt_normalized,
 		s->demographics = vault_aead_seal(dk, VAULT_AD_DEMOGRAPHICS,
 		    s->complainant_salt, p->demographics_json,
 		    &s->demographics_len);
+	for (s->nfiles = 0; s->nfiles < p->nfiles &&
+	    s->nfiles < VAULT_MAX_FILES; s->nfiles++)
+		s->files[s->nfiles] = vault_evidence_seal(dk,
+		    s->complainant_salt, (unsigned)s->nfiles + 1,
+		    p->files[s->nfiles].data, p->files[s->nfiles].len,
+		    &s->files_len[s->nfiles]);
 	s->data_key_sealed_len = crypto_box_SEALBYTES + sizeof(dk);
 	if ((s->data_key_sealed = malloc(s->data_key_sealed_len)) == NULL)
 		abort();
@@ -530,11 +598,15 @@ vault_copy_open(const char *receipt_normalized,
 void
 vault_sealed_free(struct vault_sealed *s)
 {
+	size_t	 i;
+
 	free(s->data_key_sealed);
 	free(s->description);
 	free(s->contact);
 	free(s->why_shown);
 	free(s->demographics);
+	for (i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
 	memset(s, 0, sizeof(*s));
 }
 

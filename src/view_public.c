@@ -163,8 +163,8 @@ privacy_retention(struct sbuf *b, const json_t *r)
 	} else
 		html_raw(b, ".</p>\n");
 	html_raw(b, "<p>Erasure, after that time or when you ask for it, "
-	    "destroys for good what you wrote, your contact details and your "
-	    "answers about yourself, the messages between you and the "
+	    "destroys for good what you wrote, the files you attached, your "
+	    "contact details and your answers about yourself, the messages between you and the "
 	    "reviewers, the reasons for decisions, your appeals and the means "
 	    "to read them with your receipt code. We keep, without anything "
 	    "that identifies you: the report's reference, concern, channel, "
@@ -201,6 +201,12 @@ view_privacy(struct sbuf *b, const json_t *retention)
 	    "<dt>What the platform said about why you saw it, if you copy it "
 	    "for us</dt><dd>Optional. To check the platform's explanation. "
 	    "Stored encrypted, like your account.</dd>\n"
+	    "<dt>Screenshots and documents you attach</dt><dd>Optional. To "
+	    "see what you saw. Before we store a picture we remove the hidden "
+	    "details it may carry, such as where and with which camera it was "
+	    "taken; we keep its type and size unencrypted and the file itself "
+	    "encrypted. We never show a file in a web page: reviewers "
+	    "download it, and each download is recorded.</dd>\n"
 	    "<dt>Your name and e-mail address, if you give them</dt><dd>Your "
 	    "name, so that a reviewer knows how to address you; your address "
 	    "only to contact you about this report, and only if you allow it. "
@@ -586,6 +592,31 @@ demographic_questions(struct sbuf *b, const struct taxonomy *t,
 	html_raw(b, "</section>\n");
 }
 
+/*
+ * The files: up to five, by their content.  A form that comes back holds
+ * none of them (no browser refills a file input), so it says so.
+ */
+static void
+evidence_field(struct sbuf *b, const struct form_view *v)
+{
+	const char	*err = v->in != NULL ? v->in->error[IF_EVIDENCE] : NULL;
+
+	page_field_intro(b, "evidence", "Screenshots or documents", "Up to 5 "
+	    "files, 10\xc2\xa0MB in all: pictures (PNG, JPEG, WebP), PDF or "
+	    "plain text. We remove hidden details such as the place and the "
+	    "camera from pictures before we store them, encrypted.", err, 1);
+	if (v->files_lost > 0 && err == NULL)
+		sbuf_printf(b, "<p class=\"notice\" id=\"f-evidence-again\">"
+		    "Attach your %s again: a browser never keeps files when a "
+		    "form comes back.</p>\n", v->files_lost == 1 ? "file" :
+		    "files");
+	html_raw(b, "<input type=\"file\" multiple accept=\"image/png,"
+	    "image/jpeg,image/webp,application/pdf,text/plain,.png,.jpg,.jpeg,"
+	    ".webp,.pdf,.txt\"");
+	page_field_aria(b, "evidence", err);
+	html_raw(b, ">\n</div>\n");
+}
+
 void
 view_form(struct sbuf *b, const struct form_view *v)
 {
@@ -651,6 +682,7 @@ view_form(struct sbuf *b, const struct form_view *v)
 	    "handled first.", in->vulnerable, in->error[IF_VULNERABLE]);
 
 	targeting_questions(b, v->tax, in);
+	evidence_field(b, v);
 
 	html_raw(b, "<h2>Contact details</h2>\n<p>Leave these empty to report "
 	    "anonymously. You can still follow your report with your receipt "
@@ -688,6 +720,50 @@ view_form(struct sbuf *b, const struct form_view *v)
 	page_end(b);
 }
 
+/* A size for people: bytes, KB or MB (of 1 000 and 1 000 000). */
+static void
+file_size(struct sbuf *b, long long n)
+{
+	if (n < 1000)
+		sbuf_printf(b, "%lld bytes", n);
+	else if (n < 1000000)
+		sbuf_printf(b, "%.1f\xc2\xa0KB", n / 1000.0);
+	else
+		sbuf_printf(b, "%.1f\xc2\xa0MB", n / 1000000.0);
+}
+
+/*
+ * The files as kept, [{n, kind, size, blake2b}], each with its fingerprint,
+ * so that the complainant can show later which file they sent.
+ */
+void
+view_evidence_list(struct sbuf *b, const json_t *files, const char *heading)
+{
+	const json_t	*f;
+	size_t		 i;
+
+	if (json_array_size(files) == 0)
+		return;
+	html_raw(b, "<h3>");
+	html_texts(b, heading);
+	html_raw(b, "</h3>\n<p>Each file's fingerprint (BLAKE2b-256) is "
+	    "computed from the file as we keep it, after removing hidden "
+	    "details from pictures: it proves later which file you sent.</p>\n"
+	    "<ol class=\"evidence\">\n");
+	json_array_foreach(files, i, f) {
+		html_raw(b, "<li>");
+		html_texts(b, evidence_kind_label(evidence_kind_parse(
+		    json_text(f, "kind"))));
+		html_raw(b, ", ");
+		file_size(b, (long long)json_integer_value(json_object_get(f,
+		    "size")));
+		html_raw(b, "<br>fingerprint <code class=\"hash\">");
+		html_texts(b, json_text(f, "blake2b"));
+		html_raw(b, "</code></li>\n");
+	}
+	html_raw(b, "</ol>\n");
+}
+
 /* The receipt code, which may wrap only between its groups of four. */
 static void
 receipt_code(struct sbuf *b, const char *code)
@@ -704,7 +780,7 @@ receipt_code(struct sbuf *b, const char *code)
 
 void
 view_receipt(struct sbuf *b, const char *reference, const char *receipt,
-    const struct intake *in)
+    const struct intake *in, const json_t *files)
 {
 	page_begin(b, "Report received");
 	html_raw(b, "<div class=\"panel\" role=\"status\">\n"
@@ -738,6 +814,7 @@ view_receipt(struct sbuf *b, const char *reference, const char *receipt,
 			html_raw(b, "</bdi></p>\n");
 		}
 	}
+	view_evidence_list(b, files, "Your files");
 	page_end(b);
 }
 
@@ -1048,6 +1125,8 @@ track_sent(struct sbuf *b, const struct track_view *v)
 			html_texts(b, text);
 			html_raw(b, "</div>\n");
 		}
+		view_evidence_list(b, json_object_get(v->d.copy, "evidence"),
+		    "The files you sent");
 	} else
 		html_raw(b, "<p>We cannot show your description here: this "
 		    "report was sent before we kept a copy that only your "
@@ -1160,9 +1239,10 @@ track_erasure(struct sbuf *b, const struct track_view *v)
 	n = json_integer_value(months);
 	sbuf_printf(b, "<p>We keep what you told us until %lld %s after your "
 	    "report is closed, then erase it. You can ask us to erase it "
-	    "now: your description, contact details and answers, the "
-	    "messages, the reasons for decisions, your appeals and this "
-	    "receipt code are destroyed, and an open report is closed. "
+	    "now: your description, the files you sent, your contact "
+	    "details and answers, the messages, the reasons for decisions, "
+	    "your appeals and this receipt code are destroyed, and an open "
+	    "report is closed. "
 	    "Counts that say nothing about you stay in our statistics.</p>\n",
 	    n, n == 1 ? "month" : "months");
 	err = v->error_verb != NULL && strcmp(v->error_verb, "erase") == 0 ?

@@ -983,6 +983,45 @@ targeting_items(struct sbuf *b, const json_t *c)
 }
 
 /*
+ * The files the complainant sent, each a download (never shown here: a
+ * file's bytes are not to be trusted in a page).
+ */
+static void
+case_files(struct sbuf *b, const json_t *c)
+{
+	const json_t	*files = json_object_get(c, "evidence"), *f;
+	const char	*ref = json_text(c, "reference");
+	long long	 n, size;
+	size_t		 i;
+
+	if (json_array_size(files) == 0)
+		return;
+	html_raw(b, "<h3>Files the complainant sent</h3>\n<p>Downloads only: "
+	    "open them with care. Hidden details (place, camera) were removed "
+	    "from pictures when they arrived.</p>\n<ul id=\"evidence\">\n");
+	json_array_foreach(files, i, f) {
+		n = json_integer_value(json_object_get(f, "n"));
+		size = json_integer_value(json_object_get(f, "size"));
+		html_raw(b, "<li>");
+		if (json_is_true(json_object_get(f, "erased")))
+			sbuf_printf(b, "File %lld: ", n);
+		else {
+			html_raw(b, "<a href=\"/review/cases/");
+			html_attrs(b, ref);
+			sbuf_printf(b, "/evidence/%lld\" download>File %lld</a>: ",
+			    n, n);
+		}
+		html_texts(b, evidence_kind_label(evidence_kind_parse(
+		    json_text(f, "kind"))));
+		sbuf_printf(b, ", %lld bytes", size);
+		if (json_is_true(json_object_get(f, "erased")))
+			html_raw(b, " (erased)");
+		html_raw(b, "</li>\n");
+	}
+	html_raw(b, "</ul>\n");
+}
+
+/*
  * The complainant's request for erasure, a legal hold, or the erasure
  * itself; nothing when there is none of them.
  */
@@ -1113,6 +1152,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 		paragraphs(b, json_text(v->c, "why_shown"));
 		html_raw(b, "</div>\n");
 	}
+	case_files(b, v->c);
 	contact = json_object_get(v->c, "contact");
 	if (json_is_object(contact)) {
 		html_raw(b, "<h3>Contact details</h3>\n<dl>\n");

@@ -1,6 +1,7 @@
-// A complainant with a keyboard alone, on a 375px phone: files a report answering the targeting questions, the AI question and, after ticking the consent that shows them, a question about themselves; follows it with the code; withdraws a consent. Each field is reached with Tab and operated with Space, the arrow keys and typing; axe finds nothing in any new state.
+// A complainant with a keyboard alone, on a 375px phone: files a report answering the targeting questions, the AI question and, after ticking the consent that shows them, a question about themselves, with two files (a damaged one first, refused next to the field); follows it with the code, which shows the files' fingerprints; withdraws a consent. Each field is reached with Tab and operated with Space, the arrow keys and typing; axe finds nothing in any new state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
 	launch, newContext, open, checkPage, db, PHONE, REFERENCE, RECEIPT,
 } from './helpers.mjs';
@@ -88,8 +89,29 @@ test('filing, following and withdrawing a consent by keyboard alone',
 	assert.equal(await page.inputValue('input[name="age_band"]:checked'),
 	    'age_25_34');
 
-	const r = await pressAndLoad('form.complaint button[type="submit"]');
+	// Files: Tab reaches the picker; the test stands in for the system's
+	// file dialog, which no page can drive.  A damaged file comes back
+	// with its message next to the field, the other answers kept.
+	const fixture = (name) => ({ name, mimeType: 'application/octet-stream',
+	    buffer: readFileSync(new URL(`../unit/data/evidence/${name}`,
+	    import.meta.url)) });
+	await tabTo('f-evidence');
+	await page.setInputFiles('#f-evidence', [fixture('truncated.jpg'),
+	    fixture('note.txt')]);
+	let r = await pressAndLoad('form.complaint button[type="submit"]');
+	assert.equal(r.status(), 422);
+	assert.match(await page.locator('#f-evidence-error').innerText(),
+	    /"truncated\.jpg" is damaged or incomplete/);
+	await checkPage(page, 'form with a file refused');
+	await page.setViewportSize(PHONE);
+	await tabTo('f-evidence');
+	await page.setInputFiles('#f-evidence', [fixture('gps.jpg'),
+	    fixture('note.txt')]);
+	r = await pressAndLoad('form.complaint button[type="submit"]');
 	assert.equal(r.status(), 201);
+	assert.equal(await page.locator('ol.evidence li').count(), 2);
+	await checkPage(page, 'receipt with two files');
+	await page.setViewportSize(PHONE);
 	const reference = await page.locator('.reference').innerText();
 	assert.match(reference, REFERENCE);
 	const code = await page.locator('#receipt-code').innerText();
@@ -106,6 +128,7 @@ test('filing, following and withdrawing a consent by keyboard alone',
 	await page.keyboard.type(code);
 	assert.equal((await pressAndLoad('form[action="/track"] ' +
 	    'button[type="submit"]')).status(), 200);
+	assert.equal(await page.locator('ol.evidence code.hash').count(), 2);
 	await checkPage(page, 'tracking result with choices');
 	await page.setViewportSize(PHONE);
 	assert.equal((await pressAndLoad('form[action="/track/withdraw"]:has(' +

@@ -2,6 +2,7 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as c from '../lib/client.mjs';
+import { readFileSync } from 'node:fs';
 import { formsOf } from '../lib/pageform.mjs';
 import { staffUser, act, casePage, offeredVerbs, setStaffEmail }
     from '../lib/staff.mjs';
@@ -57,7 +58,9 @@ async function secretsOf(id) {
 	    FROM case_appeals a WHERE a.case_id = $1
 	    UNION ALL SELECT unnest(ARRAY[r.token_hash, r.body_hash,
 	        r.receipt_box])
-	    FROM intake_requests r WHERE r.case_id = $1`, [id]);
+	    FROM intake_requests r WHERE r.case_id = $1
+	    UNION ALL SELECT e.box FROM case_evidence e WHERE e.case_id = $1`,
+	    [id]);
 	return rows.rows.map((r) => r.x).filter((x) => x !== null);
 }
 
@@ -92,7 +95,10 @@ async function richCase() {
 	    contact_email: 'erin@example.org', consent_contact: 'yes',
 	    why_shown: `Because you visited a clinic. ${c.marker('W')}`,
 	    consent_demographics: 'yes', age_band: 'age_35_44',
-	    targeting_reasons: 'retargeting', ai_disclosed: 'no' });
+	    targeting_reasons: 'retargeting', ai_disclosed: 'no',
+	    evidence: [{ name: 'ad.png', data: readFileSync(new URL(
+	        '../unit/data/evidence/clean.png', import.meta.url)),
+	        type: 'image/png' }] });
 	assert.ok(f.code, 'filed');
 	const r = f.reference;
 	await ok(reviewer, r, 'take');
@@ -136,7 +142,7 @@ test('asked for on /track and confirmed by a reviewer, erasure leaves no ' +
 	assert.deepEqual((await whereFound(secrets)).filter((x) =>
 	    x !== 'intake_requests.receipt_box'), [
 	    'case_appeals.grounds_box', 'case_appeals.grounds_complainant_box',
-	    'case_decisions.reasons_box',
+	    'case_decisions.reasons_box', 'case_evidence.box',
 	    'case_decisions.reasons_complainant_box',
 	    'case_messages.body_box', 'case_messages.complainant_box',
 	    'cases.complainant_copy_box', 'cases.complainant_pk',
@@ -198,6 +204,10 @@ test('asked for on /track and confirmed by a reviewer, erasure leaves no ' +
 	    [after.id]);
 	assert.deepEqual(kept.rows[0], { m: 3, d: ['upheld'], a: 1, i: 0,
 	    o: 0 });
+	assert.deepEqual((await query('SELECT kind, size > 0 AS sized, box ' +
+	    'FROM case_evidence WHERE case_id = $1', [after.id])).rows,
+	    [{ kind: 'png', sized: true, box: null }], 'the file is gone, ' +
+	    'its type and size stay');
 	const audit = await query(`SELECT actor, detail FROM audit_events
 	    WHERE action = 'case.erased' AND object = $1`,
 	    [`case:${f.reference}`]);

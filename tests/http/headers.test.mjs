@@ -52,19 +52,22 @@ test('405 for methods a route does not take, with Allow', async () => {
 	}
 });
 
-test('413 for bodies over 192 KiB on every form and API route', async () => {
+test('413 for bodies over 192 KiB on every form and API route, and over ' +
+    '15 MiB on the two that take files', async () => {
 	const before = await countCases();
 	const form = await c.getForm();
 	const big = 'a'.repeat(200 * 1024);
+	const huge = 'a'.repeat(15 * 1024 * 1024 + 1);
 	const multi = c.multipartExact({ csrf: form.csrf,
-	    idempotency_token: form.token, ...c.validFields({ description: big }) });
+	    idempotency_token: form.token, ...c.validFields({ description:
+	    huge }) });
 	let res = await c.request('/complaints', { method: 'POST',
 	    body: multi.body, cookie: form.cookie,
 	    headers: { 'content-type': multi.contentType } });
 	assert.equal(res.status, 413);
 	assertSecurityHeaders(res, { noStore: true, what: 'POST /complaints' });
 
-	res = await c.apiComplaint(c.validDoc({ description: big }));
+	res = await c.apiComplaint(c.validDoc({ description: huge }));
 	assert.equal(res.status, 413, res.text);
 	assert.equal(res.json.error.code, 'too_large');
 	assertSecurityHeaders(res, { what: 'POST /api/v1/complaints' });

@@ -550,9 +550,10 @@ test('POST /api/v1/complaints: 411 for a chunked body', async () => {
 	conforms(res, 411);
 });
 
-test('POST /api/v1/complaints: 413 for a body over 192 KiB', async () => {
+test('POST /api/v1/complaints: 413 for a body over 15 MiB (files ' +
+    'included)', async () => {
 	const res = conforms(await complaint({ ...MINIMAL,
-	    description: 'x'.repeat(193 * 1024) }), 413);
+	    description: 'x'.repeat(15 * 1024 * 1024 + 1) }), 413);
 	assert.equal(errorCode(res), 'too_large');
 });
 

@@ -65,6 +65,14 @@ export class PageForm {
 			if (want && out.length !== want.length)
 				throw new Error(`"${name}" offers no ${want}`);
 			this.values.set(name, out);
+		} else if (t === 'file') {
+			// Files a person picked: [{ name, data, type }].
+			const files = Array.isArray(value) ? value : [value];
+			if (files.length > 1 && !els[0].hasAttribute('multiple'))
+				throw new Error(`"${name}" takes one file`);
+			this.values.set(name, files.map((f) => ({ file: true,
+			    name: f.name, data: f.data,
+			    type: f.type ?? 'application/octet-stream' })));
 		} else if (t === 'radio' || t === 'select') {
 			const offered = t === 'radio' ? els.map((e) =>
 			    e.getAttribute('value')) : els[0]
@@ -103,7 +111,11 @@ export class PageForm {
 		if (this.enctype === 'multipart/form-data') {
 			const fd = new FormData();
 			for (const [k, v] of this.entries())
-				fd.append(k, v);
+				if (v?.file)
+					fd.append(k, new Blob([v.data],
+					    { type: v.type }), v.name);
+				else
+					fd.append(k, v);
 			return { body: fd, contentType: null };
 		}
 		const p = new URLSearchParams();
@@ -166,8 +178,11 @@ function defaults(els) {
 			    [] : opts.slice(0, 1);
 			for (const o of pick)
 				out.push(o.getAttribute('value') ?? o.text);
-		} else if (!['submit', 'button', 'reset', 'image', 'file']
-		    .includes(t))
+		} else if (t === 'file')
+			// No file picked: browsers send an empty part without name.
+			out.push({ file: true, name: '', data: Buffer.alloc(0),
+			    type: 'application/octet-stream' });
+		else if (!['submit', 'button', 'reset', 'image'].includes(t))
 			out.push(e.getAttribute('value') ?? '');
 	}
 	return out;

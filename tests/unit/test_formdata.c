@@ -261,15 +261,60 @@ test_mp_file_skipped(void **state)
 	assert_int_equal(fd.count, 2);
 	assert_null(formdata_get(&fd, "upload"));
 	assert_null(formdata_get(&fd, "up2"));
-	/* The first upload is kept apart, byte for byte; later ones not. */
+	/* Uploads are kept apart, byte for byte, with their file names;
+	 * an empty file input (no name, no bytes) is no upload. */
 	assert_non_null(formdata_upload(&fd, "upload"));
 	assert_string_equal(formdata_upload(&fd, "upload")->value,
 	    "<script>alert(1)</script>");
+	assert_string_equal(formdata_upload(&fd, "upload")->filename,
+	    "evil.html");
 	assert_null(formdata_upload(&fd, "up2"));
+	assert_int_equal(fd.nupload, 1);
 	assert_null(formdata_upload(&fd, "a"));
 	assert_field(&fd, "a", "1", 1);
 	assert_field(&fd, "b", "2", 1);
 	formdata_free(&fd);
+}
+
+/* Several files under one name, in order; more than the parser keeps
+ * are counted; a file name over the maximum is kept as none. */
+static void
+test_mp_several_uploads(void **state)
+{
+	struct formdata		 fd;
+	const struct formupload	*u;
+	struct sbuf		 body;
+	char			 longname[300];
+	int			 i;
+
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	sbuf_init(&body);
+	for (i = 0; i < FORMDATA_MAX_UPLOADS + 2; i++)
+		sbuf_printf(&body, "--XyZ\r\nContent-Disposition: form-data; "
+		    "name=\"evidence\"; filename=\"%s\"\r\n"
+		    "Content-Type: image/png\r\n\r\nfile %d\r\n",
+		    i == 1 ? longname : i == 2 ? "../../etc/passwd" : "a.png",
+		    i);
+	sbuf_adds(&body, "--XyZ--\r\n");
+	assert_int_equal(formdata_parse(&fd, MP, body.data, body.len),
+	    FORMDATA_OK);
+	assert_int_equal(fd.nupload, FORMDATA_MAX_UPLOADS);
+	assert_int_equal(fd.uploads_dropped, 2);
+	u = formdata_upload(&fd, "evidence");
+	assert_string_equal(u->value, "file 0");
+	assert_string_equal(u->filename, "a.png");
+	u = formdata_upload_next(&fd, "evidence", u);
+	assert_string_equal(u->value, "file 1");
+	assert_null(u->filename);
+	u = formdata_upload_next(&fd, "evidence", u);
+	assert_string_equal(u->filename, "../../etc/passwd");
+	for (i = 3; i < FORMDATA_MAX_UPLOADS; i++)
+		u = formdata_upload_next(&fd, "evidence", u);
+	assert_non_null(u);
+	assert_null(formdata_upload_next(&fd, "evidence", u));
+	formdata_free(&fd);
+	sbuf_free(&body);
 }
 
 static void
@@ -490,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_mp_truncated),
 		cmocka_unit_test(test_mp_part_without_name),
 		cmocka_unit_test(test_mp_file_skipped),
+		cmocka_unit_test(test_mp_several_uploads),
 		cmocka_unit_test(test_mp_other_headers),
 		cmocka_unit_test(test_mp_too_many),
 		cmocka_unit_test(test_mp_first_wins),

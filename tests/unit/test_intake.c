@@ -678,8 +678,11 @@ build(struct intake *in, int vary)
 	int	 f;
 
 	intake_init(in);
+	/* Files are no text field: complaint.c adds them to the form. */
 	for (f = 0; f < IF__MAX; f++)
-		set(in, (enum intake_field)f, f == vary ? other[f] : base[f]);
+		if (f != IF_EVIDENCE)
+			set(in, (enum intake_field)f, f == vary ? other[f] :
+			    base[f]);
 	for (f = 0; f < IF__MAX; f++)
 		assert_null(in->error[f]);
 }
@@ -726,6 +729,8 @@ test_canonical_differs(void **state)
 
 	build(&a, -1);
 	for (f = 0; f < IF__MAX; f++) {
+		if (f == IF_EVIDENCE)
+			continue;
 		build(&b, f);
 		if (canon_equal(&a, &b))
 			fail_msg("changing %s leaves the canonical form "

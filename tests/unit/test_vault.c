@@ -713,6 +713,45 @@ test_hex(void **state)
 	assert_string_equal(out, "0001abff");
 }
 
+/*
+ * An evidence file opens only with its case's key, salt and number (the
+ * additional data); its fingerprint is BLAKE2b-256 of the bytes.
+ */
+static void
+test_evidence_box(void **state)
+{
+	static const unsigned char file[] = "\x89PNG pretend picture";
+	unsigned char	 key[32], salt[VAULT_SALTBYTES], other[VAULT_SALTBYTES];
+	unsigned char	 hash[32], *box;
+	char		 hex[65];
+	struct sbuf	 out;
+	size_t		 len;
+
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(salt, sizeof(salt));
+	memcpy(other, salt, sizeof(other));
+	other[0] ^= 1;
+	box = vault_evidence_seal(key, salt, 2, file, sizeof(file), &len);
+	assert_int_equal(len, sizeof(file) + 24 + 16);
+	sbuf_init(&out);
+	assert_true(vault_evidence_open(key, salt, 2, box, len, &out));
+	assert_int_equal(out.len, sizeof(file));
+	assert_memory_equal(out.data, file, sizeof(file));
+	sbuf_reset(&out);
+	assert_false(vault_evidence_open(key, salt, 1, box, len, &out));
+	assert_false(vault_evidence_open(key, other, 2, box, len, &out));
+	box[len - 1] ^= 1;
+	assert_false(vault_evidence_open(key, salt, 2, box, len, &out));
+	assert_false(vault_evidence_open(key, salt, 2, box, 10, &out));
+	assert_int_equal(out.len, 0);
+	sbuf_free(&out);
+	free(box);
+	vault_evidence_hash((const unsigned char *)"abc", 3, hash);
+	vault_hex(hash, 32, hex);
+	assert_string_equal(hex, "bddd813c634239723171ef3fee98579b"
+	    "94964e3bb1cb3e427262c8c068d52319");
+}
+
 int
 main(void)
 {
@@ -736,6 +775,7 @@ main(void)
 		cmocka_unit_test(test_seal_tampered),
 		cmocka_unit_test(test_complainant_keypair),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_evidence_box),
 	};
 
 	return (cmocka_run_group_tests(tests, group_setup, NULL));
