@@ -2,7 +2,8 @@
 --   wrk -t2 -c16 -d15s --latency -s tests/bench/evidence.lua URL -- PICTURE.b64 RUNLABEL
 
 local body, label, counter = nil, "ev", 0
-tid = 0
+-- Globals, not locals: done() reads them from each thread.
+tid, bodylen = 0, 0
 n201, nbad, firstbad = 0, 0, nil
 
 local threads = {}
@@ -23,6 +24,7 @@ function init(args)
 	    'clinic I had visited the day before; I never agreed to that.",' ..
 	    '"evidence":[{"name":"screenshot.jpg","content_base64":"' ..
 	    b64 .. '"}]}'
+	bodylen = #body
 end
 
 function request()
@@ -57,7 +59,7 @@ function done(summary, latency, requests)
 	    "rps=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f n201=%d non201=%d " ..
 	    "body_bytes=%d\n", summary.requests, secs, summary.requests / secs,
 	    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-	    latency.max / 1000, ok, bad, #body))
+	    latency.max / 1000, ok, bad, threads[1]:get("bodylen")))
 	if first ~= nil then
 		io.write("BENCH_EVIDENCE_HTTP first non-201: " ..
 		    first:gsub("\n", " ") .. "\n")

@@ -45,7 +45,7 @@ wrk -t2 -c"$conns" -d3s -s tests/bench/evidence.lua "$url" -- \
 out=$(wrk -t2 -c"$conns" -d"$secs"s --latency -s tests/bench/evidence.lua \
     "$url" -- "$work/picture.b64" "run$(date +%s)" 2>&1)
 after=$(hwm)
-echo "$out" | grep '^BENCH_EVIDENCE_HTTP'
+echo "$out" | grep "BENCH_EVIDENCE_HTTP"
 stored=$(psql -qtA -h "$RECOURSE_PGHOST" -U "$RECOURSE_PGUSER" recourse \
     -c 'SELECT count(*) FROM case_evidence')
 echo "BENCH_EVIDENCE picture_bytes=$bytes connections=$conns files_stored=$((stored - cases0))"
