@@ -1,4 +1,4 @@
-// A complainant with a keyboard alone, on a 375px phone: files a report answering the targeting questions, the AI question and, after ticking the consent that shows them, a question about themselves, with two files (a damaged one first, refused next to the field); follows it with the code, which shows the files' fingerprints; withdraws a consent. Each field is reached with Tab and operated with Space, the arrow keys and typing; axe finds nothing in any new state.
+// A complainant with a keyboard alone, on a 375px phone: files a report answering the targeting questions, the AI question and, after ticking the consent that shows them, a question about themselves, with two files (a damaged one first, refused next to the field); follows it with the code, which shows the files' fingerprints; withdraws a consent; asks for erasure. Each field is reached with Tab and operated with Space, the arrow keys and typing; axe finds nothing in any new state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -140,4 +140,16 @@ test('filing, following and withdrawing a consent by keyboard alone',
 	    'demographics_box FROM cases WHERE reference = $1', [reference]);
 	assert.deepEqual(after.rows, [{ consent_demographics: false,
 	    demographics_box: null }]);
+
+	// Asking for erasure: Space ticks the consequences, Enter sends.
+	await tabTo('f-erase');
+	await page.keyboard.press('Space');
+	assert.equal((await pressAndLoad('form[action="/track/erase"] ' +
+	    'button')).status(), 200);
+	assert.match(await page.locator('#erasure').innerText(),
+	    /You asked on .* for your data to be erased/s);
+	await checkPage(page, 'tracking result after asking for erasure');
+	const asked = await pg.query('SELECT erasure_requested_at IS NOT NULL ' +
+	    'AS asked FROM cases WHERE reference = $1', [reference]);
+	assert.deepEqual(asked.rows, [{ asked: true }]);
 });

@@ -1,10 +1,11 @@
-// The back office in a real browser: set-up link with an authenticator code, login, the work list, a case worked through its forms, and axe-core (WCAG 2.x A/AA) with reflow at 375px and 1280px on every back-office page.
+// The back office in a real browser: set-up link with an authenticator code, login, the work list, a case worked through its forms, a complainant's files and erasure request answered with a legal hold and then an erasure, and axe-core (WCAG 2.x A/AA) with reflow at 375px and 1280px on every back-office page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newContext, checkPage, DESKTOP } from './helpers.mjs';
 import { createAccount, totpAt, currentStep, awayFromStepEdge, REVIEW }
     from '../lib/staff.mjs';
-import { fileComplaint } from '../lib/client.mjs';
+import { readFileSync } from 'node:fs';
+import { fileComplaint, trackAct } from '../lib/client.mjs';
 
 const PASSWORD = 'a long and memorable passphrase';
 
@@ -108,6 +109,30 @@ test('a case is taken, triaged and noted through its forms', async () => {
 	await clickAndLoad(page.getByRole('button', { name: 'Add the note' }));
 	assert.match(await page.textContent('main'), /Checked the banner myself/);
 	await check('case page after work');
+});
+
+test('files, an erasure request, a legal hold and the erasure on the ' +
+    'case page', async () => {
+	const f = await fileComplaint({ evidence: [{ name: 'ad.png',
+	    type: 'image/png', data: readFileSync(new URL(
+	    '../unit/data/evidence/clean.png', import.meta.url)) }] });
+	assert.equal((await trackAct(f.code, 'erase', 'yes',
+	    { field: 'confirm' })).status, 200);
+	await go(`/review/cases/${f.reference}`);
+	assert.equal(await page.locator('#evidence a').count(), 1);
+	assert.match(await page.textContent('#erasure'), /asked/);
+	await check('case page with a file and an erasure request',
+	    'review-erasure-requested');
+	await page.locator('#f-hold-text').fill('A court order of 3 March ' +
+	    'requires us to keep this report.');
+	await clickAndLoad(page.getByRole('button', { name: 'Record the hold' }));
+	assert.match(await page.textContent('#erasure'), /Legal hold since/);
+	await check('case page under a legal hold');
+	await clickAndLoad(page.getByRole('button', { name: 'Lift the hold' }));
+	await clickAndLoad(page.getByRole('button', { name: 'Erase for good' }));
+	assert.match(await page.textContent('#erasure'), /was erased/);
+	assert.equal(await page.locator('#evidence a').count(), 0);
+	await check('erased case page', 'review-erased');
 });
 
 test('account and administration pages pass the same checks', async () => {
