@@ -45,7 +45,7 @@ ALTER TABLE cases
 	    AND complainant_copy_box IS NULL AND why_shown_box IS NULL
 	    AND demographics_box IS NULL AND erasure_basis IS NOT NULL
 	    AND state = 'closed' END);
-COMMENT ON COLUMN cases.closed_at IS 'When the case last entered the closed state (retention counts from it); NULL while open.';
+COMMENT ON COLUMN cases.closed_at IS 'When the case last ended, closed or rejected (retention counts from it); NULL while open.';
 COMMENT ON COLUMN cases.erasure_requested_at IS 'When the complainant asked, with their receipt code, for their data to be erased.';
 COMMENT ON COLUMN cases.legal_hold IS 'Why the personal data must be kept despite a request or retention (shown to the complainant); NULL when there is no hold.';
 COMMENT ON COLUMN cases.erased_at IS 'When the personal data was destroyed; the clear statistics fields remain.';
@@ -67,24 +67,26 @@ ALTER TABLE case_appeals ALTER COLUMN grounds_box DROP NOT NULL,
 	ADD CONSTRAINT case_appeals_erased CHECK ((grounds_box IS NULL) =
 	    (grounds_complainant_box IS NULL));
 
--- closed_at follows the state, whoever changes it.
+-- closed_at follows the state, whoever changes it: a rejected case has
+-- ended too, whether or not staff close it afterwards.
 CREATE FUNCTION cases_closed_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	NEW.closed_at := CASE WHEN NEW.state = 'closed' THEN now() END;
+	NEW.closed_at := CASE WHEN NEW.state IN ('closed', 'rejected')
+	    THEN now() END;
 	RETURN NEW;
 END $$;
 CREATE TRIGGER cases_closed_at BEFORE UPDATE OF state ON cases
 	FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
 	EXECUTE FUNCTION cases_closed_at();
 UPDATE cases c SET closed_at = (SELECT max(e.at) FROM case_events e
-    WHERE e.case_id = c.id AND e.kind = 'closed')
-WHERE c.state = 'closed';
+    WHERE e.case_id = c.id AND e.kind = c.state::text)
+WHERE c.state IN ('closed', 'rejected');
 UPDATE cases SET closed_at = updated_at
-WHERE state = 'closed' AND closed_at IS NULL;
+WHERE state IN ('closed', 'rejected') AND closed_at IS NULL;
 
--- The retention pass reads only closed cases not yet erased.
+-- The retention pass reads only ended cases not yet erased.
 CREATE INDEX cases_retention_idx ON cases (closed_at)
-	WHERE state = 'closed' AND erased_at IS NULL;
+	WHERE state IN ('closed', 'rejected') AND erased_at IS NULL;
 
 -- The state machine (0002) with one more way to 'closed': erasure ends an
 -- open case (the complainant withdrew it), in the same UPDATE that erases
@@ -149,7 +151,10 @@ BEGIN
 	    v_detail);
 END $$;
 
--- The complainant asks for erasure: 'ok', 'not_found' or 'already'.
+-- The complainant asks for erasure: 'ok', 'not_found' or 'already'.  A
+-- legal hold already recorded answers the request at once (the erasure
+-- clock, docs/SLA.md, is met by 'erasure_held'); lifting it later asks
+-- staff again ('erasure_resumed', in case_lift_hold).
 CREATE FUNCTION complainant_request_erasure(p_receipt_hash bytea)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -161,6 +166,11 @@ BEGIN
 	IF c.erasure_requested_at IS NOT NULL THEN RETURN 'already'; END IF;
 	UPDATE cases SET erasure_requested_at = now() WHERE id = c.id;
 	PERFORM case_record(c, NULL, 'erasure_requested', true);
+	IF c.legal_hold IS NOT NULL THEN
+		INSERT INTO case_events (case_id, kind, actor,
+		    visible_to_complainant)
+		VALUES (c.id, 'erasure_held', 'system', false);
+	END IF;
 	RETURN 'ok';
 END $$;
 
@@ -269,6 +279,10 @@ BEGIN
 	    legal_hold_by = NULL
 	WHERE id = c.id;
 	PERFORM case_record(c, p_actor, 'legal_hold_lifted', true);
+	/* A request the hold answered is pending again: its clock restarts. */
+	IF c.erasure_requested_at IS NOT NULL THEN
+		PERFORM case_record(c, p_actor, 'erasure_resumed', false);
+	END IF;
 	RETURN 'ok';
 END $$;
 
@@ -276,8 +290,11 @@ END $$;
 -- Retention
 ------------------------------------------------------------------------
 
--- Erases up to p_limit closed cases whose queue's retention period has
--- passed since closing and that no legal hold keeps; returns how many.
+-- Erases up to p_limit ended cases (closed, or rejected and left so) whose
+-- queue's retention period has passed since they ended, that no legal hold
+-- keeps and whose decision can no longer be appealed (six months from its
+-- release, 0004: a short retention never takes the right away); returns
+-- how many.
 -- Each case once: erased_at leaves the index the pass reads, and a case
 -- another pass holds locked is skipped.  The test clock moves now only
 -- when the caller says so (RECOURSE_TEST_CLOCK).
@@ -289,10 +306,13 @@ DECLARE
 	n	integer := 0;
 BEGIN
 	FOR c IN SELECT x.* FROM cases x JOIN queues q ON q.code = x.queue
-	    WHERE x.state = 'closed' AND x.erased_at IS NULL
+	    WHERE x.state IN ('closed', 'rejected') AND x.erased_at IS NULL
 	      AND x.legal_hold IS NULL
 	      AND x.closed_at < v_now - make_interval(
 	          months => q.retention_months)
+	      AND NOT EXISTS (SELECT 1 FROM case_decisions d
+	          WHERE d.case_id = x.id
+	            AND d.released_at > v_now - interval '6 months')
 	    ORDER BY x.closed_at LIMIT p_limit
 	    FOR UPDATE OF x SKIP LOCKED LOOP
 		PERFORM case_erase(c, NULL, 'retention');

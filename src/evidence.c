@@ -240,13 +240,19 @@ png_check(const unsigned char *in, size_t len, struct evidence_file *out)
 	return (EVE_OK);
 }
 
-/* APPn segments that carry colour, not metadata: JFIF, ICC, Adobe. */
+/*
+ * The segments that draw the picture, and the APPn that carry colour, not
+ * metadata (JFIF, ICC, Adobe); everything else goes, JPGn and reserved
+ * markers included.
+ */
 static int
-jpeg_keep_app(int m, const unsigned char *body, size_t n)
+jpeg_keep(int m, const unsigned char *body, size_t n)
 {
+	if ((m >= 0xc0 && m <= 0xcf && m != 0xc8) || m == 0xda || m == 0xdb ||
+	    m == 0xdc || m == 0xdd)
+		return (1);
 	if (m == 0xe0)
-		return (n >= 5 && (memcmp(body, "JFIF\0", 5) == 0 ||
-		    memcmp(body, "JFXX\0", 5) == 0));
+		return (n >= 14 && memcmp(body, "JFIF\0", 5) == 0);
 	if (m == 0xe2)
 		return (n >= 12 && memcmp(body, "ICC_PROFILE\0", 12) == 0);
 	if (m == 0xee)
@@ -259,7 +265,7 @@ jpeg_check(const unsigned char *in, size_t len, struct evidence_file *out)
 {
 	enum evidence_error	 e;
 	size_t			 p = 2, o = 2, n, s;
-	int			 m, frame = 0;
+	int			 m, frame = 0, scan = 0;
 
 	if ((out->data = malloc(len)) == NULL)
 		abort();
@@ -295,13 +301,23 @@ jpeg_check(const unsigned char *in, size_t len, struct evidence_file *out)
 				return (e);
 			frame = 1;
 		}
-		if (((m >= 0xe0 && m <= 0xef) || m == 0xfe) &&
-		    !jpeg_keep_app(m, in + p + 2, n - 2)) {
+		if (!jpeg_keep(m, in + p + 2, n - 2)) {
 			p += n;
 			continue;
 		}
 		out->data[o++] = 0xff;
 		out->data[o++] = (unsigned char)m;
+		if (m == 0xe0) {
+			/* JFIF without its thumbnail: a copy of the picture
+			 * as it was before any crop. */
+			out->data[o++] = 0;
+			out->data[o++] = 16;
+			memcpy(out->data + o, in + p + 2, 14);
+			out->data[o + 12] = out->data[o + 13] = 0;
+			o += 14;
+			p += n;
+			continue;
+		}
 		memcpy(out->data + o, in + p, n);
 		o += n;
 		p += n;
@@ -309,6 +325,7 @@ jpeg_check(const unsigned char *in, size_t len, struct evidence_file *out)
 			continue;
 		if (!frame)
 			return (EVE_TRUNCATED);
+		scan = 1;
 		/* The scan's coded data, up to the next marker. */
 		for (s = p; s + 1 < len; s++)
 			if (in[s] == 0xff && in[s + 1] != 0x00 &&
@@ -321,7 +338,7 @@ jpeg_check(const unsigned char *in, size_t len, struct evidence_file *out)
 		o += s - p;
 		p = s;
 	}
-	if (!frame)
+	if (!frame || !scan)
 		return (EVE_TRUNCATED);
 	if (p != len)
 		return (EVE_POLYGLOT);

@@ -33,8 +33,12 @@ static const struct {
 	{ "erased", SLA_EV_ACKNOWLEDGED | SLA_EV_RESPONDED |
 	    SLA_EV_DECIDED | SLA_EV_ERASURE_ANSWERED },
 	{ "erasure_requested", SLA_EV_ERASURE_ASKED },
-	/* A legal hold answers the request: why the data stays. */
+	/* A hold lifted while a request waits: staff must answer it anew. */
+	{ "erasure_resumed", SLA_EV_ERASURE_ASKED },
+	/* A legal hold answers the request: why the data stays; one that
+	 * stood before the request answers it at once. */
 	{ "legal_hold", SLA_EV_ERASURE_ANSWERED },
+	{ "erasure_held", SLA_EV_ERASURE_ANSWERED },
 };
 
 /* Which event bit starts, and which meets, each clock. */
@@ -335,10 +339,11 @@ compute_clock(const struct ctx *c0, const struct sla_policy *pol,
 	/* Waiting for the complainant does not delay erasing their data. */
 	if (k == SLA_ERASURE)
 		c.np = 0;
-	/* The first received starts a clock; the latest appeal its own. */
+	/* The first received starts a clock; the latest appeal, and the
+	 * latest request for erasure (or its resumption), their own. */
 	for (i = 0; i < nev && ev[i].at <= c.now; i++)
 		if ((ev[i].kinds & starts[k]) != 0 &&
-		    (si == nev || k == SLA_APPEAL))
+		    (si == nev || k == SLA_APPEAL || k == SLA_ERASURE))
 			si = i;
 	if (si == nev)
 		return;

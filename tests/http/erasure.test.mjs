@@ -331,3 +331,28 @@ test('a request starts the erasure clock (a calendar month) and alerts the ' +
 	// Out of the other tests' work lists.
 	await ok(supervisor, f.reference, 'reject', { text: 'Test over.' });
 });
+
+test('a request made under a hold is answered by it; lifting the hold ' +
+    'restarts the erasure clock from then', async () => {
+	const f = await c.fileComplaint();
+	const id = await caseId(f.reference);
+	await ok(supervisor, f.reference, 'hold', { text: 'An inquiry by the ' +
+	    'regulator requires us to keep it.' });
+	await askErasure(f.code);
+	await recompute([id]);
+	assert.equal((await clocksOf(id)).erasure?.state, 'met',
+	    'the standing hold answers the request');
+	let page = await c.postTrack(f.code);
+	assert.equal(page.doc.querySelector('#legal-hold').text.trim(),
+	    'An inquiry by the regulator requires us to keep it.');
+	await ok(supervisor, f.reference, 'lift_hold');
+	await recompute([id]);
+	const k = (await clocksOf(id)).erasure;
+	assert.equal(k.state, 'running', 'staff must answer again');
+	page = await c.postTrack(f.code);
+	assert.match(page.doc.querySelector('#erasure').text,
+	    /A reviewer will confirm it by \d/);
+	await ok(supervisor, f.reference, 'erase');
+	await recompute([id]);
+	assert.equal((await clocksOf(id)).erasure.state, 'met');
+});

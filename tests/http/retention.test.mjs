@@ -25,16 +25,25 @@ async function ok(user, ref, verb, fields = {}) {
 	assert.equal(r.status, 303, `${verb} answered ${r.status}`);
 }
 
-// A complaint triaged into 'q'; rejected and closed unless 'open'.
-async function caseIn(q, { open = false } = {}) {
+// A complaint triaged into 'q', then: rejected and closed (the default),
+// rejected and left so, decided and closed, or left open.
+async function caseIn(q, { open = false, end = 'closed' } = {}) {
 	const f = await c.fileComplaint();
 	await ok(sup, f.reference, 'triage', { category: 'privacy.notice',
 	    priority: 2, queue: q });
-	if (!open) {
-		await ok(sup, f.reference, 'reject', { text: 'Not about ' +
-		    'marketing: a billing dispute.' });
+	if (open)
+		return f;
+	if (end === 'decided') {
+		await ok(sup, f.reference, 'investigate');
+		await ok(sup, f.reference, 'decide', { outcome: 'not_upheld',
+		    remedies: ['none'], automated: 'no', text: 'No breach.' });
 		await ok(sup, f.reference, 'close');
+		return f;
 	}
+	await ok(sup, f.reference, 'reject', { text: 'Not about ' +
+	    'marketing: a billing dispute.' });
+	if (end === 'closed')
+		await ok(sup, f.reference, 'close');
 	return f;
 }
 
@@ -99,6 +108,9 @@ test('once the period has passed since closing, the retention pass erases ' +
     'cases keep their data', async () => {
 	assert.ok(queue, 'the queue test failed');
 	const gone = await caseIn(queue);
+	const rejected = await caseIn(queue, { end: 'rejected' });
+	// Its decision can be appealed for six months: kept until then.
+	const appealable = await caseIn(queue, { end: 'decided' });
 	const open = await caseIn(queue, { open: true });
 	const held = await caseIn(queue);
 	const general = await caseIn('general');
@@ -116,6 +128,8 @@ test('once the period has passed since closing, the retention pass erases ' +
 
 	await setOffset(32 * DAY);
 	const row = await erased(gone.reference);
+	assert.equal((await erased(rejected.reference)).state, 'closed',
+	    'a rejected case left so ends too, and is erased');
 	assert.equal(row.erasure_basis, 'retention');
 	assert.equal(row.data_key_sealed, null);
 	assert.equal(row.description_box, null);
@@ -129,7 +143,7 @@ test('once the period has passed since closing, the retention pass erases ' +
 	    { events: 1, audits: 1 });
 	assert.deepEqual(await erasures(later.reference),
 	    { events: 1, audits: 1 });
-	for (const kept of [open, held, general]) {
+	for (const kept of [open, held, general, appealable]) {
 		const k = await caseByReference(kept.reference);
 		assert.equal(k.erased_at, null, kept.reference);
 		assert.notEqual(k.description_box, null);

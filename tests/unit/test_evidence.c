@@ -236,6 +236,43 @@ test_webp_metadata_stripped(void **state)
 	free(clean);
 }
 
+/*
+ * JPEG keeps only what draws the picture: a JPGn segment (F7) carrying
+ * data goes like APP1 does, and a file without any scan is no picture.
+ */
+static void
+test_jpeg_allowlist(void **state)
+{
+	static const unsigned char seg[] = { 0xff, 0xf7, 0x00, 0x0e, 'R', 'C',
+	    'M', 'A', 'R', 'K', 'J', 'P', 'G', 'G', 'P', 'S' };
+	struct evidence_file	 f;
+	unsigned char		*clean, *with, noscan[64];
+	size_t			 len, p, n;
+
+	clean = fixture("clean.jpg", &len);
+	with = malloc(len + sizeof(seg));
+	assert_non_null(with);
+	memcpy(with, clean, 2);
+	memcpy(with + 2, seg, sizeof(seg));
+	memcpy(with + 2 + sizeof(seg), clean + 2, len - 2);
+	assert_int_equal(evidence_check(with, len + sizeof(seg), &f), EVE_OK);
+	assert_int_equal(f.len, len);
+	assert_memory_equal(f.data, clean, len);
+	evidence_file_free(&f);
+	/* SOI, the frame header alone, EOI. */
+	for (p = 2; p < len && clean[p + 1] != 0xc0; p += 2 + n)
+		n = (size_t)clean[p + 2] << 8 | clean[p + 3];
+	n = (size_t)clean[p + 2] << 8 | clean[p + 3];
+	assert_true(n + 6 <= sizeof(noscan));
+	memcpy(noscan, clean, 2);
+	memcpy(noscan + 2, clean + p, n + 2);
+	noscan[n + 4] = 0xff;
+	noscan[n + 5] = 0xd9;
+	assert_int_equal(evidence_check(noscan, n + 6, &f), EVE_TRUNCATED);
+	free(with);
+	free(clean);
+}
+
 static void
 test_names(void **state)
 {
@@ -275,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_huge_declared_pictures),
 		cmocka_unit_test(test_metadata_stripped),
 		cmocka_unit_test(test_webp_metadata_stripped),
+		cmocka_unit_test(test_jpeg_allowlist),
 		cmocka_unit_test(test_names),
 	};
 

@@ -106,6 +106,10 @@ test_event_meanings(void **state)
 	    SLA_EV_ERASURE_ASKED);
 	assert_int_equal(sla_event_kinds("legal_hold"),
 	    SLA_EV_ERASURE_ANSWERED);
+	assert_int_equal(sla_event_kinds("erasure_held"),
+	    SLA_EV_ERASURE_ANSWERED);
+	assert_int_equal(sla_event_kinds("erasure_resumed"),
+	    SLA_EV_ERASURE_ASKED);
 	assert_int_equal(sla_event_kinds("message"), SLA_EV_RESPONDED);
 	assert_int_equal(sla_event_kinds("information_requested"),
 	    SLA_EV_RESPONDED);
@@ -493,6 +497,27 @@ test_erasure_clock(void **state)
 	e[3] = ev(at(2026, 2, 20, 9, 0, 0, CET), "erased", NULL);
 	run(&p, e, 4, at(2026, 3, 10, 9, 0, 0, CET), c);
 	check_state(c[SLA_ERASURE].state, SLA_MET, "so does the erasure");
+
+	/* A hold lifted while the request waits: a new month from then. */
+	{
+		struct sla_event	r[5];
+
+		r[0] = e[0];
+		r[1] = ev(asked, "erasure_requested", NULL);
+		r[2] = ev(asked + 3600, "legal_hold", NULL);
+		r[3] = ev(at(2026, 3, 2, 10, 0, 0, CET), "erasure_resumed",
+		    NULL);
+		run(&p, r, 4, at(2026, 3, 3, 10, 0, 0, CET), c);
+		check_state(c[SLA_ERASURE].state, SLA_RUNNING, "resumed");
+		check_time(c[SLA_ERASURE].started_at, r[3].at, "from then");
+		check_time(c[SLA_ERASURE].due_at, at(2026, 4, 2, 10, 0, 0,
+		    CEST), "a month later");
+		/* A request a hold already answers: met at once. */
+		r[1] = ev(asked, "erasure_requested", NULL);
+		r[2] = ev(asked, "erasure_held", NULL);
+		run(&p, r, 3, asked + 60, c);
+		check_state(c[SLA_ERASURE].state, SLA_MET, "held already");
+	}
 
 	policy(&p, "{\"erasure\": {\"n\": 10, \"unit\": \"business_days\"}}");
 	run(&p, e, 3, asked + 60, c);
