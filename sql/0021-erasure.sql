@@ -353,8 +353,9 @@ LANGUAGE sql AS $$
 	JOIN queues q ON q.code = c.queue
 $$;
 
--- track_detail (0019) with the erasure request, any hold and the
--- retention period, in 'sent'.
+-- track_detail (0019) with the erasure request, any hold, the retention
+-- period and, while the erasure clock (0022) runs, its due instant, in
+-- 'sent'.
 ALTER FUNCTION track_detail(bytea) RENAME TO track_detail_before_erasure;
 
 CREATE FUNCTION track_detail(p_receipt_hash bytea, OUT public_state text,
@@ -369,7 +370,10 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	    d.sent || jsonb_build_object(
 	        'erasure_requested_at', utc_text(c.erasure_requested_at),
 	        'legal_hold', c.legal_hold,
-	        'retention_months', q.retention_months),
+	        'retention_months', q.retention_months,
+	        'erasure_due', (SELECT utc_text(k.due_at) FROM case_clocks k
+	            WHERE k.case_id = c.id AND k.clock = 'erasure'
+	              AND k.met_at IS NULL)),
 	    d.copy_box
 	FROM track_detail_before_erasure(p_receipt_hash) d
 	JOIN cases c ON c.receipt_hash = p_receipt_hash

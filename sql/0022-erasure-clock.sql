@@ -1,7 +1,8 @@
 -- The fifth service-level clock: the answer to a complainant's request for
 -- erasure (docs/SLA.md), which a confirmed erasure or a recorded legal
 -- hold meets; a policy that names no such clock gets one calendar month.
--- Supervisors are alerted at once when a complainant asks.
+-- Supervisors are alerted at once when a complainant asks.  (/track reads
+-- the clock's due instant through track_detail, 0021.)
 
 ALTER TABLE case_clocks_recomputed DROP CONSTRAINT case_clocks_clock_check,
 	ADD CONSTRAINT case_clocks_clock_check CHECK (clock IN ('acknowledge',
@@ -81,25 +82,3 @@ BEGIN
 	END IF;
 	RETURN NULL;
 END $$;
-
--- track_detail (0021) with the erasure clock's due instant while it runs,
--- for the complainant's page: by when their request will be answered.
-ALTER FUNCTION track_detail(bytea) RENAME TO track_detail_before_clock;
-
-CREATE FUNCTION track_detail(p_receipt_hash bytea, OUT public_state text,
-    OUT complainant_pk bytea, OUT complainant_salt bytea,
-    OUT can_reply boolean, OUT can_appeal boolean,
-    OUT appeal_until timestamptz, OUT messages jsonb, OUT decisions jsonb,
-    OUT appeals jsonb, OUT sent jsonb, OUT copy_box bytea)
-RETURNS SETOF record LANGUAGE sql STABLE AS $$
-	SELECT d.public_state, d.complainant_pk, d.complainant_salt,
-	    d.can_reply, d.can_appeal, d.appeal_until, d.messages,
-	    d.decisions, d.appeals,
-	    d.sent || jsonb_build_object('erasure_due', (SELECT
-	        utc_text(k.due_at) FROM case_clocks k
-	        WHERE k.case_id = c.id AND k.clock = 'erasure'
-	          AND k.met_at IS NULL)),
-	    d.copy_box
-	FROM track_detail_before_clock(p_receipt_hash) d
-	JOIN cases c ON c.receipt_hash = p_receipt_hash
-$$;
