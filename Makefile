@@ -41,8 +41,8 @@ KOREMOD	:= recourse workers assets db db_case complaint background maintenance a
 KOREMOD	+= intake_clocks
 # Erasing closed cases' personal data when their retention period ends.
 KOREMOD	+= retention
-# Evidence files downloaded by staff.
-KOREMOD	+= rt_evidence
+# Evidence files: the set sent at once (complaint or reply), downloads.
+KOREMOD	+= evidence_set rt_evidence
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)

@@ -47,6 +47,7 @@ BEGIN
 	    ('recourse_public', 'track_case'),
 	    ('recourse_public', 'track_detail'),
 	    ('recourse_public', 'complainant_reply'),
+	    ('recourse_public', 'complainant_reply_evidence'),
 	    ('recourse_public', 'complainant_appeal'),
 	    ('recourse_public', 'complainant_withdraw'),
 	    ('recourse_public', 'complainant_request_erasure'),

@@ -120,68 +120,11 @@ apijson_intake(json_t *doc, struct intake *in, const char **bad_field)
 			*bad_field = key;
 			return (0);
 		}
-		/* Files are the caller's (apijson_evidence). */
+		/* Files are the caller's (evidence_set_from_json). */
 		if (f != IF_EVIDENCE)
 			set_value(in, f, v);
 	}
 	return (1);
-}
-
-/*
- * "evidence": [{"name": "...", "content_base64": "..."}], each file decoded
- * and handed to the filing (which checks it like a form's).  The problems
- * of the list itself become the field's message.
- */
-void
-apijson_evidence(json_t *doc, struct filing *f)
-{
-	json_t		*list, *item, *x;
-	const char	*key, *b64, *name;
-	unsigned char	*bin;
-	size_t		 i, len, cap;
-
-	if ((list = json_object_get(doc, "evidence")) == NULL ||
-	    json_is_null(list))
-		return;
-	if (!json_is_array(list)) {
-		f->in.error[IF_EVIDENCE] = "Must be an array of files, each "
-		    "{\"name\", \"content_base64\"}.";
-		return;
-	}
-	if (json_array_size(list) > EVIDENCE_MAX_FILES) {
-		filing_evidence_dropped(f);
-		return;
-	}
-	json_array_foreach(list, i, item) {
-		name = json_string_value(json_object_get(item, "name"));
-		b64 = json_string_value(json_object_get(item,
-		    "content_base64"));
-		json_object_foreach(item, key, x)
-			if (strcmp(key, "name") != 0 &&
-			    strcmp(key, "content_base64") != 0)
-				b64 = NULL;
-		if (!json_is_object(item) || name == NULL || b64 == NULL) {
-			f->in.error[IF_EVIDENCE] = "Each file is {\"name\": "
-			    "string, \"content_base64\": string} and nothing "
-			    "else.";
-			return;
-		}
-		cap = json_string_length(json_object_get(item,
-		    "content_base64")) / 4 * 3 + 3;
-		if ((bin = malloc(cap)) == NULL)
-			abort();
-		if (sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len,
-		    NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-			free(bin);
-			f->in.error[IF_EVIDENCE] = "A file's content_base64 is "
-			    "not valid base64 (RFC 4648, with padding).";
-			return;
-		}
-		(void)filing_evidence(f, name, json_string_length(
-		    json_object_get(item, "name")), bin, len);
-		sodium_memzero(bin, len);
-		free(bin);
-	}
 }
 
 /* {"error": {"code": "invalid", "message", "fields": {name: message}}} */

@@ -198,16 +198,33 @@ enum db_status	 db_track(struct db_query *, struct http_request *,
 void		 db_track_read(const struct db_query *, struct track_result *);
 void		 track_result_free(struct track_result *);
 enum db_status	 db_ping(struct db_query *, struct http_request *);
+void		 db_bytea_array(struct sbuf *, unsigned char *const *,
+		    const size_t *, size_t);
+
+/* evidence_set.c: the files sent at once, checked, stripped, hashed. */
+struct evidence_set {
+	struct evidence_file	 file[EVIDENCE_MAX_FILES];	/* as kept */
+	unsigned char		 hash[EVIDENCE_MAX_FILES][32];	/* BLAKE2b */
+	size_t			 n;
+	size_t			 total;
+	const char		*error;		/* the first problem, or NULL */
+	char			 error_text[512];
+};
+
+void	 evidence_set_init(struct evidence_set *);
+void	 evidence_set_free(struct evidence_set *);
+int	 evidence_set_add(struct evidence_set *, const char *filename,
+	    size_t filename_len, const unsigned char *, size_t);
+void	 evidence_set_from_form(struct evidence_set *,
+	    const struct formdata *);
+void	 evidence_set_from_json(struct evidence_set *, json_t *doc);
+json_t	*evidence_set_json(const struct evidence_set *, unsigned first);
+char	*evidence_set_meta(const struct evidence_set *);
 
 /* complaint.c: turning a validated complaint into a stored case. */
 struct filing {
 	struct intake		 in;
-	/* Evidence as kept (metadata stripped), its hashes, its error. */
-	struct evidence_file	 ev[EVIDENCE_MAX_FILES];
-	unsigned char		 ev_hash[EVIDENCE_MAX_FILES][32];
-	size_t			 nev;
-	size_t			 ev_total;
-	char			 ev_error[512];
+	struct evidence_set	 ev;	/* as kept: metadata stripped */
 	struct intake_request	 rq;
 	struct sbuf		 canonical;
 	char			 token[256];	/* form token or API key */
@@ -218,10 +235,6 @@ struct filing {
 };
 
 void	 filing_init(struct filing *);
-int	 filing_evidence(struct filing *, const char *filename,
-	    size_t filename_len, const unsigned char *, size_t);
-void	 filing_evidence_dropped(struct filing *);
-json_t	*filing_evidence_json(const struct filing *);
 void	 filing_prepare(struct filing *, const char *scope, const char *token);
 int	 filing_receipt(struct filing *);
 enum db_status	 filing_answers(struct filing *, struct db_query *,
@@ -528,7 +541,6 @@ int	 rt_api_track_erase(struct http_request *);
 /* apijson.c: the API's JSON in and out, through jansson. */
 int	 apijson_intake(json_t *, struct intake *, const char **bad_field);
 json_t	*apijson_field_errors(const struct intake *);
-void	 apijson_evidence(json_t *, struct filing *);
 json_t	*apijson_error(const char *code, const char *message);
 const char *json_text(const json_t *, const char *key);
 
@@ -561,6 +573,7 @@ struct form_view {
 void	 view_home(struct sbuf *);
 void	 view_privacy(struct sbuf *, const json_t *retention);
 void	 view_form(struct sbuf *, const struct form_view *);
+void	 view_file_size(struct sbuf *, long long);
 void	 view_evidence_list(struct sbuf *, const json_t *files,
 	    const char *heading);
 void	 view_receipt(struct sbuf *, const char *reference,
@@ -574,13 +587,15 @@ struct track_detail {
 	int		 can_reply;
 	int		 can_appeal;
 	char		 appeal_until[40];
-	json_t		*messages;	/* [{kind, at, text}] */
+	json_t		*messages;	/* [{kind, at, text, files}] */
 	json_t		*decisions;	/* [{outcome, remedies, ..., text}] */
 	json_t		*appeals;	/* [{at, text}] */
 	json_t		*sent;		/* the clear fields, consents as now */
 	json_t		*copy;		/* {description, contact, why_shown}
 					   or NULL */
 	unsigned char	 complainant_pk[32];	/* to seal their copies */
+	unsigned char	 salt[VAULT_SALTBYTES];	/* binds files to the case */
+	unsigned	 evidence_next;		/* the next file's number */
 };
 
 enum db_status	 track_detail_query(struct db_query *, struct http_request *,
@@ -593,7 +608,9 @@ void		 track_detail_free(struct track_detail *);
 enum track_verb { TRACK_LOOK, TRACK_REPLY, TRACK_APPEAL, TRACK_WITHDRAW,
 	TRACK_ERASE };
 enum track_act_outcome { TRACK_ACT_OK, TRACK_ACT_STATE, TRACK_ACT_TOO_LATE,
-	TRACK_ACT_NOT_GIVEN, TRACK_ACT_ALREADY, TRACK_ACT_GONE };
+	TRACK_ACT_NOT_GIVEN, TRACK_ACT_ALREADY, TRACK_ACT_GONE, TRACK_ACT_BUSY,
+	TRACK_ACT_FULL };
+#define TRACK_ACT_RETRIES	3	/* tries when a file number was taken */
 
 struct track_act {
 	enum track_verb	 verb;
@@ -604,6 +621,11 @@ struct track_act {
 	size_t		 box_len;
 	unsigned char	*cbox;		/* sealed to the complainant */
 	size_t		 cbox_len;
+	struct evidence_set ev;		/* files with a reply */
+	unsigned	 ev_first;	/* the number the files are sealed as */
+	struct sbuf	 ev_param[3];	/* bytea[]: files, keys, fingerprints */
+	char		*ev_meta;	/* [{kind, size}] */
+	int		 tries;		/* sends of a reply with files */
 };
 
 void		 track_act_init(struct track_act *, enum track_verb);
@@ -614,8 +636,9 @@ const char	*track_act_confirm(struct track_act *, int);
 int		 track_act_ready(const struct track_act *);
 enum db_status	 track_act_query(struct track_act *, struct db_query *,
 		    struct http_request *, const unsigned char *receipt,
-		    const unsigned char complainant_pk[32]);
+		    const struct track_detail *);
 enum track_act_outcome track_act_outcome(const struct db_query *);
+int		 track_act_retry(struct track_act *, enum track_act_outcome);
 const char	*track_act_refusal(enum track_act_outcome);
 const char	*track_act_done(const struct track_act *);
 
@@ -625,8 +648,10 @@ struct track_view {
 	const char	*code;		/* grouped, for the page's forms */
 	struct track_detail d;
 	const char	*notice;	/* what just happened */
-	const char	*error_verb;	/* "reply" or "appeal" */
-	const char	*error;
+	const char	*error_verb;	/* the form with a problem, or NULL */
+	const char	*error;		/* its text's or choice's, or NULL */
+	const char	*file_error;	/* a reply's files', or NULL */
+	size_t		 files_lost;	/* good files not sent, to attach again */
 	const char	*typed_text;
 };
 

@@ -24,7 +24,6 @@ filing_init(struct filing *f)
 void
 filing_free(struct filing *f)
 {
-	size_t	 i;
 
 	intake_free(&f->in);
 	sbuf_free(&f->canonical);
@@ -34,8 +33,7 @@ filing_free(struct filing *f)
 	free(f->rq.evidence_meta);
 	db_done(&f->q);
 	intake_result_free(&f->result);
-	for (i = 0; i < f->nev; i++)
-		evidence_file_free(&f->ev[i]);
+	evidence_set_free(&f->ev);
 	sodium_memzero(f->receipt, sizeof(f->receipt));
 	sodium_memzero(f->token, sizeof(f->token));
 }
@@ -167,24 +165,6 @@ text_wipe(char *s)
  * The complainant's own copy of what they wrote, which /track shows them
  * again: sealed under a key only their receipt code derives.
  */
-/* The files as the complainant is shown them: number, type, size, hash. */
-json_t *
-filing_evidence_json(const struct filing *f)
-{
-	json_t	*a;
-	char	 hex[65];
-	size_t	 i;
-
-	a = json_array();
-	for (i = 0; i < f->nev; i++) {
-		vault_hex(f->ev_hash[i], 32, hex);
-		json_array_append_new(a, json_pack("{s:I,s:s,s:I,s:s}", "n",
-		    (json_int_t)i + 1, "kind", evidence_kind_name(f->ev[i].kind),
-		    "size", (json_int_t)f->ev[i].len, "blake2b", hex));
-	}
-	return (a);
-}
-
 static void
 seal_copy(struct filing *f, const char *norm)
 {
@@ -198,82 +178,12 @@ seal_copy(struct filing *f, const char *norm)
 	if (f->in.why_shown != NULL)
 		json_object_set_new(o, "why_shown",
 		    json_string(f->in.why_shown));
-	if (f->nev > 0)
-		json_object_set_new(o, "evidence", filing_evidence_json(f));
+	if (f->ev.n > 0)
+		json_object_set_new(o, "evidence", evidence_set_json(&f->ev, 1));
 	s = json_text_free(o);
 	f->rq.copy_box = vault_copy_seal(norm, f->rq.sealed.complainant_salt,
 	    s, &f->rq.copy_box_len);
 	text_wipe(s);
-}
-
-/* The first problem with the files is the one the field shows. */
-static int
-evidence_refuse(struct filing *f, const char *filename, size_t filename_len,
-    const char *what)
-{
-	if (f->in.error[IF_EVIDENCE] != NULL)
-		return (0);
-	if (filename != NULL)
-		(void)snprintf(f->ev_error, sizeof(f->ev_error), "\"%.*s\" %s",
-		    (int)filename_len, filename, what);
-	else
-		(void)kore_strlcpy(f->ev_error, what, sizeof(f->ev_error));
-	f->in.error[IF_EVIDENCE] = f->ev_error;
-	return (0);
-}
-
-/*
- * One uploaded file as evidence: its name, its content (by its bytes, never
- * its name or declared type) and the limits checked, and a copy without
- * metadata kept with its BLAKE2b-256 hash.  Returns 0, with the message
- * for the field, when it is refused.
- */
-int
-filing_evidence(struct filing *f, const char *filename, size_t filename_len,
-    const unsigned char *data, size_t len)
-{
-	enum evidence_error	 e;
-
-	if (f->nev == EVIDENCE_MAX_FILES)
-		return (evidence_refuse(f, NULL, 0, "Attach at most 5 files."));
-	if (filename == NULL || !evidence_name_ok(filename, filename_len))
-		return (evidence_refuse(f, NULL, 0, "A file's name cannot be "
-		    "used: it is too long, names folders or holds control "
-		    "characters. Rename the file and attach it again."));
-	if (f->ev_total + len > EVIDENCE_MAX_TOTAL)
-		return (evidence_refuse(f, NULL, 0, "Your files come to more "
-		    "than 10 MB together. Leave some out, or attach smaller "
-		    "pictures."));
-	if ((e = evidence_check(data, len, &f->ev[f->nev])) != EVE_OK)
-		return (evidence_refuse(f, filename, filename_len,
-		    evidence_error_message(e)));
-	vault_evidence_hash(f->ev[f->nev].data, f->ev[f->nev].len,
-	    f->ev_hash[f->nev]);
-	f->ev_total += len;
-	f->nev++;
-	return (1);
-}
-
-/* More files were sent than the form takes. */
-void
-filing_evidence_dropped(struct filing *f)
-{
-	(void)evidence_refuse(f, NULL, 0, "Attach at most 5 files.");
-}
-
-/* What the database keeps of each file in clear: its type and size. */
-static char *
-evidence_meta(const struct filing *f)
-{
-	json_t	*a;
-	size_t	 i;
-
-	a = json_array();
-	for (i = 0; i < f->nev; i++)
-		json_array_append_new(a, json_pack("{s:s,s:I}", "kind",
-		    evidence_kind_name(f->ev[i].kind), "size",
-		    (json_int_t)f->ev[i].len));
-	return (json_text_free(a));
 }
 
 /* The files' hashes join the complaint's canonical form: other files,
@@ -284,10 +194,10 @@ evidence_canonical(const struct filing *f, struct sbuf *b)
 	char	 hex[65];
 	size_t	 i;
 
-	sbuf_printf(b, "evidence=%zu:", f->nev);
-	for (i = 0; i < f->nev; i++) {
-		vault_hex(f->ev_hash[i], 32, hex);
-		sbuf_printf(b, "%s:%s,", evidence_kind_name(f->ev[i].kind),
+	sbuf_printf(b, "evidence=%zu:", f->ev.n);
+	for (i = 0; i < f->ev.n; i++) {
+		vault_hex(f->ev.hash[i], 32, hex);
+		sbuf_printf(b, "%s:%s,", evidence_kind_name(f->ev.file[i].kind),
 		    hex);
 	}
 	sbuf_addc(b, '\n');
@@ -309,7 +219,7 @@ filing_prepare(struct filing *f, const char *scope, const char *token)
 	if (token != f->token)
 		(void)kore_strlcpy(f->token, token, sizeof(f->token));
 	intake_canonical(&f->in, &f->canonical);
-	if (f->nev > 0)
+	if (f->ev.n > 0)
 		evidence_canonical(f, &f->canonical);
 	vault_request_hash(&app.keys, scope, f->token, f->canonical.data,
 	    f->canonical.len, f->rq.token_hash, f->rq.body_hash);
@@ -323,19 +233,19 @@ filing_prepare(struct filing *f, const char *scope, const char *token)
 
 	contact = json_text_free(contact_object(&f->in));
 	answers = json_text_free(answers_object(&f->in));
-	for (i = 0; i < f->nev; i++) {
-		files[i].data = f->ev[i].data;
-		files[i].len = f->ev[i].len;
+	for (i = 0; i < f->ev.n; i++) {
+		files[i].data = f->ev.file[i].data;
+		files[i].len = f->ev.file[i].len;
 	}
 	if (!vault_seal_case(&app.keys, norm, &(struct vault_plain){
 	    f->in.description, contact, f->in.why_shown, answers, files,
-	    f->nev }, &f->rq.sealed))
+	    f->ev.n }, &f->rq.sealed))
 		fatal("could not seal a case");
 	text_wipe(contact);
 	text_wipe(answers);
 	seal_copy(f, norm);
-	if (f->nev > 0)
-		f->rq.evidence_meta = evidence_meta(f);
+	if (f->ev.n > 0)
+		f->rq.evidence_meta = evidence_set_meta(&f->ev);
 	sodium_memzero(norm, sizeof(norm));
 	f->rq.in = &f->in;
 	f->prepared = 1;

@@ -38,8 +38,8 @@ static const char sql_intake_evidence[] =
  * dimensions, no nulls, element type bytea (OID 17), then each element's
  * length and bytes.  Files go to the server as they are, never as hex.
  */
-static void
-bytea_array(struct sbuf *b, unsigned char *const *items, const size_t *lens,
+void
+db_bytea_array(struct sbuf *b, unsigned char *const *items, const size_t *lens,
     size_t n)
 {
 	uint32_t	 head[5];
@@ -279,7 +279,7 @@ db_intake(struct db_query *q, struct http_request *req,
 		return (st);
 	}
 	sbuf_init(&files);
-	bytea_array(&files, r->sealed.files, r->sealed.files_len,
+	db_bytea_array(&files, r->sealed.files, r->sealed.files_len,
 	    r->sealed.nfiles);
 	v[23] = files.data;
 	len[23] = (int)files.len;

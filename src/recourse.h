@@ -339,6 +339,11 @@ int	 vault_evidence_open(const unsigned char *key,
 	    const unsigned char *box, size_t boxlen, struct sbuf *out);
 void	 vault_evidence_hash(const unsigned char *, size_t,
 	    unsigned char out[32]);
+#define VAULT_SEALED_KEYBYTES	80	/* crypto_box_SEALBYTES + a key */
+unsigned char *vault_evidence_seal_own(const unsigned char review_pk[32],
+	    const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+	    const unsigned char *data, size_t len, size_t *outlen,
+	    unsigned char key_sealed[VAULT_SEALED_KEYBYTES]);
 unsigned char *vault_aead_seal(const unsigned char *key, const char *label,
 	    const unsigned char salt[VAULT_SALTBYTES], const char *text,
 	    size_t *outlen);

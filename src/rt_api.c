@@ -128,8 +128,9 @@ send_receipt(struct http_request *req, struct api_ctx *c)
 	    "receipt_code", c->f.receipt, "status", c->f.result.state ?
 	    c->f.result.state : "received");
 	/* Each file's fingerprint, for the complainant to keep. */
-	if (c->f.nev > 0)
-		json_object_set_new(j, "evidence", filing_evidence_json(&c->f));
+	if (c->f.ev.n > 0)
+		json_object_set_new(j, "evidence", evidence_set_json(&c->f.ev,
+		    1));
 	rt_send_json(req, 201, j);
 	json_decref(j);
 }
@@ -158,7 +159,8 @@ complaint_read(struct http_request *req, struct api_ctx *c)
 		json_decref(doc);
 		return (0);
 	}
-	apijson_evidence(doc, &c->f);
+	evidence_set_from_json(&c->f.ev, doc);
+	c->f.in.error[IF_EVIDENCE] = c->f.ev.error;
 	json_decref(doc);
 	today_utc(today);
 	if (!intake_validate(&c->f.in, today)) {

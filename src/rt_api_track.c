@@ -1,7 +1,8 @@
 /*
  * The complainant's side of the JSON API: POST /api/v1/track answers what
- * the tracking page shows, and /api/v1/track/reply, /appeal, /withdraw and
- * /erase do what its forms do (track_act.c), answering the case as it is after.
+ * the tracking page shows, and /api/v1/track/reply (with files), /appeal,
+ * /withdraw and /erase do what its forms do (track_act.c), answering the
+ * case as it is after.
  * The receipt code travels in the body and goes through the same throttled
  * lookup as the page.
  */
@@ -85,7 +86,7 @@ static void
 add_detail(json_t *j, const struct track_detail *d)
 {
 	static const char *const message_keys[] = { "kind", "at", "text",
-	    NULL };
+	    "files", NULL };
 	static const char *const decision_keys[] = { "outcome", "remedies",
 	    "automated", "on_appeal", "at", "text", NULL };
 	static const char *const appeal_keys[] = { "at", "text", NULL };
@@ -171,7 +172,8 @@ track_request(struct http_request *req, struct api_track_ctx *c)
 	char		 norm[VAULT_RECEIPT_CHARS + 1];
 	int		 ok;
 
-	if ((doc = rt_api_read_json(req)) == NULL)
+	if ((doc = rt_api_read_json_max(req, c->a.verb == TRACK_REPLY ?
+	    RT_UPLOAD_BODY_MAX : RT_BODY_MAX)) == NULL)
 		return (0);
 	fields = json_object();
 	member = act_member(c->a.verb);
@@ -192,9 +194,17 @@ track_request(struct http_request *req, struct api_track_ctx *c)
 		if (bad != NULL)
 			json_object_set_new(fields, member, json_string(bad));
 	}
+	/* A reply's files, as a complaint's: checked and stripped now. */
+	if (c->a.verb == TRACK_REPLY) {
+		evidence_set_from_json(&c->a.ev, doc);
+		if (c->a.ev.error != NULL)
+			json_object_set_new(fields, "evidence",
+			    json_string(c->a.ev.error));
+	}
 	json_object_foreach(doc, key, x)
 		if (strcmp(key, "receipt_code") != 0 && (member == NULL ||
-		    strcmp(key, member) != 0))
+		    strcmp(key, member) != 0) && (c->a.verb != TRACK_REPLY ||
+		    strcmp(key, "evidence") != 0))
 			json_object_set_new(fields, key,
 			    json_string("Unknown field."));
 	json_decref(doc);
@@ -225,6 +235,10 @@ refusal_code(enum track_act_outcome o)
 		return ("already_withdrawn");
 	case TRACK_ACT_ALREADY:
 		return ("already_requested");
+	case TRACK_ACT_BUSY:
+		return ("conflict");
+	case TRACK_ACT_FULL:
+		return ("too_many_files");
 	default:
 		return ("not_possible");
 	}
@@ -288,10 +302,15 @@ api_track(struct http_request *req, enum track_verb verb)
 		break;
 	case PH_ACT:
 		if (!rt_db_ready(req, track_act_query(&c->a, &c->q, req,
-		    c->receipt, c->d.complainant_pk), &ret))
+		    c->receipt, &c->d), &ret))
 			return (ret);
 		o = track_act_outcome(&c->q);
 		db_done(&c->q);
+		if (track_act_retry(&c->a, o)) {
+			/* Read the next free file number again. */
+			c->phase = PH_DETAIL;
+			break;
+		}
 		c->acted = 1;
 		if (o == TRACK_ACT_GONE) {
 			rt_api_error(req, 404, "not_found", "No case matches "

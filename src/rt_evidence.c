@@ -48,7 +48,10 @@ evidence_path(const char *path, char *ref, size_t size, unsigned *n)
 	return (1);
 }
 
-/* Opens the file of the row case_evidence_read() gave; 0 when it won't. */
+/*
+ * Opens the file of the row case_evidence_read() gave, with the sealed key
+ * that came with it (the case's, or a reply's file's own); 0 when it won't.
+ */
 static int
 evidence_open(const struct db_query *q, unsigned n, struct sbuf *out)
 {
@@ -102,7 +105,7 @@ rt_review_evidence(struct http_request *req)
 		v[1] = c->reference;
 		v[2] = num;
 		if (!rt_db_ready(req, db_run(&c->q, req, "SELECT kind, box, "
-		    "data_key_sealed, complainant_salt FROM "
+		    "key_sealed, complainant_salt FROM "
 		    "case_evidence_read($1, $2, $3::integer)", 3, v, NULL,
 		    NULL), &ret))
 			return (ret);

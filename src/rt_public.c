@@ -121,7 +121,7 @@ form_render(struct http_request *req, struct form_ctx *c, int status,
     const struct intake *in, const char *notice)
 {
 	/* The files it had are not in the form that comes back. */
-	size_t			 lost = in != NULL ? c->f.nev : 0;
+	size_t			 lost = in != NULL ? c->f.ev.n : 0;
 	const struct taxonomy	*tax;
 	struct form_view	 v;
 	struct sbuf		 b;
@@ -193,7 +193,6 @@ static int
 complaint_read(struct http_request *req, struct form_ctx *c)
 {
 	const struct formfield	*ff;
-	const struct formupload	*u;
 	struct formdata		 fd;
 	int			 f, ok = 0;
 	enum rt_csrf		 csrf;
@@ -219,11 +218,8 @@ complaint_read(struct http_request *req, struct form_ctx *c)
 	    NULL; )
 		intake_set(&c->f.in, IF_TARGETING_REASONS, ff->value, ff->len);
 	/* The files, each checked and stripped of metadata now. */
-	for (u = NULL; (u = formdata_upload_next(&fd, "evidence", u)) != NULL; )
-		(void)filing_evidence(&c->f, u->filename, u->filename_len,
-		    (const unsigned char *)u->value, u->len);
-	if (fd.uploads_dropped > 0)
-		filing_evidence_dropped(&c->f);
+	evidence_set_from_form(&c->f.ev, &fd);
+	c->f.in.error[IF_EVIDENCE] = c->f.ev.error;
 	/* A stale or foreign form comes back filled in, never saved. */
 	ff = formdata_get(&fd, "csrf");
 	csrf = rt_csrf_check(req, ff != NULL ? ff->value : NULL);
@@ -251,7 +247,7 @@ receipt_page(struct http_request *req, struct form_ctx *c, int status)
 	json_t		*files;
 
 	sbuf_init(&b);
-	files = filing_evidence_json(&c->f);
+	files = evidence_set_json(&c->f.ev, 1);
 	view_receipt(&b, c->f.result.reference, c->f.receipt, &c->f.in, files);
 	json_decref(files);
 	rt_send_html(req, status, &b);

@@ -1,7 +1,8 @@
 /*
  * Following a case with the receipt code (/track): its state and events,
  * what track_detail.c opens with the code, and the forms of the
- * complainant's reply, appeal and consent withdrawal (track_act.c).  Every
+ * complainant's reply (with files), appeal, consent withdrawal and erasure
+ * request (track_act.c).  Every
  * use of a code goes through the same throttled lookup first.
  */
 
@@ -101,6 +102,9 @@ track_read_act(struct track_ctx *c, const struct formdata *fd)
 	ff = formdata_get(fd, c->a.verb == TRACK_APPEAL ? "appeal" : "reply");
 	c->text_error = track_act_text(&c->a, ff != NULL ? ff->value : NULL,
 	    ff != NULL ? ff->len : 0);
+	/* A reply's files, each checked and stripped of metadata now. */
+	if (c->a.verb == TRACK_REPLY)
+		evidence_set_from_form(&c->a.ev, fd);
 }
 
 /* Reads the posted code (and text); answers and returns 0 when unusable. */
@@ -113,7 +117,8 @@ track_read(struct http_request *req, struct track_ctx *c)
 	const char		*msg;
 	int			 ok = 0;
 
-	if (!rt_form(req, &fd))
+	if (!rt_form_max(req, &fd, c->a.verb == TRACK_REPLY ?
+	    RT_UPLOAD_BODY_MAX : RT_BODY_MAX))
 		return (0);
 	ff = formdata_get(&fd, "csrf");
 	csrf = rt_csrf_check(req, ff != NULL ? ff->value : NULL);
@@ -176,11 +181,15 @@ track_page(struct http_request *req, struct track_ctx *c, int status)
 	c->v.csrf = c->csrf;
 	c->v.code = grouped;
 	c->v.notice = c->notice;
-	c->v.error_verb = c->text_error == NULL ? NULL :
-	    c->a.verb == TRACK_APPEAL ? "appeal" : c->a.verb ==
+	c->v.error_verb = c->text_error == NULL && c->a.ev.error == NULL ?
+	    NULL : c->a.verb == TRACK_APPEAL ? "appeal" : c->a.verb ==
 	    TRACK_WITHDRAW ? "withdraw" : c->a.verb == TRACK_ERASE ? "erase" :
 	    "reply";
 	c->v.error = c->text_error;
+	c->v.file_error = c->a.ev.error;
+	/* Files that were fine but not sent are not in the form that comes
+	 * back: no browser refills a file input. */
+	c->v.files_lost = c->v.error_verb != NULL ? c->a.ev.n : 0;
 	c->v.typed_text = c->a.text;
 	sbuf_init(&b);
 	view_track_result(&b, &c->v);
@@ -250,10 +259,15 @@ track_handler(struct http_request *req, enum track_verb verb)
 		/* FALLTHROUGH */
 	case PH_ACT:
 		if (!rt_db_ready(req, track_act_query(&c->a, &c->q, req,
-		    c->receipt, c->v.d.complainant_pk), &ret))
+		    c->receipt, &c->v.d), &ret))
 			return (ret);
 		o = track_act_outcome(&c->q);
 		db_done(&c->q);
+		if (track_act_retry(&c->a, o)) {
+			/* Read the next free file number again. */
+			c->phase = PH_DETAIL;
+			return (track_handler(req, verb));
+		}
 		if (o == TRACK_ACT_OK)
 			c->notice = track_act_done(&c->a);
 		else
@@ -264,7 +278,7 @@ track_handler(struct http_request *req, enum track_verb verb)
 		return (track_handler(req, verb));
 	}
 	status = c->refused ? 403 : c->text_error != NULL ? (c->acted ? 409 :
-	    422) : 200;
+	    422) : c->a.ev.error != NULL ? 422 : 200;
 	track_page(req, c, status);
 	return (KORE_RESULT_OK);
 }

@@ -5,6 +5,7 @@
  * /track and POST /api/v1/track.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -13,7 +14,7 @@
 
 enum {
 	D_STATE, D_PK, D_SALT, D_CAN_REPLY, D_CAN_APPEAL, D_APPEAL_UNTIL,
-	D_MESSAGES, D_DECISIONS, D_APPEALS, D_SENT, D_COPY,
+	D_MESSAGES, D_DECISIONS, D_APPEALS, D_SENT, D_COPY, D_EVIDENCE_NEXT,
 };
 
 enum db_status
@@ -25,7 +26,8 @@ track_detail_query(struct db_query *q, struct http_request *req,
 
 	return (db_run(q, req, "SELECT public_state, complainant_pk, "
 	    "complainant_salt, can_reply, can_appeal, appeal_until, messages, "
-	    "decisions, appeals, sent, copy_box FROM track_detail($1)", 1, v,
+	    "decisions, appeals, sent, copy_box, evidence_next "
+	    "FROM track_detail($1)", 1, v,
 	    l, f));
 }
 
@@ -64,6 +66,29 @@ open_boxes(json_t *list, const unsigned char *pk, const unsigned char *sk)
 		sbuf_reset(&b);
 	}
 	sbuf_free(&b);
+	return (1);
+}
+
+/*
+ * The files of each reply: their fingerprints, sealed like the messages,
+ * become "blake2b" as the complaint's own files show them.
+ */
+static int
+open_files(json_t *messages, const unsigned char *pk, const unsigned char *sk)
+{
+	json_t	*m, *files, *f;
+	size_t	 i, j;
+
+	json_array_foreach(messages, i, m) {
+		if ((files = json_object_get(m, "files")) == NULL)
+			continue;
+		if (!open_boxes(files, pk, sk))
+			return (0);
+		json_array_foreach(files, j, f) {
+			json_object_set(f, "blake2b", json_object_get(f, "text"));
+			json_object_del(f, "text");
+		}
+	}
 	return (1);
 }
 
@@ -121,6 +146,7 @@ track_detail_read(const struct db_query *q, const char *norm,
 	    pk_len == 32;
 	if (ok) {
 		memcpy(d->complainant_pk, dbpk, 32);
+		memcpy(d->salt, salt, VAULT_SALTBYTES);
 		vault_complainant_keypair(norm, salt, pk, sk);
 	}
 	kore_free(salt);
@@ -133,10 +159,13 @@ track_detail_read(const struct db_query *q, const char *norm,
 	d->can_appeal = *db_value(q, 0, D_CAN_APPEAL) == 't';
 	(void)kore_strlcpy(d->appeal_until, db_isnull(q, 0, D_APPEAL_UNTIL) ?
 	    "" : db_value(q, 0, D_APPEAL_UNTIL), sizeof(d->appeal_until));
+	d->evidence_next = (unsigned)strtoul(db_value(q, 0, D_EVIDENCE_NEXT),
+	    NULL, 10);
 	d->messages = json_loads(db_value(q, 0, D_MESSAGES), 0, NULL);
 	d->decisions = json_loads(db_value(q, 0, D_DECISIONS), 0, NULL);
 	d->appeals = json_loads(db_value(q, 0, D_APPEALS), 0, NULL);
 	ok = open_boxes(d->messages, pk, sk) &&
+	    open_files(d->messages, pk, sk) &&
 	    open_boxes(d->decisions, pk, sk) &&
 	    open_boxes(d->appeals, pk, sk) && open_copy(q, norm, d);
 	sodium_memzero(sk, sizeof(sk));

@@ -462,6 +462,30 @@ vault_evidence_open(const unsigned char *key,
 	return (aead_open_ad(key, ad, adlen, box, boxlen, out));
 }
 
+/*
+ * A file sent with a reply, when the case's data key is out of reach: a
+ * key of its own encrypts it (with the additional data of a complaint's
+ * file) and is sealed to the review key, which opens it as it opens a
+ * case's data key.  NULL when the key cannot be sealed.
+ */
+unsigned char *
+vault_evidence_seal_own(const unsigned char review_pk[32],
+    const unsigned char salt[VAULT_SALTBYTES], unsigned n,
+    const unsigned char *data, size_t len, size_t *outlen,
+    unsigned char key_sealed[VAULT_SEALED_KEYBYTES])
+{
+	unsigned char	 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned char	*box = NULL;
+
+	_Static_assert(VAULT_SEALED_KEYBYTES == crypto_box_SEALBYTES +
+	    crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "sealed key size");
+	crypto_aead_xchacha20poly1305_ietf_keygen(key);
+	if (crypto_box_seal(key_sealed, key, sizeof(key), review_pk) == 0)
+		box = vault_evidence_seal(key, salt, n, data, len, outlen);
+	sodium_memzero(key, sizeof(key));
+	return (box);
+}
+
 /* BLAKE2b-256, unkeyed: what anyone can compute from the file itself. */
 void
 vault_evidence_hash(const unsigned char *data, size_t len,

@@ -721,8 +721,8 @@ view_form(struct sbuf *b, const struct form_view *v)
 }
 
 /* A size for people: bytes, KB or MB (of 1 000 and 1 000 000). */
-static void
-file_size(struct sbuf *b, long long n)
+void
+view_file_size(struct sbuf *b, long long n)
 {
 	if (n < 1000)
 		sbuf_printf(b, "%lld bytes", n);
@@ -732,6 +732,34 @@ file_size(struct sbuf *b, long long n)
 		sbuf_printf(b, "%.1f\xc2\xa0MB", n / 1000000.0);
 }
 
+/* The files as kept, numbered as reviewers see them, each with its
+ * fingerprint. */
+static void
+evidence_items(struct sbuf *b, const json_t *files)
+{
+	const json_t	*f;
+	size_t		 i;
+
+	html_raw(b, "<ol class=\"evidence\"");
+	f = json_array_get(files, 0);
+	if (json_integer_value(json_object_get(f, "n")) > 1)
+		sbuf_printf(b, " start=\"%lld\"", (long long)
+		    json_integer_value(json_object_get(f, "n")));
+	html_raw(b, ">\n");
+	json_array_foreach(files, i, f) {
+		html_raw(b, "<li>");
+		html_texts(b, evidence_kind_label(evidence_kind_parse(
+		    json_text(f, "kind"))));
+		html_raw(b, ", ");
+		view_file_size(b, (long long)json_integer_value(json_object_get(f,
+		    "size")));
+		html_raw(b, "<br>fingerprint <code class=\"hash\">");
+		html_texts(b, json_text(f, "blake2b"));
+		html_raw(b, "</code></li>\n");
+	}
+	html_raw(b, "</ol>\n");
+}
+
 /*
  * The files as kept, [{n, kind, size, blake2b}], each with its fingerprint,
  * so that the complainant can show later which file they sent.
@@ -739,29 +767,14 @@ file_size(struct sbuf *b, long long n)
 void
 view_evidence_list(struct sbuf *b, const json_t *files, const char *heading)
 {
-	const json_t	*f;
-	size_t		 i;
-
 	if (json_array_size(files) == 0)
 		return;
 	html_raw(b, "<h3>");
 	html_texts(b, heading);
 	html_raw(b, "</h3>\n<p>Each file's fingerprint (BLAKE2b-256) is "
 	    "computed from the file as we keep it, after removing hidden "
-	    "details from pictures: it proves later which file you sent.</p>\n"
-	    "<ol class=\"evidence\">\n");
-	json_array_foreach(files, i, f) {
-		html_raw(b, "<li>");
-		html_texts(b, evidence_kind_label(evidence_kind_parse(
-		    json_text(f, "kind"))));
-		html_raw(b, ", ");
-		file_size(b, (long long)json_integer_value(json_object_get(f,
-		    "size")));
-		html_raw(b, "<br>fingerprint <code class=\"hash\">");
-		html_texts(b, json_text(f, "blake2b"));
-		html_raw(b, "</code></li>\n");
-	}
-	html_raw(b, "</ol>\n");
+	    "details from pictures: it proves later which file you sent.</p>\n");
+	evidence_items(b, files);
 }
 
 /* The receipt code, which may wrap only between its groups of four. */
@@ -930,7 +943,14 @@ track_article(struct sbuf *b, const char *who, const json_t *item)
 	track_date(b, json_text(item, "at"));
 	html_raw(b, "</h3>\n<div class=\"prose\" dir=\"auto\">");
 	html_texts(b, json_text(item, "text"));
-	html_raw(b, "</div></article>\n");
+	html_raw(b, "</div>\n");
+	if (json_array_size(json_object_get(item, "files")) > 0) {
+		html_raw(b, "<p>The files you attached, each with its "
+		    "fingerprint (BLAKE2b-256), which proves later which file "
+		    "you sent:</p>\n");
+		evidence_items(b, json_object_get(item, "files"));
+	}
+	html_raw(b, "</article>\n");
 }
 
 static void
@@ -982,7 +1002,6 @@ track_decisions(struct sbuf *b, const struct track_view *v)
 	}
 }
 
-/* The reply or appeal form; the code travels in the form, never the URL. */
 /*
  * A form of the report's page posting to /track/<verb>: the page's token
  * and the receipt code (the page keeps no session) travel with it.
@@ -1001,29 +1020,57 @@ track_form_open(struct sbuf *b, const struct track_view *v, const char *verb)
 	html_raw(b, "\">\n");
 }
 
+/*
+ * The files of a reply: up to five, by their content, as on the complaint
+ * form.  A form that comes back holds none of them, so it says so.
+ */
+static void
+track_files_field(struct sbuf *b, const struct track_view *v)
+{
+	const char	*err = v->file_error;
+
+	page_field_intro(b, "reply-evidence", "Screenshots or documents",
+	    "Up to 5 files, 10\xc2\xa0MB in all: pictures (PNG, JPEG, WebP), "
+	    "PDF or plain text. We remove hidden details such as the place "
+	    "and the camera from pictures before we store them, encrypted.",
+	    err, 1);
+	if (v->files_lost > 0 && err == NULL)
+		sbuf_printf(b, "<p class=\"notice\" id=\"f-reply-evidence-"
+		    "again\">Attach your %s again: a browser never keeps files "
+		    "when a form comes back.</p>\n", v->files_lost == 1 ?
+		    "file" : "files");
+	html_raw(b, "<input type=\"file\" multiple accept=\"image/png,"
+	    "image/jpeg,image/webp,application/pdf,text/plain,.png,.jpg,.jpeg,"
+	    ".webp,.pdf,.txt\"");
+	page_field_aria_name(b, "reply-evidence", "evidence", err);
+	html_raw(b, ">\n</div>\n");
+}
+
 static void
 track_text_form(struct sbuf *b, const struct track_view *v, const char *verb,
     const char *title, const char *label, const char *hint,
     const char *button)
 {
-	char		 id[16];
 	const char	*err;
+	int		 again;
 
-	err = v->error_verb != NULL && strcmp(v->error_verb, verb) == 0 ?
-	    v->error : NULL;
-	(void)snprintf(id, sizeof(id), "%s", verb);
+	/* The text comes back whenever this form had a problem. */
+	again = v->error_verb != NULL && strcmp(v->error_verb, verb) == 0;
+	err = again ? v->error : NULL;
 	html_raw(b, "<section><h2>");
 	html_texts(b, title);
 	html_raw(b, "</h2>\n");
 	track_form_open(b, v, verb);
-	page_field_intro(b, id, label, hint, err, 0);
+	page_field_intro(b, verb, label, hint, err, 0);
 	html_raw(b, "<textarea rows=\"6\" maxlength=\"10000\" dir=\"auto\"");
-	page_field_aria(b, id, err);
+	page_field_aria(b, verb, err);
 	html_raw(b, ">");
-	if (err != NULL && v->typed_text != NULL)
+	if (again && v->typed_text != NULL)
 		html_texts(b, v->typed_text);
-	html_raw(b, "</textarea>\n</div>\n<button type=\"submit\" "
-	    "class=\"button\">");
+	html_raw(b, "</textarea>\n</div>\n");
+	if (strcmp(verb, "reply") == 0)
+		track_files_field(b, v);
+	html_raw(b, "<button type=\"submit\" class=\"button\">");
 	html_texts(b, button);
 	html_raw(b, "</button>\n</form>\n</section>\n");
 }
@@ -1282,7 +1329,7 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 	size_t				 i;
 	char				 hint[200];
 
-	page_begin(b, v->error ? "Error: your report" : "Your report");
+	page_begin(b, v->error_verb ? "Error: your report" : "Your report");
 	html_raw(b, "<h1>Report <span class=\"reference\">");
 	html_texts(b, r->reference);
 	html_raw(b, "</span></h1>\n");
@@ -1291,14 +1338,11 @@ view_track_result(struct sbuf *b, const struct track_view *v)
 		html_texts(b, v->notice);
 		html_raw(b, "</p></div>\n");
 	}
-	if (v->error != NULL) {
-		html_raw(b, "<div class=\"error-summary\" role=\"alert\" "
-		    "tabindex=\"-1\"><h2>There is a problem</h2><ul><li><a "
-		    "href=\"#f-");
-		html_attrs(b, v->error_verb);
-		html_raw(b, "\">");
-		html_texts(b, v->error);
-		html_raw(b, "</a></li></ul></div>\n");
+	if (v->error_verb != NULL) {
+		const char *ids[2] = { v->error_verb, "reply-evidence" };
+		const char *messages[2] = { v->error, v->file_error };
+
+		page_error_summary(b, ids, messages, 2);
 	}
 	html_raw(b, "<dl class=\"facts\">\n<dt>Status</dt>"
 	    "<dd id=\"status\"><strong>");

@@ -784,6 +784,50 @@ sent_back_event(const struct case_view *v, const char *key, json_t *id)
 	return (NULL);
 }
 
+/* One file: a download link (none once erased), its type and size. */
+static void
+file_item(struct sbuf *b, const char *ref, const json_t *f)
+{
+	long long	 n = json_integer_value(json_object_get(f, "n"));
+	int		 erased = json_is_true(json_object_get(f, "erased"));
+
+	if (erased)
+		sbuf_printf(b, "File %lld: ", n);
+	else {
+		html_raw(b, "<a href=\"/review/cases/");
+		html_attrs(b, ref);
+		sbuf_printf(b, "/evidence/%lld\" download>File %lld</a>: ", n,
+		    n);
+	}
+	html_texts(b, evidence_kind_label(evidence_kind_parse(json_text(f,
+	    "kind"))));
+	html_raw(b, ", ");
+	view_file_size(b, (long long)json_integer_value(json_object_get(f,
+	    "size")));
+	if (erased)
+		html_raw(b, " (erased)");
+}
+
+/* The files that came with one of the complainant's replies. */
+static void
+message_files(struct sbuf *b, const json_t *c, const json_t *m)
+{
+	const json_t	*f;
+	size_t		 i;
+	int		 any = 0;
+
+	json_array_foreach(json_object_get(c, "evidence"), i, f) {
+		if (!json_equal(json_object_get(f, "message"),
+		    json_object_get(m, "id")))
+			continue;
+		html_raw(b, any++ ? "</li>\n<li>" : "<p>With files:</p>\n"
+		    "<ul class=\"message-files\">\n<li>");
+		file_item(b, json_text(c, "reference"), f);
+	}
+	if (any)
+		html_raw(b, "</li>\n</ul>\n");
+}
+
 static const char *
 message_heading(const struct case_view *v, json_t *m)
 {
@@ -821,6 +865,7 @@ messages(struct sbuf *b, const struct case_view *v)
 		}
 		html_raw(b, "</p>\n");
 		personal_text(b, m, "body");
+		message_files(b, v->c, m);
 		html_raw(b, "</article>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -984,14 +1029,14 @@ targeting_items(struct sbuf *b, const json_t *c)
 
 /*
  * The files the complainant sent, each a download (never shown here: a
- * file's bytes are not to be trusted in a page).
+ * file's bytes are not to be trusted in a page), with the complaint or
+ * with a reply.
  */
 static void
 case_files(struct sbuf *b, const json_t *c)
 {
 	const json_t	*files = json_object_get(c, "evidence"), *f;
 	const char	*ref = json_text(c, "reference");
-	long long	 n, size;
 	size_t		 i;
 
 	if (json_array_size(files) == 0)
@@ -1000,22 +1045,13 @@ case_files(struct sbuf *b, const json_t *c)
 	    "open them with care. Hidden details (place, camera) were removed "
 	    "from pictures when they arrived.</p>\n<ul id=\"evidence\">\n");
 	json_array_foreach(files, i, f) {
-		n = json_integer_value(json_object_get(f, "n"));
-		size = json_integer_value(json_object_get(f, "size"));
 		html_raw(b, "<li>");
-		if (json_is_true(json_object_get(f, "erased")))
-			sbuf_printf(b, "File %lld: ", n);
-		else {
-			html_raw(b, "<a href=\"/review/cases/");
-			html_attrs(b, ref);
-			sbuf_printf(b, "/evidence/%lld\" download>File %lld</a>: ",
-			    n, n);
-		}
-		html_texts(b, evidence_kind_label(evidence_kind_parse(
-		    json_text(f, "kind"))));
-		sbuf_printf(b, ", %lld bytes", size);
-		if (json_is_true(json_object_get(f, "erased")))
-			html_raw(b, " (erased)");
+		file_item(b, ref, f);
+		if (json_is_integer(json_object_get(f, "message"))) {
+			html_raw(b, ", with a reply of ");
+			when(b, json_text(f, "at"));
+		} else
+			html_raw(b, ", with the report");
 		html_raw(b, "</li>\n");
 	}
 	html_raw(b, "</ul>\n");

@@ -1,4 +1,4 @@
-// A complainant with a keyboard alone, on a 375px phone: files a report answering the targeting questions, the AI question and, after ticking the consent that shows them, a question about themselves, with two files (a damaged one first, refused next to the field); follows it with the code, which shows the files' fingerprints; withdraws a consent; asks for erasure. Each field is reached with Tab and operated with Space, the arrow keys and typing; axe finds nothing in any new state.
+// A complainant with a keyboard alone, on a 375px phone: files a report answering the targeting questions, the AI question and, after ticking the consent that shows them, a question about themselves, with two files (a damaged one first, refused next to the field); follows it with the code, which shows the files' fingerprints; withdraws a consent; replies with a file (a damaged one first, refused next to the reply's file field); asks for erasure. Each field is reached with Tab and operated with Space, the arrow keys and typing; axe finds nothing in any new state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -140,6 +140,30 @@ test('filing, following and withdrawing a consent by keyboard alone',
 	    'demographics_box FROM cases WHERE reference = $1', [reference]);
 	assert.deepEqual(after.rows, [{ consent_demographics: false,
 	    demographics_box: null }]);
+
+	// A reply with a file: a damaged one first comes back next to the
+	// reply's file field with the text kept; then a good one is sent.
+	await tabTo('f-reply');
+	await page.keyboard.type('Here is the text of the advert.');
+	await tabTo('f-reply-evidence');
+	await page.setInputFiles('#f-reply-evidence',
+	    [fixture('polyglot-html.png')]);
+	assert.equal((await pressAndLoad('form[action="/track/reply"] ' +
+	    'button')).status(), 422);
+	assert.match(await page.locator('#f-reply-evidence-error').innerText(),
+	    /more than one kind of file/);
+	assert.equal(await page.inputValue('#f-reply'),
+	    'Here is the text of the advert.');
+	await checkPage(page, 'tracking result with a reply\'s file refused');
+	await page.setViewportSize(PHONE);
+	await tabTo('f-reply-evidence');
+	await page.setInputFiles('#f-reply-evidence', [fixture('note.txt')]);
+	assert.equal((await pressAndLoad('form[action="/track/reply"] ' +
+	    'button')).status(), 200);
+	assert.equal(await page.locator('article.message ol.evidence ' +
+	    'code.hash').count(), 1);
+	await checkPage(page, 'tracking result with a reply and its file');
+	await page.setViewportSize(PHONE);
 
 	// Asking for erasure: Space ticks the consequences, Enter sends.
 	await tabTo('f-erase');

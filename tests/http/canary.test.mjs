@@ -1,4 +1,4 @@
-// The canary: unique markers in every personal field, message, demographic answer and uploaded file of several cases are found nowhere a person with the disk could read them (pg_dump, the PostgreSQL data directory with its WAL, Kore's working folder and every log), neither while the cases live nor after they are erased; a marker in a field kept in clear by design (the brand) is found, which proves the search looks in the right places.
+// The canary: unique markers in every personal field, message, demographic answer and uploaded file (with the complaint and with a reply) of several cases are found nowhere a person with the disk could read them (pg_dump, the PostgreSQL data directory with its WAL, Kore's working folder and every log), neither while the cases live nor after they are erased; a marker in a field kept in clear by design (the brand) is found, which proves the search looks in the right places.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -100,7 +100,9 @@ async function richCase(i) {
 	await ok(reviewer, r, 'investigate');
 	await ok(reviewer, r, 'note', { text: mark(`O${i}`) });
 	await ok(reviewer, r, 'message', { text: mark(`M${i}`) });
-	assert.equal((await c.trackAct(f.code, 'reply', mark(`R${i}`)))
+	assert.equal((await c.trackAct(f.code, 'reply', mark(`R${i}`), {
+	    files: [{ name: 'reply.txt', type: 'text/plain',
+	    data: Buffer.from(`My reply's note ${mark(`Y${i}`)}\n`) }] }))
 	    .status, 200);
 	await ok(reviewer, r, 'decide', { outcome: 'upheld',
 	    remedies: ['apology'], automated: 'no', text: mark(`X${i}`) });

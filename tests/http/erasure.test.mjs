@@ -40,7 +40,7 @@ async function askErasure(code) {
 }
 
 // Every secret the database holds for the case: its own columns, its
-// messages, decisions, appeals and intake rows.
+// messages, decisions, appeals, files and intake rows.
 async function secretsOf(id) {
 	const rows = await query(`
 	    SELECT x FROM cases c, LATERAL (VALUES (c.receipt_hash),
@@ -59,7 +59,9 @@ async function secretsOf(id) {
 	    UNION ALL SELECT unnest(ARRAY[r.token_hash, r.body_hash,
 	        r.receipt_box])
 	    FROM intake_requests r WHERE r.case_id = $1
-	    UNION ALL SELECT e.box FROM case_evidence e WHERE e.case_id = $1`,
+	    UNION ALL SELECT unnest(ARRAY[e.box, e.key_sealed,
+	        e.fingerprint_box])
+	    FROM case_evidence e WHERE e.case_id = $1`,
 	    [id]);
 	return rows.rows.map((r) => r.x).filter((x) => x !== null);
 }
@@ -89,7 +91,7 @@ async function whereFound(secrets) {
 }
 
 // A rich case: contact, the platform's explanation, demographic answers,
-// a note, a message, a reply, a decision and an appeal.
+// a note, a message, a reply with a file, a decision and an appeal.
 async function richCase() {
 	const f = await c.fileComplaint({ contact_name: 'Erin Example',
 	    contact_email: 'erin@example.org', consent_contact: 'yes',
@@ -108,7 +110,10 @@ async function richCase() {
 	await ok(reviewer, r, 'note', { text: `Check the logs. ${c.marker('N')}` });
 	await ok(reviewer, r, 'message', { text: `Which clinic? ${c.marker('M')}` });
 	assert.equal((await c.trackAct(f.code, 'reply',
-	    `The one in town. ${c.marker('R')}`)).status, 200);
+	    `The one in town. ${c.marker('R')}`, { files: [{
+	    name: 'clinic.txt', type: 'text/plain',
+	    data: Buffer.from(`The clinic's letter. ${c.marker('F')}\n`) }] }))
+	    .status, 200);
 	await ok(reviewer, r, 'decide', { outcome: 'upheld',
 	    remedies: ['data_deleted'], automated: 'no',
 	    text: `The advertiser had no consent. ${c.marker('D')}` });
@@ -143,6 +148,7 @@ test('asked for on /track and confirmed by a reviewer, erasure leaves no ' +
 	    x !== 'intake_requests.receipt_box'), [
 	    'case_appeals.grounds_box', 'case_appeals.grounds_complainant_box',
 	    'case_decisions.reasons_box', 'case_evidence.box',
+	    'case_evidence.fingerprint_box', 'case_evidence.key_sealed',
 	    'case_decisions.reasons_complainant_box',
 	    'case_messages.body_box', 'case_messages.complainant_box',
 	    'cases.complainant_copy_box', 'cases.complainant_pk',
@@ -204,10 +210,13 @@ test('asked for on /track and confirmed by a reviewer, erasure leaves no ' +
 	    [after.id]);
 	assert.deepEqual(kept.rows[0], { m: 3, d: ['upheld'], a: 1, i: 0,
 	    o: 0 });
-	assert.deepEqual((await query('SELECT kind, size > 0 AS sized, box ' +
-	    'FROM case_evidence WHERE case_id = $1', [after.id])).rows,
-	    [{ kind: 'png', sized: true, box: null }], 'the file is gone, ' +
-	    'its type and size stay');
+	assert.deepEqual((await query('SELECT kind, size > 0 AS sized, box, ' +
+	    'key_sealed, fingerprint_box FROM case_evidence WHERE case_id = $1 ' +
+	    'ORDER BY n', [after.id])).rows,
+	    [{ kind: 'png', sized: true, box: null, key_sealed: null,
+	    fingerprint_box: null }, { kind: 'text', sized: true, box: null,
+	    key_sealed: null, fingerprint_box: null }], 'the files are gone, ' +
+	    'their types and sizes stay');
 	const audit = await query(`SELECT actor, detail FROM audit_events
 	    WHERE action = 'case.erased' AND object = $1`,
 	    [`case:${f.reference}`]);

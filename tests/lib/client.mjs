@@ -207,17 +207,21 @@ export async function postTrack(code, { ip, track, headers } = {}) {
 }
 
 // Looks the case up, then sends the reply or appeal form that the
-// report's page shows ('reply' or 'appeal'), typed as a person would; or
+// report's page shows ('reply' or 'appeal'), typed as a person would, a
+// reply with 'files' ([{name, data, type}]) chosen in its file input; or
 // another of its forms with 'field' set ('erase' with confirm: 'yes').
 // Returns the response, or throws when the page offers no such form.
 export async function trackAct(code, verb, text, { ip, headers,
-    field = verb } = {}) {
+    field = verb, files } = {}) {
 	ip = ip ?? randomIp();
 	const page = await postTrack(code, { ip });
 	if (page.status !== 200)
 		throw new Error(`lookup answered ${page.status}`);
-	return formFor(page.doc, page.url, `/track/${verb}`)
-	    .set(field, text).submit({ ip, headers });
+	const form = formFor(page.doc, page.url, `/track/${verb}`)
+	    .set(field, text);
+	if (files !== undefined)
+		form.set('evidence', files);
+	return form.submit({ ip, headers });
 }
 
 // Whether the report's page offers the reply or appeal form.
@@ -263,10 +267,13 @@ export function apiTrack(code, opts = {}) {
 	return apiPost('/api/v1/track', { receipt_code: code }, opts);
 }
 
-// POST /api/v1/track/{reply,appeal,withdraw}: the text, or the consent.
+// POST /api/v1/track/{reply,appeal,withdraw}: the text, or the consent;
+// a reply's 'evidence' ([{name, content_base64}]) when given.
 export function apiTrackAct(code, verb, value, opts = {}) {
+	const { evidence, ...rest } = opts;
 	return apiPost(`/api/v1/track/${verb}`, { receipt_code: code,
-	    [verb === 'withdraw' ? 'consent' : 'text']: value }, opts);
+	    [verb === 'withdraw' ? 'consent' : 'text']: value,
+	    ...(evidence !== undefined ? { evidence } : {}) }, rest);
 }
 
 // Receipt codes: six groups of four symbols of Crockford's base32.

@@ -752,6 +752,46 @@ test_evidence_box(void **state)
 	    "94964e3bb1cb3e427262c8c068d52319");
 }
 
+/*
+ * A reply's file has a key of its own that only the review key opens;
+ * each file gets a fresh key, and the number and case still bind it.
+ */
+static void
+test_evidence_own_key(void **state)
+{
+	static const unsigned char file[] = "%PDF-1.4 pretend document";
+	unsigned char	 sealed[VAULT_SEALED_KEYBYTES], sealed2[VAULT_SEALED_KEYBYTES];
+	unsigned char	 salt[VAULT_SALTBYTES], key[CASEBOX_KEYBYTES];
+	unsigned char	 key2[CASEBOX_KEYBYTES], pk[32], sk[32], *box, *box2;
+	struct sbuf	 out;
+	size_t		 len, len2;
+
+	randombytes_buf(salt, sizeof(salt));
+	box = vault_evidence_seal_own(fx.review_pk, salt, 7, file,
+	    sizeof(file), &len, sealed);
+	box2 = vault_evidence_seal_own(fx.review_pk, salt, 7, file,
+	    sizeof(file), &len2, sealed2);
+	assert_non_null(box);
+	assert_non_null(box2);
+	assert_true(casebox_key(fx.review_sk, fx.review_pk, sealed,
+	    sizeof(sealed), key));
+	assert_true(casebox_key(fx.review_sk, fx.review_pk, sealed2,
+	    sizeof(sealed2), key2));
+	assert_memory_not_equal(key, key2, sizeof(key));
+	sbuf_init(&out);
+	assert_true(vault_evidence_open(key, salt, 7, box, len, &out));
+	assert_memory_equal(out.data, file, sizeof(file));
+	sbuf_reset(&out);
+	assert_false(vault_evidence_open(key, salt, 6, box, len, &out));
+	assert_false(vault_evidence_open(key2, salt, 7, box, len, &out));
+	/* Another key pair cannot open the file's key. */
+	crypto_box_keypair(pk, sk);
+	assert_false(casebox_key(sk, pk, sealed, sizeof(sealed), key));
+	sbuf_free(&out);
+	free(box);
+	free(box2);
+}
+
 int
 main(void)
 {
@@ -776,6 +816,7 @@ main(void)
 		cmocka_unit_test(test_complainant_keypair),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_evidence_box),
+		cmocka_unit_test(test_evidence_own_key),
 	};
 
 	return (cmocka_run_group_tests(tests, group_setup, NULL));
