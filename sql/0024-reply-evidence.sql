@@ -57,6 +57,8 @@ BEGIN
 	SELECT * INTO c FROM cases WHERE receipt_hash = p_receipt_hash
 	FOR UPDATE;
 	IF NOT FOUND THEN RETURN 'not_found'; END IF;
+	-- As complainant_reply would answer, before anything about files.
+	IF c.state IN ('closed', 'rejected') THEN RETURN 'state'; END IF;
 	SELECT coalesce(max(e.n), 0) + 1 INTO v_next
 	FROM case_evidence e WHERE e.case_id = c.id;
 	IF p_first IS DISTINCT FROM v_next THEN RETURN 'busy'; END IF;
@@ -64,9 +66,8 @@ BEGIN
 	v_out := complainant_reply(p_receipt_hash, p_body_box,
 	    p_complainant_box);
 	IF v_out <> 'ok' THEN RETURN v_out; END IF;
-	-- The case is locked: the newest reply is the one just written.
-	SELECT max(m.id) INTO v_msg FROM case_messages m
-	WHERE m.case_id = c.id AND m.kind = 'from_complainant';
+	-- The message complainant_reply just wrote, in this session.
+	v_msg := currval(pg_get_serial_sequence('case_messages', 'id'));
 	INSERT INTO case_evidence (case_id, n, kind, size, box, message_id,
 	    key_sealed, fingerprint_box)
 	SELECT c.id, p_first + e.i::integer - 1, m.x->>'kind',

@@ -126,8 +126,12 @@ evidence_set_from_json(struct evidence_set *s, json_t *doc)
 		    "content_base64")) / 4 * 3 + 3;
 		if ((bin = malloc(cap)) == NULL)
 			abort();
-		if (sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len,
-		    NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		/* A NUL inside the string would cut the file short. */
+		if (strlen(b64) != json_string_length(json_object_get(item,
+		    "content_base64")) || sodium_base642bin(bin, cap, b64,
+		    strlen(b64), NULL, &len, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0) {
+			sodium_memzero(bin, cap);
 			free(bin);
 			(void)refuse(s, NULL, 0, "A file's content_base64 is not "
 			    "valid base64 (RFC 4648, with padding).");

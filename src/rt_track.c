@@ -270,6 +270,9 @@ track_handler(struct http_request *req, enum track_verb verb)
 		}
 		if (o == TRACK_ACT_OK)
 			c->notice = track_act_done(&c->a);
+		else if (o == TRACK_ACT_FULL)
+			/* About the files: said next to their field. */
+			c->a.ev.error = track_act_refusal(o);
 		else
 			c->text_error = track_act_refusal(o);
 		c->acted = 1;
@@ -277,8 +280,8 @@ track_handler(struct http_request *req, enum track_verb verb)
 		c->phase = PH_TRACK;
 		return (track_handler(req, verb));
 	}
-	status = c->refused ? 403 : c->text_error != NULL ? (c->acted ? 409 :
-	    422) : c->a.ev.error != NULL ? 422 : 200;
+	status = c->refused ? 403 : c->text_error != NULL ||
+	    c->a.ev.error != NULL ? (c->acted ? 409 : 422) : 200;
 	track_page(req, c, status);
 	return (KORE_RESULT_OK);
 }

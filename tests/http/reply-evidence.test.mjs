@@ -1,11 +1,11 @@
-// Files with a complainant's reply: sent with the reply form /track renders (and in JSON), numbered after the case's earlier files, each fingerprint shown with the reply equal to the reviewer's download byte for byte; a bad file is refused next to the reply's file field with the text kept and nothing written; a case holds at most 50 files; two replies with files at once both land with their own numbers; erasure destroys each file's own key.
+// Files with a complainant's reply: sent with the reply form /track renders (and in JSON), numbered after the case's earlier files, each fingerprint shown with the reply equal to the reviewer's download byte for byte; a bad file is refused next to the reply's file field with the text kept and nothing written; a case holds at most 50 files; a reply whose number was taken while it waited is sealed again with the next, and two replies with files at once both land with their own numbers; erasure destroys each file's own key.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as c from '../lib/client.mjs';
 import { staffUser, casePage, act, REVIEW } from '../lib/staff.mjs';
-import { caseByReference, query } from '../lib/db.mjs';
-import { sodium } from '../lib/vault.mjs';
+import { caseByReference, query, withDb } from '../lib/db.mjs';
+import { sodium, openEvidence } from '../lib/vault.mjs';
 
 const DATA = new URL('../unit/data/evidence/', import.meta.url);
 const fixture = (name) => readFileSync(new URL(name, DATA));
@@ -28,6 +28,19 @@ async function rows(id) {
 	    (SELECT count(*)::int FROM case_evidence WHERE case_id = $1) AS files,
 	    (SELECT state FROM cases WHERE id = $1) AS state`, [id]);
 	return r.rows[0];
+}
+
+// Until a statement of the service waits for a lock (the reply above).
+async function waitForLockWait() {
+	for (let i = 0; i < 500; i++) {
+		const r = await query(`SELECT count(*)::int AS n FROM pg_stat_activity
+		    WHERE wait_event_type = 'Lock'
+		      AND query LIKE '%complainant_reply_evidence%'`);
+		if (r.rows[0].n > 0)
+			return;
+		await new Promise((res) => setTimeout(res, 10));
+	}
+	throw new Error('the reply never waited for the case');
 }
 
 async function download(href) {
@@ -81,9 +94,16 @@ test('a reply with two files from the page: numbered after the ' +
 	    [1, 'png', null, false, null],
 	    [2, 'jpeg', 80, true, 'from_complainant'],
 	    [3, 'text', 80, true, 'from_complainant']]);
-	const keys = await query(`SELECT count(DISTINCT key_sealed)::int AS n
-	    FROM case_evidence WHERE case_id = $1`, [k.id]);
-	assert.equal(keys.rows[0].n, 2, 'a key per file');
+	// Each file opens with its own key, under its own number only.
+	const boxes = (await query(`SELECT e.n, e.box, e.key_sealed,
+	    c.complainant_salt FROM case_evidence e JOIN cases c ON c.id = e.case_id
+	    WHERE e.case_id = $1 AND e.n > 1 ORDER BY e.n`, [k.id])).rows;
+	const opened = await Promise.all(boxes.map((r) => openEvidence(
+	    r.key_sealed, r.complainant_salt, r.n, r.box)));
+	assert.deepEqual(opened.map((o) => blake2b(o.data)), printed);
+	assert.notDeepEqual(opened[0].key, opened[1].key, 'a key per file');
+	await assert.rejects(openEvidence(boxes[0].key_sealed,
+	    boxes[0].complainant_salt, 3, boxes[0].box), 'bound to its number');
 
 	// The reviewer sees the files with the reply and downloads them.
 	const { doc } = await casePage(reviewer, k.reference);
@@ -197,18 +217,57 @@ test('a case holds at most 50 files: a reply that would pass it is ' +
 	assert.equal(r.status, 409, r.text);
 	assert.equal(r.json.error.code, 'too_many_files');
 	assert.deepEqual(await rows(k.id), before);
-	// The page says so above its form, and keeps the text.
+	// The page says so next to the files, and keeps the text.
 	const page = await c.trackAct(k.code, 'reply', 'Four more.', { files:
 	    [1, 2, 3, 4].map((i) => file(`${i}.txt`, note, 'text/plain')) });
 	assert.equal(page.status, 409);
-	assert.match(page.doc.querySelector('.error-summary').text,
+	assert.match(page.doc.querySelector('#f-reply-evidence-error').text,
 	    /already holds 50 files/);
+	assert.ok(page.doc.querySelector(
+	    '.error-summary a[href="#f-reply-evidence"]'));
+	assert.equal(page.doc.querySelector('#f-reply-evidence-again'), null,
+	    'not asked to attach the files again');
 	assert.equal(page.doc.querySelector('#f-reply').text, 'Four more.');
 	const three = await c.apiTrackAct(k.code, 'reply', 'Three more.',
 	    { evidence: four.slice(1) });
 	assert.equal(three.status, 200, three.text);
 	assert.deepEqual(three.json.messages.at(-1).files.map((x) => x.n),
 	    [48, 49, 50]);
+});
+
+test('a reply whose file number was taken while it was sealed is sealed ' +
+    'again with the next; the database refuses the stale number', async () => {
+	const k = await askedCase();
+	const note = fixture('note.txt');
+	// Another writer holds the case (its new file locks the case's key)
+	// while the reply, which has read number 2, waits; then commits.
+	await withDb(async (other) => {
+		await other.query('BEGIN');
+		await other.query(`INSERT INTO case_evidence (case_id, n, kind,
+		    size, box) VALUES ($1, 2, 'text', 1, '\\x00')`, [k.id]);
+		const sent = c.apiTrackAct(k.code, 'reply', 'While you add one.',
+		    { evidence: [b64('late.txt', note)] });
+		await waitForLockWait();
+		await other.query('COMMIT');
+		const r = await sent;
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json.messages.at(-1).files.map((x) => x.n), [3]);
+	});
+	const [row] = (await query(`SELECT e.key_sealed, e.box,
+	    c.complainant_salt FROM case_evidence e JOIN cases c ON c.id = e.case_id
+	    WHERE e.case_id = $1 AND e.n = 3`, [k.id])).rows;
+	assert.equal(blake2b((await openEvidence(row.key_sealed,
+	    row.complainant_salt, 3, row.box)).data), blake2b(note));
+
+	// Called with a number already taken, the function writes nothing.
+	const before = await rows(k.id);
+	const stale = await query(`SELECT complainant_reply_evidence(
+	    receipt_hash, '\\x01', '\\x02', 2, ARRAY['\\x03'::bytea],
+	    ARRAY['\\x04'::bytea], ARRAY['\\x05'::bytea],
+	    '[{"kind": "text", "size": 1}]') AS o FROM cases WHERE id = $1`,
+	    [k.id]);
+	assert.equal(stale.rows[0].o, 'busy');
+	assert.deepEqual(await rows(k.id), before);
 });
 
 test('two replies with files at the same moment both land, each file ' +

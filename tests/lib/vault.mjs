@@ -84,3 +84,22 @@ export async function openCopy(row, code) {
 	    'recourse:case:complainant-copy:v1', row.complainant_salt)
 	    .toString('utf8'));
 }
+
+// A file's bytes (sql/0023, 0024): 'sealed' is the key that opens it (a
+// reply's file's own, or the case's data key) sealed to the review key;
+// the additional data is the label, the case's salt and the file's number
+// (four bytes, big-endian).  Returns the key too, to compare files' keys.
+export async function openEvidence(sealed, salt, n, box) {
+	const s = await sodium();
+	const k = s.crypto_box_seal_open(new Uint8Array(sealed),
+	    key('review.pub'), key('review.sec'));
+	const num = Buffer.alloc(4);
+	num.writeUInt32BE(n);
+	const ad = Buffer.concat([Buffer.from('recourse:case:evidence:v1'),
+	    Buffer.from(salt), num]);
+	const np = s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	const b = new Uint8Array(box);
+	return { key: Buffer.from(k), data: Buffer.from(
+	    s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, b.subarray(np),
+	    new Uint8Array(ad), b.subarray(0, np), k)) };
+}
