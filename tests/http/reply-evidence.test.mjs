@@ -1,4 +1,4 @@
-// Files with a complainant's reply: sent with the reply form /track renders (and in JSON), numbered after the case's earlier files, each fingerprint shown with the reply equal to the reviewer's download byte for byte; a bad file is refused next to the reply's file field with the text kept and nothing written; a case holds at most 50 files; a reply whose number was taken while it waited is sealed again with the next, and two replies with files at once both land with their own numbers; erasure destroys each file's own key.
+// Files with a complainant's reply: sent with the reply form /track renders (and in JSON), numbered after the case's earlier files, each fingerprint shown with the reply equal to the reviewer's download byte for byte; a bad file is refused next to the reply's file field with the text kept and nothing written; a case holds at most 50 files; a reply whose number was taken while it waited is sealed again with the next, and two replies with files at once both land with their own numbers.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
