@@ -32,6 +32,8 @@ PURE	+= caseclocks
 PURE	+= slaform
 # Evidence uploads: type from content, checks, metadata stripped.
 PURE	+= evidence
+# The transparency report: disclosure control.
+PURE	+= report_sdc
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
@@ -67,6 +69,11 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/sla_words.o: src/sla_words.h
+
+# The report's pure modules: their own header, no Kore.
+$(BUILD)/report_%.o: src/report_%.c src/report.h
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The scheduler runs in Kore: not the engine's rule above (which its name
 # matches), but Kore's flags and the module's headers, so that a change of

@@ -1,0 +1,65 @@
+/*
+ * report.h: the quarterly transparency report's pure parts: which counts
+ * may be published (statistical disclosure control), and later the
+ * report's model and its files.
+ *
+ * Pure: no Kore, no libpq, no allocation a caller must know about beyond
+ * what each function says.
+ */
+#ifndef RECOURSE_REPORT_H
+#define RECOURSE_REPORT_H
+
+#include <stddef.h>
+
+/* ------------------------------------------------------------------ */
+/* Statistical disclosure control (report_sdc.c)                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A count from 1 to SDC_SMALL_MAX is published as "fewer than 10" (small);
+ * a count hidden to protect a small one (complementary) is at least
+ * SDC_HIDDEN_MIN, so that its mark says nothing a reader could use beyond
+ * that.  Zero is published.
+ */
+#define SDC_SMALL_MAX	9
+#define SDC_HIDDEN_MIN	10
+
+enum sdc_mark {
+	SDC_SHOWN,	/* published as it is */
+	SDC_SMALL,	/* 1-9, published as "fewer than 10" */
+	SDC_HIDDEN,	/* hidden to protect a small count */
+};
+
+/*
+ * A table of counts as published, totals included: rows x cols values,
+ * row-major.  With row_totals, column 0 holds each row's total; with
+ * col_totals, row 0 holds each column's total (and, with both, cell 0,0
+ * the grand total).  A table with neither has no equations: its small
+ * counts need no partner.
+ *
+ * Some tables cannot be protected: a row whose total is small and which
+ * holds two counts or more bounds each below 9 whatever is hidden.  Their
+ * builder merges such rows (into "other ...") or withholds the table.
+ */
+struct sdc_table {
+	size_t			 rows, cols;
+	int			 row_totals;
+	int			 col_totals;
+	const long long		*value;
+	enum sdc_mark		*mark;		/* rows x cols, filled in */
+	int			 keep_total;	/* other tables publish the
+						   grand total: never hide it */
+};
+
+/* The protection every hidden count keeps, given all of its table. */
+struct sdc_interval {
+	long long	 lo, hi;	/* hi is SDC_UNBOUNDED when unbounded */
+};
+#define SDC_UNBOUNDED	(-1LL)
+
+int	 sdc_protect(struct sdc_table *);
+void	 sdc_interval(const struct sdc_table *, size_t row, size_t col,
+	    struct sdc_interval *);
+size_t	 sdc_exposed(const struct sdc_table *);
+
+#endif
