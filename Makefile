@@ -32,8 +32,8 @@ PURE	+= caseclocks
 PURE	+= slaform
 # Evidence uploads: type from content, checks, metadata stripped.
 PURE	+= evidence
-# The transparency report: disclosure control.
-PURE	+= report_sdc
+# The transparency report: disclosure control, signatures.
+PURE	+= report_sdc report_sign
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
@@ -97,7 +97,7 @@ $(BUILD)/recourse.so: $(PURE_OBJ) $(MOD_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(PURE_LIBS) -lpq
 
 $(BUILD)/recourse-keygen: src/tools/keygen.c $(PURE_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PURE_LIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(PURE_LIBS)
 
 $(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(filter-out %.h,$^) $(PURE_LIBS) -lpq

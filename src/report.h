@@ -62,4 +62,39 @@ void	 sdc_interval(const struct sdc_table *, size_t row, size_t col,
 	    struct sdc_interval *);
 size_t	 sdc_exposed(const struct sdc_table *);
 
+/* ------------------------------------------------------------------ */
+/* Signatures anyone can check (report_sign.c)                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Each published file has a detached Ed25519 signature in signify's
+ * format (OpenBSD signify, Debian's signify-openbsd), so that a reader
+ * verifies it with a common tool: a line "untrusted comment: ...", then
+ * base64 of "Ed", the key's 8-byte number and the 64-byte signature.  The
+ * public key file is the same with the 32-byte key.  The secret key file
+ * (report.sec) is the key number then libsodium's 64-byte secret key.
+ */
+#define REPORT_KEYNUM_BYTES	8
+#define REPORT_SECRET_FILE_BYTES	(REPORT_KEYNUM_BYTES + 64)
+#define REPORT_SIGN_TEXT_MAX	256
+
+struct report_signer {
+	unsigned char	 keynum[REPORT_KEYNUM_BYTES];
+	unsigned char	 sk[64];
+	unsigned char	 pk[32];
+};
+
+void	 report_sign_keypair(struct report_signer *);
+int	 report_signer_load(struct report_signer *, const unsigned char *,
+	    size_t);
+void	 report_signer_secret(const struct report_signer *,
+	    unsigned char out[REPORT_SECRET_FILE_BYTES]);
+void	 report_signer_wipe(struct report_signer *);
+void	 report_sign_public(const struct report_signer *, const char *name,
+	    char out[REPORT_SIGN_TEXT_MAX]);
+void	 report_sign(const struct report_signer *, const char *key_file,
+	    const void *, size_t, char out[REPORT_SIGN_TEXT_MAX]);
+int	 report_verify(const char *public_text, const char *signature_text,
+	    const void *, size_t);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * recourse-keygen DIR: creates the service's keys in DIR when they are
  * missing (master.key for keyed hashes, review.pub and review.sec for the
- * case envelopes); never overwrites a key.
+ * case envelopes, report.pub and report.sec to sign the transparency
+ * reports); never overwrites a key.
  */
 
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <sodium.h>
+
+#include "report.h"
 
 static int
 write_new(const char *dir, const char *name, const unsigned char *p,
@@ -50,6 +53,9 @@ main(int argc, char *argv[])
 {
 	unsigned char	 master[32], pk[crypto_box_PUBLICKEYBYTES];
 	unsigned char	 sk[crypto_box_SECRETKEYBYTES];
+	unsigned char	 rsec[REPORT_SECRET_FILE_BYTES];
+	char		 rpub[REPORT_SIGN_TEXT_MAX];
+	struct report_signer signer;
 	const char	*dir;
 	int		 ok = 1;
 
@@ -74,6 +80,19 @@ main(int argc, char *argv[])
 		sodium_memzero(sk, sizeof(sk));
 		printf("created %s/review.pub and review.sec (keep the secret "
 		    "key off the intake server in production)\n", dir);
+	}
+	/* In signify's format, so that anyone can check a report with it. */
+	if (!exists(dir, "report.pub") && !exists(dir, "report.sec")) {
+		report_sign_keypair(&signer);
+		report_signer_secret(&signer, rsec);
+		report_sign_public(&signer, "Recourse transparency report", rpub);
+		ok &= write_new(dir, "report.sec", rsec, sizeof(rsec), 0600);
+		ok &= write_new(dir, "report.pub", (unsigned char *)rpub,
+		    strlen(rpub), 0644);
+		sodium_memzero(rsec, sizeof(rsec));
+		report_signer_wipe(&signer);
+		printf("created %s/report.pub and report.sec (the key that "
+		    "signs the transparency reports)\n", dir);
 	}
 	return (ok ? 0 : 1);
 }
