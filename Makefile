@@ -32,8 +32,11 @@ PURE	+= caseclocks
 PURE	+= slaform
 # Evidence uploads: type from content, checks, metadata stripped.
 PURE	+= evidence
-# The transparency report: disclosure control, signatures.
-PURE	+= report_sdc report_sign
+# Binary parameters for libpq.
+PURE	+= pgbinary
+# The transparency report: disclosure control, signatures, the model,
+# its files.
+PURE	+= report_sdc report_sign report_model report_csv report_files
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
@@ -55,7 +58,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 .PHONY: all deps run admin psql test test-unit test-asan bench clean
 
 all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin \
-	$(BUILD)/recourse-mailer
+	$(BUILD)/recourse-mailer $(BUILD)/recourse-reporter
 
 deps:
 	@sh src/tools/deps.sh runtime
@@ -104,6 +107,10 @@ $(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ
 
 $(BUILD)/recourse-mailer: src/tools/mailer.c $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(PURE_LIBS) -lpq -lcurl
+
+$(BUILD)/recourse-reporter: src/tools/reporter.c src/report.h $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ src/tools/reporter.c $(PURE_OBJ) \
+	    $(PURE_LIBS) -lpq
 
 $(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJ)
 	@mkdir -p $(BUILD)/unit

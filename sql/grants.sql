@@ -145,7 +145,19 @@ BEGIN
 	    ('recourse_review', 'retention_pass'),
 	    ('recourse_review', 'staff_privacy_retention'),
 	    -- Evidence files (0023).
-	    ('recourse_review', 'case_evidence_read')
+	    ('recourse_review', 'case_evidence_read'),
+	    -- Transparency reports (0025): the builder, the workflow, the
+	    -- published files.
+	    ('recourse_review', 'report_figures'),
+	    ('recourse_review', 'report_claim'),
+	    ('recourse_review', 'report_store'),
+	    ('recourse_review', 'report_fail'),
+	    ('recourse_review', 'report_request'),
+	    ('recourse_review', 'report_publish_request'),
+	    ('recourse_review', 'report_publish_approve'),
+	    ('recourse_review', 'report_discard'),
+	    ('recourse_public', 'report_published'),
+	    ('recourse_public', 'report_published_file')
 	    ) AS v (who, fn) LOOP
 		n := 0;
 		FOR f IN SELECT p.oid::regprocedure::text FROM pg_proc p

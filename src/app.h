@@ -198,8 +198,6 @@ enum db_status	 db_track(struct db_query *, struct http_request *,
 void		 db_track_read(const struct db_query *, struct track_result *);
 void		 track_result_free(struct track_result *);
 enum db_status	 db_ping(struct db_query *, struct http_request *);
-void		 db_bytea_array(struct sbuf *, unsigned char *const *,
-		    const size_t *, size_t);
 
 /* evidence_set.c: the files sent at once, checked, stripped, hashed. */
 struct evidence_set {

@@ -3,9 +3,7 @@
  * the taxonomy, filing a complaint, tracking a case, and a readiness ping.
  */
 
-#include <arpa/inet.h>
 
-#include <stdint.h>
 #include <string.h>
 
 #include "app.h"
@@ -32,33 +30,6 @@ static const char sql_intake_evidence[] =
 	"$1, $2, $3, $4, $5, $6::date, $7, $8::boolean, $9::boolean,"
 	" $10::boolean, $11::boolean, $12, $13, $14, $15, $16, $17, $18,"
 	" $19::jsonb, $20::text[], $21, $22, $23, $24::bytea[], $25::jsonb)";
-
-/*
- * A bytea[] in PostgreSQL's binary array format (network byte order):
- * dimensions, no nulls, element type bytea (OID 17), then each element's
- * length and bytes.  Files go to the server as they are, never as hex.
- */
-void
-db_bytea_array(struct sbuf *b, unsigned char *const *items, const size_t *lens,
-    size_t n)
-{
-	uint32_t	 head[5];
-	uint32_t	 len;
-	size_t		 i;
-
-	head[0] = htonl(n > 0 ? 1 : 0);
-	head[1] = htonl(0);
-	head[2] = htonl(17);
-	head[3] = htonl((uint32_t)n);
-	head[4] = htonl(1);
-	sbuf_add(b, (const char *)head, n > 0 ? sizeof(head) :
-	    3 * sizeof(head[0]));
-	for (i = 0; i < n; i++) {
-		len = htonl((uint32_t)lens[i]);
-		sbuf_add(b, (const char *)&len, sizeof(len));
-		sbuf_add(b, (const char *)items[i], lens[i]);
-	}
-}
 
 static const char sql_track[] =
 	"SELECT outcome, reference, state, " TS_UTC("received_at") ", "
@@ -279,7 +250,7 @@ db_intake(struct db_query *q, struct http_request *req,
 		return (st);
 	}
 	sbuf_init(&files);
-	db_bytea_array(&files, r->sealed.files, r->sealed.files_len,
+	pg_bytea_array(&files, r->sealed.files, r->sealed.files_len,
 	    r->sealed.nfiles);
 	v[23] = files.data;
 	len[23] = (int)files.len;

@@ -108,6 +108,10 @@ void	 formdata_free(struct formdata *);
 void	 formdata_mark(const struct formdata *, const char *name);
 void	 formdata_reads(const struct formdata *, struct sbuf *);
 
+/* pgbinary.c: a bytea[] parameter in PostgreSQL's binary format. */
+void	 pg_bytea_array(struct sbuf *, unsigned char *const *,
+	    const size_t *, size_t);
+
 /* evidence.c: an uploaded file's type, checks and metadata stripped. */
 #define EVIDENCE_MAX_FILES	5
 #define EVIDENCE_MAX_TOTAL	(10 * 1024 * 1024)	/* all files together */

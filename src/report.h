@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 /* ------------------------------------------------------------------ */
 /* Statistical disclosure control (report_sdc.c)                       */
 /* ------------------------------------------------------------------ */
@@ -63,6 +65,19 @@ void	 sdc_interval(const struct sdc_table *, size_t row, size_t col,
 size_t	 sdc_exposed(const struct sdc_table *);
 
 /* ------------------------------------------------------------------ */
+/* The report as published (report_model.c)                           */
+/* ------------------------------------------------------------------ */
+
+/* How every file marks a hidden count. */
+#define REPORT_MARK_SMALL	"<10"	/* 1 to 9: "fewer than 10" */
+#define REPORT_MARK_HIDDEN	"x"	/* hidden to protect a small one */
+
+json_t	*report_model(const json_t *figures, const json_t *about);
+
+/* report_csv.c: one table as RFC 4180 CSV (the caller frees it). */
+char	*report_csv(const json_t *table, size_t *len);
+
+/* ------------------------------------------------------------------ */
 /* Signatures anyone can check (report_sign.c)                         */
 /* ------------------------------------------------------------------ */
 
@@ -96,5 +111,28 @@ void	 report_sign(const struct report_signer *, const char *key_file,
 	    const void *, size_t, char out[REPORT_SIGN_TEXT_MAX]);
 int	 report_verify(const char *public_text, const char *signature_text,
 	    const void *, size_t);
+
+/* ------------------------------------------------------------------ */
+/* Every file of a report (report_files.c)                             */
+/* ------------------------------------------------------------------ */
+
+struct report_file {
+	char		 name[96];
+	const char	*type;		/* its media type */
+	char		*body;		/* NUL-terminated too */
+	size_t		 len;
+	unsigned char	 sha256[32];
+	char		 signature[REPORT_SIGN_TEXT_MAX];
+};
+
+struct report_set {
+	struct report_file	*file;
+	size_t			 n;
+};
+
+json_t	*report_files(const json_t *figures, const json_t *about,
+	    const char *schema, const struct report_signer *,
+	    struct report_set *);
+void	 report_set_free(struct report_set *);
 
 #endif

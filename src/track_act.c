@@ -151,9 +151,9 @@ files_seal(struct track_act *a, const struct track_detail *d)
 		vault_hex(a->ev.hash[i], 32, hex);
 		fp[i] = casebox_seal_to(d->complainant_pk, hex, &fp_len[i]);
 	}
-	db_bytea_array(&a->ev_param[0], box, box_len, a->ev.n);
-	db_bytea_array(&a->ev_param[1], key, key_len, a->ev.n);
-	db_bytea_array(&a->ev_param[2], fp, fp_len, a->ev.n);
+	pg_bytea_array(&a->ev_param[0], box, box_len, a->ev.n);
+	pg_bytea_array(&a->ev_param[1], key, key_len, a->ev.n);
+	pg_bytea_array(&a->ev_param[2], fp, fp_len, a->ev.n);
 	for (i = 0; i < a->ev.n; i++) {
 		free(box[i]);
 		free(fp[i]);

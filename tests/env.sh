@@ -53,6 +53,7 @@ env_start() {
 	export RECOURSE_ADMIN="$env_top/$build/recourse-admin"
 	# The mail tests start their own sender against their own listener.
 	export RECOURSE_MAILER="$env_top/$build/recourse-mailer"
+	export RECOURSE_REPORTER="$env_top/$build/recourse-reporter"
 	export RECOURSE_PGHOST="$ENV_DIR/pg"
 	export RECOURSE_PGDATA="$ENV_DIR/pg/data"
 	export RECOURSE_DBNAME=recourse

@@ -65,5 +65,10 @@ RECOURSE_DB="$conninfo user=recourse_review" \
     RECOURSE_PUBLIC_BASE_URL="${RECOURSE_PUBLIC_BASE_URL:-http://127.0.0.1:$port/track}" \
     stdbuf -oL ./build/recourse-mailer &
 mpid=$!
-trap 'kill $kpid $rpid $mpid 2>/dev/null; wait $kpid $rpid $mpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
+# The transparency reports' builder, also beside the back office: it signs
+# with report.sec and never runs inside Kore.
+RECOURSE_DB="$conninfo user=recourse_review" \
+    stdbuf -oL ./build/recourse-reporter &
+bpid=$!
+trap 'kill $kpid $rpid $mpid $bpid 2>/dev/null; wait $kpid $rpid $mpid $bpid 2>/dev/null; sh src/tools/pgcluster.sh stop "$var/pg"' INT TERM
 wait $kpid $rpid || true

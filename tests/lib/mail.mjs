@@ -22,7 +22,8 @@ export function tempFile(name) {
 	    name);
 }
 
-async function stop(proc, signal = 'SIGTERM') {
+// Stops a helper process and waits for it to end.
+export async function stop(proc, signal = 'SIGTERM') {
 	if (proc.exitCode !== null || proc.signalCode !== null)
 		return;
 	const done = new Promise((r) => proc.once('exit', r));

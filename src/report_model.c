@@ -1,0 +1,651 @@
+/*
+ * The transparency report as published: the quarter's raw figures (from
+ * report_figures() in SQL) turned into tables, each small count marked and
+ * each table protected (report_sdc.c), rows and columns of fewer than 10
+ * cases merged into "other ..." first, a table that still cannot be
+ * protected withheld, and the summary read from the protected tables.  The
+ * result is one JSON document from which every file is written, so that
+ * every file shows the same marks.  Pure and deterministic: the same
+ * figures give the same document.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "report.h"
+
+/* Brands are named only with this many cases or more. */
+#define BRAND_MIN	10
+
+/* The words of the codes the figures use that the taxonomy does not own. */
+static const char *const fixed_labels[][2] = {
+	{ "yes", "Yes" }, { "no", "No" }, { "not_sure", "Not sure" },
+	{ "unanswered", "Not answered" },
+	{ "upheld", "Upheld" }, { "partly_upheld", "Partly upheld" },
+	{ "not_upheld", "Not upheld" }, { "out_of_scope", "Out of scope" },
+	{ "referred", "Referred elsewhere" },
+	{ "campaign_changed", "Campaign stopped or changed" },
+	{ "data_deleted", "Data deleted" },
+	{ "consent_fixed", "Consent flow fixed" },
+	{ "model_changed", "Model or targeting rule changed" },
+	{ "optout_honoured", "Opt-out honoured" }, { "apology", "Apology" },
+	{ "compensation", "Compensation" },
+	{ "staff_guidance", "Staff guidance" }, { "none", "None" },
+	{ "acknowledge", "Acknowledge" }, { "response", "First response" },
+	{ "decision", "Decision" }, { "appeal", "Appeal decision" },
+	{ "erasure", "Erasure" },
+	{ "contact", "Contact" }, { "publish", "Publication" },
+	{ "demographics", "Answers about themselves" },
+	{ "request", "At the complainant's request" },
+	{ "retention", "At the end of the retention period" },
+};
+
+/* A table on its way: the grid the disclosure control works on. */
+struct grid {
+	size_t		 rows, cols;	/* totals included, at index 0 */
+	int		 row_totals, col_totals, keep_total;
+	long long	*v;
+	enum sdc_mark	*m;
+	json_t		*row_meta;	/* [{code, label}] per grid row */
+	json_t		*col_meta;	/* per grid column */
+};
+
+static const char *
+label_of(const json_t *labels, const char *kind, const char *code)
+{
+	const json_t	*x;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(labels, kind), i, x)
+		if (strcmp(json_string_value(json_object_get(x, "code")),
+		    code) == 0)
+			return (json_string_value(json_object_get(x, "label")));
+	for (i = 0; i < sizeof(fixed_labels) / sizeof(fixed_labels[0]); i++)
+		if (strcmp(fixed_labels[i][0], code) == 0)
+			return (fixed_labels[i][1]);
+	return (code);
+}
+
+static json_t *
+meta(const char *code, const char *label)
+{
+	return (json_pack("{s:s,s:s}", "code", code, "label", label));
+}
+
+static void
+grid_init(struct grid *g, size_t rows, size_t cols, int row_totals,
+    int col_totals)
+{
+	memset(g, 0, sizeof(*g));
+	g->rows = rows;
+	g->cols = cols;
+	g->row_totals = row_totals;
+	g->col_totals = col_totals;
+	if ((g->v = calloc(rows * cols, sizeof(*g->v))) == NULL ||
+	    (g->m = calloc(rows * cols, sizeof(*g->m))) == NULL)
+		abort();
+	g->row_meta = json_array();
+	g->col_meta = json_array();
+}
+
+static void
+grid_free(struct grid *g)
+{
+	free(g->v);
+	free(g->m);
+	json_decref(g->row_meta);
+	json_decref(g->col_meta);
+	memset(g, 0, sizeof(*g));
+}
+
+/* A published cell: the count, "<10" or "x". */
+static json_t *
+cell(long long v, enum sdc_mark m)
+{
+	if (m == SDC_SMALL)
+		return (json_string(REPORT_MARK_SMALL));
+	if (m == SDC_HIDDEN)
+		return (json_string(REPORT_MARK_HIDDEN));
+	return (json_integer(v));
+}
+
+/*
+ * The grid protected and written as a table: interior rows first and the
+ * total row last, the total column first.  A table that cannot be
+ * protected is withheld: its rows are not published.
+ */
+static json_t *
+grid_table(struct grid *g, const char *id, const char *title,
+    const char *row_heading, const char *note)
+{
+	struct sdc_table t = { g->rows, g->cols, g->row_totals, g->col_totals,
+	    g->v, g->m, g->keep_total };
+	json_t		*tab, *rows, *cols, *r, *cells;
+	size_t		 i, j, k, i0 = g->col_totals ? 1 : 0;
+	int		 withheld, extra;
+
+	extra = sdc_protect(&t);
+	withheld = extra < 0;
+	cols = json_array();
+	for (j = 0; j < g->cols; j++)
+		json_array_append(cols, json_array_get(g->col_meta, j));
+	rows = json_array();
+	for (k = 0; k < g->rows && !withheld; k++) {
+		i = k + i0 < g->rows ? k + i0 : 0;	/* total row last */
+		cells = json_array();
+		for (j = 0; j < g->cols; j++)
+			json_array_append_new(cells, cell(g->v[i * g->cols + j],
+			    g->m[i * g->cols + j]));
+		r = json_deep_copy(json_array_get(g->row_meta, i));
+		json_object_set_new(r, "cells", cells);
+		json_array_append_new(rows, r);
+	}
+	tab = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:I}", "id", id, "title",
+	    title, "row_heading", row_heading, "totals", g->row_totals &&
+	    g->col_totals ? "both" : g->row_totals ? "rows" : g->col_totals ?
+	    "columns" : "none", "columns", cols, "rows", rows, "withheld",
+	    withheld, "protective", (json_int_t)(withheld ? 0 : extra));
+	if (note != NULL)
+		json_object_set_new(tab, "note", json_string(note));
+	return (tab);
+}
+
+/*
+ * A distribution [{code, n}] as a one-column table, with the total row
+ * when the codes partition the cases (not for answers where one case may
+ * give several).
+ */
+static json_t *
+list_table(const json_t *list, const json_t *labels, const char *kind,
+    long long total, int partition, const char *id, const char *title,
+    const char *row_heading, const char *total_label, const char *note)
+{
+	struct grid	 g;
+	const json_t	*x;
+	size_t		 i, i0 = partition ? 1 : 0;
+	json_t		*t;
+
+	grid_init(&g, json_array_size(list) + i0, 1, 0, partition);
+	g.keep_total = 1;
+	json_array_append_new(g.col_meta, meta("n", "Cases"));
+	if (partition) {
+		g.v[0] = total;
+		json_array_append_new(g.row_meta, meta("total", total_label));
+	}
+	json_array_foreach(list, i, x) {
+		const char *code = json_string_value(json_object_get(x, "code"));
+		const char *label = json_string_value(json_object_get(x,
+		    "label"));
+
+		g.v[i + i0] = json_integer_value(json_object_get(x, "n"));
+		json_array_append_new(g.row_meta, meta(code, label != NULL ?
+		    label : label_of(labels, kind, code)));
+	}
+	t = grid_table(&g, id, title, row_heading, note);
+	grid_free(&g);
+	return (t);
+}
+
+/* Brands with 10 cases or more by name; the rest together. */
+static json_t *
+brand_table(const json_t *received)
+{
+	const json_t	*x;
+	json_t		*list, *t;
+	long long	 other = 0, n;
+	size_t		 i;
+
+	list = json_array();
+	json_array_foreach(json_object_get(received, "brand"), i, x) {
+		n = json_integer_value(json_object_get(x, "n"));
+		if (n >= BRAND_MIN)
+			json_array_append_new(list, json_deep_copy(x));
+		else
+			other += n;
+	}
+	json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "code",
+	    "other_brands", "label", "Other brands (fewer than 10 cases each)",
+	    "n", (json_int_t)other));
+	json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "code",
+	    "no_brand", "label", "No brand given", "n", (json_int_t)
+	    json_integer_value(json_object_get(received, "no_brand"))));
+	t = list_table(list, NULL, NULL, json_integer_value(json_object_get(
+	    received, "total")), 1, "received_by_brand", "Cases received, by "
+	    "brand or campaign", "Brand or campaign", "All cases",
+	    "A brand is named only with 10 cases or more.");
+	json_decref(list);
+	return (t);
+}
+
+/*
+ * Where each of n lines (rows or columns, with totals 'tot') goes in the
+ * grid: 1, 2... for the lines kept, in order, then one "other" line for
+ * those of 1 to 9; while that "other" line itself would hold 1 to 9, the
+ * smallest kept line joins it.  Returns how many grid lines there are;
+ * '*other' is the other line's index, or 0 when there is none.
+ */
+static size_t
+merge_small(const long long *tot, size_t n, size_t *map, int *other)
+{
+	size_t		 i, k, lines;
+	long long	 merged = 0, least;
+	int		*joins;
+
+	if ((joins = calloc(n + 1, sizeof(*joins))) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		if (tot[i] > 0 && tot[i] < SDC_HIDDEN_MIN) {
+			joins[i] = 1;
+			merged += tot[i];
+		}
+	while (merged > 0 && merged < SDC_HIDDEN_MIN) {
+		k = n;
+		least = 0;
+		for (i = 0; i < n; i++)
+			if (!joins[i] && tot[i] > 0 && (k == n ||
+			    tot[i] < least)) {
+				k = i;
+				least = tot[i];
+			}
+		if (k == n)
+			break;
+		joins[k] = 1;
+		merged += tot[k];
+	}
+	for (i = 0, lines = 0; i < n; i++)
+		if (!joins[i])
+			map[i] = ++lines;
+	*other = 0;
+	for (i = 0; i < n; i++)
+		if (joins[i]) {
+			if (*other == 0)
+				*other = (int)++lines;
+			map[i] = (size_t)*other;
+		}
+	free(joins);
+	return (lines);
+}
+
+/*
+ * Decisions by concern and outcome.  A concern (or an outcome) with fewer
+ * than 10 decisions joins "other": a small total split in two or more
+ * would bound each part below 9 whatever else were hidden.
+ */
+static json_t *
+outcome_table(const json_t *decided, const json_t *labels)
+{
+	const json_t	*byc = json_object_get(decided, "by_category"), *x, *o;
+	struct grid	 g;
+	size_t		 i, j, nr, nc, *rmap, *cmap, ncat, nout;
+	long long	*rt, *ct, n;
+	int		 other_row = 0, other_col = 0;
+	json_t		*t;
+
+	ncat = json_array_size(byc);
+	nout = json_array_size(json_object_get(json_array_get(byc, 0),
+	    "outcomes"));
+	rt = calloc(ncat + 1, sizeof(*rt));
+	ct = calloc(nout + 1, sizeof(*ct));
+	rmap = calloc(ncat + 1, sizeof(*rmap));
+	cmap = calloc(nout + 1, sizeof(*cmap));
+	if (rt == NULL || ct == NULL || rmap == NULL || cmap == NULL)
+		abort();
+	json_array_foreach(byc, i, x)
+		json_array_foreach(json_object_get(x, "outcomes"), j, o) {
+			n = json_integer_value(json_object_get(o, "n"));
+			rt[i] += n;
+			ct[j] += n;
+		}
+	/* Grid rows and columns: 0 is the total, then the kept, then other. */
+	nr = merge_small(rt, ncat, rmap, &other_row);
+	nc = merge_small(ct, nout, cmap, &other_col);
+	grid_init(&g, nr + 1, nc + 1, 1, 1);
+	g.keep_total = 1;
+	json_array_append_new(g.row_meta, meta("total", "All concerns"));
+	for (i = 0; i < ncat; i++)
+		if (rmap[i] != (size_t)other_row || other_row == 0) {
+			const char *code = json_string_value(json_object_get(
+			    json_array_get(byc, i), "code"));
+			json_array_append_new(g.row_meta, meta(code,
+			    label_of(labels, "category", code)));
+		}
+	if (other_row)
+		json_array_append_new(g.row_meta, meta("other_concerns",
+		    "Other concerns, together (each with fewer than 10 "
+		    "decisions, or the fewest)"));
+	json_array_append_new(g.col_meta, meta("total", "All decisions"));
+	for (j = 0; j < nout; j++)
+		if (cmap[j] != (size_t)other_col || other_col == 0) {
+			const char *code = json_string_value(json_object_get(
+			    json_array_get(json_object_get(json_array_get(byc, 0),
+			    "outcomes"), j), "code"));
+			json_array_append_new(g.col_meta, meta(code,
+			    label_of(labels, "outcome", code)));
+		}
+	if (other_col)
+		json_array_append_new(g.col_meta, meta("other_outcomes",
+		    "Other outcomes, together"));
+	json_array_foreach(byc, i, x)
+		json_array_foreach(json_object_get(x, "outcomes"), j, o) {
+			n = json_integer_value(json_object_get(o, "n"));
+			g.v[rmap[i] * g.cols + cmap[j]] += n;
+			g.v[rmap[i] * g.cols] += n;
+			g.v[cmap[j]] += n;
+			g.v[0] += n;
+		}
+	t = grid_table(&g, "decisions_by_category", "Decisions, by concern and "
+	    "outcome", "Concern", NULL);
+	grid_free(&g);
+	free(rt);
+	free(ct);
+	free(rmap);
+	free(cmap);
+	return (t);
+}
+
+/* A figure published on its own: the count, or "<10". */
+static json_t *
+count_cell(long long n)
+{
+	return (cell(n, n >= 1 && n <= SDC_SMALL_MAX ? SDC_SMALL : SDC_SHOWN));
+}
+
+/*
+ * Each clock that ended in the quarter: on time and late add up to those
+ * that ended, protected as a table.
+ */
+static json_t *
+clock_table(const json_t *timeliness)
+{
+	struct grid	 g;
+	const json_t	*x;
+	json_t		*t;
+	size_t		 i, n = json_array_size(timeliness);
+
+	grid_init(&g, n, 3, 1, 0);
+	json_array_append_new(g.col_meta, meta("ended", "Ended"));
+	json_array_append_new(g.col_meta, meta("on_time", "On time"));
+	json_array_append_new(g.col_meta, meta("late", "Late"));
+	json_array_foreach(timeliness, i, x) {
+		const char *clock = json_string_value(json_object_get(x,
+		    "clock"));
+
+		json_array_append_new(g.row_meta, meta(clock, label_of(NULL,
+		    NULL, clock)));
+		g.v[i * 3] = json_integer_value(json_object_get(x, "ended"));
+		g.v[i * 3 + 1] = json_integer_value(json_object_get(x,
+		    "on_time"));
+		g.v[i * 3 + 2] = json_integer_value(json_object_get(x, "late"));
+	}
+	t = grid_table(&g, "timeliness", "Clocks met on time and late",
+	    "Clock", "A clock ends when it is met; late means after its due "
+	    "instant.");
+	grid_free(&g);
+	return (t);
+}
+
+/*
+ * For the same clocks: how many were extended or paused (counts of their
+ * own, in no sum), and the times, given only for 10 clocks or more.
+ */
+static json_t *
+clock_times_table(const json_t *timeliness)
+{
+	static const char *const times[] = { "days_median", "days_p90",
+	    "paused_days_total", "paused_days_median" };
+	static const char *const time_labels[] = { "Median days",
+	    "90th percentile days", "Days paused in all",
+	    "Median days paused" };
+	const json_t	*x;
+	json_t		*cols, *rows, *cells;
+	size_t		 i, k;
+	long long	 ended;
+
+	cols = json_array();
+	json_array_append_new(cols, meta("extended", "Extended"));
+	json_array_append_new(cols, meta("paused", "Paused"));
+	for (k = 0; k < sizeof(times) / sizeof(times[0]); k++)
+		json_array_append_new(cols, meta(times[k], time_labels[k]));
+	rows = json_array();
+	json_array_foreach(timeliness, i, x) {
+		const char *clock = json_string_value(json_object_get(x,
+		    "clock"));
+
+		ended = json_integer_value(json_object_get(x, "ended"));
+		cells = json_array();
+		json_array_append_new(cells, count_cell(json_integer_value(
+		    json_object_get(x, "extended"))));
+		json_array_append_new(cells, count_cell(json_integer_value(
+		    json_object_get(x, "paused"))));
+		for (k = 0; k < sizeof(times) / sizeof(times[0]); k++)
+			json_array_append_new(cells, ended >= SDC_HIDDEN_MIN &&
+			    json_is_number(json_object_get(x, times[k])) ?
+			    json_real(json_number_value(json_object_get(x,
+			    times[k]))) : json_null());
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:o}", "code",
+		    clock, "label", label_of(NULL, NULL, clock), "cells",
+		    cells));
+	}
+	return (json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:i,s:s}", "id",
+	    "timeliness_times", "title", "Time taken, by clock", "row_heading",
+	    "Clock", "totals", "none", "columns", cols, "rows", rows,
+	    "withheld", 0, "protective", 0, "note", "Days are calendar days "
+	    "from the clock's start to when it was met. Times are given only "
+	    "for 10 clocks or more."));
+}
+
+/* Figures with no equation between them: each count stands alone. */
+static json_t *
+count_table(const char *id, const char *title, const char *row_heading,
+    const char *const *codes, const char *const *labels, const json_t *from)
+{
+	json_t	*rows;
+	size_t	 i;
+
+	rows = json_array();
+	for (i = 0; codes[i] != NULL; i++)
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:[o]}", "code",
+		    codes[i], "label", labels[i], "cells",
+		    count_cell(json_integer_value(json_object_get(from,
+		    codes[i])))));
+	return (json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}],s:o,s:b,s:i}", "id",
+	    id, "title", title, "row_heading", row_heading, "totals", "none",
+	    "columns", "code", "n", "label", "Number", "rows", rows,
+	    "withheld", 0, "protective", 0));
+}
+
+/* The cell of table 'id', row 'row', column 'col' (NULL when absent). */
+static json_t *
+find_cell(const json_t *tables, const char *id, const char *row,
+    const char *col)
+{
+	const json_t	*t = NULL, *x, *r;
+	size_t		 i, j;
+
+	json_array_foreach(tables, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0)
+			t = x;
+	if (t == NULL || json_is_true(json_object_get(t, "withheld")))
+		return (NULL);
+	json_array_foreach(json_object_get(t, "columns"), j, x)
+		if (strcmp(json_string_value(json_object_get(x, "code")),
+		    col) == 0)
+			break;
+	json_array_foreach(json_object_get(t, "rows"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "code")),
+		    row) == 0)
+			return (json_array_get(json_object_get(r, "cells"), j));
+	return (NULL);
+}
+
+/* A share in percent of two published counts, or null. */
+static json_t *
+share(const json_t *part, const json_t *whole)
+{
+	long long	 p, w;
+
+	if (!json_is_integer(part) || !json_is_integer(whole) ||
+	    (w = json_integer_value(whole)) == 0)
+		return (json_null());
+	p = json_integer_value(part);
+	return (json_real((double)(p * 1000 / w) / 10.0));
+}
+
+/* All decisions with this outcome, from the raw figures. */
+static long long
+outcome_total(const json_t *decided, const char *outcome)
+{
+	const json_t	*x, *o;
+	size_t		 i, j;
+	long long	 n = 0;
+
+	json_array_foreach(json_object_get(decided, "by_category"), i, x)
+		json_array_foreach(json_object_get(x, "outcomes"), j, o)
+			if (strcmp(json_string_value(json_object_get(o, "code")),
+			    outcome) == 0)
+				n += json_integer_value(json_object_get(o, "n"));
+	return (n);
+}
+
+/*
+ * A summary figure: its cell in the protected table; when that table is
+ * withheld, the count alone (published on its own, no table gives it
+ * away).
+ */
+static json_t *
+figure(const json_t *tables, const char *id, const char *row,
+    const char *col, long long raw)
+{
+	json_t	*c = find_cell(tables, id, row, col);
+
+	return (c != NULL ? json_incref(c) : count_cell(raw));
+}
+
+/* What a journalist quotes, read from the protected tables. */
+static json_t *
+summary(const json_t *tables, const json_t *f)
+{
+	const json_t	*dec = json_object_get(f, "decided");
+	json_t		*s;
+
+	s = json_object();
+	json_object_set_new(s, "received", figure(tables,
+	    "received_by_category", "total", "n", json_integer_value(
+	    json_object_get(json_object_get(f, "received"), "total"))));
+	json_object_set_new(s, "decided", figure(tables,
+	    "decisions_by_category", "total", "total", outcome_total(dec,
+	    "upheld") + outcome_total(dec, "partly_upheld") +
+	    outcome_total(dec, "not_upheld") + outcome_total(dec,
+	    "out_of_scope") + outcome_total(dec, "referred")));
+	json_object_set_new(s, "upheld", figure(tables,
+	    "decisions_by_category", "total", "upheld", outcome_total(dec,
+	    "upheld")));
+	json_object_set_new(s, "partly_upheld", figure(tables,
+	    "decisions_by_category", "total", "partly_upheld",
+	    outcome_total(dec, "partly_upheld")));
+	json_object_set_new(s, "decided_on_time_percent", share(
+	    find_cell(tables, "timeliness", "decision", "on_time"),
+	    find_cell(tables, "timeliness", "decision", "ended")));
+	return (s);
+}
+
+/*
+ * The published document of the figures 'f' (report_figures()'s JSON).
+ * 'about' is the report's identity as the caller knows it (version,
+ * correction), copied in.  The caller owns the result.
+ */
+json_t *
+report_model(const json_t *f, const json_t *about)
+{
+	static const char *const appeal_codes[] = { "received", "decided",
+	    "changed", NULL };
+	static const char *const appeal_labels[] = { "Appeals received",
+	    "Appeals decided", "Decisions changed on appeal", NULL };
+	static const char *const erasure_codes[] = { "request", "retention",
+	    NULL };
+	static const char *const erasure_labels[] = { "Erased at the "
+	    "complainant's request", "Erased at the end of the retention "
+	    "period", NULL };
+	const json_t	*rec = json_object_get(f, "received");
+	const json_t	*labels = json_object_get(f, "labels");
+	const json_t	*dec = json_object_get(f, "decided");
+	json_t		*doc, *tables, *t, *w, *x;
+	long long	 total = json_integer_value(json_object_get(rec, "total"));
+	size_t		 i;
+
+	tables = json_array();
+	json_array_append_new(tables, list_table(json_object_get(rec,
+	    "category"), labels, "category", total, 1, "received_by_category",
+	    "Cases received, by concern", "Concern", "All cases", NULL));
+	json_array_append_new(tables, list_table(json_object_get(rec,
+	    "channel"), labels, "channel", total, 1, "received_by_channel",
+	    "Cases received, by channel", "Channel", "All cases", NULL));
+	json_array_append_new(tables, list_table(json_object_get(f,
+	    "targeting"), labels, "targeting", total, 0,
+	    "received_by_targeting", "Cases received, by reason given for "
+	    "the targeting", "Reason", NULL, "A case may give several "
+	    "reasons, so these do not add up to the cases received."));
+	json_array_append_new(tables, list_table(json_object_get(rec,
+	    "ai_disclosed"), labels, "ai", total, 1, "received_by_ai",
+	    "Cases received, by whether the message said AI was used",
+	    "Said AI was used", "All cases", NULL));
+	json_array_append_new(tables, brand_table(rec));
+	json_array_append_new(tables, list_table(json_object_get(rec,
+	    "vulnerable"), labels, "vulnerable", total, 1,
+	    "received_by_vulnerable", "Cases received, by whether a child or "
+	    "a vulnerable person was affected", "Vulnerable person affected",
+	    "All cases", NULL));
+	json_array_append_new(tables, outcome_table(dec, labels));
+	json_array_append_new(tables, list_table(json_object_get(f,
+	    "remedies"), labels, "remedy", 0, 0, "remedies", "Remedial "
+	    "actions obtained", "Remedy", NULL, "A decision may obtain several "
+	    "remedies."));
+	t = count_table("automated", "Decisions in which automated means "
+	    "were used", "Decisions", (const char *const[]){ "automated",
+	    NULL }, (const char *const[]){ "Automated means used", NULL }, dec);
+	json_array_append_new(tables, t);
+	json_array_append_new(tables, clock_table(json_object_get(f,
+	    "timeliness")));
+	json_array_append_new(tables, clock_times_table(json_object_get(f,
+	    "timeliness")));
+	json_array_append_new(tables, count_table("breaches", "Clock breaches "
+	    "recorded", "Breaches", (const char *const[]){ "breaches", NULL },
+	    (const char *const[]){ "Breaches recorded", NULL }, f));
+	t = count_table("appeals", "Appeals", "Appeals", appeal_codes,
+	    appeal_labels, json_object_get(f, "appeals"));
+	x = json_object_get(json_object_get(f, "appeals"), "days_median");
+	json_object_set_new(t, "median_days", json_integer_value(json_object_get(
+	    json_object_get(f, "appeals"), "decided")) >= SDC_HIDDEN_MIN &&
+	    json_is_number(x) ? json_real(json_number_value(x)) : json_null());
+	json_array_append_new(tables, t);
+	json_array_append_new(tables, count_table("erasures", "Personal data "
+	    "erased", "Erasures", erasure_codes, erasure_labels,
+	    json_object_get(f, "erasures")));
+	w = json_object();
+	json_array_foreach(json_object_get(f, "withdrawals"), i, x)
+		json_object_set(w, json_string_value(json_object_get(x, "code")),
+		    json_object_get(x, "n"));
+	json_array_append_new(tables, count_table("withdrawals", "Consents "
+	    "withdrawn", "Consent", (const char *const[]){ "contact",
+	    "publish", "demographics", NULL }, (const char *const[]){
+	    "Contact", "Publication", "Answers about themselves", NULL }, w));
+	json_decref(w);
+
+	doc = json_object();
+	json_object_set_new(doc, "report", json_pack("{s:O,s:O,s:O,s:O}",
+	    "quarter", json_object_get(f, "quarter"), "from",
+	    json_object_get(f, "from"), "to", json_object_get(f, "to"),
+	    "snapshot_at", json_object_get(f, "snapshot_at")));
+	if (about != NULL)
+		json_object_update_new(json_object_get(doc, "report"),
+		    json_deep_copy(about));
+	json_object_set_new(doc, "summary", summary(tables, f));
+	json_object_set_new(doc, "tables", tables);
+	x = json_object_get(f, "audit");
+	json_object_set_new(doc, "audit", x != NULL ? json_deep_copy(x) :
+	    json_null());
+	return (doc);
+}

@@ -1,0 +1,33 @@
+// Starts recourse-reporter (the report builder) as the back office's role, and the report workflow's statements as the back office runs them.
+import { spawn } from 'node:child_process';
+import { preloadEnv } from './kore.mjs';
+import { stop, waitFor } from './mail.mjs';
+import { query } from './db.mjs';
+
+const SCHEMA = new URL('../../docs/report.schema.json', import.meta.url)
+    .pathname;
+
+/* The builder, polling every 100 ms; its output is kept in .log(). */
+export function startReporter(env = {}) {
+	const proc = spawn(process.env.RECOURSE_REPORTER, [], { env: {
+	    ...preloadEnv(), PATH: process.env.PATH,
+	    RECOURSE_DB: process.env.RECOURSE_REVIEW_DB,
+	    RECOURSE_KEYS: process.env.RECOURSE_KEYS,
+	    RECOURSE_REPORT_SCHEMA: SCHEMA,
+	    RECOURSE_REPORTER_POLL_MS: '100', ...env },
+	    stdio: ['ignore', 'pipe', 'pipe'] });
+	let log = '';
+	proc.stdout.on('data', (d) => { log += d; });
+	proc.stderr.on('data', (d) => { log += d; });
+	return { proc, log: () => log, stop: () => stop(proc) };
+}
+
+// Until report 'id' leaves the builder's hands; returns its row.
+export function built(id) {
+	return waitFor(`report ${id} built`, async () => {
+		const r = await query(`SELECT state, build_error FROM reports
+		    WHERE id = $1`, [id]);
+		return ['draft', 'failed'].includes(r.rows[0].state) ?
+		    r.rows[0] : null;
+	});
+}
