@@ -36,7 +36,8 @@ PURE	+= evidence
 PURE	+= pgbinary
 # The transparency report: disclosure control, signatures, the model,
 # its files.
-PURE	+= report_sdc report_sign report_model report_csv report_files
+PURE	+= report_sdc report_sign report_model report_csv report_files \
+	   report_svg
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
@@ -48,6 +49,8 @@ KOREMOD	+= intake_clocks
 KOREMOD	+= retention
 # Evidence files: the set sent at once (complaint or reply), downloads.
 KOREMOD	+= evidence_set rt_evidence
+# The published transparency reports (public side).
+KOREMOD	+= rt_transparency view_report
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)
@@ -73,8 +76,10 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 
 $(BUILD)/sla_words.o: src/sla_words.h
 
+$(BUILD)/rt_transparency.o $(BUILD)/view_report.o: src/report.h
+
 # The report's pure modules: their own header, no Kore.
-$(BUILD)/report_%.o: src/report_%.c src/report.h
+$(BUILD)/report_%.o: src/report_%.c src/report.h src/recourse.h
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

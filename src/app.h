@@ -39,6 +39,8 @@ extern struct app_config app;
 int	 assets_load(const char *dir);
 int	 rt_asset(struct http_request *);
 int	 assets_load_openapi(const char *dir);
+void	 assets_load_report_key(const char *keys);
+int	 rt_transparency_key(struct http_request *);
 int	 rt_openapi(struct http_request *);
 
 /* background.c: statements run by timers, outside any request. */
@@ -511,6 +513,16 @@ int	 rt_admin(struct http_request *);
 /* rt_review.c: the work list, the case page and its actions. */
 int	 rt_review_home(struct http_request *);
 int	 rt_review_case(struct http_request *);
+
+/* rt_transparency.c: the published reports, their files, the API list. */
+int	 rt_transparency(struct http_request *);
+int	 rt_transparency_report(struct http_request *);
+int	 rt_api_reports(struct http_request *);
+
+/* view_report.c: the transparency pages. */
+void	 view_report(struct sbuf *, const json_t *doc, const json_t *info,
+	    const char *base, const json_t *versions);
+void	 view_transparency(struct sbuf *, const json_t *reports);
 
 /* rt_evidence.c: a complainant's file, downloaded by staff. */
 int	 rt_review_evidence(struct http_request *);

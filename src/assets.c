@@ -111,6 +111,40 @@ assets_load(const char *dir)
 }
 
 static struct asset	openapi;
+static struct asset	report_key;
+
+/*
+ * Loads the public key that signs the transparency reports (report.pub,
+ * in signify's format) from the keys folder; without it /transparency/key
+ * answers 404 and says why in the log.
+ */
+void
+assets_load_report_key(const char *keys)
+{
+	if (!file_read(keys, "report.pub", &report_key)) {
+		kore_log(LOG_NOTICE, "no %s/report.pub: run recourse-keygen to "
+		    "publish the reports' key", keys);
+		return;
+	}
+	report_key.type = "text/plain; charset=utf-8";
+}
+
+/* GET /transparency/key: the key every report's files are signed with. */
+int
+rt_transparency_key(struct http_request *req)
+{
+	if (!rt_method(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
+		return (KORE_RESULT_OK);
+	if (report_key.data == NULL)
+		return (rt_not_found(req));
+	rt_security_headers(req);
+	http_response_header(req, "content-type", report_key.type);
+	http_response_header(req, "content-disposition",
+	    "inline; filename=\"report.pub\"");
+	http_response_header(req, "cache-control", "public, max-age=3600");
+	http_response(req, 200, report_key.data, report_key.len);
+	return (KORE_RESULT_OK);
+}
 
 /* Loads dir/openapi.yaml, the document of the JSON APIs. */
 int

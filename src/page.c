@@ -41,6 +41,7 @@ page_begin(struct sbuf *b, const char *title)
 	    "<nav aria-label=\"Main\"><ul>\n"
 	    "<li><a href=\"/complaints/new\">Report a concern</a></li>\n"
 	    "<li><a href=\"/track\">Follow a report</a></li>\n"
+	    "<li><a href=\"/transparency\">Reports</a></li>\n"
 	    "<li><a href=\"/privacy\">Privacy</a></li>\n"
 	    "</ul></nav>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }

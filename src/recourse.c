@@ -207,6 +207,7 @@ kore_parent_configure(int argc, char *argv[])
 		fatal("could not load assets from %s", assets);
 	if (!assets_load_openapi(docs))
 		fatal("could not load openapi.yaml from %s", docs);
+	assets_load_report_key(keys);
 	workers_init();
 	/* GET /metrics: the database's gauges, kept this long per worker. */
 	app.metrics_cache_ms = env_int("RECOURSE_METRICS_CACHE_MS", 5000, 0,

@@ -74,6 +74,11 @@ size_t	 sdc_exposed(const struct sdc_table *);
 
 json_t	*report_model(const json_t *figures, const json_t *about);
 
+/* report_svg.c: a table's bar chart as inline SVG (needs recourse.h). */
+struct sbuf;
+int	 report_svg_drawable(const json_t *table);
+void	 report_svg_bars(struct sbuf *, const json_t *table, const char *id);
+
 /* report_csv.c: one table as RFC 4180 CSV (the caller frees it). */
 char	*report_csv(const json_t *table, size_t *len);
 

@@ -35,6 +35,7 @@ const UNREACHABLE = [
 	'POST /api/v1/track/withdraw 500', 'POST /api/v1/track/withdraw 503',
 	'POST /api/v1/track/erase 500', 'POST /api/v1/track/erase 503',
 	'GET /api/v1/taxonomy 500', 'GET /api/v1/taxonomy 503',
+	'GET /api/v1/reports 500', 'GET /api/v1/reports 503',
 	'GET /readyz 503',
 	'GET /api/v1/cases 500', 'GET /api/v1/cases 503',
 	'GET /api/v1/cases/{reference} 500', 'GET /api/v1/cases/{reference} 503',
@@ -424,6 +425,13 @@ test('GET /api/v1/taxonomy lists the codes complaints are filed under',
 		assert.ok(chans.includes(c), `channel ${c} missing`);
 	assert.equal(new Set(cats).size, cats.length, 'duplicate categories');
 	assert.equal(new Set(chans).size, chans.length, 'duplicate channels');
+});
+
+test('GET /api/v1/reports lists the published reports (none or more)',
+    async () => {
+	const res = conforms(await send('GET', '/api/v1/reports'), 200);
+	assert.equal(res.json.key_url, '/transparency/key');
+	assert.ok(Array.isArray(res.json.reports));
 });
 
 /* ---- POST /api/v1/complaints ---- */
@@ -1527,6 +1535,8 @@ test('undocumented methods and paths are refused with 404 or 405 on both ' +
 		['review', 'POST', '/api/v1/track/reply'],
 		['public', 'POST', '/api/v1/taxonomy'],
 		['public', 'PATCH', '/api/v1/taxonomy'],
+		['public', 'POST', '/api/v1/reports'],
+		['review', 'GET', '/api/v1/reports'],
 		['public', 'GET', '/api/v1/complaints/RC-2026-000001'],
 		['public', 'GET', '/api/v1/taxonomy/'],
 		['public', 'POST', '/api/v1/track/' + 'ABCD'],
