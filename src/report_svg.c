@@ -1,6 +1,6 @@
 /*
  * A chart of one report table, drawn on the server as inline SVG: a bar
- * per row with its label above and its figure written beside it, so that
+ * per row with cases, its label above and its figure written beside it, so that
  * colour is never the only signal and the chart reads without JavaScript.
  * Hidden counts get no bar, only their words.  The table itself follows
  * the chart on the page, as its text alternative in full.
@@ -14,19 +14,36 @@
 #include "recourse.h"
 #include "report.h"
 
-#define WIDTH		640
-#define LABEL_H		20
-#define BAR_H		18
-#define ROW_H		(LABEL_H + BAR_H + 10)
-#define BAR_MAX		(WIDTH - 140)
+#define WIDTH		360
+#define LINE_H		16	/* a line of a label */
+#define LINE_CHARS	46	/* what fits on one at 13 px */
+#define BAR_H		16
+#define GAP		10
+#define BAR_MAX		(WIDTH - 110)
 
-/* Whether a table is drawn: one column of counts, two rows or more. */
+/* The rows a chart leaves out: the total, and those with no case. */
+static int
+skipped(const json_t *r)
+{
+	const json_t	*c = json_array_get(json_object_get(r, "cells"), 0);
+
+	return (strcmp(json_string_value(json_object_get(r, "code")),
+	    "total") == 0 || (json_is_integer(c) && json_integer_value(c) == 0));
+}
+
+/* Whether a table is drawn: one column of counts, a row with cases. */
 int
 report_svg_drawable(const json_t *t)
 {
-	return (!json_is_true(json_object_get(t, "withheld")) &&
-	    json_array_size(json_object_get(t, "columns")) == 1 &&
-	    json_array_size(json_object_get(t, "rows")) >= 2);
+	const json_t	*r;
+	size_t		 i, n = 0;
+
+	if (json_is_true(json_object_get(t, "withheld")) ||
+	    json_array_size(json_object_get(t, "columns")) != 1)
+		return (0);
+	json_array_foreach(json_object_get(t, "rows"), i, r)
+		n += !skipped(r);
+	return (n > 0);
 }
 
 /* A figure in words, as the chart writes it. */
@@ -43,6 +60,38 @@ figure_words(struct sbuf *b, const json_t *c)
 }
 
 /*
+ * How many lines a label takes when broken at spaces to LINE_CHARS
+ * characters; with 'b', also writes them as tspans from 'y'.
+ */
+static size_t
+label_lines(struct sbuf *b, const char *s, size_t y)
+{
+	const char	*p = s, *end, *brk;
+	size_t		 n = 0;
+
+	while (*p != '\0') {
+		end = p;
+		brk = NULL;
+		while (*end != '\0' && (size_t)(end - p) < LINE_CHARS) {
+			if (*end == ' ')
+				brk = end;
+			end++;
+		}
+		if (*end != '\0' && brk != NULL)
+			end = brk;
+		if (b != NULL) {
+			sbuf_printf(b, "<tspan x=\"0\" y=\"%zu\">", y +
+			    (n + 1) * LINE_H - 4);
+			html_text(b, p, (size_t)(end - p));
+			html_raw(b, "</tspan>");
+		}
+		n++;
+		p = *end == ' ' ? end + 1 : end;
+	}
+	return (n > 0 ? n : 1);
+}
+
+/*
  * The chart of table 't' (rows but the total), with 'id' for its title
  * and description.
  */
@@ -50,47 +99,47 @@ void
 report_svg_bars(struct sbuf *b, const json_t *t, const char *id)
 {
 	const json_t	*rows = json_object_get(t, "rows"), *r, *c;
-	long long	 max = 1, v;
-	size_t		 i, n = 0, y;
+	long long	 max = 1, v, w;
+	size_t		 i, h = 0, y, lines;
 
 	json_array_foreach(rows, i, r) {
-		c = json_array_get(json_object_get(r, "cells"), 0);
-		if (strcmp(json_string_value(json_object_get(r, "code")),
-		    "total") == 0)
+		if (skipped(r))
 			continue;
-		n++;
+		c = json_array_get(json_object_get(r, "cells"), 0);
+		h += label_lines(NULL, json_string_value(json_object_get(r,
+		    "label")), 0) * LINE_H + BAR_H + GAP;
 		if (json_is_integer(c) && json_integer_value(c) > max)
 			max = json_integer_value(c);
 	}
 	sbuf_printf(b, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d "
-	    "%zu\" width=\"100%%\" aria-labelledby=\"%s-title %s-desc\" "
+	    "%zu\" aria-labelledby=\"%s-title %s-desc\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"%s-title\">",
-	    WIDTH, n * ROW_H + 4, id, id, id);
+	    WIDTH, h, id, id, id);
 	html_texts(b, json_string_value(json_object_get(t, "title")));
-	sbuf_printf(b, "</title>\n<desc id=\"%s-desc\">A bar for each row, its "
-	    "length the number of cases; rows with fewer than 10 cases, or "
-	    "hidden to protect them, have no bar. The table below gives every "
-	    "figure.</desc>\n", id);
+	sbuf_printf(b, "</title>\n<desc id=\"%s-desc\">A bar for each row with "
+	    "cases, its length the number of cases; rows with fewer than 10 "
+	    "cases, or hidden to protect them, have no bar, and rows with none "
+	    "are left out. The table below gives every figure.</desc>\n", id);
 	y = 0;
 	json_array_foreach(rows, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "code")),
-		    "total") == 0)
+		if (skipped(r))
 			continue;
 		c = json_array_get(json_object_get(r, "cells"), 0);
-		sbuf_printf(b, "<text x=\"0\" y=\"%zu\" class=\"chart-label\">",
-		    y + LABEL_H - 5);
-		html_texts(b, json_string_value(json_object_get(r, "label")));
+		html_raw(b, "<text class=\"chart-label\">");
+		lines = label_lines(b, json_string_value(json_object_get(r,
+		    "label")), y);
 		html_raw(b, "</text>\n");
+		y += lines * LINE_H;
 		v = json_is_integer(c) ? json_integer_value(c) : 0;
-		if (v > 0)
+		w = v > 0 ? (v * BAR_MAX / max > 1 ? v * BAR_MAX / max : 1) : 0;
+		if (w > 0)
 			sbuf_printf(b, "<rect x=\"0\" y=\"%zu\" width=\"%lld\" "
-			    "height=\"%d\" class=\"chart-bar\"/>\n", y + LABEL_H,
-			    v * BAR_MAX / max > 1 ? v * BAR_MAX / max : 1, BAR_H);
-		sbuf_printf(b, "<text x=\"%lld\" y=\"%zu\" class=\"chart-value\">",
-		    (v > 0 ? v * BAR_MAX / max : 0) + 6, y + LABEL_H + BAR_H - 4);
+			    "height=\"%d\" class=\"chart-bar\"/>\n", y, w, BAR_H);
+		sbuf_printf(b, "<text x=\"%lld\" y=\"%zu\" "
+		    "class=\"chart-value\">", w + 6, y + BAR_H - 3);
 		figure_words(b, c);
 		html_raw(b, "</text>\n");
-		y += ROW_H;
+		y += BAR_H + GAP;
 	}
 	html_raw(b, "</svg>\n");
 }

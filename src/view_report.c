@@ -100,7 +100,13 @@ table(struct sbuf *b, const json_t *t)
 		report_svg_bars(b, t, id);
 		html_raw(b, "</figure>\n");
 	}
-	html_raw(b, "<div class=\"table-wrap\"><table>\n<caption>");
+	/* A wide table scrolls: reachable and named for the keyboard. */
+	html_raw(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
+	    "aria-labelledby=\"");
+	html_attrs(b, id);
+	html_raw(b, "-cap\"><table>\n<caption id=\"");
+	html_attrs(b, id);
+	html_raw(b, "-cap\">");
 	html_texts(b, text_of(t, "title"));
 	html_raw(b, "</caption>\n<thead><tr><th scope=\"col\">");
 	html_texts(b, text_of(t, "row_heading"));

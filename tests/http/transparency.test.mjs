@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createAccount } from '../lib/staff.mjs';
 import { query } from '../lib/db.mjs';
-import { startReporter, built } from '../lib/reporter.mjs';
+import { startReporter, built, publishReport } from '../lib/reporter.mjs';
 import { parseHtml } from '../lib/html.mjs';
 import * as c from '../lib/client.mjs';
 
 const BASE = process.env.RECOURSE_URL;
-let reporter, sup1, sup2, quarter, draftId;
+let reporter, sup1, sup2, quarter, version, draftId;
 
 const QUARTER = (() => {
 	const d = new Date();
@@ -29,13 +29,7 @@ before(async () => {
 	assert.ok((await c.fileComplaint()).code);
 	reporter = startReporter();
 	// One published version, and a draft after it that stays a draft.
-	const id = await sql('SELECT report_request($1, $2, $3) AS r',
-	    [sup1.id, QUARTER, null]);
-	assert.equal((await built(id)).state, 'draft');
-	assert.equal(await sql('SELECT report_publish_request($1, $2) AS r',
-	    [sup1.id, id]), 'ok');
-	assert.equal(await sql('SELECT report_publish_approve($1, $2) AS r',
-	    [sup2.id, id]), 'ok');
+	version = await publishReport(QUARTER, sup1, sup2);
 	draftId = await sql('SELECT report_request($1, $2, $3) AS r',
 	    [sup2.id, QUARTER, 'A draft nobody publishes.']);
 	assert.equal((await built(draftId)).state, 'draft');
@@ -57,15 +51,17 @@ test('/transparency lists the published version; the quarter\'s page ' +
 	const ldoc = parseHtml(await list.text());
 	const link = ldoc.querySelector(`a[href="/transparency/${quarter}"]`);
 	assert.ok(link, 'the quarter is listed');
-	assert.match(ldoc.querySelector('main').text, /version 1/);
-	assert.doesNotMatch(ldoc.querySelector('main').text, /version 2/,
+	const item = link.parentNode.text;
+	assert.match(item, new RegExp(`version ${version},`));
+	assert.doesNotMatch(item, new RegExp(`version ${version + 1},`),
 	    'the draft is not listed');
 
 	const page = await get(`/transparency/${quarter}`);
 	assert.equal(page.status, 200);
 	const doc = parseHtml(await page.text());
 	assert.match(doc.querySelector('h1').text, /Transparency report/);
-	assert.match(doc.querySelector('.lede').text, /Version 1, published/);
+	assert.match(doc.querySelector('.lede').text,
+	    new RegExp(`Version ${version}, published`));
 	const tables = doc.querySelectorAll('table');
 	assert.ok(tables.length >= 10, `${tables.length} tables`);
 	for (const t of tables)
@@ -82,11 +78,11 @@ test('/transparency lists the published version; the quarter\'s page ' +
 	    /fewer than 10/);
 	const files = doc.querySelectorAll('ul.files a').map((a) =>
 	    a.getAttribute('href'));
-	assert.ok(files.includes(`/transparency/${quarter}/v1/report.json`));
-	assert.ok(files.includes(`/transparency/${quarter}/v1/report.json.sig`));
+	const base = `/transparency/${quarter}/v${version}/`;
+	assert.ok(files.includes(`${base}report.json`));
+	assert.ok(files.includes(`${base}report.json.sig`));
 	// The version's own address shows the same.
-	const v1 = await get(`/transparency/${quarter}/v1/`);
-	assert.equal(v1.status, 200);
+	assert.equal((await get(base)).status, 200);
 });
 
 test('every file and signature: its type, ETag, a year\'s cache, 304 ' +
@@ -101,8 +97,12 @@ test('every file and signature: its type, ETag, a year\'s cache, 304 ' +
 	assert.equal(api.status, 200);
 	const body = await api.json();
 	assert.equal(body.key_url, '/transparency/key');
-	const mine = body.reports.filter((r) => r.quarter === quarter);
-	assert.deepEqual(mine.map((r) => r.version), [1]);
+	const mine = body.reports.filter((r) => r.quarter === quarter &&
+	    r.version === version);
+	assert.equal(mine.length, 1);
+	assert.deepEqual(body.reports.filter((r) => r.quarter === quarter)
+	    .map((r) => r.version), [...Array(version).keys()].map((i) =>
+	    version - i), 'every version, newest first; not the draft');
 	assert.ok(mine[0].files.length >= 10);
 	for (const f of mine[0].files) {
 		const res = await get(f.url);
@@ -127,9 +127,10 @@ test('every file and signature: its type, ETag, a year\'s cache, 304 ' +
 
 test('a draft, an unknown quarter or file, and other methods are refused',
     async () => {
-	for (const path of [`/transparency/${quarter}/v2/`,
-	    `/transparency/${quarter}/v2/report.json`, '/transparency/1999-Q1',
-	    `/transparency/${quarter}/v1/nothing.csv`,
+	for (const path of [`/transparency/${quarter}/v${version + 1}/`,
+	    `/transparency/${quarter}/v${version + 1}/report.json`,
+	    '/transparency/1999-Q1',
+	    `/transparency/${quarter}/v${version}/nothing.csv`,
 	    `/transparency/${quarter}/v0/`, '/transparency/2026-Q5'])
 		assert.equal((await get(path)).status, 404, path);
 	const post = await fetch(`${BASE}/transparency/${quarter}`,

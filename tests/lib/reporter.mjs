@@ -31,3 +31,26 @@ export function built(id) {
 		    r.rows[0] : null;
 	});
 }
+
+// Asks for a report of 'quarter' as supervisor s1 (a correction when the
+// quarter is already published), waits for the build and has s2 approve
+// s1's request to publish it.  Returns the published version.
+export async function publishReport(quarter, s1, s2) {
+	const one = async (sql, params) => (await query(sql, params)).rows[0].r;
+	const before = await one(`SELECT count(*)::int AS r FROM reports
+	    WHERE quarter = $1 AND state = 'published'`, [quarter]);
+	const id = await one('SELECT report_request($1, $2, $3) AS r', [s1.id,
+	    quarter, before > 0 ? 'Built again by a test.' : null]);
+	if (!/^\d+$/.test(id))
+		throw new Error(`report_request: ${id}`);
+	const row = await built(id);
+	if (row.state !== 'draft')
+		throw new Error(`report ${id}: ${row.build_error}`);
+	for (const [fn, who] of [['report_publish_request', s1],
+	    ['report_publish_approve', s2]]) {
+		const r = await one(`SELECT ${fn}($1, $2) AS r`, [who.id, id]);
+		if (r !== 'ok')
+			throw new Error(`${fn}: ${r}`);
+	}
+	return one('SELECT version AS r FROM reports WHERE id = $1', [id]);
+}
