@@ -49,8 +49,9 @@ KOREMOD	+= intake_clocks
 KOREMOD	+= retention
 # Evidence files: the set sent at once (complaint or reply), downloads.
 KOREMOD	+= evidence_set rt_evidence
-# The published transparency reports (public side).
-KOREMOD	+= rt_transparency view_report
+# The transparency reports: published (public side), built and approved
+# (back office).
+KOREMOD	+= rt_transparency view_report rt_reports view_reports
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)

@@ -474,3 +474,57 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	  AND r.version = coalesce(p_version, (report_latest(p_quarter)).version)
 	  AND f.name = p_name
 $$;
+
+-- The back office: every report, newest first, for supervisors (NULL for
+-- anyone else).
+CREATE FUNCTION staff_reports(p_actor bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN staff_is(p_actor, 'supervisor') THEN
+	    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id,
+	        'quarter', r.quarter, 'state', r.state,
+	        'version', coalesce(r.version, r.planned_version),
+	        'requested_by', a.display_name,
+	        'requested_at', utc_text(r.requested_at),
+	        'published_at', utc_text(r.published_at))
+	        ORDER BY r.requested_at DESC, r.id DESC), '[]')
+	    FROM reports r JOIN staff_accounts a ON a.id = r.requested_by)
+	END
+$$;
+
+-- One report for a supervisor: its row in words, its document and files.
+CREATE FUNCTION staff_report(p_actor bigint, p_id bigint, OUT report jsonb,
+    OUT document bytea) RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('id', r.id, 'quarter', r.quarter,
+	    'state', r.state, 'version', coalesce(r.version,
+	        r.planned_version),
+	    'snapshot_at', utc_text(r.snapshot_at),
+	    'requested_by', a.display_name, 'requested_by_id', r.requested_by,
+	    'requested_at', utc_text(r.requested_at),
+	    'built_at', utc_text(r.built_at), 'build_error', r.build_error,
+	    'correction_note', r.correction_note,
+	    'publish_requested_by', p.display_name,
+	    'publish_requested_by_id', r.publish_requested_by,
+	    'published_by', q.display_name,
+	    'published_at', utc_text(r.published_at),
+	    'files', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'name', f.name, 'media_type', f.media_type,
+	        'size', length(f.body), 'sha256', encode(f.sha256, 'hex'))
+	        ORDER BY f.name), '[]')
+	        FROM report_files f WHERE f.report_id = r.id)),
+	    (SELECT f.body FROM report_files f WHERE f.report_id = r.id
+	      AND f.name = 'report.json')
+	FROM reports r
+	JOIN staff_accounts a ON a.id = r.requested_by
+	LEFT JOIN staff_accounts p ON p.id = r.publish_requested_by
+	LEFT JOIN staff_accounts q ON q.id = r.published_by
+	WHERE r.id = p_id AND staff_is(p_actor, 'supervisor')
+$$;
+
+-- A file of any report (a draft's too), for a supervisor.
+CREATE FUNCTION staff_report_file(p_actor bigint, p_id bigint, p_name text,
+    OUT media_type text, OUT body bytea, OUT signature text)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	SELECT f.media_type, f.body, f.signature FROM report_files f
+	WHERE f.report_id = p_id AND f.name = p_name
+	  AND staff_is(p_actor, 'supervisor')
+$$;

@@ -156,6 +156,9 @@ BEGIN
 	    ('recourse_review', 'report_publish_request'),
 	    ('recourse_review', 'report_publish_approve'),
 	    ('recourse_review', 'report_discard'),
+	    ('recourse_review', 'staff_reports'),
+	    ('recourse_review', 'staff_report'),
+	    ('recourse_review', 'staff_report_file'),
 	    ('recourse_public', 'report_published'),
 	    ('recourse_public', 'report_published_file')
 	    ) AS v (who, fn) LOOP

@@ -523,6 +523,25 @@ int	 rt_api_reports(struct http_request *);
 void	 view_report(struct sbuf *, const json_t *doc, const json_t *info,
 	    const char *base, const json_t *versions);
 void	 view_transparency(struct sbuf *, const json_t *reports);
+void	 view_report_body(struct sbuf *, const json_t *doc,
+	    const json_t *info, const char *base, const json_t *versions);
+void	 view_quarter_words(struct sbuf *, const char *quarter);
+
+/* rt_reports.c, view_reports.c: the reports in the back office. */
+struct reports_view {
+	const struct staff	*who;
+	const char		*csrf;
+	const char		*outcome;	/* the last step's answer */
+	const char		*quarter;	/* the request form's, kept */
+	const char		*note;
+	json_t			*reports;	/* the list */
+	json_t			*report;	/* one report's row */
+	json_t			*document;	/* its report.json, or NULL */
+};
+
+int	 rt_review_reports(struct http_request *);
+void	 view_staff_reports(struct sbuf *, const struct reports_view *);
+void	 view_staff_report(struct sbuf *, const struct reports_view *);
 
 /* rt_evidence.c: a complainant's file, downloaded by staff. */
 int	 rt_review_evidence(struct http_request *);

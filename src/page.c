@@ -61,6 +61,7 @@ page_staff_begin(struct sbuf *b, const char *title, const struct staff *who,
 		    "</a></li>\n");
 	if (staff_has(who, STAFF_SUPERVISOR))
 		html_raw(b, "<li><a href=\"/review/dashboard\">SLA dashboard"
+		    "</a></li>\n<li><a href=\"/review/reports\">Reports"
 		    "</a></li>\n");
 	if (staff_has(who, STAFF_ADMIN))
 		html_raw(b, "<li><a href=\"/admin\">Administration</a></li>\n");

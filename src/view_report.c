@@ -36,8 +36,8 @@ text_of(const json_t *o, const char *key)
 }
 
 /* The quarter in words: "2026-Q3" is "July to September 2026". */
-static void
-quarter_words(struct sbuf *b, const char *q)
+void
+view_quarter_words(struct sbuf *b, const char *q)
 {
 	static const char *const spans[] = { "January to March",
 	    "April to June", "July to September", "October to December" };
@@ -226,34 +226,28 @@ files(struct sbuf *b, const json_t *list, const char *base)
 }
 
 /*
- * One version of a report: 'doc' its document, 'info' its row of
- * report_published() (or a draft's), 'base' the folder of its files
- * ("/transparency/2026-Q3/v1/"), 'versions' every published version of the
- * quarter (or NULL).
+ * One version of a report below its title: 'doc' its document, 'info' its
+ * row of report_published() (or a draft's, from staff_report()), 'base'
+ * the folder of its files ("/transparency/2026-Q3/v1/"), 'versions' every
+ * published version of the quarter (or NULL).
  */
 void
-view_report(struct sbuf *b, const json_t *doc, const json_t *info,
+view_report_body(struct sbuf *b, const json_t *doc, const json_t *info,
     const char *base, const json_t *versions)
 {
 	const json_t	*rep = json_object_get(doc, "report"), *t, *v;
 	size_t		 i;
-	char		 title[64];
 
-	(void)snprintf(title, sizeof(title), "Transparency report %s",
-	    text_of(rep, "quarter"));
-	page_begin(b, title);
-	html_raw(b, "<h1>Transparency report: ");
-	quarter_words(b, text_of(rep, "quarter"));
-	html_raw(b, "</h1>\n<p class=\"lede\">");
-	if (json_is_integer(json_object_get(rep, "version")))
+	html_raw(b, "<p class=\"lede\">");
+	if (json_is_string(json_object_get(info, "published_at"))) {
 		sbuf_printf(b, "Version %lld", (long long)json_integer_value(
 		    json_object_get(rep, "version")));
-	else
-		html_raw(b, "Draft");
-	if (json_is_string(json_object_get(info, "published_at"))) {
 		html_raw(b, ", published ");
 		html_text(b, text_of(info, "published_at"), 10);
-	}
+	} else
+		sbuf_printf(b, "Draft of version %lld, not published",
+		    (long long)json_integer_value(json_object_get(rep,
+		    "version")));
 	html_raw(b, ".</p>\n");
 	if (json_is_integer(json_object_get(rep, "corrects"))) {
 		html_raw(b, "<div class=\"notice\"><p>");
@@ -281,6 +275,23 @@ view_report(struct sbuf *b, const json_t *doc, const json_t *info,
 		table(b, t);
 	methods(b, doc);
 	files(b, json_object_get(info, "files"), base);
+}
+
+/* A published version's page on the public side. */
+void
+view_report(struct sbuf *b, const json_t *doc, const json_t *info,
+    const char *base, const json_t *versions)
+{
+	const json_t	*rep = json_object_get(doc, "report");
+	char		 title[64];
+
+	(void)snprintf(title, sizeof(title), "Transparency report %s",
+	    text_of(rep, "quarter"));
+	page_begin(b, title);
+	html_raw(b, "<h1>Transparency report: ");
+	view_quarter_words(b, text_of(rep, "quarter"));
+	html_raw(b, "</h1>\n");
+	view_report_body(b, doc, info, base, versions);
 	page_end(b);
 }
 
@@ -313,7 +324,7 @@ view_transparency(struct sbuf *b, const json_t *reports)
 			html_raw(b, "<li><a href=\"/transparency/");
 			html_attrs(b, text_of(r, "quarter"));
 			html_raw(b, "\">");
-			quarter_words(b, text_of(r, "quarter"));
+			view_quarter_words(b, text_of(r, "quarter"));
 			html_raw(b, "</a>");
 			last = text_of(r, "quarter");
 		}

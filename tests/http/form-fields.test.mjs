@@ -207,7 +207,7 @@ test('back office: the work list, account and administration pages',
 		for (const path of ['/admin/routing', '/admin/taxonomy',
 		    '/admin/accounts', `/admin/account?id=${acc.id}`,
 		    '/admin/calendars', '/admin/policies',
-		    '/admin/pause-reasons'])
+		    '/admin/pause-reasons', '/review/reports'])
 			await walk(path, staffPage(path, other), {
 			    cookie: other.cookie, skip: ['/review/logout'] });
 	} finally {
