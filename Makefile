@@ -37,7 +37,7 @@ PURE	+= pgbinary
 # The transparency report: disclosure control, signatures, the model,
 # its files.
 PURE	+= report_sdc report_sign report_model report_csv report_files \
-	   report_svg
+	   report_svg report_html
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \
@@ -62,7 +62,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 .PHONY: all deps run admin psql test test-unit test-asan bench clean
 
 all: $(BUILD)/recourse.so $(BUILD)/recourse-keygen $(BUILD)/recourse-admin \
-	$(BUILD)/recourse-mailer $(BUILD)/recourse-reporter
+	$(BUILD)/recourse-mailer $(BUILD)/recourse-reporter \
+	$(BUILD)/recourse-verify
 
 deps:
 	@sh src/tools/deps.sh runtime
@@ -77,7 +78,8 @@ $(BUILD)/sla_%.o: src/sla_%.c src/sla.h src/sla_internal.h src/sla_ical.h
 
 $(BUILD)/sla_words.o: src/sla_words.h
 
-$(BUILD)/rt_transparency.o $(BUILD)/view_report.o: src/report.h
+$(BUILD)/rt_transparency.o $(BUILD)/view_report.o $(BUILD)/view_reports.o: \
+    src/report.h
 
 # The report's pure modules: their own header, no Kore.
 $(BUILD)/report_%.o: src/report_%.c src/report.h src/recourse.h
@@ -113,6 +115,10 @@ $(BUILD)/recourse-admin: src/tools/admin.c src/caseclocks.h src/sla.h $(PURE_OBJ
 
 $(BUILD)/recourse-mailer: src/tools/mailer.c $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(PURE_LIBS) -lpq -lcurl
+
+$(BUILD)/recourse-verify: src/tools/verify.c src/report.h $(PURE_OBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ src/tools/verify.c $(PURE_OBJ) \
+	    $(PURE_LIBS)
 
 $(BUILD)/recourse-reporter: src/tools/reporter.c src/report.h $(PURE_OBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ src/tools/reporter.c $(PURE_OBJ) \

@@ -448,6 +448,7 @@ void	 refusal_role(const struct staff *, const char *path,
 
 void	*rt_ctx(struct http_request *, size_t, void (*)(void *));
 void	 rt_security_headers(struct http_request *);
+void	 rt_security_headers_csp(struct http_request *, const char *);
 void	 rt_send_html(struct http_request *, int, struct sbuf *);
 void	 rt_send_json(struct http_request *, int, json_t *);
 void	 rt_redirect(struct http_request *, const char *path);
@@ -523,9 +524,6 @@ int	 rt_api_reports(struct http_request *);
 void	 view_report(struct sbuf *, const json_t *doc, const json_t *info,
 	    const char *base, const json_t *versions);
 void	 view_transparency(struct sbuf *, const json_t *reports);
-void	 view_report_body(struct sbuf *, const json_t *doc,
-	    const json_t *info, const char *base, const json_t *versions);
-void	 view_quarter_words(struct sbuf *, const char *quarter);
 
 /* rt_reports.c, view_reports.c: the reports in the back office. */
 struct reports_view {
@@ -602,7 +600,6 @@ struct form_view {
 void	 view_home(struct sbuf *);
 void	 view_privacy(struct sbuf *, const json_t *retention);
 void	 view_form(struct sbuf *, const struct form_view *);
-void	 view_file_size(struct sbuf *, long long);
 void	 view_evidence_list(struct sbuf *, const json_t *files,
 	    const char *heading);
 void	 view_receipt(struct sbuf *, const char *reference,

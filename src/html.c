@@ -173,3 +173,15 @@ html_query_escape(struct sbuf *b, const char *v)
 			sbuf_printf(b, "%%%02X", (unsigned char)*v);
 	}
 }
+
+/* A size for people: bytes, KB or MB (of 1 000 and 1 000 000). */
+void
+html_size(struct sbuf *b, long long n)
+{
+	if (n < 1000)
+		sbuf_printf(b, "%lld bytes", n);
+	else if (n < 1000000)
+		sbuf_printf(b, "%.1f\xc2\xa0KB", n / 1000.0);
+	else
+		sbuf_printf(b, "%.1f\xc2\xa0MB", n / 1000000.0);
+}

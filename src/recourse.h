@@ -47,6 +47,7 @@ void	 html_attrs(struct sbuf *, const char *);
 void	 html_url(struct sbuf *, const char *);
 int	 html_url_safe(const char *);
 void	 html_query_escape(struct sbuf *, const char *);
+void	 html_size(struct sbuf *, long long bytes);
 
 /* formdata.c: multipart/form-data and urlencoded body parsing. */
 #define FORMDATA_MAX_FIELDS	64

@@ -79,6 +79,13 @@ struct sbuf;
 int	 report_svg_drawable(const json_t *table);
 void	 report_svg_bars(struct sbuf *, const json_t *table, const char *id);
 
+/* report_html.c: the report in HTML, for its signed file and the pages. */
+const char *report_text_of(const json_t *, const char *key);
+void	 report_quarter_words(struct sbuf *, const char *quarter);
+void	 report_html_body(struct sbuf *, const json_t *doc, const json_t *info,
+	    const char *base, const char *key, const json_t *versions);
+char	*report_html_document(const json_t *doc, const json_t *files);
+
 /* report_csv.c: one table as RFC 4180 CSV (the caller frees it). */
 char	*report_csv(const json_t *table, size_t *len);
 

@@ -1,7 +1,8 @@
 /*
  * Every file of one report, from its figures: the published document
- * (report.json) and its JSON Schema, a CSV per table, each signed; the
- * same figures and key give the same bytes.  Shared by recourse-reporter's
+ * (report.json) and its JSON Schema, a CSV per table, and the report as a
+ * page (report.html) that lists the others with their hashes, each signed;
+ * the same figures and key give the same bytes.  Shared by recourse-reporter's
  * builds and its command line.
  */
 
@@ -34,6 +35,16 @@ add(struct report_set *set, const char *name, const char *type, char *body,
 	return (f);
 }
 
+/* A file's SHA-256 and signature. */
+static void
+seal(struct report_set *set, size_t i, const struct report_signer *signer)
+{
+	crypto_hash_sha256(set->file[i].sha256,
+	    (const unsigned char *)set->file[i].body, set->file[i].len);
+	report_sign(signer, KEY_FILE, set->file[i].body, set->file[i].len,
+	    set->file[i].signature);
+}
+
 /*
  * Builds the files of the report of 'figures' into 'set' (emptied first)
  * and signs each with 'signer'.  'about' (or NULL) is copied into the
@@ -44,9 +55,9 @@ json_t *
 report_files(const json_t *figures, const json_t *about, const char *schema,
     const struct report_signer *signer, struct report_set *set)
 {
-	json_t		*doc;
+	json_t		*doc, *list;
 	const json_t	*t;
-	char		*text, name[96];
+	char		*text, name[96], hex[65];
 	size_t		 i, len;
 
 	report_set_free(set);
@@ -71,12 +82,21 @@ report_files(const json_t *figures, const json_t *about, const char *schema,
 		add(set, name, "text/csv; charset=utf-8; header=present", text,
 		    len);
 	}
+	for (i = 0; i < set->n; i++)
+		seal(set, i, signer);
+	/* The page lists every other file with its hash: it comes last. */
+	list = json_array();
 	for (i = 0; i < set->n; i++) {
-		crypto_hash_sha256(set->file[i].sha256,
-		    (const unsigned char *)set->file[i].body, set->file[i].len);
-		report_sign(signer, KEY_FILE, set->file[i].body,
-		    set->file[i].len, set->file[i].signature);
+		sodium_bin2hex(hex, sizeof(hex), set->file[i].sha256, 32);
+		json_array_append_new(list, json_pack("{s:s,s:I,s:s}", "name",
+		    set->file[i].name, "size", (json_int_t)set->file[i].len,
+		    "sha256", hex));
 	}
+	text = report_html_document(doc, list);
+	json_decref(list);
+	add(set, "report.html", "text/html; charset=utf-8", text,
+	    strlen(text));
+	seal(set, set->n - 1, signer);
 	return (doc);
 }
 

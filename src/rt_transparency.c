@@ -86,7 +86,13 @@ send_file(struct http_request *req, const struct transparency_ctx *c)
 	kore_free(sha);
 	(void)snprintf(etag, sizeof(etag), "\"%s%s\"", hex, c->sig ? "-sig" :
 	    "");
-	rt_security_headers(req);
+	/* A signed page carries its own styles, and nothing else runs. */
+	if (!c->sig && strncmp(db_value(&c->q, 0, 1), "text/html", 9) == 0)
+		rt_security_headers_csp(req, "default-src 'none'; style-src "
+		    "'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+		    "frame-ancestors 'none'");
+	else
+		rt_security_headers(req);
 	http_response_header(req, "etag", etag);
 	http_response_header(req, "cache-control", "public, max-age=31536000, "
 	    "immutable");

@@ -79,6 +79,14 @@ rt_security_headers(struct http_request *req)
 	rt_common_headers(req);
 }
 
+/* The same with a policy of the file's own (a signed page's styles). */
+void
+rt_security_headers_csp(struct http_request *req, const char *csp)
+{
+	http_response_header(req, "content-security-policy", csp);
+	rt_common_headers(req);
+}
+
 /*
  * A file someone sent, as a download only: never shown inline, never
  * sniffed, and sandboxed should a browser open it anyway.  'filename' is

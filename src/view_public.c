@@ -720,17 +720,6 @@ view_form(struct sbuf *b, const struct form_view *v)
 	page_end(b);
 }
 
-/* A size for people: bytes, KB or MB (of 1 000 and 1 000 000). */
-void
-view_file_size(struct sbuf *b, long long n)
-{
-	if (n < 1000)
-		sbuf_printf(b, "%lld bytes", n);
-	else if (n < 1000000)
-		sbuf_printf(b, "%.1f\xc2\xa0KB", n / 1000.0);
-	else
-		sbuf_printf(b, "%.1f\xc2\xa0MB", n / 1000000.0);
-}
 
 /* The files as kept, numbered as reviewers see them, each with its
  * fingerprint. */
@@ -751,7 +740,7 @@ evidence_items(struct sbuf *b, const json_t *files)
 		html_texts(b, evidence_kind_label(evidence_kind_parse(
 		    json_text(f, "kind"))));
 		html_raw(b, ", ");
-		view_file_size(b, (long long)json_integer_value(json_object_get(f,
+		html_size(b, (long long)json_integer_value(json_object_get(f,
 		    "size")));
 		html_raw(b, "<br>fingerprint <code class=\"hash\">");
 		html_texts(b, json_text(f, "blake2b"));

@@ -8,14 +8,8 @@
 #include <time.h>
 
 #include "app.h"
+#include "report.h"
 
-static const char *
-text_of(const json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s != NULL ? s : "");
-}
 
 static const char *
 state_words(const char *state)
@@ -84,7 +78,7 @@ quarter_options(struct sbuf *b, const char *chosen)
 		if (chosen != NULL && strcmp(chosen, code) == 0)
 			html_raw(b, " selected");
 		html_raw(b, ">");
-		view_quarter_words(b, code);
+		report_quarter_words(b, code);
 		html_raw(b, "</option>\n");
 		if (--q == 0) {
 			q = 4;
@@ -156,15 +150,15 @@ view_staff_reports(struct sbuf *b, const struct reports_view *v)
 			    (long long)json_integer_value(json_object_get(r,
 			    "id")), (long long)json_integer_value(
 			    json_object_get(r, "id")));
-			html_texts(b, text_of(r, "quarter"));
+			html_texts(b, report_text_of(r, "quarter"));
 			sbuf_printf(b, "</td><td>%lld</td><td>",
 			    (long long)json_integer_value(json_object_get(r,
 			    "version")));
-			html_texts(b, state_words(text_of(r, "state")));
+			html_texts(b, state_words(report_text_of(r, "state")));
 			html_raw(b, "</td><td>");
-			html_texts(b, text_of(r, "requested_by"));
+			html_texts(b, report_text_of(r, "requested_by"));
 			html_raw(b, ", ");
-			html_text(b, text_of(r, "requested_at"), 10);
+			html_text(b, report_text_of(r, "requested_at"), 10);
 			html_raw(b, "</td></tr>\n");
 		}
 		html_raw(b, "</tbody>\n</table></div>\n");
@@ -182,7 +176,7 @@ fact(struct sbuf *b, const char *term, const json_t *r, const char *key)
 	html_raw(b, "<dt>");
 	html_texts(b, term);
 	html_raw(b, "</dt><dd>");
-	html_texts(b, text_of(r, key));
+	html_texts(b, report_text_of(r, key));
 	html_raw(b, "</dd>\n");
 }
 
@@ -205,7 +199,7 @@ void
 view_staff_report(struct sbuf *b, const struct reports_view *v)
 {
 	const json_t	*r = v->report;
-	const char	*state = text_of(r, "state"), *why;
+	const char	*state = report_text_of(r, "state"), *why;
 	long long	 id = json_integer_value(json_object_get(r, "id"));
 	long long	 me = v->who->id;
 	char		 title[64], base[64];
@@ -216,7 +210,7 @@ view_staff_report(struct sbuf *b, const struct reports_view *v)
 	    v->csrf);
 	sbuf_printf(b, "<p><a href=\"/review/reports\">All reports</a></p>\n"
 	    "<h1>Report %lld: ", id);
-	view_quarter_words(b, text_of(r, "quarter"));
+	report_quarter_words(b, report_text_of(r, "quarter"));
 	sbuf_printf(b, ", version %lld</h1>\n", (long long)json_integer_value(
 	    json_object_get(r, "version")));
 	if (why != NULL) {
@@ -229,9 +223,9 @@ view_staff_report(struct sbuf *b, const struct reports_view *v)
 	    "id=\"report-state\">");
 	html_texts(b, state_words(state));
 	html_raw(b, "</dd>\n<dt>Asked for by</dt><dd>");
-	html_texts(b, text_of(r, "requested_by"));
+	html_texts(b, report_text_of(r, "requested_by"));
 	html_raw(b, "</dd>\n<dt>Figures as at</dt><dd>");
-	html_texts(b, text_of(r, "snapshot_at"));
+	html_texts(b, report_text_of(r, "snapshot_at"));
 	html_raw(b, "</dd>\n");
 	fact(b, "Corrects the published version", r, "correction_note");
 	fact(b, "Publication asked for by", r, "publish_requested_by");
@@ -261,7 +255,7 @@ view_staff_report(struct sbuf *b, const struct reports_view *v)
 		(void)snprintf(base, sizeof(base), "/review/reports/%lld/files/",
 		    id);
 		html_raw(b, "<h2>As it will be published</h2>\n");
-		view_report_body(b, v->document, r, base, NULL);
+		report_html_body(b, v->document, r, base, NULL, NULL);
 	}
 	page_end(b);
 }

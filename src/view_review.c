@@ -802,7 +802,7 @@ file_item(struct sbuf *b, const char *ref, const json_t *f)
 	html_texts(b, evidence_kind_label(evidence_kind_parse(json_text(f,
 	    "kind"))));
 	html_raw(b, ", ");
-	view_file_size(b, (long long)json_integer_value(json_object_get(f,
+	html_size(b, (long long)json_integer_value(json_object_get(f,
 	    "size")));
 	if (erased)
 		html_raw(b, " (erased)");

@@ -54,6 +54,7 @@ env_start() {
 	# The mail tests start their own sender against their own listener.
 	export RECOURSE_MAILER="$env_top/$build/recourse-mailer"
 	export RECOURSE_REPORTER="$env_top/$build/recourse-reporter"
+	export RECOURSE_VERIFY="$env_top/$build/recourse-verify"
 	export RECOURSE_PGHOST="$ENV_DIR/pg"
 	export RECOURSE_PGDATA="$ENV_DIR/pg/data"
 	export RECOURSE_DBNAME=recourse

@@ -1,4 +1,4 @@
-// The transparency report's files, built by recourse-reporter from figures: the reader who solves for hidden counts with a real LP solver (glpsol) over every published table finds no small count narrower than 1 to 9 and no hidden count pinned; report.json validates against its published schema; every file verifies with OpenBSD's signify and a flipped byte does not; the same figures give byte-identical files; the CSV files are RFC 4180 with formulas neutralised; a small fixed data set gives the checked-in files exactly.
+// The transparency report's files, built by recourse-reporter from figures: the reader who solves for hidden counts with a real LP solver (glpsol) over every published table finds no small count narrower than 1 to 9 and no hidden count pinned; report.json validates against its published schema; every file verifies with OpenBSD's signify and a flipped byte does not; the same figures give byte-identical files; the CSV files are RFC 4180 with formulas neutralised; a small fixed data set gives the checked-in JSON and CSV files exactly, and a page whose headings, captions and rows follow the document and which lists every other file with its hash.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { createHash } from 'node:crypto';
+import { parseHtml } from '../lib/html.mjs';
 
 const REPORTER = process.env.RECOURSE_REPORTER;
 const KEYS = process.env.RECOURSE_KEYS;
@@ -238,6 +240,25 @@ test('every file verifies with signify; a flipped byte does not', () => {
 	}
 });
 
+test('recourse-verify checks a downloaded folder and names the file ' +
+    'that fails', () => {
+	const files = build(figures(12));
+	const key = join(KEYS, 'report.pub');
+	const ok = spawnSync(process.env.RECOURSE_VERIFY, [key, files],
+	    { encoding: 'utf8' });
+	assert.equal(ok.status, 0, ok.stdout);
+	assert.match(ok.stdout, /OK report\.json\n/);
+	assert.match(ok.stdout, /^OK: \d+ file\(s\) verified, 0 failed$/m);
+	const csv = join(files, 'received_by_channel.csv');
+	writeFileSync(csv, readFileSync(csv, 'utf8') + 'x,1\r\n');
+	const bad = spawnSync(process.env.RECOURSE_VERIFY, [key, files],
+	    { encoding: 'utf8' });
+	assert.equal(bad.status, 1);
+	assert.match(bad.stdout,
+	    /FAILED received_by_channel\.csv: the signature does not match/);
+	assert.match(bad.stdout, /OK report\.json/);
+});
+
 test('the same figures give byte-identical files', () => {
 	const a = build(figures(10)), b = build(figures(10));
 	const names = readdirSync(a).sort();
@@ -276,8 +297,39 @@ test('a small fixed data set gives the checked-in files exactly', () => {
 	const expected = new URL('expected/', GOLDEN);
 	const names = readdirSync(expected).sort();
 	assert.deepEqual(readdirSync(files).filter((f) => !f.endsWith('.sig') &&
-	    f !== 'report.schema.json').sort(), names);
+	    f !== 'report.schema.json' && f !== 'report.html').sort(), names);
 	for (const name of names)
 		assert.equal(readFileSync(join(files, name), 'utf8'),
 		    readFileSync(new URL(name, expected), 'utf8'), name);
+
+	// The page: read for its structure, not its bytes.
+	const doc = JSON.parse(readFileSync(join(files, 'report.json')));
+	const html = readFileSync(join(files, 'report.html'), 'utf8');
+	const page = parseHtml(html);
+	assert.match(page.querySelector('h1').text, /July to September 2026/);
+	assert.deepEqual(page.querySelectorAll('h2').map((h) => h.text),
+	    ['In short', ...doc.tables.map((t) => t.title),
+	    'How these figures were made', 'Open data and signatures']);
+	const shown = doc.tables.filter((t) => !t.withheld);
+	assert.deepEqual(page.querySelectorAll('caption').map((c) => c.text),
+	    shown.map((t) => t.title));
+	for (const t of shown) {
+		const table = page.querySelector(`#${t.id}-cap`).parentNode;
+		assert.equal(table.querySelectorAll('tbody tr').length,
+		    t.rows.length, t.id);
+	}
+	// It stands alone: no script, nothing fetched from elsewhere; it lists
+	// every other file with its hash, and not itself.
+	assert.ok(!/<script|\ssrc=|<link|href="https?:|url\(|@import/i
+	    .test(html), 'nothing to fetch, nothing to run');
+	const listed = page.querySelectorAll('ul.files a:not([href$=".sig"])')
+	    .map((a) => a.getAttribute('href')).sort();
+	assert.deepEqual(listed, readdirSync(files).filter((f) =>
+	    !f.endsWith('.sig') && f !== 'report.html').sort());
+	for (const li of page.querySelectorAll('ul.files li')) {
+		const name = li.querySelector('a').getAttribute('href');
+		assert.equal(li.querySelector('code.hash').text, createHash(
+		    'sha256').update(readFileSync(join(files, name)))
+		    .digest('hex'), name);
+	}
 });
