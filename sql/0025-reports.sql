@@ -189,6 +189,19 @@ BEGIN
 	        'targeting', (SELECT jsonb_agg(jsonb_build_object('code', code,
 	            'label', label) ORDER BY position, code)
 	            FROM targeting_reasons)),
+	    -- The summaries of the four quarters before, as published by
+	    -- the snapshot (their newest versions), for the trends.
+	    'previous', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'quarter', q.code, 'summary', (SELECT convert_from(f.body,
+	            'UTF8')::jsonb->'summary'
+	            FROM reports r JOIN report_files f ON f.report_id = r.id
+	              AND f.name = 'report.json'
+	            WHERE r.quarter = q.code AND r.state = 'published'
+	              AND r.published_at <= p_at
+	            ORDER BY r.version DESC LIMIT 1)) ORDER BY q.n DESC), '[]')
+	        FROM (SELECT n, to_char((b.from_at - make_interval(months =>
+	            3 * n)) AT TIME ZONE 'UTC', 'YYYY-"Q"Q') AS code
+	            FROM generate_series(1, 4) n) q),
 	    -- The audit chain's last link sealed by the snapshot.
 	    'audit', (SELECT jsonb_build_object('seq', s.seq,
 	        'hash', encode(s.hash, 'hex')) FROM audit_seals s

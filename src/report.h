@@ -88,6 +88,7 @@ char	*report_html_document(const json_t *doc, const json_t *files);
 
 /* report_csv.c: one table as RFC 4180 CSV (the caller frees it). */
 char	*report_csv(const json_t *table, size_t *len);
+char	*report_dsa_csv(const json_t *doc, size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Signatures anyone can check (report_sign.c)                         */

@@ -82,6 +82,9 @@ report_files(const json_t *figures, const json_t *about, const char *schema,
 		add(set, name, "text/csv; charset=utf-8; header=present", text,
 		    len);
 	}
+	text = report_dsa_csv(doc, &len);
+	add(set, "dsa.csv", "text/csv; charset=utf-8; header=present", text,
+	    len);
 	for (i = 0; i < set->n; i++)
 		seal(set, i, signer);
 	/* The page lists every other file with its hash: it comes last. */

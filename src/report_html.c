@@ -58,6 +58,22 @@ report_quarter_words(struct sbuf *b, const char *q)
 	html_text(b, q, 4);
 }
 
+/* " (12 more than the quarter before)", or nothing. */
+static void
+change_words(struct sbuf *b, const json_t *d)
+{
+	long long	 n;
+
+	if (!json_is_integer(d))
+		return;
+	n = json_integer_value(d);
+	if (n == 0)
+		html_raw(b, " (as many as the quarter before)");
+	else
+		sbuf_printf(b, " (%lld %s than the quarter before)", n > 0 ? n :
+		    -n, n > 0 ? "more" : "fewer");
+}
+
 static void
 summary(struct sbuf *b, const json_t *s)
 {
@@ -67,8 +83,10 @@ summary(struct sbuf *b, const json_t *s)
 	    "id=\"summary-h\">In short</h2>\n<dl class=\"facts summary\">\n"
 	    "<dt>Cases received</dt><dd>");
 	cell_words(b, json_object_get(s, "received"));
+	change_words(b, json_object_get(s, "received_change"));
 	html_raw(b, "</dd>\n<dt>Decisions published</dt><dd>");
 	cell_words(b, json_object_get(s, "decided"));
+	change_words(b, json_object_get(s, "decided_change"));
 	html_raw(b, "</dd>\n<dt>Upheld</dt><dd>");
 	cell_words(b, json_object_get(s, "upheld"));
 	html_raw(b, "</dd>\n<dt>Partly upheld</dt><dd>");

@@ -524,6 +524,68 @@ figure(const json_t *tables, const char *id, const char *row,
 	return (c != NULL ? json_incref(c) : count_cell(raw));
 }
 
+/*
+ * The quarter beside the four before it, each figure as its own report
+ * published it (no new figure, so nothing new to protect); a quarter
+ * with no published report has none.
+ */
+static json_t *
+trend_table(const json_t *f, const json_t *summary)
+{
+	static const char *const keys[] = { "received", "decided", "upheld",
+	    "decided_on_time_percent" };
+	static const char *const labels[] = { "Cases received",
+	    "Decisions published", "Upheld", "Decisions on time (%)" };
+	const json_t	*p, *s;
+	json_t		*cols, *rows, *cells;
+	size_t		 i, k, n;
+
+	cols = json_array();
+	for (k = 0; k < 4; k++)
+		json_array_append_new(cols, meta(keys[k], labels[k]));
+	rows = json_array();
+	n = json_array_size(json_object_get(f, "previous"));
+	for (i = 0; i <= n; i++) {
+		p = i < n ? json_array_get(json_object_get(f, "previous"), i) :
+		    NULL;
+		s = p != NULL ? json_object_get(p, "summary") : summary;
+		cells = json_array();
+		for (k = 0; k < 4; k++) {
+			const json_t *c = json_object_get(s, keys[k]);
+
+			json_array_append_new(cells, c != NULL ?
+			    json_deep_copy(c) : json_null());
+		}
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:o}", "code",
+		    p != NULL ? json_string_value(json_object_get(p, "quarter")) :
+		    json_string_value(json_object_get(f, "quarter")), "label",
+		    p != NULL ? json_string_value(json_object_get(p, "quarter")) :
+		    json_string_value(json_object_get(f, "quarter")), "cells",
+		    cells));
+	}
+	return (json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:i,s:s}", "id",
+	    "trends", "title", "This quarter and the four before", "row_heading",
+	    "Quarter", "totals", "none", "columns", cols, "rows", rows,
+	    "withheld", 0, "protective", 0, "note", "Each quarter's figures "
+	    "as its newest published report gave them; none for a quarter "
+	    "without one."));
+}
+
+/* This figure less the previous quarter's, when both are published. */
+static json_t *
+change(const json_t *now, const json_t *f, const char *key)
+{
+	const json_t	*prev = json_array_get(json_object_get(f, "previous"),
+	    json_array_size(json_object_get(f, "previous")) - 1);
+	const json_t	*then = json_object_get(json_object_get(prev,
+	    "summary"), key);
+
+	if (!json_is_integer(now) || !json_is_integer(then))
+		return (json_null());
+	return (json_integer(json_integer_value(now) -
+	    json_integer_value(then)));
+}
+
 /* What a journalist quotes, read from the protected tables. */
 static json_t *
 summary(const json_t *tables, const json_t *f)
@@ -549,6 +611,10 @@ summary(const json_t *tables, const json_t *f)
 	json_object_set_new(s, "decided_on_time_percent", share(
 	    find_cell(tables, "timeliness", "decision", "on_time"),
 	    find_cell(tables, "timeliness", "decision", "ended")));
+	json_object_set_new(s, "received_change", change(json_object_get(s,
+	    "received"), f, "received"));
+	json_object_set_new(s, "decided_change", change(json_object_get(s,
+	    "decided"), f, "decided"));
 	return (s);
 }
 
@@ -643,6 +709,8 @@ report_model(const json_t *f, const json_t *about)
 		json_object_update_new(json_object_get(doc, "report"),
 		    json_deep_copy(about));
 	json_object_set_new(doc, "summary", summary(tables, f));
+	json_array_append_new(tables, trend_table(f, json_object_get(doc,
+	    "summary")));
 	json_object_set_new(doc, "tables", tables);
 	x = json_object_get(f, "audit");
 	json_object_set_new(doc, "audit", x != NULL ? json_deep_copy(x) :

@@ -168,3 +168,28 @@ test('a draft whose version another publication took is refused as ' +
 	assert.equal(await step('report_publish_approve', sup2.id, b), 'stale');
 	assert.equal(await step('report_discard', sup2.id, b), 'ok');
 });
+
+test('the next quarter\'s draft shows this one in its trends, as ' +
+    'published, and the change against it', async () => {
+	const id = await request(sup1.id, '2025-Q2');
+	assert.equal((await built(id)).state, 'draft');
+	const doc = JSON.parse((await query(`SELECT body FROM report_files
+	    WHERE report_id = $1 AND name = 'report.json'`, [id])).rows[0].body);
+	const published = JSON.parse((await publicSide('SELECT body FROM ' +
+	    'report_published_file($1, NULL, $2)', [QUARTER, 'report.json']))[0]
+	    .body);
+	const trends = doc.tables.find((t) => t.id === 'trends');
+	assert.deepEqual(trends.rows.map((r) => r.code), ['2024-Q2', '2024-Q3',
+	    '2024-Q4', '2025-Q1', '2025-Q2']);
+	const row = trends.rows.find((r) => r.code === QUARTER);
+	assert.deepEqual(row.cells, [published.summary.received,
+	    published.summary.decided, published.summary.upheld,
+	    published.summary.decided_on_time_percent]);
+	assert.deepEqual(trends.rows[0].cells, [null, null, null, null],
+	    'no report then');
+	const expect = Number.isInteger(doc.summary.received) &&
+	    Number.isInteger(published.summary.received) ?
+	    doc.summary.received - published.summary.received : null;
+	assert.equal(doc.summary.received_change, expect);
+	assert.equal(await step('report_discard', sup1.id, id), 'ok');
+});
