@@ -188,7 +188,11 @@ BEGIN
 	            'label', label) ORDER BY position, code) FROM channels),
 	        'targeting', (SELECT jsonb_agg(jsonb_build_object('code', code,
 	            'label', label) ORDER BY position, code)
-	            FROM targeting_reasons)),
+	            FROM targeting_reasons),
+	        'demographic', (SELECT jsonb_object_agg(x.question, x.options)
+	            FROM (SELECT question, jsonb_agg(jsonb_build_object('code',
+	                code, 'label', label) ORDER BY position, code) AS options
+	                FROM demographic_options GROUP BY question) x)),
 	    -- The summaries of the four quarters before, as published by
 	    -- the snapshot (their newest versions), for the trends.
 	    'previous', (SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -540,4 +544,30 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	SELECT f.media_type, f.body, f.signature FROM report_files f
 	WHERE f.report_id = p_id AND f.name = p_name
 	  AND staff_is(p_actor, 'supervisor')
+$$;
+
+-- The fairness figures' raw material: for each case of the quarter's
+-- first decisions whose complainant consented to the questions about
+-- themselves and answered some, the sealed answers (which only the
+-- builder, with the review key, opens and counts, never storing them in
+-- clear), the outcome, and whether the decision clock was met on time.
+CREATE FUNCTION report_fairness_rows(p_quarter text, p_at timestamptz,
+    OUT data_key_sealed bytea, OUT complainant_salt bytea,
+    OUT demographics_box bytea, OUT outcome text, OUT on_time boolean)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	SELECT c.data_key_sealed, c.complainant_salt, c.demographics_box,
+	    d.outcome, (SELECT k.breached_at IS NULL FROM case_clocks k
+	        WHERE k.case_id = c.id AND k.clock = 'decision'
+	          AND k.met_at IS NOT NULL)
+	FROM (SELECT DISTINCT ON (x.case_id) x.*
+	    FROM case_decisions x
+	    WHERE NOT x.on_appeal AND x.released_at IS NOT NULL
+	      AND x.released_at < p_at
+	    ORDER BY x.case_id, x.released_at, x.id) d
+	JOIN cases c ON c.id = d.case_id
+	WHERE d.released_at >= (report_quarter_bounds(p_quarter)).from_at
+	  AND d.released_at < least((report_quarter_bounds(p_quarter)).to_at,
+	      p_at)
+	  AND c.consent_demographics AND c.demographics_box IS NOT NULL
+	  AND c.erased_at IS NULL
 $$;

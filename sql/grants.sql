@@ -149,6 +149,7 @@ BEGIN
 	    -- Transparency reports (0025): the builder, the workflow, the
 	    -- published files.
 	    ('recourse_review', 'report_figures'),
+	    ('recourse_review', 'report_fairness_rows'),
 	    ('recourse_review', 'report_claim'),
 	    ('recourse_review', 'report_store'),
 	    ('recourse_review', 'report_fail'),

@@ -74,6 +74,11 @@ size_t	 sdc_exposed(const struct sdc_table *);
 
 json_t	*report_model(const json_t *figures, const json_t *about);
 
+/* report_fairness.c: answers about oneself counted, for the builder. */
+void	 report_fairness_count(json_t *acc, const json_t *answers,
+	    const char *outcome, int on_time);
+json_t	*report_fairness_figures(const json_t *acc, const json_t *options);
+
 /* report_svg.c: a table's bar chart as inline SVG (needs recourse.h). */
 struct sbuf;
 int	 report_svg_drawable(const json_t *table);

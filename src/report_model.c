@@ -40,6 +40,7 @@ static const char *const fixed_labels[][2] = {
 	{ "contact", "Contact" }, { "publish", "Publication" },
 	{ "demographics", "Answers about themselves" },
 	{ "request", "At the complainant's request" },
+	{ "not_answered", "Not answered" },
 	{ "retention", "At the end of the retention period" },
 };
 
@@ -53,13 +54,14 @@ struct grid {
 	json_t		*col_meta;	/* per grid column */
 };
 
+/* A code's words: from the list of {code, label} given, else ours. */
 static const char *
-label_of(const json_t *labels, const char *kind, const char *code)
+label_in(const json_t *list, const char *code)
 {
 	const json_t	*x;
 	size_t		 i;
 
-	json_array_foreach(json_object_get(labels, kind), i, x)
+	json_array_foreach(list, i, x)
 		if (strcmp(json_string_value(json_object_get(x, "code")),
 		    code) == 0)
 			return (json_string_value(json_object_get(x, "label")));
@@ -67,6 +69,13 @@ label_of(const json_t *labels, const char *kind, const char *code)
 		if (strcmp(fixed_labels[i][0], code) == 0)
 			return (fixed_labels[i][1]);
 	return (code);
+}
+
+static const char *
+label_of(const json_t *labels, const char *kind, const char *code)
+{
+	return (label_in(kind != NULL ? json_object_get(labels, kind) : NULL,
+	    code));
 }
 
 static json_t *
@@ -270,14 +279,18 @@ merge_small(const long long *tot, size_t n, size_t *map, int *other)
 }
 
 /*
- * Decisions by concern and outcome.  A concern (or an outcome) with fewer
- * than 10 decisions joins "other": a small total split in two or more
- * would bound each part below 9 whatever else were hidden.
+ * Decisions by a case's attribute (its concern, an answer about oneself)
+ * and outcome: 'byc' is [{code, outcomes: [{code, n}]}], 'row_labels' the
+ * attribute's words.  A row (or an outcome) with fewer than 10 decisions
+ * joins "other": a small total split in two or more would bound each part
+ * below 9 whatever else were hidden.
  */
 static json_t *
-outcome_table(const json_t *decided, const json_t *labels)
+outcome_table(const json_t *byc, const json_t *row_labels, const char *id,
+    const char *title, const char *heading, const char *total_label,
+    const char *other_label)
 {
-	const json_t	*byc = json_object_get(decided, "by_category"), *x, *o;
+	const json_t	*x, *o;
 	struct grid	 g;
 	size_t		 i, j, nr, nc, *rmap, *cmap, ncat, nout;
 	long long	*rt, *ct, n;
@@ -304,18 +317,17 @@ outcome_table(const json_t *decided, const json_t *labels)
 	nc = merge_small(ct, nout, cmap, &other_col);
 	grid_init(&g, nr + 1, nc + 1, 1, 1);
 	g.keep_total = 1;
-	json_array_append_new(g.row_meta, meta("total", "All concerns"));
+	json_array_append_new(g.row_meta, meta("total", total_label));
 	for (i = 0; i < ncat; i++)
 		if (rmap[i] != (size_t)other_row || other_row == 0) {
 			const char *code = json_string_value(json_object_get(
 			    json_array_get(byc, i), "code"));
 			json_array_append_new(g.row_meta, meta(code,
-			    label_of(labels, "category", code)));
+			    label_in(row_labels, code)));
 		}
 	if (other_row)
-		json_array_append_new(g.row_meta, meta("other_concerns",
-		    "Other concerns, together (each with fewer than 10 "
-		    "decisions, or the fewest)"));
+		json_array_append_new(g.row_meta, meta("others_together",
+		    other_label));
 	json_array_append_new(g.col_meta, meta("total", "All decisions"));
 	for (j = 0; j < nout; j++)
 		if (cmap[j] != (size_t)other_col || other_col == 0) {
@@ -323,7 +335,7 @@ outcome_table(const json_t *decided, const json_t *labels)
 			    json_array_get(json_object_get(json_array_get(byc, 0),
 			    "outcomes"), j), "code"));
 			json_array_append_new(g.col_meta, meta(code,
-			    label_of(labels, "outcome", code)));
+			    label_in(NULL, code)));
 		}
 	if (other_col)
 		json_array_append_new(g.col_meta, meta("other_outcomes",
@@ -336,8 +348,7 @@ outcome_table(const json_t *decided, const json_t *labels)
 			g.v[cmap[j]] += n;
 			g.v[0] += n;
 		}
-	t = grid_table(&g, "decisions_by_category", "Decisions, by concern and "
-	    "outcome", "Concern", NULL);
+	t = grid_table(&g, id, title, heading, NULL);
 	grid_free(&g);
 	free(rt);
 	free(ct);
@@ -354,36 +365,63 @@ count_cell(long long n)
 }
 
 /*
- * Each clock that ended in the quarter: on time and late add up to those
- * that ended, protected as a table.
+ * Rows that ended on time or late ([{code, ended, on_time, late}]): the
+ * parts add up to those that ended, protected as a table.  A row with
+ * fewer than 10 gives only that: split, each part would be bounded below
+ * 9 whatever were hidden.
  */
 static json_t *
-clock_table(const json_t *timeliness)
+split_table(const json_t *list, const char *key, const json_t *row_labels,
+    const char *id, const char *title, const char *heading, const char *note)
 {
 	struct grid	 g;
 	const json_t	*x;
-	json_t		*t;
-	size_t		 i, n = json_array_size(timeliness);
+	json_t		*t, *rows, *out;
+	size_t		 i, k = 0, n = 0;
+	long long	 ended;
 
+	json_array_foreach(list, i, x) {
+		ended = json_integer_value(json_object_get(x, "ended"));
+		n += ended == 0 || ended >= SDC_HIDDEN_MIN;
+	}
 	grid_init(&g, n, 3, 1, 0);
 	json_array_append_new(g.col_meta, meta("ended", "Ended"));
 	json_array_append_new(g.col_meta, meta("on_time", "On time"));
 	json_array_append_new(g.col_meta, meta("late", "Late"));
-	json_array_foreach(timeliness, i, x) {
-		const char *clock = json_string_value(json_object_get(x,
-		    "clock"));
+	json_array_foreach(list, i, x) {
+		const char *code = json_string_value(json_object_get(x, key));
 
-		json_array_append_new(g.row_meta, meta(clock, label_of(NULL,
-		    NULL, clock)));
-		g.v[i * 3] = json_integer_value(json_object_get(x, "ended"));
-		g.v[i * 3 + 1] = json_integer_value(json_object_get(x,
+		ended = json_integer_value(json_object_get(x, "ended"));
+		if (ended > 0 && ended < SDC_HIDDEN_MIN)
+			continue;
+		json_array_append_new(g.row_meta, meta(code, label_in(
+		    row_labels, code)));
+		g.v[k * 3] = ended;
+		g.v[k * 3 + 1] = json_integer_value(json_object_get(x,
 		    "on_time"));
-		g.v[i * 3 + 2] = json_integer_value(json_object_get(x, "late"));
+		g.v[k * 3 + 2] = json_integer_value(json_object_get(x, "late"));
+		k++;
 	}
-	t = grid_table(&g, "timeliness", "Clocks met on time and late",
-	    "Clock", "A clock ends when it is met; late means after its due "
-	    "instant.");
+	t = grid_table(&g, id, title, heading, note);
 	grid_free(&g);
+	if (json_is_true(json_object_get(t, "withheld")))
+		return (t);
+	/* Every row in its place, the small ones with their total alone. */
+	rows = json_object_get(t, "rows");
+	out = json_array();
+	k = 0;
+	json_array_foreach(list, i, x) {
+		const char *code = json_string_value(json_object_get(x, key));
+
+		ended = json_integer_value(json_object_get(x, "ended"));
+		if (ended > 0 && ended < SDC_HIDDEN_MIN)
+			json_array_append_new(out, json_pack("{s:s,s:s,s:[o,n,n]}",
+			    "code", code, "label", label_in(row_labels, code),
+			    "cells", count_cell(ended)));
+		else
+			json_array_append(out, json_array_get(rows, k++));
+	}
+	json_object_set_new(t, "rows", out);
 	return (t);
 }
 
@@ -619,6 +657,43 @@ summary(const json_t *tables, const json_t *f)
 }
 
 /*
+ * Outcomes and timeliness by each answer about oneself, for consenting
+ * complainants (absent when the builder could not open the answers).
+ */
+static void
+fairness_tables(json_t *tables, const json_t *fairness,
+    const json_t *options)
+{
+	static const char *const qs[][2] = { { "age_band", "age" },
+	    { "gender", "gender" }, { "disability", "disability" },
+	    { "origin", "ethnic or national origin" } };
+	const json_t	*q;
+	char		 id[64], title[160];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		if ((q = json_object_get(fairness, qs[i][0])) == NULL)
+			continue;
+		(void)snprintf(id, sizeof(id), "fairness_outcomes_%s",
+		    qs[i][0]);
+		(void)snprintf(title, sizeof(title), "Fairness: outcomes by %s "
+		    "(complainants who agreed to say)", qs[i][1]);
+		json_array_append_new(tables, outcome_table(json_object_get(q,
+		    "outcomes"), json_object_get(options, qs[i][0]), id, title,
+		    "Answer", "All who agreed", "Other answers, together"));
+		(void)snprintf(id, sizeof(id), "fairness_timeliness_%s",
+		    qs[i][0]);
+		(void)snprintf(title, sizeof(title), "Fairness: decisions on time "
+		    "by %s (complainants who agreed to say)", qs[i][1]);
+		json_array_append_new(tables, split_table(json_object_get(q,
+		    "timeliness"), "code", json_object_get(options, qs[i][0]),
+		    id, title, "Answer", "Decisions made by the decision clock's "
+		    "due instant, and after it. For fewer than 10 decisions only "
+		    "their number is given."));
+	}
+}
+
+/*
  * The published document of the figures 'f' (report_figures()'s JSON).
  * 'about' is the report's identity as the caller knows it (version,
  * correction), copied in.  The caller owns the result.
@@ -664,7 +739,11 @@ report_model(const json_t *f, const json_t *about)
 	    "received_by_vulnerable", "Cases received, by whether a child or "
 	    "a vulnerable person was affected", "Vulnerable person affected",
 	    "All cases", NULL));
-	json_array_append_new(tables, outcome_table(dec, labels));
+	json_array_append_new(tables, outcome_table(json_object_get(dec,
+	    "by_category"), json_object_get(labels, "category"),
+	    "decisions_by_category", "Decisions, by concern and outcome",
+	    "Concern", "All concerns", "Other concerns, together (each with "
+	    "fewer than 10 decisions, or the fewest)"));
 	json_array_append_new(tables, list_table(json_object_get(f,
 	    "remedies"), labels, "remedy", 0, 0, "remedies", "Remedial "
 	    "actions obtained", "Remedy", NULL, "A decision may obtain several "
@@ -673,8 +752,13 @@ report_model(const json_t *f, const json_t *about)
 	    "were used", "Decisions", (const char *const[]){ "automated",
 	    NULL }, (const char *const[]){ "Automated means used", NULL }, dec);
 	json_array_append_new(tables, t);
-	json_array_append_new(tables, clock_table(json_object_get(f,
-	    "timeliness")));
+	json_array_append_new(tables, split_table(json_object_get(f,
+	    "timeliness"), "clock", NULL, "timeliness", "Clocks met on time "
+	    "and late", "Clock", "A clock ends when it is met; late means after "
+	    "its due instant. For fewer than 10 clocks only their number is "
+	    "given."));
+	fairness_tables(tables, json_object_get(f, "fairness"),
+	    json_object_get(labels, "demographic"));
 	json_array_append_new(tables, clock_times_table(json_object_get(f,
 	    "timeliness")));
 	json_array_append_new(tables, count_table("breaches", "Clock breaches "

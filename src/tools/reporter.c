@@ -30,6 +30,13 @@
 #include "recourse.h"
 #include "report.h"
 
+/* The review key pair that opens the answers about oneself, if here. */
+struct review_key {
+	int		 loaded;
+	unsigned char	 pk[32];
+	unsigned char	 sk[32];
+};
+
 static volatile sig_atomic_t stopping;
 
 static void
@@ -118,6 +125,32 @@ load_signer(struct report_signer *s)
 	sodium_memzero(raw, sizeof(raw));
 }
 
+/*
+ * The review key pair, for the fairness figures; without review.sec the
+ * reports are built without them, and the log says so.
+ */
+static void
+load_review_key(struct review_key *k)
+{
+	const char	*dir = getenv("RECOURSE_KEYS");
+	char		 why[256];
+
+	memset(k, 0, sizeof(*k));
+	if (dir == NULL || *dir == '\0')
+		dir = "var/keys";
+	if (keyfile_read(dir, "review.pub", k->pk, sizeof(k->pk), why,
+	    sizeof(why)) == -1 || keyfile_read(dir, "review.sec", k->sk,
+	    sizeof(k->sk), why, sizeof(why)) == -1) {
+		say("no review key (%s): reports are built without the "
+		    "fairness figures", why);
+		sodium_memzero(k, sizeof(*k));
+		return;
+	}
+	if (sodium_mlock(k->sk, sizeof(k->sk)) != 0)
+		say("could not lock the review key in memory");
+	k->loaded = 1;
+}
+
 static void
 write_file(const char *dir, const char *name, const void *p, size_t len)
 {
@@ -203,13 +236,83 @@ store(PGconn *db, const char *id, const struct report_set *set,
 }
 
 /*
+ * The fairness figures: each consenting complainant's answers opened with
+ * the review key and counted in memory (report_fairness.c), the clear
+ * answers wiped as soon as they are counted.  Returns 0, saying why in
+ * 'why', when they cannot be read.
+ */
+static int
+fairness(PGconn *db, const char *quarter, const char *at,
+    const struct review_key *k, json_t *figures, char *why, size_t whylen)
+{
+	const char	*v[2] = { quarter, at };
+	PGresult	*res;
+	unsigned char	 dk[CASEBOX_KEYBYTES], *sealed, *salt, *box;
+	size_t		 sealed_len, salt_len, box_len;
+	struct sbuf	 plain;
+	json_t		*acc, *answers;
+	int		 i, good = 1;
+
+	res = PQexecParams(db, "SELECT data_key_sealed, complainant_salt, "
+	    "demographics_box, outcome, on_time FROM report_fairness_rows($1, "
+	    "$2::timestamptz)", 2, NULL, v, NULL, NULL, 0);
+	if (!ok(res)) {
+		(void)snprintf(why, whylen, "could not read the answers: %s",
+		    failure(db, res));
+		PQclear(res);
+		return (0);
+	}
+	acc = json_object();
+	sbuf_init(&plain);
+	for (i = 0; i < PQntuples(res) && good; i++) {
+		sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 0), &sealed_len);
+		salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 1), &salt_len);
+		box = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 2), &box_len);
+		sbuf_reset(&plain);
+		good = sealed != NULL && salt != NULL && box != NULL &&
+		    salt_len == VAULT_SALTBYTES && casebox_key(k->sk, k->pk,
+		    sealed, sealed_len, dk) && vault_aead_open(dk,
+		    VAULT_AD_DEMOGRAPHICS, salt, box, box_len, &plain);
+		sodium_memzero(dk, sizeof(dk));
+		answers = good ? json_loadb(plain.data, plain.len, 0, NULL) : NULL;
+		if (answers != NULL)
+			report_fairness_count(acc, answers, PQgetvalue(res, i, 3),
+			    PQgetisnull(res, i, 4) ? -1 :
+			    *PQgetvalue(res, i, 4) == 't');
+		else
+			good = 0;
+		json_decref(answers);
+		if (plain.data != NULL)
+			sodium_memzero(plain.data, plain.len);
+		PQfreemem(sealed);
+		PQfreemem(salt);
+		PQfreemem(box);
+	}
+	sbuf_free(&plain);
+	PQclear(res);
+	if (!good)
+		(void)snprintf(why, whylen, "a case's answers about themselves "
+		    "did not open with the review key");
+	else
+		json_object_set_new(figures, "fairness", report_fairness_figures(
+		    acc, json_object_get(json_object_get(figures, "labels"),
+		    "demographic")));
+	json_decref(acc);
+	return (good);
+}
+
+/*
  * Builds one requested report, if there is one: its figures as at its
  * snapshot, its files signed, stored as a draft; a failure is recorded
  * on the report for the supervisors to see.  Returns 1 when it built (or
  * failed) one, 0 when none was waiting.
  */
 static int
-build_one(PGconn *db, const char *schema, const struct report_signer *signer)
+build_one(PGconn *db, const char *schema, const struct report_signer *signer,
+    const struct review_key *k)
 {
 	struct report_set	 set = { NULL, 0 };
 	PGresult		*claim, *res = NULL;
@@ -240,6 +343,9 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer)
 	else if ((figures = json_loads(PQgetvalue(res, 0, 0), 0,
 	    NULL)) == NULL)
 		(void)snprintf(why, sizeof(why), "the figures are not JSON");
+	else if (k->loaded && !fairness(db, quarter, v[1], k, figures, why,
+	    sizeof(why)))
+		;	/* said in 'why' */
 	else {
 		doc = report_files(figures, about, schema, signer, &set);
 		json_decref(doc);
@@ -277,6 +383,7 @@ static int
 serve(const char *schema)
 {
 	struct report_signer	 signer;
+	struct review_key	 review;
 	struct sigaction	 sa;
 	PGconn			*db = NULL;
 	const char		*conninfo = getenv("RECOURSE_DB");
@@ -288,6 +395,7 @@ serve(const char *schema)
 	if (poll_ms < 50 || poll_ms > 600000)
 		poll_ms = 2000;
 	load_signer(&signer);
+	load_review_key(&review);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	(void)sigaction(SIGTERM, &sa, NULL);
@@ -304,11 +412,12 @@ serve(const char *schema)
 				continue;
 			}
 		}
-		if (!build_one(db, schema, &signer))
+		if (!build_one(db, schema, &signer, &review))
 			pause_ms(poll_ms);
 	}
 	PQfinish(db);
 	report_signer_wipe(&signer);
+	sodium_memzero(&review, sizeof(review));
 	say("stopped");
 	return (0);
 }

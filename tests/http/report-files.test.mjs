@@ -77,7 +77,10 @@ function figures(seed) {
 		quarter: '2026-Q3', from: '2026-07-01T00:00:00Z',
 		to: '2026-10-01T00:00:00Z', snapshot_at: '2026-10-02T09:00:00Z',
 		labels: { category: cats.map((code) => ({ code,
-		    label: `Concern ${code}` })), channel: [], targeting: [] },
+		    label: `Concern ${code}` })), channel: [], targeting: [],
+		    demographic: Object.fromEntries(Object.entries(ANSWERS).map(
+		    ([q, codes]) => [q, codes.map((code) => ({ code,
+		    label: `Answer ${code}` }))])) },
 		audit: { seq: 42, hash: 'ab'.repeat(32) },
 		received: { total, category,
 		    channel: partition(['email', 'sms', 'social_ad', 'other']),
@@ -94,8 +97,22 @@ function figures(seed) {
 		    days_median: 12.0 },
 		erasures: { request: n(), retention: n() },
 		withdrawals: list(['contact', 'publish', 'demographics'], n),
+		fairness: Object.fromEntries(Object.entries(ANSWERS).map(([q,
+		    codes]) => [q, {
+			outcomes: [...codes, 'not_answered'].map((code) => ({ code,
+			    outcomes: list(outcomes, n) })),
+			timeliness: [...codes, 'not_answered'].map((code) => {
+				const onTime = n(), late = n();
+				return { code, ended: onTime + late, on_time: onTime,
+				    late };
+			}) }])),
 	};
 }
+
+// The questions about oneself and a few of their answers.
+const ANSWERS = { age_band: ['age_18_24', 'age_25_34', 'age_35_44'],
+    gender: ['woman', 'man', 'non_binary'], disability: ['yes', 'no'],
+    origin: ['asian', 'black', 'white', 'other'] };
 
 function build(fig, dir = mkdtempSync(join(tmpdir(), 'report-'))) {
 	const path = join(dir, 'figures.json');
@@ -107,6 +124,8 @@ function build(fig, dir = mkdtempSync(join(tmpdir(), 'report-'))) {
 }
 
 const isHidden = (c) => c === '<10' || c === 'x';
+// A cell the reader must solve for: hidden, or not given at all (null).
+const isUnknown = (c) => isHidden(c) || c === null;
 
 // The equations a reader writes down from one table, as rows of
 // [cells[], constant]: the cells must sum to the constant.
@@ -138,7 +157,7 @@ function lpBound(t, ci, cj, dir, sense) {
 		const terms = [];
 		for (const [sign, cells] of [[1, e.plus], [-1, e.minus]])
 			for (const c of cells) {
-				if (isHidden(c.v))
+				if (isUnknown(c.v))
 					terms.push(`${sign > 0 ? '+' : '-'} ${name(c.i, c.j)}`);
 				else
 					rhs -= sign * c.v;
@@ -152,6 +171,8 @@ function lpBound(t, ci, cj, dir, sense) {
 			lines.push(` 1 <= ${name(i, j)} <= 9`);
 		else if (v === 'x')
 			lines.push(` ${name(i, j)} >= 10`);
+		else if (v === null)
+			lines.push(` ${name(i, j)} >= 0`);
 	}));
 	lines.push('End');
 	const lp = join(dir, 'attack.lp');

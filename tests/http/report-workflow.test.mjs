@@ -9,6 +9,7 @@ import pg from 'pg';
 import { createAccount } from '../lib/staff.mjs';
 import { query } from '../lib/db.mjs';
 import { startReporter, built } from '../lib/reporter.mjs';
+import { waitFor } from '../lib/mail.mjs';
 import * as c from '../lib/client.mjs';
 
 let reporter, sup1, sup2, reviewer;
@@ -68,8 +69,9 @@ test('a draft is built and signed; publishing needs a second ' +
 	assert.match(id, /^\d+$/, id);
 	const row = await built(id);
 	assert.equal(row.state, 'draft', row.build_error ?? '');
-	assert.match(reporter.log(), new RegExp(`report ${id} \\(${QUARTER}\\)`
-	    + ': draft built'));
+	// The builder says so just after storing it.
+	await waitFor('the builder\'s log line', () => new RegExp(`report ${id} `
+	    + `\\(${QUARTER}\\): draft built`).test(reporter.log()));
 
 	const files = (await query(`SELECT name, media_type, body, sha256,
 	    signature FROM report_files WHERE report_id = $1 ORDER BY name`,

@@ -54,3 +54,21 @@ export async function publishReport(quarter, s1, s2) {
 	}
 	return one('SELECT version AS r FROM reports WHERE id = $1', [id]);
 }
+
+// Asks for a draft of 'quarter' as supervisor 'sup' (with a note when the
+// quarter is published already) and waits for it; returns its id and
+// report.json.
+export async function draftReport(quarter, sup) {
+	const one = async (sql, params) => (await query(sql, params)).rows[0].r;
+	const published = await one(`SELECT count(*)::int AS r FROM reports
+	    WHERE quarter = $1 AND state = 'published'`, [quarter]);
+	const id = await one('SELECT report_request($1, $2, $3) AS r', [sup.id,
+	    quarter, published > 0 ? 'Built again by a test.' : null]);
+	const row = await built(id);
+	if (row.state !== 'draft')
+		throw new Error(`report ${id}: ${row.build_error}`);
+	const doc = JSON.parse(await one(`SELECT convert_from(body, 'UTF8') AS r
+	    FROM report_files WHERE report_id = $1 AND name = 'report.json'`,
+	    [id]));
+	return { id, doc };
+}
