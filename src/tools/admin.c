@@ -15,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 
 #include "recourse.h"
+#include "report.h"
 #include "caseclocks.h"
 
 /* 0: done.  1: refused, or the audit chain is broken.  2: could not run. */
@@ -611,6 +613,86 @@ walk_types_ok(const PGresult *res)
 	return (1);
 }
 
+/*
+ * Every published report names the audit chain's head at its snapshot
+ * (report.json's "audit": the link's number and hash).  The chain just
+ * verified must still hold that link with that hash: a cut tail, or a
+ * chain rebuilt after publication, shows here.  Each report.json is first
+ * checked against report.pub, so that the head compared is the one
+ * published.  Returns NULL, or why the chain fails, with the count in
+ * '*checked'.
+ */
+static const char *
+published_heads(PGconn *db, const char *keys, char *why, size_t whylen,
+    int *checked)
+{
+	PGresult	*res;
+	char		 path[4096], pub[REPORT_SIGN_TEXT_MAX + 1];
+	unsigned char	*body;
+	size_t		 len;
+	json_t		*doc;
+	FILE		*fp;
+	size_t		 publen = 0;
+	const char	*chain, *hash;
+	json_int_t	 seq;
+	int		 i;
+
+	*checked = 0;
+	(void)snprintf(path, sizeof(path), "%s/report.pub", keys);
+	if ((fp = fopen(path, "r")) != NULL) {
+		publen = fread(pub, 1, sizeof(pub) - 1, fp);
+		fclose(fp);
+	}
+	pub[publen] = '\0';
+	res = PQexec(db, "SELECT r.quarter, r.version, f.body, f.signature, "
+	    "(SELECT encode(s.hash, 'hex') FROM audit_seals s WHERE s.seq = "
+	    "(convert_from(f.body, 'UTF8')::jsonb->'audit'->>'seq')::bigint) "
+	    "FROM reports r JOIN report_files f ON f.report_id = r.id "
+	    "AND f.name = 'report.json' WHERE r.state = 'published' "
+	    "ORDER BY r.quarter, r.version");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		errx(EXIT_TROUBLE, "could not read the published reports: %s",
+		    pg_primary(res));
+	for (i = 0; i < PQntuples(res); i++) {
+		body = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i,
+		    2), &len);
+		if (body == NULL)
+			errx(EXIT_TROUBLE, "out of memory");
+		if (publen > 0 && !report_verify(pub, PQgetvalue(res, i, 3),
+		    body, len)) {
+			(void)snprintf(why, whylen, "report %s version %s: its "
+			    "report.json is not signed by report.pub, so the head "
+			    "it names cannot be trusted", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1));
+			PQfreemem(body);
+			break;
+		}
+		doc = json_loadb((const char *)body, len, 0, NULL);
+		PQfreemem(body);
+		seq = json_integer_value(json_object_get(json_object_get(doc,
+		    "audit"), "seq"));
+		hash = json_string_value(json_object_get(json_object_get(doc,
+		    "audit"), "hash"));
+		chain = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4);
+		if (hash != NULL && chain == NULL)
+			(void)snprintf(why, whylen, "report %s version %s "
+			    "published link %lld, which the chain no longer "
+			    "holds: its tail was cut", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), (long long)seq);
+		else if (hash != NULL && strcmp(hash, chain) != 0)
+			(void)snprintf(why, whylen, "report %s version %s "
+			    "published link %lld with another hash: the chain "
+			    "was rebuilt since", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), (long long)seq);
+		json_decref(doc);
+		if (why[0] != '\0')
+			break;
+		*checked += hash != NULL;
+	}
+	PQclear(res);
+	return (why[0] != '\0' ? why : NULL);
+}
+
 static int
 cmd_verify_audit(int argc, char *argv[])
 {
@@ -622,8 +704,9 @@ cmd_verify_audit(int argc, char *argv[])
 	struct audit_event	 e;
 	struct vault_keys	 keys;
 	unsigned char		 master[VAULT_KEYBYTES], review_pk[32];
-	char			 head[VAULT_HASHBYTES * 2 + 1];
+	char			 head[VAULT_HASHBYTES * 2 + 1], why[512] = "";
 	const char		*dir, *reason = NULL;
+	int			 heads = 0;
 	uint64_t		 bad_seq = 0, bad_event = 0;
 	PGconn			*db;
 	PGresult		*res;
@@ -719,6 +802,13 @@ cmd_verify_audit(int argc, char *argv[])
 		return (EXIT_REFUSED);
 	}
 
+	if (published_heads(db, dir, why, sizeof(why), &heads) != NULL) {
+		PQfinish(db);
+		printf("audit chain BROKEN at link %" PRIu64 ": %s\n",
+		    v.next_seq, why);
+		return (EXIT_REFUSED);
+	}
+
 	res = PQexec(db, "SELECT (SELECT count(*) FROM audit_pending), "
 	    "min(e.id), count(*) FROM audit_events e "
 	    "WHERE NOT EXISTS (SELECT 1 FROM audit_seals s "
@@ -751,6 +841,9 @@ cmd_verify_audit(int argc, char *argv[])
 	sodium_bin2hex(head, sizeof(head), v.prev, sizeof(v.prev));
 	printf("audit chain intact: %" PRIu64 " links, head %s, %s events "
 	    "awaiting a seal\n", v.verified, head, PQgetvalue(res, 0, 0));
+	if (heads > 0)
+		printf("published heads: %d reports, each head in the chain\n",
+		    heads);
 	PQclear(res);
 	PQfinish(db);
 	return (0);
