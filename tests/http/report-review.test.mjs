@@ -1,4 +1,4 @@
-// The reports in the back office, through the forms its pages render: a supervisor asks for a draft of a quarter, reads it once the builder is done (its files downloadable, not cached), asks to publish it; the same supervisor is offered no approval and is refused one forged; a second supervisor approves and the public side shows it; a correction without its note is refused next to the field; a reviewer is refused the pages.
+// The reports in the back office, through the forms its pages render: a supervisor asks for a draft of a quarter, reads it once the builder is done (its files downloadable, not cached), asks to publish it; the same supervisor is offered no approval and is refused one forged; a second supervisor approves and the public side shows it; no step changes a published report; a correction without its note is refused next to the field; a reviewer is refused the pages.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { staffUser, reviewRequest, REVIEW } from '../lib/staff.mjs';
@@ -89,6 +89,20 @@ test('ask for a draft, read it, ask to publish; a second supervisor ' +
 	p = await page(sup2, at);
 	assert.match(p.doc.querySelector('#report-state').text, /Published/);
 	assert.equal(formAt(p, `${at}/discard`), undefined);
+	// A published report cannot be changed through the back office
+	// either: a forged step on it is refused and changes nothing.
+	const token = p.doc.querySelector('input[name="csrf"]')
+	    .getAttribute('value');
+	for (const step of ['discard', 'publish_request', 'approve']) {
+		const forgedStep = await reviewRequest(`${at}/${step}`, {
+		    method: 'POST', cookie: sup2.cookie, headers: {
+		    'content-type': 'application/x-www-form-urlencoded',
+		    origin: REVIEW, 'sec-fetch-site': 'same-origin' },
+		    body: `csrf=${encodeURIComponent(token)}` });
+		assert.equal(forgedStep.status, 409, `${step}: ${forgedStep.status}`);
+	}
+	p = await page(sup2, at);
+	assert.match(p.doc.querySelector('#report-state').text, /Published/);
 	const pub = await fetch(`${process.env.RECOURSE_URL}/transparency/` +
 	    QUARTER);
 	assert.equal(pub.status, 200);
