@@ -356,9 +356,10 @@ BEGIN
 	RETURN v_id::text;
 END $$;
 
--- The report builder takes the oldest request, or nothing.
+-- The report builder takes the oldest request, or nothing; with a
+-- correction, the document of the version it corrects.
 CREATE FUNCTION report_claim(OUT id bigint, OUT quarter text,
-    OUT snapshot_at timestamptz, OUT about jsonb)
+    OUT snapshot_at timestamptz, OUT about jsonb, OUT corrected jsonb)
 RETURNS SETOF record LANGUAGE plpgsql AS $$
 DECLARE
 	r	reports;
@@ -373,6 +374,10 @@ BEGIN
 	about := jsonb_build_object('version', r.planned_version,
 	    'corrects', (SELECT c.version FROM reports c WHERE c.id = r.corrects),
 	    'correction_note', r.correction_note);
+	-- A correction's first version: what it hid stays hidden.
+	corrected := (SELECT convert_from(f.body, 'UTF8')::jsonb
+	    FROM report_files f WHERE f.report_id = r.corrects
+	      AND f.name = 'report.json');
 	RETURN NEXT;
 END $$;
 

@@ -52,6 +52,7 @@ struct grid {
 	enum sdc_mark	*m;
 	json_t		*row_meta;	/* [{code, label}] per grid row */
 	json_t		*col_meta;	/* per grid column */
+	const json_t	*prior;		/* the corrected version's table */
 };
 
 /* A code's words: from the list of {code, label} given, else ours. */
@@ -121,6 +122,50 @@ cell(long long v, enum sdc_mark m)
 	return (json_integer(v));
 }
 
+/* Table 'id' of the version a correction corrects ('prior'), or NULL. */
+static const json_t *
+prior_table(const json_t *prior, const char *id)
+{
+	const json_t	*t;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(prior, "tables"), i, t)
+		if (strcmp(json_string_value(json_object_get(t, "id")), id) == 0)
+			return (t);
+	return (NULL);
+}
+
+/*
+ * A correction hides again every count its first version hid, where the
+ * count is still 10 or more (the disclosure control keeps such a mark):
+ * the two versions side by side tell no more than either.
+ */
+static void
+prior_marks(struct grid *g)
+{
+	const json_t	*r, *c, *cell;
+	size_t		 i, j, k, n;
+	const char	*rc, *cc;
+
+	json_array_foreach(json_object_get(g->prior, "rows"), k, r) {
+		rc = json_string_value(json_object_get(r, "code"));
+		json_array_foreach(json_object_get(g->prior, "columns"), n, c) {
+			cell = json_array_get(json_object_get(r, "cells"), n);
+			if (!json_is_string(cell))
+				continue;
+			cc = json_string_value(json_object_get(c, "code"));
+			for (i = 0; i < g->rows; i++)
+				for (j = 0; j < g->cols; j++)
+					if (strcmp(json_string_value(json_object_get(
+					    json_array_get(g->row_meta, i), "code")),
+					    rc) == 0 && strcmp(json_string_value(
+					    json_object_get(json_array_get(g->col_meta,
+					    j), "code")), cc) == 0)
+						g->m[i * g->cols + j] = SDC_HIDDEN;
+		}
+	}
+}
+
 /*
  * The grid protected and written as a table: interior rows first and the
  * total row last, the total column first.  A table that cannot be
@@ -136,6 +181,8 @@ grid_table(struct grid *g, const char *id, const char *title,
 	size_t		 i, j, k, i0 = g->col_totals ? 1 : 0;
 	int		 withheld, extra;
 
+	if (g->prior != NULL)
+		prior_marks(g);
 	extra = sdc_protect(&t);
 	withheld = extra < 0;
 	cols = json_array();
@@ -168,9 +215,10 @@ grid_table(struct grid *g, const char *id, const char *title,
  * give several).
  */
 static json_t *
-list_table(const json_t *list, const json_t *labels, const char *kind,
-    long long total, int partition, const char *id, const char *title,
-    const char *row_heading, const char *total_label, const char *note)
+list_table(const json_t *prior, const json_t *list, const json_t *labels,
+    const char *kind, long long total, int partition, const char *id,
+    const char *title, const char *row_heading, const char *total_label,
+    const char *note)
 {
 	struct grid	 g;
 	const json_t	*x;
@@ -193,6 +241,7 @@ list_table(const json_t *list, const json_t *labels, const char *kind,
 		json_array_append_new(g.row_meta, meta(code, label != NULL ?
 		    label : label_of(labels, kind, code)));
 	}
+	g.prior = prior_table(prior, id);
 	t = grid_table(&g, id, title, row_heading, note);
 	grid_free(&g);
 	return (t);
@@ -200,7 +249,7 @@ list_table(const json_t *list, const json_t *labels, const char *kind,
 
 /* Brands with 10 cases or more by name; the rest together. */
 static json_t *
-brand_table(const json_t *received)
+brand_table(const json_t *prior, const json_t *received)
 {
 	const json_t	*x;
 	json_t		*list, *t;
@@ -221,7 +270,8 @@ brand_table(const json_t *received)
 	json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "code",
 	    "no_brand", "label", "No brand given", "n", (json_int_t)
 	    json_integer_value(json_object_get(received, "no_brand"))));
-	t = list_table(list, NULL, NULL, json_integer_value(json_object_get(
+	t = list_table(prior, list, NULL, NULL, json_integer_value(
+	    json_object_get(
 	    received, "total")), 1, "received_by_brand", "Cases received, by "
 	    "brand or campaign", "Brand or campaign", "All cases",
 	    "A brand is named only with 10 cases or more.");
@@ -286,7 +336,8 @@ merge_small(const long long *tot, size_t n, size_t *map, int *other)
  * below 9 whatever else were hidden.
  */
 static json_t *
-outcome_table(const json_t *byc, const json_t *row_labels, const char *id,
+outcome_table(const json_t *prior, const json_t *byc,
+    const json_t *row_labels, const char *id,
     const char *title, const char *heading, const char *total_label,
     const char *other_label)
 {
@@ -348,6 +399,7 @@ outcome_table(const json_t *byc, const json_t *row_labels, const char *id,
 			g.v[cmap[j]] += n;
 			g.v[0] += n;
 		}
+	g.prior = prior_table(prior, id);
 	t = grid_table(&g, id, title, heading, NULL);
 	grid_free(&g);
 	free(rt);
@@ -371,7 +423,8 @@ count_cell(long long n)
  * 9 whatever were hidden.
  */
 static json_t *
-split_table(const json_t *list, const char *key, const json_t *row_labels,
+split_table(const json_t *prior, const json_t *list, const char *key,
+    const json_t *row_labels,
     const char *id, const char *title, const char *heading, const char *note)
 {
 	struct grid	 g;
@@ -402,6 +455,7 @@ split_table(const json_t *list, const char *key, const json_t *row_labels,
 		g.v[k * 3 + 2] = json_integer_value(json_object_get(x, "late"));
 		k++;
 	}
+	g.prior = prior_table(prior, id);
 	t = grid_table(&g, id, title, heading, note);
 	grid_free(&g);
 	if (json_is_true(json_object_get(t, "withheld")))
@@ -661,7 +715,7 @@ summary(const json_t *tables, const json_t *f)
  * complainants (absent when the builder could not open the answers).
  */
 static void
-fairness_tables(json_t *tables, const json_t *fairness,
+fairness_tables(const json_t *prior, json_t *tables, const json_t *fairness,
     const json_t *options)
 {
 	static const char *const qs[][2] = { { "age_band", "age" },
@@ -678,14 +732,16 @@ fairness_tables(json_t *tables, const json_t *fairness,
 		    qs[i][0]);
 		(void)snprintf(title, sizeof(title), "Fairness: outcomes by %s "
 		    "(complainants who agreed to say)", qs[i][1]);
-		json_array_append_new(tables, outcome_table(json_object_get(q,
+		json_array_append_new(tables, outcome_table(prior,
+		    json_object_get(q,
 		    "outcomes"), json_object_get(options, qs[i][0]), id, title,
 		    "Answer", "All who agreed", "Other answers, together"));
 		(void)snprintf(id, sizeof(id), "fairness_timeliness_%s",
 		    qs[i][0]);
 		(void)snprintf(title, sizeof(title), "Fairness: decisions on time "
 		    "by %s (complainants who agreed to say)", qs[i][1]);
-		json_array_append_new(tables, split_table(json_object_get(q,
+		json_array_append_new(tables, split_table(prior,
+		    json_object_get(q,
 		    "timeliness"), "code", json_object_get(options, qs[i][0]),
 		    id, title, "Answer", "Decisions made by the decision clock's "
 		    "due instant, and after it. For fewer than 10 decisions only "
@@ -713,38 +769,40 @@ report_model(const json_t *f, const json_t *about)
 	const json_t	*rec = json_object_get(f, "received");
 	const json_t	*labels = json_object_get(f, "labels");
 	const json_t	*dec = json_object_get(f, "decided");
+	/* What a correction's first version hid stays hidden. */
+	const json_t	*prior = json_object_get(f, "corrected");
 	json_t		*doc, *tables, *t, *w, *x;
 	long long	 total = json_integer_value(json_object_get(rec, "total"));
 	size_t		 i;
 
 	tables = json_array();
-	json_array_append_new(tables, list_table(json_object_get(rec,
+	json_array_append_new(tables, list_table(prior, json_object_get(rec,
 	    "category"), labels, "category", total, 1, "received_by_category",
 	    "Cases received, by concern", "Concern", "All cases", NULL));
-	json_array_append_new(tables, list_table(json_object_get(rec,
+	json_array_append_new(tables, list_table(prior, json_object_get(rec,
 	    "channel"), labels, "channel", total, 1, "received_by_channel",
 	    "Cases received, by channel", "Channel", "All cases", NULL));
-	json_array_append_new(tables, list_table(json_object_get(f,
+	json_array_append_new(tables, list_table(prior, json_object_get(f,
 	    "targeting"), labels, "targeting", total, 0,
 	    "received_by_targeting", "Cases received, by reason given for "
 	    "the targeting", "Reason", NULL, "A case may give several "
 	    "reasons, so these do not add up to the cases received."));
-	json_array_append_new(tables, list_table(json_object_get(rec,
+	json_array_append_new(tables, list_table(prior, json_object_get(rec,
 	    "ai_disclosed"), labels, "ai", total, 1, "received_by_ai",
 	    "Cases received, by whether the message said AI was used",
 	    "Said AI was used", "All cases", NULL));
-	json_array_append_new(tables, brand_table(rec));
-	json_array_append_new(tables, list_table(json_object_get(rec,
+	json_array_append_new(tables, brand_table(prior, rec));
+	json_array_append_new(tables, list_table(prior, json_object_get(rec,
 	    "vulnerable"), labels, "vulnerable", total, 1,
 	    "received_by_vulnerable", "Cases received, by whether a child or "
 	    "a vulnerable person was affected", "Vulnerable person affected",
 	    "All cases", NULL));
-	json_array_append_new(tables, outcome_table(json_object_get(dec,
+	json_array_append_new(tables, outcome_table(prior, json_object_get(dec,
 	    "by_category"), json_object_get(labels, "category"),
 	    "decisions_by_category", "Decisions, by concern and outcome",
 	    "Concern", "All concerns", "Other concerns, together (each with "
 	    "fewer than 10 decisions, or the fewest)"));
-	json_array_append_new(tables, list_table(json_object_get(f,
+	json_array_append_new(tables, list_table(prior, json_object_get(f,
 	    "remedies"), labels, "remedy", 0, 0, "remedies", "Remedial "
 	    "actions obtained", "Remedy", NULL, "A decision may obtain several "
 	    "remedies."));
@@ -752,12 +810,12 @@ report_model(const json_t *f, const json_t *about)
 	    "were used", "Decisions", (const char *const[]){ "automated",
 	    NULL }, (const char *const[]){ "Automated means used", NULL }, dec);
 	json_array_append_new(tables, t);
-	json_array_append_new(tables, split_table(json_object_get(f,
+	json_array_append_new(tables, split_table(prior, json_object_get(f,
 	    "timeliness"), "clock", NULL, "timeliness", "Clocks met on time "
 	    "and late", "Clock", "A clock ends when it is met; late means after "
 	    "its due instant. For fewer than 10 clocks only their number is "
 	    "given."));
-	fairness_tables(tables, json_object_get(f, "fairness"),
+	fairness_tables(prior, tables, json_object_get(f, "fairness"),
 	    json_object_get(labels, "demographic"));
 	json_array_append_new(tables, clock_times_table(json_object_get(f,
 	    "timeliness")));

@@ -320,7 +320,7 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	const char		*v[2];
 	char			 id[32], quarter[16], why[512] = "";
 
-	claim = PQexec(db, "SELECT id, quarter, snapshot_at, about "
+	claim = PQexec(db, "SELECT id, quarter, snapshot_at, about, corrected "
 	    "FROM report_claim()");
 	if (!ok(claim) || PQntuples(claim) == 0) {
 		if (!ok(claim))
@@ -347,6 +347,9 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	    sizeof(why)))
 		;	/* said in 'why' */
 	else {
+		if (!PQgetisnull(claim, 0, 4))
+			json_object_set_new(figures, "corrected", json_loads(
+			    PQgetvalue(claim, 0, 4), 0, NULL));
 		doc = report_files(figures, about, schema, signer, &set);
 		json_decref(doc);
 		if (store(db, id, &set, json_object_get(figures, "audit"), why,

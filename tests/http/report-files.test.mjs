@@ -280,6 +280,44 @@ test('recourse-verify checks a downloaded folder and names the file ' +
 	assert.match(bad.stdout, /OK report\.json/);
 });
 
+test('a correction hides again what its first version hid, and stays ' +
+    'protected', () => {
+	const fig = JSON.parse(readFileSync(new URL('figures.json', GOLDEN)));
+	const model = (f) => {
+		const dir = mkdtempSync(join(tmpdir(), 'model-'));
+		writeFileSync(join(dir, 'f.json'), JSON.stringify(f));
+		return JSON.parse(execFileSync(REPORTER, ['model',
+		    join(dir, 'f.json')]));
+	};
+	const first = model(fig);
+	const cell = (doc, id, code) => doc.tables.find((t) => t.id === id)
+	    .rows.find((r) => r.code === code).cells[0];
+	assert.equal(cell(first, 'received_by_channel', 'social_ad'), 70);
+	// Say the first version had hidden it (as a different pattern would).
+	const corrected = structuredClone(first);
+	corrected.tables.find((t) => t.id === 'received_by_channel').rows
+	    .find((r) => r.code === 'social_ad').cells[0] = 'x';
+	const second = model({ ...fig, corrected });
+	assert.equal(cell(second, 'received_by_channel', 'social_ad'), 'x');
+	// Everything the first hid is hidden in the second.
+	for (const t of first.tables)
+		t.rows.forEach((r, i) => r.cells.forEach((c, j) => {
+			if (c === '<10' || c === 'x')
+				assert.ok(['<10', 'x'].includes(second.tables.find(
+				    (u) => u.id === t.id).rows[i].cells[j]), `${t.id} ` +
+				    `${r.code}/${j}`);
+		}));
+	// And the reader still narrows nothing in the changed table.
+	const t = second.tables.find((x) => x.id === 'received_by_channel');
+	dir = mkdtempSync(join(tmpdir(), 'attack-'));
+	t.rows.forEach((r, i) => r.cells.forEach((v, j) => {
+		if (v === '<10') {
+			assert.equal(lpBound(t, i, j, dir, 'min'), 1);
+			assert.ok((lpBound(t, i, j, dir, 'max') ?? 99) >= 9);
+		}
+	}));
+});
+
 test('the same figures give byte-identical files', () => {
 	const a = build(figures(10)), b = build(figures(10));
 	const names = readdirSync(a).sort();
