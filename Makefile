@@ -37,7 +37,7 @@ PURE	+= pgbinary
 # The transparency report: disclosure control, signatures, the model,
 # its files.
 PURE	+= report_sdc report_sign report_model report_csv report_files \
-	   report_svg report_html report_fairness
+	   report_svg report_html report_fairness report_scrub
 # Modules that need Kore (and through it libpq).
 KOREMOD	:= recourse workers assets db db_case complaint background maintenance audit_sealer rt_util client_addr \
 	   rt_public rt_track track_detail track_act rt_api rt_api_track apijson page view_public password staff rt_login rt_setup view_staff case_action case_file worklist view_review rt_review rt_account rt_staff_api rt_admin view_admin refusal rt_refusals view_refusals \

@@ -131,6 +131,27 @@ int	 report_verify(const char *public_text, const char *signature_text,
 	    const void *, size_t);
 
 /* ------------------------------------------------------------------ */
+/* Consented narratives: what a reviewer must redact (report_scrub.c)   */
+/* ------------------------------------------------------------------ */
+
+enum scrub_kind { SCRUB_EMAIL, SCRUB_PHONE, SCRUB_NAME, SCRUB_URL,
+	SCRUB_POSTCODE, SCRUB_DIGITS };
+#define SCRUB_MAX_FLAGS	64
+
+struct scrub_flags {
+	struct {
+		size_t		 start, end;	/* byte offsets */
+		enum scrub_kind	 kind;
+	}		 f[SCRUB_MAX_FLAGS];
+	size_t		 n;
+	int		 more;		/* more than SCRUB_MAX_FLAGS found */
+};
+
+void	 report_scrub(const char *, size_t, const char *const *known,
+	    size_t nknown, struct scrub_flags *);
+const char *report_scrub_kind(enum scrub_kind);
+
+/* ------------------------------------------------------------------ */
 /* Every file of a report (report_files.c)                             */
 /* ------------------------------------------------------------------ */
 
