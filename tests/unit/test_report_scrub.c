@@ -36,17 +36,25 @@ setup(void **state)
 	return (0);
 }
 
-/* Whether 'needle' (found in the text) lies inside a flag of 'kind'. */
-static int
-flagged(const struct scrub_flags *f, const char *needle, enum scrub_kind kind)
+/* Where 'needle' is in the fixture. */
+static void
+span(const char *needle, size_t *a, size_t *b)
 {
 	const char	*p = strstr(text, needle);
-	size_t		 a, b, i;
 
 	if (p == NULL)
 		fail_msg("the fixture has no \"%s\"", needle);
-	a = (size_t)(p - text);
-	b = a + strlen(needle);
+	*a = (size_t)(p - text);
+	*b = *a + strlen(needle);
+}
+
+/* Whether 'needle' lies inside a flag of 'kind'. */
+static int
+flagged(const struct scrub_flags *f, const char *needle, enum scrub_kind kind)
+{
+	size_t	 a, b, i;
+
+	span(needle, &a, &b);
 	for (i = 0; i < f->n; i++)
 		if (f->f[i].start <= a && f->f[i].end >= b &&
 		    f->f[i].kind == kind)
@@ -58,13 +66,9 @@ flagged(const struct scrub_flags *f, const char *needle, enum scrub_kind kind)
 static int
 touched(const struct scrub_flags *f, const char *needle)
 {
-	const char	*p = strstr(text, needle);
-	size_t		 a, b, i;
+	size_t	 a, b, i;
 
-	if (p == NULL)
-		fail_msg("the fixture has no \"%s\"", needle);
-	a = (size_t)(p - text);
-	b = a + strlen(needle);
+	span(needle, &a, &b);
 	for (i = 0; i < f->n; i++)
 		if (f->f[i].start < b && f->f[i].end > a)
 			return (1);
