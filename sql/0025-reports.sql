@@ -347,7 +347,10 @@ BEGIN
 	IF e <> '{}' THEN RETURN admin_refusal(e); END IF;
 	INSERT INTO reports (quarter, snapshot_at, corrects, correction_note,
 	    planned_version, requested_by)
-	VALUES (p_quarter, date_trunc('second', now()), last.id,
+	-- The first whole second after the request: everything done before
+	-- it is counted, whatever its fraction of a second.
+	VALUES (p_quarter, date_trunc('second', now()) + interval '1 second',
+	    last.id,
 	    CASE WHEN last.id IS NOT NULL THEN btrim(p_note) END,
 	    coalesce(last.version, 0) + 1, p_actor)
 	RETURNING id INTO v_id;
@@ -364,7 +367,10 @@ RETURNS SETOF record LANGUAGE plpgsql AS $$
 DECLARE
 	r	reports;
 BEGIN
+	-- Only once its instant has passed, and a second more for what was
+	-- committing then: a build and a rebuild then see the same data.
 	SELECT * INTO r FROM reports x WHERE x.state = 'requested'
+	  AND x.snapshot_at <= now() - interval '1 second'
 	ORDER BY x.requested_at, x.id LIMIT 1 FOR UPDATE SKIP LOCKED;
 	IF NOT FOUND THEN RETURN; END IF;
 	UPDATE reports x SET state = 'building' WHERE x.id = r.id;

@@ -34,7 +34,6 @@ before(async () => {
 		assert.ok(f.code, 'filed');
 		await decide(f.reference, 'upheld');
 	}
-	await new Promise((r) => setTimeout(r, 1100));
 	reporter = startReporter();
 });
 

@@ -28,8 +28,6 @@ before(async () => {
 	sup2 = await createAccount({ roles: ['supervisor'], queues: [] });
 	for (let i = 0; i < 12; i++)
 		assert.ok((await c.fileComplaint()).code);
-	// The snapshot is taken to the second: let the last case be in it.
-	await new Promise((r) => setTimeout(r, 1100));
 	reporter = startReporter();
 	// One published version, and a draft after it that stays a draft.
 	version = await publishReport(QUARTER, sup1, sup2);
