@@ -193,6 +193,18 @@ BEGIN
 	            FROM (SELECT question, jsonb_agg(jsonb_build_object('code',
 	                code, 'label', label) ORDER BY position, code) AS options
 	                FROM demographic_options GROUP BY question) x)),
+	    -- The taxonomy's version: a hash of every code and its words
+	    -- (jsonb's text is canonical), as the methods name it.
+	    'taxonomy_version', encode(sha256(convert_to(jsonb_build_object(
+	        'category', (SELECT jsonb_agg(jsonb_build_array(code, label,
+	            active) ORDER BY code) FROM concern_categories),
+	        'channel', (SELECT jsonb_agg(jsonb_build_array(code, label,
+	            active) ORDER BY code) FROM channels),
+	        'targeting', (SELECT jsonb_agg(jsonb_build_array(code, label,
+	            active) ORDER BY code) FROM targeting_reasons),
+	        'demographic', (SELECT jsonb_agg(jsonb_build_array(question,
+	            code, label, active) ORDER BY question, code)
+	            FROM demographic_options))::text, 'UTF8')), 'hex'),
 	    -- The summaries of the four quarters before, as published by
 	    -- the snapshot (their newest versions), for the trends.
 	    'previous', (SELECT coalesce(jsonb_agg(jsonb_build_object(

@@ -192,7 +192,17 @@ methods(struct sbuf *b, const json_t *doc, const char *key)
 	    "appeals and clocks are those that ended in it. Every figure is "
 	    "as the data stood at ");
 	html_texts(b, report_text_of(json_object_get(doc, "report"), "snapshot_at"));
-	html_raw(b, ".</p>\n<p>So that no one can be recognised, every count "
+	html_raw(b, ".");
+	if (*report_text_of(json_object_get(doc, "report"),
+	    "taxonomy_version") != '\0') {
+		html_raw(b, " Concerns, channels, reasons and answers are named "
+		    "as in our taxonomy at that instant, version <code "
+		    "class=\"hash\">");
+		html_texts(b, report_text_of(json_object_get(doc, "report"),
+		    "taxonomy_version"));
+		html_raw(b, "</code>.");
+	}
+	html_raw(b, "</p>\n<p>So that no one can be recognised, every count "
 	    "from 1 to 9 is published as \"fewer than 10\" (\"&lt;10\" in "
 	    "the open data). Where the totals would let a reader work such a "
 	    "count out, or narrow it below the whole range from 1 to 9, "

@@ -847,6 +847,10 @@ report_model(const json_t *f, const json_t *about)
 	    "quarter", json_object_get(f, "quarter"), "from",
 	    json_object_get(f, "from"), "to", json_object_get(f, "to"),
 	    "snapshot_at", json_object_get(f, "snapshot_at")));
+	/* Which words the codes had: the taxonomy's version, when known. */
+	if (json_is_string(json_object_get(f, "taxonomy_version")))
+		json_object_set(json_object_get(doc, "report"),
+		    "taxonomy_version", json_object_get(f, "taxonomy_version"));
 	if (about != NULL)
 		json_object_update_new(json_object_get(doc, "report"),
 		    json_deep_copy(about));

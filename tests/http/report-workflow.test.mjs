@@ -2,7 +2,8 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
@@ -87,6 +88,15 @@ test('a draft is built and signed; publishing needs a second ' +
 	    .body);
 	assert.equal(doc.report.quarter, QUARTER);
 	assert.equal(doc.report.version, 1, 'the version it will have');
+	// The builder's real document follows the published schema, and
+	// names the taxonomy's version.
+	const ajv = new Ajv2020({ allErrors: true, strict: true });
+	const valid = ajv.compile(JSON.parse(readFileSync(new URL(
+	    '../../docs/report.schema.json', import.meta.url))));
+	assert.ok(valid(doc), JSON.stringify(valid.errors));
+	assert.match(doc.report.taxonomy_version, /^[0-9a-f]{64}$/);
+	assert.ok(files.find((f) => f.name === 'report.html').body.toString()
+	    .includes(doc.report.taxonomy_version));
 	assert.ok(doc.summary.received === '<10' ||
 	    Number.isInteger(doc.summary.received), 'a count, or "<10"');
 
@@ -141,6 +151,10 @@ test('a correction is a new version that says what it changes; the ' +
 	    WHERE report_id = $1 AND name = 'report.json'`, [id])).rows[0].body);
 	assert.equal(doc.report.version, 2);
 	assert.equal(doc.report.corrects, 1);
+	const [v1] = await publicSide('SELECT body FROM report_published_file(' +
+	    '$1, 1, $2)', [QUARTER, 'report.json']);
+	assert.equal(doc.report.taxonomy_version, JSON.parse(v1.body).report
+	    .taxonomy_version, 'the same words, the same version');
 	assert.match(doc.report.correction_note, /wrong concern/);
 	assert.equal(await step('report_publish_request', sup2.id, id), 'ok');
 	assert.equal(await step('report_publish_approve', sup1.id, id), 'ok');
