@@ -73,6 +73,7 @@ size_t	 sdc_exposed(const struct sdc_table *);
 #define REPORT_MARK_HIDDEN	"x"	/* hidden to protect a small one */
 
 json_t	*report_model(const json_t *figures, const json_t *about);
+const json_t *report_table_in(const json_t *tables, const char *id);
 
 /* report_fairness.c: answers about oneself counted, for the builder. */
 void	 report_fairness_count(json_t *acc, const json_t *answers,

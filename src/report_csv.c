@@ -108,25 +108,14 @@ dsa_row(char **buf, size_t *len, size_t *cap, const char *indicator,
 	put(buf, len, cap, "\r\n", 2);
 }
 
-static const json_t *
-table_of(const json_t *doc, const char *id)
-{
-	const json_t	*t;
-	size_t		 i;
-
-	json_array_foreach(json_object_get(doc, "tables"), i, t)
-		if (strcmp(json_string_value(json_object_get(t, "id")), id) == 0)
-			return (t);
-	return (NULL);
-}
-
 /* Row 'code''s cell in column 'col' of table 'id' (NULL: not published). */
 static const json_t *
 cell_of(const json_t *doc, const char *id, const char *code, size_t col)
 {
-	const json_t	*t = table_of(doc, id), *r;
+	const json_t	*t, *r;
 	size_t		 i;
 
+	t = report_table_in(json_object_get(doc, "tables"), id);
 	json_array_foreach(json_object_get(t, "rows"), i, r)
 		if (strcmp(json_string_value(json_object_get(r, "code")),
 		    code) == 0)
@@ -144,16 +133,16 @@ report_dsa_csv(const json_t *doc, size_t *outlen)
 {
 	char		*buf = NULL;
 	size_t		 len = 0, cap = 0, i;
-	const json_t	*t, *r, *c;
+	const json_t	*tables = json_object_get(doc, "tables"), *t, *r, *c;
 
 	put(&buf, &len, &cap, "indicator,basis,value\r\n", 23);
-	t = table_of(doc, "received_by_category");
+	t = report_table_in(tables, "received_by_category");
 	json_array_foreach(json_object_get(t, "rows"), i, r)
 		dsa_row(&buf, &len, &cap, "complaints_received",
 		    strcmp(json_string_value(json_object_get(r, "code")),
 		    "total") == 0 ? "all" : json_string_value(json_object_get(r,
 		    "label")), json_array_get(json_object_get(r, "cells"), 0));
-	t = table_of(doc, "decisions_by_category");
+	t = report_table_in(tables, "decisions_by_category");
 	json_array_foreach(json_object_get(t, "columns"), i, c)
 		dsa_row(&buf, &len, &cap, "decisions", strcmp(json_string_value(
 		    json_object_get(c, "code")), "total") == 0 ? "all" :

@@ -122,17 +122,24 @@ cell(long long v, enum sdc_mark m)
 	return (json_integer(v));
 }
 
-/* Table 'id' of the version a correction corrects ('prior'), or NULL. */
-static const json_t *
-prior_table(const json_t *prior, const char *id)
+/* Table 'id' of a list of tables, or NULL. */
+const json_t *
+report_table_in(const json_t *tables, const char *id)
 {
 	const json_t	*t;
 	size_t		 i;
 
-	json_array_foreach(json_object_get(prior, "tables"), i, t)
+	json_array_foreach(tables, i, t)
 		if (strcmp(json_string_value(json_object_get(t, "id")), id) == 0)
 			return (t);
 	return (NULL);
+}
+
+/* Table 'id' of the version a correction corrects ('prior'), or NULL. */
+static const json_t *
+prior_table(const json_t *prior, const char *id)
+{
+	return (report_table_in(json_object_get(prior, "tables"), id));
 }
 
 /*
@@ -409,6 +416,21 @@ outcome_table(const json_t *prior, const json_t *byc,
 	return (t);
 }
 
+/* A table of figures with no equation between them (no totals). */
+static json_t *
+plain_table(const char *id, const char *title, const char *row_heading,
+    json_t *cols, json_t *rows, const char *note)
+{
+	json_t	*t;
+
+	t = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:i}", "id", id, "title",
+	    title, "row_heading", row_heading, "totals", "none", "columns",
+	    cols, "rows", rows, "withheld", 0, "protective", 0);
+	if (note != NULL)
+		json_object_set_new(t, "note", json_string(note));
+	return (t);
+}
+
 /* A figure published on its own: the count, or "<10". */
 static json_t *
 count_cell(long long n)
@@ -521,12 +543,9 @@ clock_times_table(const json_t *timeliness)
 		    clock, "label", label_of(NULL, NULL, clock), "cells",
 		    cells));
 	}
-	return (json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:i,s:s}", "id",
-	    "timeliness_times", "title", "Time taken, by clock", "row_heading",
-	    "Clock", "totals", "none", "columns", cols, "rows", rows,
-	    "withheld", 0, "protective", 0, "note", "Days are calendar days "
-	    "from the clock's start to when it was met. Times are given only "
-	    "for 10 clocks or more."));
+	return (plain_table("timeliness_times", "Time taken, by clock", "Clock",
+	    cols, rows, "Days are calendar days from the clock's start to when "
+	    "it was met. Times are given only for 10 clocks or more."));
 }
 
 /* Figures with no equation between them: each count stands alone. */
@@ -543,10 +562,8 @@ count_table(const char *id, const char *title, const char *row_heading,
 		    codes[i], "label", labels[i], "cells",
 		    count_cell(json_integer_value(json_object_get(from,
 		    codes[i])))));
-	return (json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}],s:o,s:b,s:i}", "id",
-	    id, "title", title, "row_heading", row_heading, "totals", "none",
-	    "columns", "code", "n", "label", "Number", "rows", rows,
-	    "withheld", 0, "protective", 0));
+	return (plain_table(id, title, row_heading, json_pack("[o]",
+	    meta("n", "Number")), rows, NULL));
 }
 
 /* The cell of table 'id', row 'row', column 'col' (NULL when absent). */
@@ -554,12 +571,9 @@ static json_t *
 find_cell(const json_t *tables, const char *id, const char *row,
     const char *col)
 {
-	const json_t	*t = NULL, *x, *r;
+	const json_t	*t = report_table_in(tables, id), *x, *r;
 	size_t		 i, j;
 
-	json_array_foreach(tables, i, x)
-		if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0)
-			t = x;
 	if (t == NULL || json_is_true(json_object_get(t, "withheld")))
 		return (NULL);
 	json_array_foreach(json_object_get(t, "columns"), j, x)
@@ -630,6 +644,7 @@ trend_table(const json_t *f, const json_t *summary)
 	    "Decisions published", "Upheld", "Decisions on time (%)" };
 	const json_t	*p, *s;
 	json_t		*cols, *rows, *cells;
+	const char	*q;
 	size_t		 i, k, n;
 
 	cols = json_array();
@@ -648,19 +663,14 @@ trend_table(const json_t *f, const json_t *summary)
 			json_array_append_new(cells, c != NULL ?
 			    json_deep_copy(c) : json_null());
 		}
+		q = json_string_value(json_object_get(p != NULL ? p : f,
+		    "quarter"));
 		json_array_append_new(rows, json_pack("{s:s,s:s,s:o}", "code",
-		    p != NULL ? json_string_value(json_object_get(p, "quarter")) :
-		    json_string_value(json_object_get(f, "quarter")), "label",
-		    p != NULL ? json_string_value(json_object_get(p, "quarter")) :
-		    json_string_value(json_object_get(f, "quarter")), "cells",
-		    cells));
+		    q, "label", q, "cells", cells));
 	}
-	return (json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:i,s:s}", "id",
-	    "trends", "title", "This quarter and the four before", "row_heading",
-	    "Quarter", "totals", "none", "columns", cols, "rows", rows,
-	    "withheld", 0, "protective", 0, "note", "Each quarter's figures "
-	    "as its newest published report gave them; none for a quarter "
-	    "without one."));
+	return (plain_table("trends", "This quarter and the four before",
+	    "Quarter", cols, rows, "Each quarter's figures as its newest "
+	    "published report gave them; none for a quarter without one."));
 }
 
 /* This figure less the previous quarter's, when both are published. */
