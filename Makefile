@@ -52,6 +52,9 @@ KOREMOD	+= evidence_set rt_evidence
 # The transparency reports: published (public side), built and approved
 # (back office).
 KOREMOD	+= rt_transparency view_report rt_reports view_reports
+# Consented narratives for the reports: drafted, flagged and approved on
+# the case page.
+KOREMOD	+= case_narrative view_narrative
 # SLA administration (/admin/calendars, /admin/policies, /admin/pause-reasons).
 KOREMOD	+= rt_admin_sla view_admin_sla
 PURE_OBJ := $(PURE:%=$(BUILD)/%.o)

@@ -160,6 +160,11 @@ BEGIN
 	    ('recourse_review', 'staff_reports'),
 	    ('recourse_review', 'staff_report'),
 	    ('recourse_review', 'staff_report_file'),
+	    -- Consented narratives (0026).
+	    ('recourse_review', 'case_narrative_keys'),
+	    ('recourse_review', 'case_narrative_draft'),
+	    ('recourse_review', 'case_narrative_approve'),
+	    ('recourse_review', 'report_narratives'),
 	    ('recourse_public', 'report_published'),
 	    ('recourse_public', 'report_published_file')
 	    ) AS v (who, fn) LOOP

@@ -305,12 +305,13 @@ enum case_verb {
 	CV_TAKE, CV_ASSIGN, CV_RELEASE, CV_TRIAGE, CV_INVESTIGATE, CV_NOTE,
 	CV_MESSAGE, CV_REQUEST_INFO, CV_LINK_DUPLICATE, CV_REJECT, CV_DECIDE,
 	CV_SIGN, CV_CLOSE, CV_SEND_BACK, CV_ERASE, CV_HOLD, CV_LIFT_HOLD,
+	CV_NARRATIVE, CV_APPROVE_NARRATIVE,
 };
 
 /* The fields an action may take, in the order a form shows them. */
 enum case_field {
 	CF_TO, CF_CATEGORY, CF_PRIORITY, CF_QUEUE, CF_OUTCOME, CF_REMEDIES,
-	CF_AUTOMATED, CF_ORIGINAL, CF_TEXT, CF__MAX,
+	CF_AUTOMATED, CF_ORIGINAL, CF_TEXT, CF_DRAFT, CF_CHECKED, CF__MAX,
 };
 
 struct case_action {
@@ -325,6 +326,10 @@ struct case_action {
 	int		 bad_remedy;
 	int		 automated;	/* 1, 0; -1 unset; -2 invalid */
 	char		*to;		/* account id to assign to */
+	int		 draft;		/* the narrative draft approved; 0 unset */
+	int		 checked;	/* 1: every scrubber flag was read */
+	char		*flags;		/* the scrubber's flags, JSON */
+	int		 flags_more;	/* more flags than it keeps */
 	const char	*error[CF__MAX];	/* a message per faulty field */
 	int		 nerrors;
 	int		 keys_done;	/* the encryption step is behind */
@@ -342,6 +347,12 @@ extern const char *const case_outcomes[];
 extern const char *const case_remedies[];
 
 int		 case_verb_parse(const char *, enum case_verb *);
+int		 case_outcome_field(const char *);
+/* case_narrative.c: a narrative draft flagged and sealed. */
+enum db_status	 case_narrative_keys(struct db_query *, struct http_request *,
+		    const struct staff *, const char *reference);
+int		 case_narrative_seal(struct case_action *,
+		    const struct db_query *);
 const char	*case_verb_name(enum case_verb);
 void		 case_action_init(struct case_action *, enum case_verb);
 void		 case_action_free(struct case_action *);
@@ -796,6 +807,9 @@ void	 view_clock_errors(struct sbuf *, const struct case_view *);
 int	 view_clock_failed(const struct case_view *);
 void	 view_clock_risk(struct sbuf *, const char *state);
 void	 view_case(struct sbuf *, const struct case_view *);
+void	 view_when(struct sbuf *, const char *utc_text);
+/* view_narrative.c: the case page's narrative for the report. */
+void	 view_narrative(struct sbuf *, const struct case_view *);
 void	 view_case_form_open(struct sbuf *, const struct case_view *,
 	    const char *verb, const char *title);
 const char *view_event_label(const char *kind);

@@ -34,10 +34,13 @@ static const struct {
 	{ "erase", CV_ERASE },
 	{ "hold", CV_HOLD },
 	{ "lift_hold", CV_LIFT_HOLD },
+	{ "narrative", CV_NARRATIVE },
+	{ "approve_narrative", CV_APPROVE_NARRATIVE },
 };
 
 const char *const case_field_names[] = { "to", "category", "priority",
-    "queue", "outcome", "remedies", "automated", "original", "text", NULL };
+    "queue", "outcome", "remedies", "automated", "original", "text", "draft",
+    "checked", NULL };
 
 const char *const case_outcomes[] = { "upheld", "partly_upheld",
     "not_upheld", "out_of_scope", "referred", NULL };
@@ -102,6 +105,7 @@ case_action_free(struct case_action *a)
 	free(a->original);
 	free(a->outcome);
 	free(a->to);
+	free(a->flags);
 	free(a->box);
 	free(a->cbox);
 	sbuf_free(&a->remedies_text);
@@ -167,6 +171,12 @@ case_action_set(struct case_action *a, const char *name, const char *value)
 	} else if (strcmp(name, "to") == 0) {
 		free(a->to);
 		a->to = dup_trimmed(value);
+	} else if (strcmp(name, "draft") == 0) {
+		a->draft = strlen(value) >= 1 && strlen(value) <= 9 &&
+		    strspn(value, "0123456789") == strlen(value) ?
+		    atoi(value) : -1;
+	} else if (strcmp(name, "checked") == 0) {
+		a->checked = strcmp(value, "yes") == 0;
 	} else {
 		return (0);
 	}
@@ -248,6 +258,14 @@ case_action_validate(struct case_action *a)
 		if (a->error[CF_TEXT] == NULL &&
 		    utf8_count(a->text, strlen(a->text)) > HOLD_TEXT_MAX)
 			set_error(a, CF_TEXT, "Use at most 1 000 characters.");
+		break;
+	case CV_NARRATIVE:
+		check_text(a, "Write the account as it will be published.");
+		break;
+	case CV_APPROVE_NARRATIVE:
+		if (a->draft < 1)
+			set_error(a, CF_DRAFT, "Open the case again: which draft "
+			    "you approve is missing.");
 		break;
 	case CV_LINK_DUPLICATE:
 		if (a->original == NULL || !reference_valid(a->original))
@@ -407,6 +425,12 @@ case_action_run(struct case_action *a, struct db_query *q,
 		v[2] = a->verb == CV_ASSIGN ? a->to : NULL;
 		return (db_run(q, req, "SELECT case_assign($1, $2, $3)", 3, v,
 		    l, f));
+	case CV_APPROVE_NARRATIVE:
+		(void)snprintf(prio, sizeof(prio), "%d", a->draft);
+		v[2] = prio;
+		v[3] = a->checked ? "t" : "f";
+		return (db_run(q, req, "SELECT case_narrative_approve($1, $2, "
+		    "$3, $4)", 4, v, l, f));
 	case CV_TRIAGE:
 		(void)snprintf(prio, sizeof(prio), "%d", a->priority);
 		v[2] = a->category;
@@ -428,6 +452,11 @@ case_action_run(struct case_action *a, struct db_query *q,
 	l[2] = (int)a->box_len;
 	f[2] = 1;
 	switch (a->verb) {
+	case CV_NARRATIVE:
+		v[3] = a->flags;
+		v[4] = a->flags_more ? "t" : "f";
+		return (db_run(q, req, "SELECT case_narrative_draft($1, $2, $3, "
+		    "$4::jsonb, $5)", 5, v, l, f));
 	case CV_NOTE:
 		return (db_run(q, req, "SELECT case_note($1, $2, $3)", 3, v, l,
 		    f));
@@ -475,7 +504,14 @@ case_action_perform(struct case_action *a, struct db_query *q,
 	enum db_status	 st;
 	int		 sealed;
 
-	if (!a->keys_done && case_action_needs_keys(a)) {
+	if (!a->keys_done && a->verb == CV_NARRATIVE) {
+		if ((st = case_narrative_keys(q, req, who, reference)) != DB_OK)
+			return (st);
+		sealed = case_narrative_seal(a, q);
+		db_done(q);
+		if (!sealed)
+			return (DB_FAILED);
+	} else if (!a->keys_done && case_action_needs_keys(a)) {
 		if ((st = case_action_keys(q, req, who, reference)) != DB_OK)
 			return (st);
 		sealed = case_action_seal(a, q);
@@ -512,6 +548,13 @@ case_path_split(const char *path, const char *prefix, char *ref,
 	return (1);
 }
 
+/* The field a refusal is about (its message goes there), or -1. */
+int
+case_outcome_field(const char *outcome)
+{
+	return (strcmp(outcome, "unconfirmed") == 0 ? CF_CHECKED : -1);
+}
+
 /*
  * What an action's outcome word means for the answer: the status and a
  * sentence for the reviewer.  "ok" is 200 with no message.
@@ -535,6 +578,14 @@ case_outcome_status(const char *outcome, const char **message)
 		{ "excluded", 409, "You decided this case, so its appeal "
 		    "(and its second signature) is for someone else." },
 		{ "invalid", 422, "That choice is not possible for this case." },
+		{ "no_consent", 409, "The complainant has not consented to "
+		    "publishing their account (or has withdrawn it)." },
+		{ "same_person", 409, "You wrote this draft: someone else must "
+		    "approve it." },
+		{ "stale", 409, "The draft changed since you opened the case: "
+		    "read the new one before approving it." },
+		{ "unconfirmed", 422, "Say that you checked every flagged "
+		    "passage before approving." },
 	};
 	size_t	 i;
 

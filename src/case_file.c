@@ -18,6 +18,7 @@ enum {
 	C_DUPLICATE_OF, C_DUPLICATES, C_SALT, C_DATA_KEY, C_DESCRIPTION,
 	C_CONTACT, C_EVENTS, C_MESSAGES, C_DECISIONS, C_APPEALS, C_ESCALATED_AT,
 	C_TARGETING, C_AI_DISCLOSED, C_WHY_SHOWN, C_ERASURE, C_EVIDENCE,
+	C_NARRATIVE,
 };
 
 enum db_status
@@ -104,6 +105,35 @@ open_list(json_t *list, const char *field, const unsigned char *dk,
 	return (1);
 }
 
+/* Replaces the narrative's hex box by its opened text. */
+static int
+open_narrative(json_t *n, const unsigned char *dk, const unsigned char *salt)
+{
+	const char	*hex = json_string_value(json_object_get(n, "box"));
+	unsigned char	*box;
+	size_t		 hexlen, len;
+	struct sbuf	 b;
+	json_t		*t;
+	int		 ok;
+
+	if (hex == NULL)
+		return (0);
+	hexlen = strlen(hex);
+	box = kore_malloc(hexlen / 2 + 1);
+	sbuf_init(&b);
+	ok = sodium_hex2bin(box, hexlen / 2 + 1, hex, hexlen, NULL, &len,
+	    NULL) == 0 && vault_aead_open(dk, CASEBOX_NARRATIVE, salt, box, len,
+	    &b);
+	kore_free(box);
+	t = opened_text(&b, ok);
+	sbuf_free(&b);
+	if (t == NULL)
+		return (0);
+	json_object_del(n, "box");
+	json_object_set_new(n, "text", t);
+	return (1);
+}
+
 /*
  * Marks each decision a supervisor sent back, from the sent_back events
  * that name it: when and by whom (null for the others).
@@ -185,6 +215,10 @@ open_personal(const struct db_query *q, json_t *c)
 		if ((t = opened_text(&b, ok)) != NULL)
 			json_object_set_new(c, "why_shown", t);
 	}
+	/* The redacted account for the report, when one was drafted. */
+	if (ok && (t = json_object_get(c, "narrative")) != NULL &&
+	    json_is_object(t))
+		ok = open_narrative(t, dk, salt);
 	if (ok)
 		ok = open_list(json_object_get(c, "messages"), "body", dk,
 		    salt) && open_list(json_object_get(c, "decisions"),
@@ -256,6 +290,8 @@ case_file_build(const struct db_query *q, json_t **out)
 	json_object_set_new(c, "appeals", parsed(q, C_APPEALS));
 	mark_sent_back(c);
 	json_object_set_new(c, "evidence", parsed(q, C_EVIDENCE));
+	json_object_set_new(c, "narrative", db_isnull(q, 0, C_NARRATIVE) ?
+	    json_null() : json_loads(db_value(q, 0, C_NARRATIVE), 0, NULL));
 	erasure = json_loads(db_value(q, 0, C_ERASURE), 0, NULL);
 	json_object_set_new(c, "erasure", erasure != NULL ? erasure :
 	    json_object());

@@ -405,6 +405,7 @@ const char *staff_password_problem(const char *, size_t);
 #define CASEBOX_NOTE		"recourse:case:note:v1"
 #define CASEBOX_MESSAGE		"recourse:case:message:v1"
 #define CASEBOX_REASONS		"recourse:case:reasons:v1"
+#define CASEBOX_NARRATIVE	"recourse:case:narrative:v1"
 
 int	 casebox_key(const unsigned char *review_sk,
 	    const unsigned char *review_pk, const unsigned char *sealed,

@@ -151,6 +151,10 @@ struct scrub_flags {
 void	 report_scrub(const char *, size_t, const char *const *known,
 	    size_t nknown, struct scrub_flags *);
 const char *report_scrub_kind(enum scrub_kind);
+const char *report_scrub_code(enum scrub_kind);
+const char *report_scrub_code_words(const char *code);
+json_t	*report_scrub_json(const char *, size_t, const char *name,
+	    int *more);
 
 /* ------------------------------------------------------------------ */
 /* Every file of a report (report_files.c)                             */

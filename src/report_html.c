@@ -169,6 +169,59 @@ table(struct sbuf *b, const json_t *t)
 }
 
 /* How the figures were made safe, and how to check the files. */
+/* One account: a paragraph for each of its lines. */
+static void
+account(struct sbuf *b, const char *text)
+{
+	const char	*nl;
+	size_t		 n, m;
+
+	html_raw(b, "<blockquote dir=\"auto\">\n");
+	while (*text != '\0') {
+		nl = strchr(text, '\n');
+		n = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		m = n > 0 && text[n - 1] == '\r' ? n - 1 : n;
+		if (m > 0) {
+			html_raw(b, "<p>");
+			html_text(b, text, m);
+			html_raw(b, "</p>\n");
+		}
+		text += n + (nl != NULL);
+	}
+	html_raw(b, "</blockquote>\n");
+}
+
+/* The consented narratives, when the quarter has any. */
+static void
+narratives(struct sbuf *b, const json_t *list)
+{
+	const json_t	*x;
+	size_t		 i;
+
+	if (json_array_size(list) == 0)
+		return;
+	html_raw(b, "<section aria-labelledby=\"narratives-h\">\n<h2 "
+	    "id=\"narratives-h\">In their own words</h2>\n<p>");
+	sbuf_printf(b, "%zu account%s, published with %s author's consent "
+	    "after a reviewer removed what could identify anyone and a second "
+	    "person approved the text.", json_array_size(list),
+	    json_array_size(list) == 1 ? "" : "s",
+	    json_array_size(list) == 1 ? "its" : "each");
+	html_raw(b, "</p>\n");
+	json_array_foreach(list, i, x) {
+		html_raw(b, "<figure class=\"account\">\n");
+		account(b, report_text_of(x, "text"));
+		html_raw(b, "<figcaption>Concern: ");
+		html_texts(b, report_text_of(x, "category_label"));
+		html_raw(b, ". Outcome: ");
+		html_texts(b, json_is_string(json_object_get(x,
+		    "outcome_label")) ? report_text_of(x, "outcome_label") :
+		    "not decided by the snapshot");
+		html_raw(b, ".</figcaption>\n</figure>\n");
+	}
+	html_raw(b, "</section>\n");
+}
+
 static void
 methods(struct sbuf *b, const json_t *doc, const char *key)
 {
@@ -315,6 +368,7 @@ report_html_body(struct sbuf *b, const json_t *doc, const json_t *info,
 	summary(b, json_object_get(doc, "summary"));
 	json_array_foreach(json_object_get(doc, "tables"), i, t)
 		table(b, t);
+	narratives(b, json_object_get(doc, "narratives"));
 	methods(b, doc, key);
 	files(b, json_object_get(info, "files"), base);
 }

@@ -760,6 +760,33 @@ fairness_tables(const json_t *prior, json_t *tables, const json_t *fairness,
 }
 
 /*
+ * The consented narratives the figures carry ([{category, outcome, text}],
+ * approved and still consented to at the snapshot), with their words.
+ */
+static json_t *
+narratives(const json_t *list, const json_t *labels)
+{
+	json_t		*out, *x;
+	const char	*cat, *outcome;
+	size_t		 i;
+
+	out = json_array();
+	json_array_foreach(list, i, x) {
+		if (!json_is_string(json_object_get(x, "text")))
+			continue;
+		cat = json_string_value(json_object_get(x, "category"));
+		outcome = json_string_value(json_object_get(x, "outcome"));
+		json_array_append_new(out, json_pack("{s:s?,s:s?,s:s?,s:s?,s:O}",
+		    "category", cat, "category_label", cat != NULL ?
+		    label_of(labels, "category", cat) : NULL, "outcome",
+		    outcome, "outcome_label", outcome != NULL ? label_of(NULL,
+		    NULL, outcome) : NULL, "text", json_object_get(x,
+		    "text")));
+	}
+	return (out);
+}
+
+/*
  * The published document of the figures 'f' (report_figures()'s JSON).
  * 'about' is the report's identity as the caller knows it (version,
  * correction), copied in.  The caller owns the result.
@@ -871,5 +898,7 @@ report_model(const json_t *f, const json_t *about)
 	x = json_object_get(f, "audit");
 	json_object_set_new(doc, "audit", x != NULL ? json_deep_copy(x) :
 	    json_null());
+	json_object_set_new(doc, "narratives", narratives(json_object_get(f,
+	    "narratives"), labels));
 	return (doc);
 }

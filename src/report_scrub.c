@@ -8,6 +8,7 @@
  */
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -304,4 +305,75 @@ report_scrub_kind(enum scrub_kind k)
 		return ("long number");
 	}
 	return ("");
+}
+
+/* The flag's kind as a stable code, for JSON. */
+const char *
+report_scrub_code(enum scrub_kind k)
+{
+	static const char *const codes[] = { "email", "phone", "name", "url",
+	    "postcode", "digits" };
+
+	return ((size_t)k < sizeof(codes) / sizeof(codes[0]) ? codes[k] : "");
+}
+
+/* The words for a code of report_scrub_code(); "" for none. */
+const char *
+report_scrub_code_words(const char *code)
+{
+	enum scrub_kind	 k;
+
+	for (k = SCRUB_EMAIL; k <= SCRUB_DIGITS; k++)
+		if (strcmp(report_scrub_code(k), code) == 0)
+			return (report_scrub_kind(k));
+	return ("");
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const size_t	*x = a, *y = b;
+
+	return (*x < *y ? -1 : *x > *y);
+}
+
+/*
+ * The flags of a text as JSON, in the order they occur: [{start, end,
+ * kind}] with byte offsets and report_scrub_code()'s kinds.  'name' is the
+ * complainant's name (NULL: none): it and each of its words are looked
+ * for.  *more is set when there were more than SCRUB_MAX_FLAGS.
+ */
+json_t *
+report_scrub_json(const char *s, size_t len, const char *name, int *more)
+{
+	struct scrub_flags	 fl;
+	const char		*known[17];
+	char			*copy = NULL, *w, *save = NULL;
+	size_t			 nknown = 0, i;
+	size_t			 order[SCRUB_MAX_FLAGS][2];
+	json_t			*out;
+
+	if (name != NULL && *name != '\0') {
+		known[nknown++] = name;
+		if ((copy = strdup(name)) != NULL)
+			for (w = strtok_r(copy, " \t,.", &save);
+			    w != NULL && nknown < 17;
+			    w = strtok_r(NULL, " \t,.", &save))
+				known[nknown++] = w;
+	}
+	report_scrub(s, len, known, nknown, &fl);
+	free(copy);
+	for (i = 0; i < fl.n; i++) {
+		order[i][0] = fl.f[i].start;
+		order[i][1] = i;
+	}
+	qsort(order, fl.n, sizeof(order[0]), by_start);
+	out = json_array();
+	for (i = 0; i < fl.n; i++)
+		json_array_append_new(out, json_pack("{s:I,s:I,s:s}", "start",
+		    (json_int_t)fl.f[order[i][1]].start, "end",
+		    (json_int_t)fl.f[order[i][1]].end, "kind",
+		    report_scrub_code(fl.f[order[i][1]].kind)));
+	*more = fl.more;
+	return (out);
 }

@@ -183,7 +183,7 @@ rt_review_case(struct http_request *req)
 	enum case_verb		 cv;
 	enum clock_verb		 kv;
 	char			 loc[64];
-	int			 ret, built;
+	int			 ret, built, field = -1;
 
 	c = rt_ctx(req, sizeof(*c), review_ctx_free);
 
@@ -240,6 +240,7 @@ rt_review_case(struct http_request *req)
 		} else {
 			c->status = case_outcome_status(db_value(&c->q, 0, 0),
 			    &msg);
+			field = case_outcome_field(db_value(&c->q, 0, 0));
 			refusal_case_action(&c->auth.who, c->action.verb,
 			    c->reference, db_value(&c->q, 0, 0));
 		}
@@ -254,7 +255,12 @@ rt_review_case(struct http_request *req)
 			case_not_found(req);
 			return (KORE_RESULT_OK);
 		}
-		c->error = msg;
+		/* A refusal about one field goes next to that field. */
+		if (field >= 0) {
+			c->action.error[field] = msg;
+			c->action.nerrors++;
+		} else
+			c->error = msg;
 		c->phase = PH_LOAD;
 		/* FALLTHROUGH */
 	case PH_LOAD:

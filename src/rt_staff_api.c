@@ -99,7 +99,8 @@ api_action_read(struct case_action *a, json_t *doc, json_t *fields)
 
 	json_object_foreach(doc, key, v) {
 		ok = 1;
-		if (strcmp(key, "priority") == 0 || strcmp(key, "to") == 0) {
+		if (strcmp(key, "priority") == 0 || strcmp(key, "to") == 0 ||
+		    strcmp(key, "draft") == 0) {
 			if ((ok = json_is_integer(v))) {
 				(void)snprintf(num, sizeof(num), "%lld",
 				    (long long)json_integer_value(v));
@@ -114,7 +115,8 @@ api_action_read(struct case_action *a, json_t *doc, json_t *fields)
 				if (ok)
 					(void)case_action_set(a, key,
 					    json_string_value(r));
-		} else if (strcmp(key, "automated") == 0) {
+		} else if (strcmp(key, "automated") == 0 ||
+		    strcmp(key, "checked") == 0) {
 			if ((ok = json_is_boolean(v)))
 				(void)case_action_set(a, key,
 				    json_is_true(v) ? "yes" : "no");
@@ -191,7 +193,7 @@ rt_api_case(struct http_request *req)
 	const char		*verb, *msg;
 	enum case_verb		 cv;
 	json_t			*doc, *j;
-	int			 ret, status, post;
+	int			 ret, status, post, f;
 
 	c = rt_ctx(req, sizeof(*c), staff_api_ctx_free);
 
@@ -238,6 +240,11 @@ rt_api_case(struct http_request *req)
 		j = status == 200 ? json_pack("{s:s,s:s}", "outcome", "ok",
 		    "reference", c->reference) : apijson_error(db_value(&c->q,
 		    0, 0), msg);
+		/* A refusal about one field names it, as a 422 does. */
+		if ((f = case_outcome_field(db_value(&c->q, 0, 0))) >= 0)
+			json_object_set_new(json_object_get(j, "error"),
+			    "fields", json_pack("{s:s}", case_field_names[f],
+			    msg));
 		db_done(&c->q);
 		rt_send_json(req, status, j);
 		json_decref(j);

@@ -43,6 +43,11 @@ refusal_words(const char *o)
 	if (strcmp(o, "stale") == 0)
 		return ("Another version of this quarter was published since "
 		    "this draft was asked for. Ask for a new draft.");
+	if (strcmp(o, "withdrawn") == 0)
+		return ("An account in this draft may no longer be published: "
+		    "its author withdrew their consent, their data was erased, "
+		    "or the account was redrafted. Discard this draft and ask "
+		    "for a new one.");
 	if (strcmp(o, "forbidden") == 0)
 		return ("Only a supervisor can do this.");
 	if (strncmp(o, "invalid:", 8) == 0)
@@ -85,6 +90,40 @@ quarter_options(struct sbuf *b, const char *chosen)
 			y--;
 		}
 	}
+}
+
+/*
+ * The newest published versions that hold an account which may no longer
+ * be published (consent withdrawn, data erased): each needs a correction.
+ */
+static void
+corrections_owed(struct sbuf *b, const json_t *reports)
+{
+	const json_t	*r;
+	size_t		 i, n = 0;
+
+	json_array_foreach(reports, i, r) {
+		if (!json_is_true(json_object_get(r, "newest")) ||
+		    json_integer_value(json_object_get(r, "withdrawn")) == 0)
+			continue;
+		if (n++ == 0)
+			html_raw(b, "<div class=\"notice\" id=\"corrections-"
+			    "owed\" role=\"status\">\n<h2>Corrections owed"
+			    "</h2>\n<ul>\n");
+		html_raw(b, "<li>");
+		report_quarter_words(b, report_text_of(r, "quarter"));
+		sbuf_printf(b, ", version %lld, publishes %lld account%s that "
+		    "may no longer be published (consent withdrawn, data "
+		    "erased or account redrafted). Ask for a correction of this quarter; its note "
+		    "could say \u201cAn account is removed at its author's "
+		    "request.\u201d</li>\n", (long long)json_integer_value(
+		    json_object_get(r, "version")),
+		    (long long)json_integer_value(json_object_get(r,
+		    "withdrawn")), json_integer_value(json_object_get(r,
+		    "withdrawn")) == 1 ? "" : "s");
+	}
+	if (n > 0)
+		html_raw(b, "</ul>\n</div>\n");
 }
 
 void
@@ -133,6 +172,7 @@ view_staff_reports(struct sbuf *b, const struct reports_view *v)
 		html_texts(b, v->note);
 	html_raw(b, "</textarea>\n</div>\n<button type=\"submit\" "
 	    "class=\"button\">Ask for a draft</button>\n</form>\n");
+	corrections_owed(b, v->reports);
 	html_raw(b, "<h2>Reports</h2>\n");
 	if (json_array_size(v->reports) == 0)
 		html_raw(b, "<p>None yet.</p>\n");
@@ -232,7 +272,16 @@ view_staff_report(struct sbuf *b, const struct reports_view *v)
 	fact(b, "Approved and published by", r, "published_by");
 	fact(b, "Published at", r, "published_at");
 	fact(b, "Why the build failed", r, "build_error");
-	html_raw(b, "</dl>\n");
+	sbuf_printf(b, "<dt>Accounts in their own words</dt><dd>%lld",
+	    (long long)json_integer_value(json_object_get(r, "narratives")));
+	if (json_integer_value(json_object_get(r, "withdrawn")) > 0)
+		sbuf_printf(b, ", <strong id=\"narratives-withdrawn\">of "
+		    "which %lld may no longer be published</strong> (consent "
+		    "withdrawn, data erased or account redrafted): %s",
+		    (long long)json_integer_value(json_object_get(r,
+		    "withdrawn")), strcmp(state, "published") == 0 ?
+		    "ask for a correction" : "ask for a new draft");
+	html_raw(b, "</dd>\n</dl>\n");
 	if (strcmp(state, "requested") == 0 || strcmp(state, "building") == 0)
 		html_raw(b, "<p>The builder has not finished yet. Reload this "
 		    "page in a moment.</p>\n");

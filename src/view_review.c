@@ -41,8 +41,8 @@ state_label(const char *code)
 }
 
 /* "2026-12-01T10:00:00Z" (or with a space or +00:00): "2026-12-01 10:00 UTC" */
-static void
-when(struct sbuf *b, const char *ts)
+void
+view_when(struct sbuf *b, const char *ts)
 {
 	char	 out[17];
 
@@ -247,7 +247,7 @@ view_worklist(struct sbuf *b, const struct worklist_view *v)
 		if (json_is_string(json_object_get(r, "sla_words")))
 			html_texts(b, json_text(r, "sla_words"));
 		else if (json_is_string(json_object_get(r, "sla_due")))
-			when(b, json_text(r, "sla_due"));
+			view_when(b, json_text(r, "sla_due"));
 		sbuf_printf(b, "</td><td>%d</td><td>",
 		    (int)json_integer_value(json_object_get(r, "priority")));
 		html_texts(b, state_label(json_text(r, "state")));
@@ -301,22 +301,22 @@ case_clocks(struct sbuf *b, json_t *c)
 		html_raw(b, "</dt><dd class=\"clock\">");
 		if (strcmp(json_text(k, "state"), "met") == 0) {
 			html_raw(b, "Met ");
-			when(b, json_text(k, "met_at"));
+			view_when(b, json_text(k, "met_at"));
 		} else {
 			html_raw(b, "Due ");
-			when(b, json_text(k, "due_at"));
+			view_when(b, json_text(k, "due_at"));
 		}
 		sla_state_tag(b, json_text(k, "state"));
 		if (json_is_string(json_object_get(k, "breached_at"))) {
 			html_raw(b, " (breached ");
-			when(b, json_text(k, "breached_at"));
+			view_when(b, json_text(k, "breached_at"));
 			html_raw(b, ")");
 		}
 		html_raw(b, "</dd>\n");
 	}
 	if (json_is_string(json_object_get(c, "escalated_at"))) {
 		html_raw(b, "<dt>Escalated</dt><dd>");
-		when(b, json_text(c, "escalated_at"));
+		view_when(b, json_text(c, "escalated_at"));
 		html_raw(b, "</dd>\n");
 	}
 }
@@ -858,7 +858,7 @@ messages(struct sbuf *b, const struct case_view *v)
 		html_raw(b, "\"><h3>");
 		html_texts(b, message_heading(v, m));
 		html_raw(b, "</h3><p class=\"meta\">");
-		when(b, json_text(m, "at"));
+		view_when(b, json_text(m, "at"));
 		if (json_is_string(json_object_get(m, "author"))) {
 			html_raw(b, " by ");
 			html_texts(b, json_text(m, "author"));
@@ -900,12 +900,12 @@ decisions(struct sbuf *b, const struct case_view *v)
 		html_texts(b, label_of(case_outcomes, outcome_labels,
 		    json_text(d, "outcome")));
 		html_raw(b, "</h3>\n<p class=\"meta\">");
-		when(b, json_text(d, "decided_at"));
+		view_when(b, json_text(d, "decided_at"));
 		html_raw(b, " by ");
 		html_texts(b, json_text(d, "decided_by_name"));
 		if (json_is_string(json_object_get(d, "sent_back_at"))) {
 			html_raw(b, "; <strong>sent back</strong> ");
-			when(b, json_text(d, "sent_back_at"));
+			view_when(b, json_text(d, "sent_back_at"));
 			html_raw(b, " by ");
 			html_texts(b, json_text(d, "sent_back_by_name"));
 			html_raw(b, " (never shown to the complainant)");
@@ -935,7 +935,7 @@ decisions(struct sbuf *b, const struct case_view *v)
 	json_array_foreach(json_object_get(v->c, "appeals"), i, a) {
 		html_raw(b, "<article class=\"appeal\"><h3>Appeal</h3>"
 		    "<p class=\"meta\">");
-		when(b, json_text(a, "at"));
+		view_when(b, json_text(a, "at"));
 		html_raw(b, "</p>\n");
 		personal_text(b, a, "grounds");
 		html_raw(b, "</article>\n");
@@ -953,7 +953,7 @@ timeline(struct sbuf *b, const struct case_view *v)
 	    "Timeline</h2>\n<ol class=\"timeline\">\n");
 	json_array_foreach(json_object_get(v->c, "events"), i, e) {
 		html_raw(b, "<li>");
-		when(b, json_text(e, "at"));
+		view_when(b, json_text(e, "at"));
 		html_raw(b, " \xe2\x80\x94 <strong>");
 		html_texts(b, json_text(e, "kind"));
 		html_raw(b, "</strong> by ");
@@ -1049,7 +1049,7 @@ case_files(struct sbuf *b, const json_t *c)
 		file_item(b, ref, f);
 		if (json_is_integer(json_object_get(f, "message"))) {
 			html_raw(b, ", with a reply of ");
-			when(b, json_text(f, "at"));
+			view_when(b, json_text(f, "at"));
 		} else
 			html_raw(b, ", with the report");
 		html_raw(b, "</li>\n");
@@ -1076,7 +1076,7 @@ erasure_section(struct sbuf *b, const json_t *c)
 	    "\n<h2 id=\"erasure-h\">Erasure</h2>\n");
 	if (erased) {
 		html_raw(b, "<p>The personal data was erased ");
-		when(b, json_text(e, "erased_at"));
+		view_when(b, json_text(e, "erased_at"));
 		html_raw(b, strcmp(json_text(e, "basis"), "retention") == 0 ?
 		    ", after the retention period. " : ", as the complainant "
 		    "asked. ");
@@ -1086,14 +1086,14 @@ erasure_section(struct sbuf *b, const json_t *c)
 		    "the timeline remain for the statistics.</p>\n");
 	} else if (asked) {
 		html_raw(b, "<p><strong>The complainant asked ");
-		when(b, json_text(e, "requested_at"));
+		view_when(b, json_text(e, "requested_at"));
 		html_raw(b, " for their personal data to be erased.</strong> "
 		    "Confirm it, or record the legal obligation that requires "
 		    "keeping it.</p>\n");
 	}
 	if (held && !erased) {
 		html_raw(b, "<p>Legal hold since ");
-		when(b, json_text(e, "legal_hold_at"));
+		view_when(b, json_text(e, "legal_hold_at"));
 		html_raw(b, " (the complainant reads this):</p>\n");
 		paragraphs(b, json_text(e, "legal_hold"));
 	}
@@ -1140,7 +1140,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 	dl_item(b, "Child or vulnerable person affected",
 	    json_is_true(json_object_get(v->c, "vulnerable")) ? "Yes" : "No");
 	html_raw(b, "<dt>Received</dt><dd>");
-	when(b, json_text(v->c, "received_at"));
+	view_when(b, json_text(v->c, "received_at"));
 	html_raw(b, "</dd>\n");
 	case_clocks(b, v->c);
 	dl_item(b, "Assigned to", json_is_string(json_object_get(v->c,
@@ -1199,6 +1199,7 @@ view_case(struct sbuf *b, const struct case_view *v)
 	html_raw(b, "</section>\n");
 	view_clock_panel(b, v);
 	actions(b, v);
+	view_narrative(b, v);
 	messages(b, v);
 	decisions(b, v);
 	timeline(b, v);

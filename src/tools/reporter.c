@@ -185,15 +185,16 @@ ok(PGresult *res)
  */
 static int
 store(PGconn *db, const char *id, const struct report_set *set,
-    const json_t *audit, char *why, size_t whylen)
+    const json_t *audit, const char *narrative_cases, char *why,
+    size_t whylen)
 {
 	unsigned char	**bodies;
 	size_t		 *lens, i;
 	struct sbuf	  arr;
 	json_t		 *meta;
 	char		 *meta_text, *audit_text, hex[65];
-	const char	 *v[4];
-	int		  l[4], f[4] = { 0, 0, 1, 0 }, good;
+	const char	 *v[5];
+	int		  l[5], f[5] = { 0, 0, 1, 0, 0 }, good;
 	PGresult	 *res;
 
 	if ((bodies = calloc(set->n, sizeof(*bodies))) == NULL ||
@@ -217,10 +218,11 @@ store(PGconn *db, const char *id, const struct report_set *set,
 	v[1] = meta_text;
 	v[2] = arr.data;
 	v[3] = audit_text;
-	for (i = 0; i < 4; i++)
+	v[4] = narrative_cases;
+	for (i = 0; i < 5; i++)
 		l[i] = i == 2 ? (int)arr.len : 0;
 	res = PQexecParams(db, "SELECT report_store($1, $2::jsonb, "
-	    "$3::bytea[], $4::jsonb)", 4, NULL, v, l, f, 0);
+	    "$3::bytea[], $4::jsonb, $5::bigint[])", 5, NULL, v, l, f, 0);
 	good = ok(res) && strcmp(PQgetvalue(res, 0, 0), "ok") == 0;
 	if (!good)
 		(void)snprintf(why, whylen, "could not store the files: %s",
@@ -305,6 +307,76 @@ fairness(PGconn *db, const char *quarter, const char *at,
 }
 
 /*
+ * The consented narratives approved in the quarter, opened with the review
+ * key into the figures ([{category, outcome, text}]), and the cases they
+ * come from as a PostgreSQL array literal in 'cases' (what report_store
+ * records).  Returns 0, saying why in 'why', when one does not open.
+ */
+static int
+narratives(PGconn *db, const char *quarter, const char *at,
+    const struct review_key *k, json_t *figures, struct sbuf *cases,
+    char *why, size_t whylen)
+{
+	const char	*v[2] = { quarter, at };
+	PGresult	*res;
+	unsigned char	 dk[CASEBOX_KEYBYTES], *sealed, *salt, *box;
+	size_t		 sealed_len, salt_len, box_len;
+	struct sbuf	 plain;
+	json_t		*list, *x;
+	int		 i, good = 1;
+
+	sbuf_adds(cases, "{");
+	res = PQexecParams(db, "SELECT case_id, data_key_sealed, "
+	    "complainant_salt, box, category, outcome FROM report_narratives("
+	    "$1, $2::timestamptz)", 2, NULL, v, NULL, NULL, 0);
+	if (!ok(res)) {
+		(void)snprintf(why, whylen, "could not read the narratives: %s",
+		    failure(db, res));
+		PQclear(res);
+		return (0);
+	}
+	list = json_array();
+	sbuf_init(&plain);
+	for (i = 0; i < PQntuples(res) && good; i++) {
+		sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 1), &sealed_len);
+		salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 2), &salt_len);
+		box = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 3), &box_len);
+		sbuf_reset(&plain);
+		good = sealed != NULL && salt != NULL && box != NULL &&
+		    salt_len == VAULT_SALTBYTES && casebox_key(k->sk, k->pk,
+		    sealed, sealed_len, dk) && vault_aead_open(dk,
+		    CASEBOX_NARRATIVE, salt, box, box_len, &plain);
+		sodium_memzero(dk, sizeof(dk));
+		x = good ? json_pack("{s:s,s:s?,s:s%}", "category",
+		    PQgetvalue(res, i, 4), "outcome", PQgetisnull(res, i, 5) ?
+		    NULL : PQgetvalue(res, i, 5), "text", plain.data != NULL ?
+		    plain.data : "", plain.len) : NULL;
+		if (plain.data != NULL)
+			sodium_memzero(plain.data, plain.len);
+		if (x != NULL) {
+			json_array_append_new(list, x);
+			sbuf_printf(cases, "%s%s", i > 0 ? "," : "",
+			    PQgetvalue(res, i, 0));
+		} else
+			good = 0;
+		PQfreemem(sealed);
+		PQfreemem(salt);
+		PQfreemem(box);
+	}
+	sbuf_addc(cases, '}');
+	sbuf_free(&plain);
+	PQclear(res);
+	if (!good)
+		(void)snprintf(why, whylen, "a narrative did not open with the "
+		    "review key");
+	json_object_set_new(figures, "narratives", list);
+	return (good);
+}
+
+/*
  * Builds one requested report, if there is one: its figures as at its
  * snapshot, its files signed, stored as a draft; a failure is recorded
  * on the report for the supervisors to see.  Returns 1 when it built (or
@@ -319,7 +391,9 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	json_t			*about, *figures = NULL, *doc;
 	const char		*v[2];
 	char			 id[32], quarter[16], why[512] = "";
+	struct sbuf		 cases;
 
+	sbuf_init(&cases);
 	claim = PQexec(db, "SELECT id, quarter, snapshot_at, about, corrected "
 	    "FROM report_claim()");
 	if (!ok(claim) || PQntuples(claim) == 0) {
@@ -327,6 +401,7 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 			say("could not look for requested reports: %s",
 			    failure(db, claim));
 		PQclear(claim);
+		sbuf_free(&cases);
 		return (0);
 	}
 	(void)snprintf(id, sizeof(id), "%s", PQgetvalue(claim, 0, 0));
@@ -343,8 +418,9 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	else if ((figures = json_loads(PQgetvalue(res, 0, 0), 0,
 	    NULL)) == NULL)
 		(void)snprintf(why, sizeof(why), "the figures are not JSON");
-	else if (k->loaded && !fairness(db, quarter, v[1], k, figures, why,
-	    sizeof(why)))
+	else if (k->loaded && (!fairness(db, quarter, v[1], k, figures, why,
+	    sizeof(why)) || !narratives(db, quarter, v[1], k, figures,
+	    &cases, why, sizeof(why))))
 		;	/* said in 'why' */
 	else {
 		if (!PQgetisnull(claim, 0, 4))
@@ -352,8 +428,8 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 			    PQgetvalue(claim, 0, 4), 0, NULL));
 		doc = report_files(figures, about, schema, signer, &set);
 		json_decref(doc);
-		if (store(db, id, &set, json_object_get(figures, "audit"), why,
-		    sizeof(why)))
+		if (store(db, id, &set, json_object_get(figures, "audit"),
+		    cases.len > 0 ? sbuf_cstr(&cases) : "{}", why, sizeof(why)))
 			say("report %s (%s): draft built, %zu files", id,
 			    quarter, set.n);
 	}
@@ -366,6 +442,7 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	PQclear(res);
 	PQclear(claim);
 	report_set_free(&set);
+	sbuf_free(&cases);
 	json_decref(figures);
 	json_decref(about);
 	return (1);

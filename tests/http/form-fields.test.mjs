@@ -150,8 +150,9 @@ test('back office: every action form of the case page, in each state a ' +
 	    ['request_info', { text: 'Which site?' }]];
 	// A fresh case for each form, brought to the state by the steps,
 	// since sending a form moves the case on.
+	// Consenting to publication, so that the narrative's form shows.
 	const caseAfter = async (n) => {
-		const f = await c.fileComplaint();
+		const f = await c.fileComplaint({ consent_publish: 'yes' });
 		for (const [verb, fields] of steps.slice(0, n)) {
 			const r = await act(admin, f.reference, verb, fields ?? {});
 			assert.equal(r.status, 303, verb);
@@ -186,6 +187,20 @@ test('back office: every action form of the case page, in each state a ' +
 		}
 	}
 	assert.ok(seen.size >= 8, `only ${[...seen]} walked`);
+	assert.ok(seen.has('narrative'), 'the narrative\'s form was walked');
+	// The approval: another supervisor's, of a draft with flags.
+	const second = await staffUser({ roles: ['supervisor'], queues: [] });
+	const k = await caseAfter(1);
+	assert.equal((await act(admin, k.reference, 'narrative', { text:
+	    'Write to me at someone@example.org.' })).status, 303);
+	const { doc } = await casePage(second, k.reference);
+	const approval = formsOf(doc, `${REVIEW}/review/cases/` +
+	    k.reference).find((x) => x.action.endsWith('/approve_narrative'));
+	const res = await fillLikeAPerson(approval, {}).submit(
+	    { cookie: second.cookie });
+	assert.equal(res.status, 303);
+	assert.deepEqual((res.headers.get('x-recourse-form-reads') ?? '')
+	    .split(',').filter(Boolean).sort(), approval.names());
 });
 
 test('back office: the work list, account and administration pages',

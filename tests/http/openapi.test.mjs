@@ -1155,6 +1155,28 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 	assert.equal(erased.json.description, null);
 	assert.equal(erased.json.erasure.basis, 'request');
 	assert.ok(erased.json.messages.every((m) => m.body === null));
+	// The account for the report: drafted by the assignee, with the
+	// name the complainant gave flagged; approved by someone else, who
+	// says every flag was checked.
+	const N = (await fileCase({ consent_publish: true,
+	    contact_name: 'Pat Lane' })).reference;
+	await done(a, N, 'take');
+	await refused(a, st.w.reference, 'narrative', { text: 'No consent.' },
+	    409, 'no_consent');
+	await done(a, N, 'narrative', { text: 'Pat Lane saw it everywhere.' });
+	await refused(a, N, 'approve_narrative', { draft: 1, checked: true },
+	    409, 'same_person');
+	const un = await refused(b, N, 'approve_narrative', { draft: 1 }, 422,
+	    'unconfirmed');
+	assert.deepEqual(Object.keys(un.json.error.fields), ['checked']);
+	await refused(b, N, 'approve_narrative', { draft: 2, checked: true },
+	    409, 'stale');
+	await done(b, N, 'approve_narrative', { draft: 1, checked: true });
+	const told = conforms(await staffGet(casePath(N), a.token), 200);
+	assert.equal(told.json.narrative.text, 'Pat Lane saw it everywhere.');
+	assert.deepEqual(told.json.narrative.flags, [{ start: 0, end: 8,
+	    kind: 'name' }]);
+	assert.equal(told.json.narrative.approved_by_name, 'API Reviewer B');
 	assert.deepEqual(VERBS.filter((v) => !verbsDone.has(v)), [],
 	    'verbs never used');
 

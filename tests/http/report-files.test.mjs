@@ -368,7 +368,21 @@ test('a small fixed data set gives the checked-in files exactly', () => {
 	assert.match(page.querySelector('h1').text, /July to September 2026/);
 	assert.deepEqual(page.querySelectorAll('h2').map((h) => h.text),
 	    ['In short', ...doc.tables.map((t) => t.title),
-	    'How these figures were made', 'Open data and signatures']);
+	    'In their own words', 'How these figures were made',
+	    'Open data and signatures']);
+	// Each account in its own quotation, a paragraph a line, escaped,
+	// with its concern and outcome in words.
+	const accounts = page.querySelectorAll('figure.account');
+	assert.equal(accounts.length, doc.narratives.length);
+	assert.deepEqual(accounts[0].querySelectorAll('blockquote p')
+	    .map((x) => x.text), ['The app kept showing me adverts for baby ' +
+	    'things.', 'I had told no one yet.', 'They stopped once you ' +
+	    'asked them to.']);
+	assert.match(accounts[0].querySelector('figcaption').text,
+	    /Concern: .+\. Outcome: Upheld\./);
+	assert.match(accounts[1].querySelector('figcaption').text,
+	    /Outcome: not decided by the snapshot\./);
+	assert.ok(html.includes('price &lt;and&gt; I want'));
 	const shown = doc.tables.filter((t) => !t.withheld);
 	assert.deepEqual(page.querySelectorAll('caption').map((c) => c.text),
 	    shown.map((t) => t.title));

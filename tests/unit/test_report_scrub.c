@@ -135,6 +135,42 @@ test_plain(void **state)
 	assert_int_equal(f.n, 0);
 }
 
+/*
+ * The stored form: flags in the order they occur, with codes; the name
+ * given is looked for whole and word by word.
+ */
+static void
+test_json(void **state)
+{
+	const char	*t = "Call 07700 900123, Quill. Or mail a@b.example, Jane.";
+	json_t		*j, *f;
+	int		 more = -1;
+
+	(void)state;
+	j = report_scrub_json(t, strlen(t), "Jane Quill", &more);
+	assert_int_equal(more, 0);
+	assert_int_equal(json_array_size(j), 4);
+	f = json_array_get(j, 0);
+	assert_string_equal(json_string_value(json_object_get(f, "kind")),
+	    "phone");
+	assert_int_equal(json_integer_value(json_object_get(f, "start")), 5);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(j, 1), "kind")), "name");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(j, 2), "kind")), "email");
+	f = json_array_get(j, 3);
+	assert_string_equal(json_string_value(json_object_get(f, "kind")),
+	    "name");
+	assert_int_equal(json_integer_value(json_object_get(f, "end")),
+	    (json_int_t)strlen(t) - 1);
+	assert_string_equal(report_scrub_code_words("postcode"), "postcode");
+	assert_string_equal(report_scrub_code_words("nothing"), "");
+	json_decref(j);
+	j = report_scrub_json(t, strlen(t), NULL, &more);
+	assert_int_equal(json_array_size(j), 2);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -142,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_whole_words),
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_json),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, NULL));
