@@ -376,6 +376,17 @@ narratives(PGconn *db, const char *quarter, const char *at,
 	return (good);
 }
 
+/* Seconds since t0 on the monotonic clock: how long a build took. */
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9);
+}
+
 /*
  * Builds one requested report, if there is one: its figures as at its
  * snapshot, its files signed, stored as a draft; a failure is recorded
@@ -392,8 +403,10 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	const char		*v[2];
 	char			 id[32], quarter[16], why[512] = "";
 	struct sbuf		 cases;
+	struct timespec		 t0;
 
 	sbuf_init(&cases);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	claim = PQexec(db, "SELECT id, quarter, snapshot_at, about, corrected "
 	    "FROM report_claim()");
 	if (!ok(claim) || PQntuples(claim) == 0) {
@@ -430,8 +443,8 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 		json_decref(doc);
 		if (store(db, id, &set, json_object_get(figures, "audit"),
 		    cases.len > 0 ? sbuf_cstr(&cases) : "{}", why, sizeof(why)))
-			say("report %s (%s): draft built, %zu files", id,
-			    quarter, set.n);
+			say("report %s (%s): draft built, %zu files in %.3f s",
+			    id, quarter, set.n, seconds_since(&t0));
 	}
 	if (why[0] != '\0') {
 		say("report %s (%s): %s", id, quarter, why);
