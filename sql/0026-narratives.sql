@@ -32,24 +32,55 @@ COMMENT ON TABLE case_narratives IS 'The redacted account of a complainant who c
 CREATE INDEX case_narratives_approved ON case_narratives (approved_at)
 	WHERE approved_at IS NOT NULL;
 
--- The case's consent to publication withdrawn, or its data erased: the
--- draft goes in the same statement.
-CREATE FUNCTION case_narrative_forget() RETURNS trigger
+-- The files of a report name the narratives they hold (the case and the
+-- draft), so that a consent withdrawn or an account redrafted later can be
+-- traced to the versions that hold it.
+ALTER TABLE reports ADD COLUMN narrative_cases bigint[] NOT NULL
+	DEFAULT '{}',
+	ADD COLUMN narrative_drafts integer[] NOT NULL DEFAULT '{}',
+	ADD CHECK (cardinality(narrative_cases) =
+	    cardinality(narrative_drafts));
+COMMENT ON COLUMN reports.narrative_cases IS 'The cases whose approved narratives the report''s files hold; narrative_drafts holds which draft of each.';
+
+-- A report set aside keeps no files: a draft's may hold accounts in clear
+-- that were never to be published.
+CREATE FUNCTION reports_discarded_files() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	DELETE FROM report_files WHERE report_id = NEW.id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER reports_discarded_files AFTER UPDATE OF state ON reports
+	FOR EACH ROW WHEN (NEW.state = 'discarded')
+	EXECUTE FUNCTION reports_discarded_files();
+
+-- The case's consent to publication withdrawn, its erasure asked for, or
+-- its data erased: the draft goes in the same statement, and so does every
+-- report not yet published that holds the account (set aside, its files
+-- deleted).  A published version stays as it was; the supervisors are
+-- asked for a correction (staff_reports).
+CREATE FUNCTION case_narrative_forget() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	r	bigint;
+BEGIN
 	DELETE FROM case_narratives WHERE case_id = NEW.id;
+	FOR r IN SELECT x.id FROM reports x
+	    WHERE NEW.id = ANY (x.narrative_cases)
+	      AND x.state IN ('draft', 'publish_requested', 'failed')
+	    FOR UPDATE LOOP
+		UPDATE reports SET state = 'discarded' WHERE id = r;
+		PERFORM audit('system', 'report.discarded', 'report:' || r,
+		    jsonb_build_object('why', 'an account it held may no '
+		    'longer be published'));
+	END LOOP;
 	RETURN NULL;
 END $$;
 CREATE TRIGGER cases_narrative_forget AFTER UPDATE OF consent_publish,
-	erased_at ON cases FOR EACH ROW
-	WHEN (NOT NEW.consent_publish OR NEW.erased_at IS NOT NULL)
+	erased_at, erasure_requested_at ON cases FOR EACH ROW
+	WHEN (NOT NEW.consent_publish OR NEW.erased_at IS NOT NULL
+	    OR NEW.erasure_requested_at IS NOT NULL)
 	EXECUTE FUNCTION case_narrative_forget();
-
--- The files of a report name the narratives they hold, so that a consent
--- withdrawn later can be traced to the versions that published it.
-ALTER TABLE reports ADD COLUMN narrative_cases bigint[] NOT NULL
-	DEFAULT '{}';
-COMMENT ON COLUMN reports.narrative_cases IS 'The cases whose approved narratives the report''s files hold.';
 
 -- Whether the actor may draft or approve the case's narrative now: 'ok',
 -- 'not_found', 'forbidden', 'not_assigned', 'state' (erased; for
@@ -65,7 +96,9 @@ BEGIN
 	IF NOT (v_sup OR staff_is(p_actor, 'reviewer')) THEN
 		RETURN 'forbidden';
 	END IF;
-	IF c.erased_at IS NOT NULL THEN RETURN 'state'; END IF;
+	IF c.erased_at IS NOT NULL OR c.erasure_requested_at IS NOT NULL THEN
+		RETURN 'state';
+	END IF;
 	IF NOT c.consent_publish THEN RETURN 'no_consent'; END IF;
 	IF p_verb = 'narrative' THEN
 		-- The case's own reviewer knows what must go; a supervisor
@@ -82,13 +115,14 @@ BEGIN
 END $$;
 
 -- The keys a draft is sealed with, and the contact box whose name the
--- scrubber looks for (used for flagging only, never shown: the reader may
--- not see the contact details themselves).
+-- scrubber looks for (used for flagging only, never shown), only while the
+-- complainant consents to contact, as case_read shows it.
 CREATE FUNCTION case_narrative_keys(p_actor bigint, p_reference text,
     OUT data_key_sealed bytea, OUT complainant_salt bytea,
     OUT contact_box bytea)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
-	SELECT c.data_key_sealed, c.complainant_salt, c.contact_box
+	SELECT c.data_key_sealed, c.complainant_salt,
+	    CASE WHEN c.consent_contact THEN c.contact_box END
 	FROM cases c
 	WHERE c.reference = p_reference
 	  AND staff_can_see(p_actor, c.queue, c.brand)
@@ -201,11 +235,11 @@ $$;
 -- and their data not erased; with the concern and the first outcome
 -- released by then.  Oldest approval first.
 CREATE FUNCTION report_narratives(p_quarter text, p_at timestamptz,
-    OUT case_id bigint, OUT data_key_sealed bytea,
+    OUT case_id bigint, OUT draft integer, OUT data_key_sealed bytea,
     OUT complainant_salt bytea, OUT box bytea, OUT category text,
     OUT outcome text)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
-	SELECT c.id, c.data_key_sealed, c.complainant_salt, n.box,
+	SELECT c.id, n.draft, c.data_key_sealed, c.complainant_salt, n.box,
 	    c.category,
 	    (SELECT d.outcome FROM case_decisions d
 	     WHERE d.case_id = c.id AND NOT d.on_appeal
@@ -216,36 +250,51 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	  AND n.approved_at < least((report_quarter_bounds(p_quarter)).to_at,
 	      p_at)
 	  AND c.consent_publish AND c.erased_at IS NULL
+	  AND c.erasure_requested_at IS NULL
 	ORDER BY n.approved_at, c.id
 $$;
 
--- How many of the narratives a report holds may no longer be published:
--- their complainant withdrew consent, their data was erased, or their
--- draft was replaced since.
-CREATE FUNCTION report_narratives_gone(r reports) RETURNS integer
-LANGUAGE sql STABLE AS $$
-	SELECT count(*)::integer FROM unnest(r.narrative_cases) AS x (id)
+-- How many of the narratives (case, draft) may no longer be published:
+-- their complainant withdrew consent or asked for erasure, their data was
+-- erased, or that draft is no longer the approved one.
+CREATE FUNCTION report_narratives_gone(p_cases bigint[], p_drafts integer[])
+RETURNS integer LANGUAGE sql STABLE AS $$
+	SELECT count(*)::integer FROM unnest(p_cases, p_drafts) AS x (id, draft)
 	WHERE NOT EXISTS (SELECT 1 FROM case_narratives n
 	    JOIN cases c ON c.id = n.case_id
-	    WHERE n.case_id = x.id AND n.approved_at IS NOT NULL
-	      AND c.consent_publish AND c.erased_at IS NULL)
+	    WHERE n.case_id = x.id AND n.draft = x.draft
+	      AND n.approved_at IS NOT NULL AND c.consent_publish
+	      AND c.erased_at IS NULL AND c.erasure_requested_at IS NULL)
 $$;
 
--- report_store (0025) with the narratives the files hold.
+CREATE FUNCTION report_narratives_gone(r reports) RETURNS integer
+LANGUAGE sql STABLE AS $$
+	SELECT report_narratives_gone(r.narrative_cases, r.narrative_drafts)
+$$;
+
+-- report_store (0025) with the narratives the files hold; 'withdrawn'
+-- (nothing stored) when one may no longer be published already.
 DROP FUNCTION report_store(bigint, jsonb, bytea[], jsonb);
 
 CREATE FUNCTION report_store(p_id bigint, p_files jsonb, p_bodies bytea[],
-    p_audit jsonb, p_narrative_cases bigint[]) RETURNS text
-LANGUAGE plpgsql AS $$
+    p_audit jsonb, p_narrative_cases bigint[], p_narrative_drafts integer[])
+RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	IF jsonb_array_length(p_files) <> cardinality(p_bodies) THEN
 		RAISE EXCEPTION 'report_store: a body for every file'
 		    USING ERRCODE = 'check_violation';
 	END IF;
+	-- Against a withdrawal committing meanwhile, as at publication.
+	PERFORM 1 FROM cases c WHERE c.id = ANY (p_narrative_cases) FOR SHARE;
+	IF report_narratives_gone(p_narrative_cases, p_narrative_drafts) > 0
+	THEN
+		RETURN 'withdrawn';
+	END IF;
 	UPDATE reports SET state = 'draft', built_at = now(),
 	    audit_seq = (p_audit->>'seq')::bigint,
 	    audit_hash = decode(p_audit->>'hash', 'hex'),
-	    narrative_cases = coalesce(p_narrative_cases, '{}')
+	    narrative_cases = p_narrative_cases,
+	    narrative_drafts = p_narrative_drafts
 	WHERE id = p_id AND state = 'building';
 	IF NOT FOUND THEN RETURN 'state'; END IF;
 	INSERT INTO report_files (report_id, name, media_type, body, sha256,
@@ -282,18 +331,18 @@ RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	r	reports;
 BEGIN
-	-- The same lock as the withdrawal's: a consent withdrawn while this
-	-- commits waits for it, and then finds the report published (and
-	-- asks for a correction).
+	-- The cases' rows first, as a withdrawal takes them (its trigger
+	-- then takes the report's): one committing meanwhile waits for this,
+	-- and then finds the report published (and asks for a correction),
+	-- or this waits for it, and finds the report set aside.
+	SELECT * INTO r FROM reports WHERE id = p_id;
+	PERFORM 1 FROM cases c WHERE c.id = ANY (r.narrative_cases) FOR SHARE;
 	SELECT * INTO r FROM reports WHERE id = p_id FOR UPDATE;
 	IF FOUND AND r.state = 'publish_requested'
 	    AND staff_is(p_actor, 'supervisor')
-	    AND r.publish_requested_by <> p_actor THEN
-		PERFORM 1 FROM cases c WHERE c.id = ANY (r.narrative_cases)
-		FOR SHARE;
-		IF report_narratives_gone(r) > 0 THEN
-			RETURN 'withdrawn';
-		END IF;
+	    AND r.publish_requested_by <> p_actor
+	    AND report_narratives_gone(r) > 0 THEN
+		RETURN 'withdrawn';
 	END IF;
 	RETURN report_publish_approve_before_narratives(p_actor, p_id);
 END $$;

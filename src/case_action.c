@@ -388,7 +388,7 @@ static enum db_status
 case_action_run(struct case_action *a, struct db_query *q,
     struct http_request *req, const struct staff *who, const char *reference)
 {
-	char		 actor[24], prio[4];
+	char		 actor[24], prio[4], draft[16];
 	const char	*v[7];
 	int		 l[7] = { 0 }, f[7] = { 0 };
 	const char	*sql;
@@ -426,8 +426,8 @@ case_action_run(struct case_action *a, struct db_query *q,
 		return (db_run(q, req, "SELECT case_assign($1, $2, $3)", 3, v,
 		    l, f));
 	case CV_APPROVE_NARRATIVE:
-		(void)snprintf(prio, sizeof(prio), "%d", a->draft);
-		v[2] = prio;
+		(void)snprintf(draft, sizeof(draft), "%d", a->draft);
+		v[2] = draft;
 		v[3] = a->checked ? "t" : "f";
 		return (db_run(q, req, "SELECT case_narrative_approve($1, $2, "
 		    "$3, $4)", 4, v, l, f));

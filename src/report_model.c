@@ -509,9 +509,11 @@ static json_t *
 clock_times_table(const json_t *timeliness)
 {
 	static const char *const times[] = { "days_median", "days_p90",
-	    "paused_days_total", "paused_days_median" };
+	    "working_days_median", "working_days_p90", "paused_days_total",
+	    "paused_days_median" };
 	static const char *const time_labels[] = { "Median days",
-	    "90th percentile days", "Days paused in all",
+	    "90th percentile days", "Median working days",
+	    "90th percentile working days", "Days paused in all",
 	    "Median days paused" };
 	const json_t	*x;
 	json_t		*cols, *rows, *cells;
@@ -545,7 +547,9 @@ clock_times_table(const json_t *timeliness)
 	}
 	return (plain_table("timeliness_times", "Time taken, by clock", "Clock",
 	    cols, rows, "Days are calendar days from the clock's start to when "
-	    "it was met. Times are given only for 10 clocks or more."));
+	    "it was met. Working days are the working days of the case's "
+	    "calendar after the day it started, up to the day it was met. "
+	    "Times are given only for 10 clocks or more."));
 }
 
 /* Figures with no equation between them: each count stands alone. */

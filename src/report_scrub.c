@@ -18,19 +18,37 @@ static void
 flag(struct scrub_flags *out, size_t start, size_t end,
     enum scrub_kind kind)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	if (end <= start)
 		return;
-	/* One flag a stretch: a later, wider finding absorbs an earlier. */
+	/*
+	 * One flag a stretch: a finding that overlaps others absorbs them
+	 * all (the first keeps its kind), so that no two flags overlap.
+	 */
 	for (i = 0; i < out->n; i++)
-		if (start < out->f[i].end && end > out->f[i].start) {
-			if (start < out->f[i].start)
-				out->f[i].start = start;
-			if (end > out->f[i].end)
-				out->f[i].end = end;
-			return;
+		if (start < out->f[i].end && end > out->f[i].start)
+			break;
+	if (i < out->n) {
+		if (start < out->f[i].start)
+			out->f[i].start = start;
+		if (end > out->f[i].end)
+			out->f[i].end = end;
+		for (j = out->n; j-- > 0;) {
+			if (j == i || out->f[j].start >= out->f[i].end ||
+			    out->f[j].end <= out->f[i].start)
+				continue;
+			if (out->f[j].start < out->f[i].start)
+				out->f[i].start = out->f[j].start;
+			if (out->f[j].end > out->f[i].end)
+				out->f[i].end = out->f[j].end;
+			out->f[j] = out->f[--out->n];
+			if (i == out->n)
+				i = j;
+			j = out->n;	/* the stretch grew: look again */
 		}
+		return;
+	}
 	if (out->n == SCRUB_MAX_FLAGS) {
 		out->more = 1;
 		return;

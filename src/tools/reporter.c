@@ -185,16 +185,16 @@ ok(PGresult *res)
  */
 static int
 store(PGconn *db, const char *id, const struct report_set *set,
-    const json_t *audit, const char *narrative_cases, char *why,
-    size_t whylen)
+    const json_t *audit, const char *narrative_cases,
+    const char *narrative_drafts, char *why, size_t whylen)
 {
 	unsigned char	**bodies;
 	size_t		 *lens, i;
 	struct sbuf	  arr;
 	json_t		 *meta;
 	char		 *meta_text, *audit_text, hex[65];
-	const char	 *v[5];
-	int		  l[5], f[5] = { 0, 0, 1, 0, 0 }, good;
+	const char	 *v[6];
+	int		  l[6], f[6] = { 0, 0, 1, 0, 0, 0 }, good;
 	PGresult	 *res;
 
 	if ((bodies = calloc(set->n, sizeof(*bodies))) == NULL ||
@@ -219,10 +219,12 @@ store(PGconn *db, const char *id, const struct report_set *set,
 	v[2] = arr.data;
 	v[3] = audit_text;
 	v[4] = narrative_cases;
-	for (i = 0; i < 5; i++)
+	v[5] = narrative_drafts;
+	for (i = 0; i < 6; i++)
 		l[i] = i == 2 ? (int)arr.len : 0;
 	res = PQexecParams(db, "SELECT report_store($1, $2::jsonb, "
-	    "$3::bytea[], $4::jsonb, $5::bigint[])", 5, NULL, v, l, f, 0);
+	    "$3::bytea[], $4::jsonb, $5::bigint[], $6::integer[])", 6, NULL,
+	    v, l, f, 0);
 	good = ok(res) && strcmp(PQgetvalue(res, 0, 0), "ok") == 0;
 	if (!good)
 		(void)snprintf(why, whylen, "could not store the files: %s",
@@ -238,121 +240,145 @@ store(PGconn *db, const char *id, const struct report_set *set,
 }
 
 /*
- * The fairness figures: each consenting complainant's answers opened with
- * the review key and counted in memory (report_fairness.c), the clear
- * answers wiped as soon as they are counted.  Returns 0, saying why in
- * 'why', when they cannot be read.
+ * The rows whose sealed parts the builder opens itself: the consenting
+ * complainants' answers (fairness) and the approved narratives.  Read
+ * before the figures, and opened while the server computes them.
  */
-static int
-fairness(PGconn *db, const char *quarter, const char *at,
-    const struct review_key *k, json_t *figures, char *why, size_t whylen)
-{
-	const char	*v[2] = { quarter, at };
-	PGresult	*res;
-	unsigned char	 dk[CASEBOX_KEYBYTES], *sealed, *salt, *box;
-	size_t		 sealed_len, salt_len, box_len;
-	struct sbuf	 plain;
-	json_t		*acc, *answers;
-	int		 i, good = 1;
+struct sealed_rows {
+	PGresult	*answers;	/* report_fairness_rows */
+	PGresult	*narratives;	/* report_narratives */
+};
 
-	res = PQexecParams(db, "SELECT data_key_sealed, complainant_salt, "
-	    "demographics_box, outcome, on_time FROM report_fairness_rows($1, "
-	    "$2::timestamptz)", 2, NULL, v, NULL, NULL, 0);
-	if (!ok(res)) {
-		(void)snprintf(why, whylen, "could not read the answers: %s",
-		    failure(db, res));
-		PQclear(res);
-		return (0);
-	}
-	acc = json_object();
-	sbuf_init(&plain);
-	for (i = 0; i < PQntuples(res) && good; i++) {
-		sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 0), &sealed_len);
-		salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 1), &salt_len);
-		box = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 2), &box_len);
-		sbuf_reset(&plain);
-		good = sealed != NULL && salt != NULL && box != NULL &&
-		    salt_len == VAULT_SALTBYTES && casebox_key(k->sk, k->pk,
-		    sealed, sealed_len, dk) && vault_aead_open(dk,
-		    VAULT_AD_DEMOGRAPHICS, salt, box, box_len, &plain);
-		sodium_memzero(dk, sizeof(dk));
-		answers = good ? json_loadb(plain.data, plain.len, 0, NULL) : NULL;
-		if (answers != NULL)
-			report_fairness_count(acc, answers, PQgetvalue(res, i, 3),
-			    PQgetisnull(res, i, 4) ? -1 :
-			    *PQgetvalue(res, i, 4) == 't');
-		else
-			good = 0;
-		json_decref(answers);
-		if (plain.data != NULL)
-			sodium_memzero(plain.data, plain.len);
-		PQfreemem(sealed);
-		PQfreemem(salt);
-		PQfreemem(box);
-	}
-	sbuf_free(&plain);
-	PQclear(res);
-	if (!good)
-		(void)snprintf(why, whylen, "a case's answers about themselves "
-		    "did not open with the review key");
-	else
-		json_object_set_new(figures, "fairness", report_fairness_figures(
-		    acc, json_object_get(json_object_get(figures, "labels"),
-		    "demographic")));
-	json_decref(acc);
-	return (good);
-}
-
-/*
- * The consented narratives approved in the quarter, opened with the review
- * key into the figures ([{category, outcome, text}]), and the cases they
- * come from as a PostgreSQL array literal in 'cases' (what report_store
- * records).  Returns 0, saying why in 'why', when one does not open.
- */
-static int
-narratives(PGconn *db, const char *quarter, const char *at,
-    const struct review_key *k, json_t *figures, struct sbuf *cases,
+static PGresult *
+rows_of(PGconn *db, const char *sql, const char *quarter, const char *at,
     char *why, size_t whylen)
 {
 	const char	*v[2] = { quarter, at };
 	PGresult	*res;
-	unsigned char	 dk[CASEBOX_KEYBYTES], *sealed, *salt, *box;
-	size_t		 sealed_len, salt_len, box_len;
+
+	/* Binary: the sealed boxes as they are, not in hex. */
+	res = PQexecParams(db, sql, 2, NULL, v, NULL, NULL, 1);
+	if (ok(res))
+		return (res);
+	(void)snprintf(why, whylen, "could not read the sealed rows: %s",
+	    failure(db, res));
+	PQclear(res);
+	return (NULL);
+}
+
+static int
+sealed_rows_read(PGconn *db, const char *quarter, const char *at,
+    struct sealed_rows *r, char *why, size_t whylen)
+{
+	r->answers = rows_of(db, "SELECT data_key_sealed, complainant_salt, "
+	    "demographics_box, outcome, on_time::text FROM "
+	    "report_fairness_rows($1, $2::timestamptz)", quarter, at, why,
+	    whylen);
+	if (r->answers == NULL)
+		return (0);
+	r->narratives = rows_of(db, "SELECT case_id::text, draft::text, "
+	    "data_key_sealed, complainant_salt, box, category, outcome FROM "
+	    "report_narratives($1, $2::timestamptz)", quarter, at, why,
+	    whylen);
+	return (r->narratives != NULL);
+}
+
+static void
+sealed_rows_free(struct sealed_rows *r)
+{
+	PQclear(r->answers);
+	PQclear(r->narratives);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Opens one row's sealed box (binary columns: sealed data key, salt, box)
+ * with the review key into 'plain'; the label says which kind it is.
+ */
+static int
+open_row(const PGresult *res, int row, int col, const struct review_key *k,
+    const char *label, struct sbuf *plain)
+{
+	unsigned char	 dk[CASEBOX_KEYBYTES];
+	const unsigned char *sealed, *salt, *box;
+	int		 good;
+
+	sealed = (const unsigned char *)PQgetvalue(res, row, col);
+	salt = (const unsigned char *)PQgetvalue(res, row, col + 1);
+	box = (const unsigned char *)PQgetvalue(res, row, col + 2);
+	sbuf_reset(plain);
+	good = !PQgetisnull(res, row, col) && !PQgetisnull(res, row, col + 2) &&
+	    PQgetlength(res, row, col + 1) == VAULT_SALTBYTES &&
+	    casebox_key(k->sk, k->pk, sealed, (size_t)PQgetlength(res, row,
+	    col), dk) && vault_aead_open(dk, label, salt, box,
+	    (size_t)PQgetlength(res, row, col + 2), plain);
+	sodium_memzero(dk, sizeof(dk));
+	return (good);
+}
+
+/*
+ * The fairness counts: each consenting complainant's answers opened with
+ * the review key and counted in memory (report_fairness.c), the clear
+ * answers wiped as soon as they are counted.  NULL, saying why in 'why',
+ * when one does not open.
+ */
+static json_t *
+fairness_count(const PGresult *res, const struct review_key *k, char *why,
+    size_t whylen)
+{
+	struct sbuf	 plain;
+	json_t		*acc, *answers;
+	int		 i, good = 1;
+
+	acc = json_object();
+	sbuf_init(&plain);
+	for (i = 0; i < PQntuples(res) && good; i++) {
+		good = open_row(res, i, 0, k, VAULT_AD_DEMOGRAPHICS, &plain);
+		answers = good ? json_loadb(plain.data, plain.len, 0, NULL) :
+		    NULL;
+		if (plain.data != NULL)
+			sodium_memzero(plain.data, plain.len);
+		if (answers != NULL)
+			report_fairness_count(acc, answers, PQgetvalue(res, i, 3),
+			    PQgetisnull(res, i, 4) ? -1 :
+			    strcmp(PQgetvalue(res, i, 4), "true") == 0);
+		else
+			good = 0;
+		json_decref(answers);
+	}
+	sbuf_free(&plain);
+	if (good)
+		return (acc);
+	(void)snprintf(why, whylen, "a case's answers about themselves did "
+	    "not open with the review key");
+	json_decref(acc);
+	return (NULL);
+}
+
+/*
+ * The consented narratives approved in the quarter, opened with the review
+ * key ([{category, outcome, text}]), and the cases and drafts they come
+ * from as PostgreSQL array literals in 'cases' and 'drafts' (what
+ * report_store records).  NULL, saying why in 'why', when one does not
+ * open.
+ */
+static json_t *
+narratives_open(const PGresult *res, const struct review_key *k,
+    struct sbuf *cases, struct sbuf *drafts, char *why, size_t whylen)
+{
 	struct sbuf	 plain;
 	json_t		*list, *x;
 	int		 i, good = 1;
 
-	sbuf_adds(cases, "{");
-	res = PQexecParams(db, "SELECT case_id, data_key_sealed, "
-	    "complainant_salt, box, category, outcome FROM report_narratives("
-	    "$1, $2::timestamptz)", 2, NULL, v, NULL, NULL, 0);
-	if (!ok(res)) {
-		(void)snprintf(why, whylen, "could not read the narratives: %s",
-		    failure(db, res));
-		PQclear(res);
-		return (0);
-	}
 	list = json_array();
 	sbuf_init(&plain);
+	sbuf_adds(cases, "{");
+	sbuf_adds(drafts, "{");
 	for (i = 0; i < PQntuples(res) && good; i++) {
-		sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 1), &sealed_len);
-		salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 2), &salt_len);
-		box = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 3), &box_len);
-		sbuf_reset(&plain);
-		good = sealed != NULL && salt != NULL && box != NULL &&
-		    salt_len == VAULT_SALTBYTES && casebox_key(k->sk, k->pk,
-		    sealed, sealed_len, dk) && vault_aead_open(dk,
-		    CASEBOX_NARRATIVE, salt, box, box_len, &plain);
-		sodium_memzero(dk, sizeof(dk));
+		good = open_row(res, i, 2, k, CASEBOX_NARRATIVE, &plain);
 		x = good ? json_pack("{s:s,s:s?,s:s%}", "category",
-		    PQgetvalue(res, i, 4), "outcome", PQgetisnull(res, i, 5) ?
-		    NULL : PQgetvalue(res, i, 5), "text", plain.data != NULL ?
+		    PQgetvalue(res, i, 5), "outcome", PQgetisnull(res, i, 6) ?
+		    NULL : PQgetvalue(res, i, 6), "text", plain.data != NULL ?
 		    plain.data : "", plain.len) : NULL;
 		if (plain.data != NULL)
 			sodium_memzero(plain.data, plain.len);
@@ -360,20 +386,33 @@ narratives(PGconn *db, const char *quarter, const char *at,
 			json_array_append_new(list, x);
 			sbuf_printf(cases, "%s%s", i > 0 ? "," : "",
 			    PQgetvalue(res, i, 0));
+			sbuf_printf(drafts, "%s%s", i > 0 ? "," : "",
+			    PQgetvalue(res, i, 1));
 		} else
 			good = 0;
-		PQfreemem(sealed);
-		PQfreemem(salt);
-		PQfreemem(box);
 	}
 	sbuf_addc(cases, '}');
+	sbuf_addc(drafts, '}');
 	sbuf_free(&plain);
-	PQclear(res);
-	if (!good)
-		(void)snprintf(why, whylen, "a narrative did not open with the "
-		    "review key");
-	json_object_set_new(figures, "narratives", list);
-	return (good);
+	if (good)
+		return (list);
+	(void)snprintf(why, whylen, "a narrative did not open with the review "
+	    "key");
+	json_decref(list);
+	return (NULL);
+}
+
+/* The last result of the statement sent, once the server has answered. */
+static PGresult *
+answer_of(PGconn *db)
+{
+	PGresult	*res, *last = NULL;
+
+	while ((res = PQgetResult(db)) != NULL) {
+		PQclear(last);
+		last = res;
+	}
+	return (last);
 }
 
 /* Seconds since t0 on the monotonic clock: how long a build took. */
@@ -394,18 +433,21 @@ seconds_since(const struct timespec *t0)
  * failed) one, 0 when none was waiting.
  */
 static int
-build_one(PGconn *db, const char *schema, const struct report_signer *signer,
-    const struct review_key *k)
+build_one(PGconn *db, PGconn *aux, const char *schema,
+    const struct report_signer *signer, const struct review_key *k)
 {
 	struct report_set	 set = { NULL, 0 };
 	PGresult		*claim, *res = NULL;
 	json_t			*about, *figures = NULL, *doc;
 	const char		*v[2];
 	char			 id[32], quarter[16], why[512] = "";
-	struct sbuf		 cases;
+	struct sbuf		 cases, drafts;
 	struct timespec		 t0;
+	struct sealed_rows	 sealed = { NULL, NULL };
+	json_t			*acc = NULL, *told = NULL;
 
 	sbuf_init(&cases);
+	sbuf_init(&drafts);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	claim = PQexec(db, "SELECT id, quarter, snapshot_at, about, corrected "
 	    "FROM report_claim()");
@@ -415,6 +457,7 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 			    failure(db, claim));
 		PQclear(claim);
 		sbuf_free(&cases);
+		sbuf_free(&drafts);
 		return (0);
 	}
 	(void)snprintf(id, sizeof(id), "%s", PQgetvalue(claim, 0, 0));
@@ -423,29 +466,60 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	about = json_loads(PQgetvalue(claim, 0, 3), 0, NULL);
 	v[0] = quarter;
 	v[1] = PQgetvalue(claim, 0, 2);
-	res = PQexecParams(db, "SELECT report_figures($1, $2::timestamptz)",
-	    2, NULL, v, NULL, NULL, 0);
+	/*
+	 * The figures are asked for first; while the server computes them,
+	 * the second connection reads the sealed rows and the review key
+	 * opens them here: the build costs about what the figures cost.
+	 * Each statement reads the figures as at the snapshot, whichever
+	 * runs first; a consent withdrawn since is caught when the files are
+	 * stored (report_store), as at publication.
+	 */
+	if (!PQsendQueryParams(db, "SELECT report_figures($1, "
+	    "$2::timestamptz)", 2, NULL, v, NULL, NULL, 0)) {
+		(void)snprintf(why, sizeof(why), "could not ask for the "
+		    "figures: %s", PQerrorMessage(db));
+		goto done;
+	}
+	if (k->loaded && !sealed_rows_read(aux, quarter, v[1], &sealed, why,
+	    sizeof(why))) {
+		PQclear(answer_of(db));
+		goto done;
+	}
+	if (k->loaded && ((acc = fairness_count(sealed.answers, k, why,
+	    sizeof(why))) == NULL || (told = narratives_open(sealed.narratives,
+	    k, &cases, &drafts, why, sizeof(why))) == NULL)) {
+		PQclear(answer_of(db));
+		goto done;
+	}
+	res = answer_of(db);
 	if (!ok(res))
 		(void)snprintf(why, sizeof(why), "could not read the "
 		    "figures: %s", failure(db, res));
 	else if ((figures = json_loads(PQgetvalue(res, 0, 0), 0,
 	    NULL)) == NULL)
 		(void)snprintf(why, sizeof(why), "the figures are not JSON");
-	else if (k->loaded && (!fairness(db, quarter, v[1], k, figures, why,
-	    sizeof(why)) || !narratives(db, quarter, v[1], k, figures,
-	    &cases, why, sizeof(why))))
-		;	/* said in 'why' */
 	else {
+		if (acc != NULL)
+			json_object_set_new(figures, "fairness",
+			    report_fairness_figures(acc, json_object_get(
+			    json_object_get(figures, "labels"),
+			    "demographic")));
+		if (told != NULL) {
+			json_object_set_new(figures, "narratives", told);
+			told = NULL;
+		}
 		if (!PQgetisnull(claim, 0, 4))
 			json_object_set_new(figures, "corrected", json_loads(
 			    PQgetvalue(claim, 0, 4), 0, NULL));
 		doc = report_files(figures, about, schema, signer, &set);
 		json_decref(doc);
 		if (store(db, id, &set, json_object_get(figures, "audit"),
-		    cases.len > 0 ? sbuf_cstr(&cases) : "{}", why, sizeof(why)))
+		    cases.len > 0 ? sbuf_cstr(&cases) : "{}", drafts.len > 0 ?
+		    sbuf_cstr(&drafts) : "{}", why, sizeof(why)))
 			say("report %s (%s): draft built, %zu files in %.3f s",
 			    id, quarter, set.n, seconds_since(&t0));
 	}
+done:
 	if (why[0] != '\0') {
 		say("report %s (%s): %s", id, quarter, why);
 		PQclear(res);
@@ -455,7 +529,11 @@ build_one(PGconn *db, const char *schema, const struct report_signer *signer,
 	PQclear(res);
 	PQclear(claim);
 	report_set_free(&set);
+	sealed_rows_free(&sealed);
+	json_decref(acc);
+	json_decref(told);
 	sbuf_free(&cases);
+	sbuf_free(&drafts);
 	json_decref(figures);
 	json_decref(about);
 	return (1);
@@ -471,6 +549,25 @@ pause_ms(long long ms)
 	(void)nanosleep(&ts, NULL);
 }
 
+/*
+ * Whether *db is connected, connecting it again if need be.  The
+ * services' connection string limits a statement to seconds, for
+ * requests; a quarter's figures over a million cases take longer, and
+ * nobody waits on them.
+ */
+static int
+connected(PGconn **db, const char *conninfo)
+{
+	if (*db != NULL && PQstatus(*db) == CONNECTION_OK)
+		return (1);
+	PQfinish(*db);
+	*db = PQconnectdb(conninfo);
+	if (PQstatus(*db) != CONNECTION_OK)
+		return (0);
+	PQclear(PQexec(*db, "SET statement_timeout = '15min'"));
+	return (1);
+}
+
 /* Waits for requested reports and builds each, until SIGTERM. */
 static int
 serve(const char *schema)
@@ -478,7 +575,7 @@ serve(const char *schema)
 	struct report_signer	 signer;
 	struct review_key	 review;
 	struct sigaction	 sa;
-	PGconn			*db = NULL;
+	PGconn			*db = NULL, *aux = NULL;
 	const char		*conninfo = getenv("RECOURSE_DB");
 	const char		*poll = getenv("RECOURSE_REPORTER_POLL_MS");
 	long long		 poll_ms = poll != NULL ? atoll(poll) : 2000;
@@ -495,19 +592,15 @@ serve(const char *schema)
 	(void)sigaction(SIGINT, &sa, NULL);
 	say("waiting for reports to build");
 	while (!stopping) {
-		if (db == NULL || PQstatus(db) != CONNECTION_OK) {
-			PQfinish(db);
-			db = PQconnectdb(conninfo);
-			if (PQstatus(db) != CONNECTION_OK) {
-				say("no connection to the database; trying "
-				    "again");
-				pause_ms(poll_ms < 1000 ? 1000 : poll_ms);
-				continue;
-			}
+		if (!connected(&db, conninfo) || !connected(&aux, conninfo)) {
+			say("no connection to the database; trying again");
+			pause_ms(poll_ms < 1000 ? 1000 : poll_ms);
+			continue;
 		}
-		if (!build_one(db, schema, &signer, &review))
+		if (!build_one(db, aux, schema, &signer, &review))
 			pause_ms(poll_ms);
 	}
+	PQfinish(aux);
 	PQfinish(db);
 	report_signer_wipe(&signer);
 	sodium_memzero(&review, sizeof(review));

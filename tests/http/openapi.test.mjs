@@ -1159,7 +1159,8 @@ test('POST /api/v1/cases/{reference}/actions/{verb}: 200 for every verb, ' +
 	// name the complainant gave flagged; approved by someone else, who
 	// says every flag was checked.
 	const N = (await fileCase({ consent_publish: true,
-	    contact_name: 'Pat Lane' })).reference;
+	    consent_contact: true, contact_name: 'Pat Lane',
+	    contact_email: 'pat.lane@example.org' })).reference;
 	await done(a, N, 'take');
 	await refused(a, st.w.reference, 'narrative', { text: 'No consent.' },
 	    409, 'no_consent');

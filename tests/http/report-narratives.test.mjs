@@ -1,6 +1,7 @@
 // Consented narratives, through the forms the pages render: only a complainant who consented has an account to draft, only the case's reviewer drafts it, the scrubber's flags (e-mail, phone, the name they gave) are marked on the case page, the drafter cannot approve, an approval needs every flag checked and names the draft it read; a report holds the approved text only (never the original), a draft report holding an account whose consent is withdrawn cannot be published, and a published one is owed a correction that leaves the account out while the version before keeps it.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { fileComplaint, postTrack, randomIp, marker, BASE }
     from '../lib/client.mjs';
 import { staffUser, act, forgeAct, casePage, offeredVerbs, reviewRequest,
@@ -35,11 +36,13 @@ after(async () => {
 });
 
 // A random tag of letters, which the scrubber never flags.
-const letters = () => [...crypto.getRandomValues(new Uint8Array(12))]
+const letters = () => [...randomBytes(12)]
     .map((x) => String.fromCharCode(97 + x % 26)).join('');
 
 const CATEGORY_TWO = 'privacy.notice';
-const CONSENT = { consent_publish: 'yes', contact_name: 'Jane Quill' };
+// The name given is looked for while the complainant consents to contact.
+const CONSENT = { consent_publish: 'yes', consent_contact: 'yes',
+    contact_name: 'Jane Quill', contact_email: 'jane.quill@example.org' };
 
 // A complaint filed through the public form, taken by reviewer a.
 async function consenting(over = {}) {
@@ -252,18 +255,22 @@ test('a report holds approved accounts only; a withdrawal refuses the ' +
 	    /In their own words/);
 	assert.ok(d.html.includes(textOne));
 
-	// One asks to publish; the first account's author withdraws; the
-	// approval is refused and says why.
+	// One asks to publish; the first account's author withdraws: the
+	// report is set aside with its files (the account in clear), and an
+	// approval forged from the page read before is refused.
 	assert.equal((await step(sup1, d.at, 'publish_request')).status, 303);
-	await withdrawPublication(one.code);
-	let res = await step(sup2, d.at, 'approve');
-	assert.equal(res.status, 409);
-	assert.match(parseHtml(res.text).querySelector('.error-summary').text,
-	    /withdrew their consent/);
 	let p = await reportsPage(sup2, d.at);
-	assert.match(p.doc.querySelector('#narratives-withdrawn').text,
-	    /1 may no longer be published/);
-	assert.equal((await step(sup1, d.at, 'discard')).status, 303);
+	const approval = formsOf(p.doc, p.url).find((x) =>
+	    x.action === `${d.at}/approve`);
+	await withdrawPublication(one.code);
+	let res = await approval.submit({ cookie: sup2.cookie });
+	assert.equal(res.status, 409);
+	p = await reportsPage(sup2, d.at);
+	assert.match(p.doc.querySelector('#report-state').text, /Discarded/);
+	assert.equal((await reviewRequest(`${d.at}/files/report.html`,
+	    { cookie: sup2.cookie })).status, 404);
+	assert.equal((await query(`SELECT count(*)::int AS n FROM report_files
+	    WHERE report_id = $1`, [d.id])).rows[0].n, 0);
 
 	// A new draft leaves it out; it is published.
 	d = await askDraft(sup1);
@@ -296,4 +303,46 @@ test('a report holds approved accounts only; a withdrawal refuses the ' +
 	assert.equal(p.doc.querySelector('#corrections-owed'), null);
 	// The reporter's log names no account.
 	assert.ok(!reporter.log().includes('site to site'));
+});
+
+test('an account redrafted after a draft report was built: that report ' +
+    'cannot be published, the next one has the new text', async () => {
+	const c = await consenting();
+	const first = `The first wording. ${letters()}`;
+	const second = `The second wording. ${letters()}`;
+	await draft(c.reference, first);
+	assert.equal((await approve(b, c.reference)).status, 303);
+	let d = await askDraft(sup1);
+	assert.ok(d.json.narratives.some((n) => n.text === first));
+	await draft(c.reference, second);
+	assert.equal((await approve(b, c.reference)).status, 303);
+	const res = await step(sup1, d.at, 'publish_request');
+	assert.equal(res.status, 409);
+	assert.match(parseHtml(res.text).querySelector('.error-summary').text,
+	    /account was redrafted/);
+	const p = await reportsPage(sup1, d.at);
+	assert.match(p.doc.querySelector('#narratives-withdrawn').text,
+	    /1 may no longer be published/);
+	assert.equal((await step(sup1, d.at, 'discard')).status, 303);
+	d = await askDraft(sup1);
+	const texts = d.json.narratives.map((n) => n.text);
+	assert.ok(texts.includes(second) && !texts.includes(first), texts);
+	assert.equal((await step(sup1, d.at, 'discard')).status, 303);
+	await withdrawPublication(c.code);
+});
+
+test('asking for erasure destroys the draft and ends the drafting',
+    async () => {
+	const c = await consenting();
+	await draft(c.reference, `An account to forget. ${letters()}`);
+	assert.ok(await narrativeRow(c.reference));
+	const ip = randomIp();
+	const w = await postTrack(c.code, { ip });
+	const f = formsOf(w.doc, w.url).find((x) => x.action === '/track/erase');
+	assert.equal((await f.set('confirm', true).submit({ ip })).status, 200);
+	assert.equal(await narrativeRow(c.reference), undefined);
+	const { doc } = await casePage(a, c.reference);
+	assert.ok(!offeredVerbs(doc, c.reference).includes('narrative'));
+	assert.equal((await forgeAct(a, c.reference, 'narrative',
+	    { text: 'Again.' })).status, 409);
 });

@@ -171,6 +171,28 @@ test_json(void **state)
 	json_decref(j);
 }
 
+/* Findings that overlap become one flag: no two flags share a byte. */
+static void
+test_no_overlap(void **state)
+{
+	const char	*texts[] = { "p@q.io at s dot tt@u.io",
+	    "mail jo.smith at example dot com or jo.smith@example.com now",
+	    "https://x.example/u/12345678?id=998877665544 and 998877665544" };
+	struct scrub_flags	 fl;
+	size_t			 t, i, j;
+
+	(void)state;
+	for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		report_scrub(texts[t], strlen(texts[t]), NULL, 0, &fl);
+		assert_true(fl.n >= 1);
+		for (i = 0; i < fl.n; i++)
+			for (j = 0; j < fl.n; j++)
+				assert_true(i == j || fl.f[i].end <=
+				    fl.f[j].start || fl.f[j].end <=
+				    fl.f[i].start);
+	}
+}
+
 int
 main(void)
 {
@@ -179,6 +201,7 @@ main(void)
 		cmocka_unit_test(test_whole_words),
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_no_overlap),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, NULL));
