@@ -173,6 +173,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
 	@sh tests/bench/evidence.sh
+	@[ "$${BENCH_REPORT:-1}" = 0 ] || sh tests/bench/report.sh
 
 clean:
 	rm -rf $(BUILD)

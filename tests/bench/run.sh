@@ -8,9 +8,7 @@
 # complaint (tests/bench/floor.sql) at both client counts, and prints intake
 # / floor.  Then runs tests/bench/worklist.sh (GET /review over
 # BENCH_WORKLIST_CASES generated cases, 1000000) in the same environment,
-# unless BENCH_WORKLIST=0, then the SLA scheduler over them, then
-# tests/bench/report.sh (a quarter's report over BENCH_REPORT_CASES more,
-# 1000000) unless BENCH_REPORT=0.
+# unless BENCH_WORKLIST=0, then the SLA scheduler over them.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -532,8 +530,4 @@ BENCH_WORKLIST_ENV=$ENV_DIR sh tests/bench/worklist.sh ||
     fail "the work-list benchmark"
 # The SLA scheduler over the same generated cases.
 BENCH_SLA_ENV=$ENV_DIR sh tests/bench/sla.sh || fail "the SLA benchmark"
-# A quarter's transparency report over a million more.
-[ "${BENCH_REPORT:-1}" = 0 ] && exit 0
-BENCH_REPORT_ENV=$ENV_DIR sh tests/bench/report.sh ||
-    fail "the report benchmark"
 exit 0
