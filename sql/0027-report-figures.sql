@@ -11,9 +11,10 @@
 -- report_fairness_rows 1.6 s, so a million would have missed the 10 s
 -- target.  The figures now read only the quarter (indexes on the instants
 -- they filter by), count each distribution in one pass over few groups
--- instead of arrays of every value, and find a case's first decision
--- among the quarter's decisions instead of sorting every decision ever
--- made.  What they return is the same.
+-- instead of arrays of every value, and find the quarter's first
+-- decisions by a mark set when each is released instead of sorting every
+-- decision ever made.  Apart from the working days, what they return is
+-- the same (0025's and these gave identical figures over 200 000 cases).
 
 -- Each range a report reads, without reading the rest.  A BRIN index
 -- on the cases' receipt: rows arrive in that order, and it costs
