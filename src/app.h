@@ -808,6 +808,8 @@ int	 view_clock_failed(const struct case_view *);
 void	 view_clock_risk(struct sbuf *, const char *state);
 void	 view_case(struct sbuf *, const struct case_view *);
 void	 view_when(struct sbuf *, const char *utc_text);
+const char *view_case_error(const struct case_view *, const char *verb,
+	    enum case_field);
 /* view_narrative.c: the case page's narrative for the report. */
 void	 view_narrative(struct sbuf *, const struct case_view *);
 void	 view_case_form_open(struct sbuf *, const struct case_view *,

@@ -110,18 +110,10 @@ flag_list(struct sbuf *b, const char *text, const json_t *n)
 	sbuf_free(&part);
 }
 
-static const char *
-typed_error(const struct case_view *v, enum case_verb verb,
-    enum case_field f)
-{
-	return (v->typed != NULL && v->typed->verb == verb ?
-	    v->typed->error[f] : NULL);
-}
-
 static void
 draft_form(struct sbuf *b, const struct case_view *v, const json_t *n)
 {
-	const char	*e = typed_error(v, CV_NARRATIVE, CF_TEXT), *text;
+	const char	*e = view_case_error(v, "narrative", CF_TEXT), *text;
 
 	view_case_form_open(b, v, "narrative", n != NULL ? "Redraft the "
 	    "account for publication" : "Draft the account for publication");
@@ -148,7 +140,8 @@ draft_form(struct sbuf *b, const struct case_view *v, const json_t *n)
 static void
 approve_form(struct sbuf *b, const struct case_view *v, const json_t *n)
 {
-	const char	*e = typed_error(v, CV_APPROVE_NARRATIVE, CF_CHECKED);
+	const char	*e = view_case_error(v,
+	    "approve_narrative", CF_CHECKED);
 	char		 draft[24];
 
 	view_case_form_open(b, v, "approve_narrative", "Approve the account "

@@ -359,8 +359,10 @@ typed_for(const struct case_view *v, const char *verb)
 	return (v->typed);
 }
 
-static const char *
-err_for(const struct case_view *v, const char *verb, enum case_field f)
+/* The error of field f of the action just posted, if it was this verb. */
+const char *
+view_case_error(const struct case_view *v, const char *verb,
+    enum case_field f)
 {
 	const struct case_action	*t = typed_for(v, verb);
 
@@ -426,7 +428,7 @@ action_text(struct sbuf *b, const struct case_view *v, const char *verb,
 	const char			*e;
 
 	field_id(id, sizeof(id), verb, CF_TEXT);
-	e = err_for(v, verb, CF_TEXT);
+	e = view_case_error(v, verb, CF_TEXT);
 	page_field_intro(b, id, label, hint, e, 0);
 	html_raw(b, "<textarea rows=\"5\" maxlength=\"10000\" dir=\"auto\"");
 	control_attrs(b, id, CF_TEXT, e);
@@ -452,7 +454,7 @@ select_field(struct sbuf *b, const struct case_view *v, const char *verb,
 	const char	*e;
 
 	field_id(id, sizeof(id), verb, f);
-	e = err_for(v, verb, f);
+	e = view_case_error(v, verb, f);
 	page_field_intro(b, id, label, hint, e, 0);
 	html_raw(b, "<select");
 	control_attrs(b, id, f, e);
@@ -468,7 +470,7 @@ fieldset_open(struct sbuf *b, const struct case_view *v, const char *verb,
 	const char	*e;
 
 	field_id(id, sizeof(id), verb, f);
-	e = err_for(v, verb, f);
+	e = view_case_error(v, verb, f);
 	html_raw(b, "<fieldset class=\"field");
 	if (e != NULL)
 		html_raw(b, " has-error");
@@ -643,7 +645,7 @@ link_form(struct sbuf *b, const struct case_view *v)
 
 	action_open(b, v, "link_duplicate", "Link as a duplicate");
 	field_id(id, sizeof(id), "link_duplicate", CF_ORIGINAL);
-	e = err_for(v, "link_duplicate", CF_ORIGINAL);
+	e = view_case_error(v, "link_duplicate", CF_ORIGINAL);
 	page_field_intro(b, id, "Reference of the original case",
 	    "Like RC-2026-000123.", e, 0);
 	html_raw(b, "<input type=\"text\" maxlength=\"20\" class=\"short\"");
